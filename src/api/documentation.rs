@@ -1,0 +1,161 @@
+//! Reading and deleting what the crawls saved. The list is streamed page by page from the
+//! database, so a session of thousands of pages is never built whole in memory.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::stream;
+use tokio::sync::mpsc;
+
+use super::params::{paging, path_uuid};
+use super::{session_not_found, AppState};
+use crate::error::{ApiError, StorageError};
+use crate::model::{DocBundle, DocumentationDeleted};
+use crate::storage::{pages, sessions, Db, StorageResult};
+
+/// Bundles read per database round trip while streaming.
+const STREAM_BATCH: u32 = 16;
+
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation", tag = "documentation",
+    params(("session_id" = String, Path, description = "Session UUID"),
+           ("offset" = Option<u64>, Query, description = "Bundles to skip"),
+           ("limit" = Option<u64>, Query, description = "Bundles to return (at most 1000; all when absent)")),
+    responses((status = 200, body = Vec<DocBundle>), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad parameter")))]
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let limit_given = req.query_string().split('&').any(|pair| pair.starts_with("limit="));
+    let (offset, limit) = paging(&req, u64::MAX)?;
+    let limit = if limit_given { limit } else { u64::MAX };
+    let session = session_id.clone();
+    let start_after = state
+        .db
+        .run(move |conn| -> StorageResult<Result<i64, ApiError>> {
+            if !sessions::exists(conn, &session)? {
+                return Ok(Err(session_not_found(&session)));
+            }
+            if pages::count_for_session(conn, &session)? == 0 {
+                return Ok(Err(ApiError::NotFound(format!("No documentation found in session {session}"))));
+            }
+            Ok(Ok(pages::rowid_before_offset(conn, &session, offset)?))
+        })
+        .await??;
+    let (sender, receiver) = mpsc::channel::<Result<web::Bytes, StorageError>>(4);
+    tokio::spawn(stream_bundles(state.db.clone(), session_id, start_after, limit, sender));
+    let body = stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    Ok(HttpResponse::Ok().content_type("application/json").streaming(body))
+}
+
+/// Sends `[`, each bundle, `]` through `sender`, reading `STREAM_BATCH` pages at a time.
+async fn stream_bundles(
+    db: Db,
+    session_id: String,
+    mut after: i64,
+    limit: u64,
+    sender: mpsc::Sender<Result<web::Bytes, StorageError>>,
+) {
+    let mut sent = 0u64;
+    if sender.send(Ok(web::Bytes::from_static(b"["))).await.is_err() {
+        return;
+    }
+    while sent < limit {
+        let batch = (limit - sent).min(u64::from(STREAM_BATCH)) as u32;
+        let session = session_id.clone();
+        let read = db
+            .run(move |conn| {
+                let keys = pages::page_keys(conn, &session, after, batch)?;
+                let mut out = Vec::with_capacity(keys.len());
+                for (rowid, page_id) in keys {
+                    if let Some(bundle) = pages::bundle(conn, &session, &page_id)? {
+                        out.push((rowid, bundle));
+                    }
+                }
+                Ok(out)
+            })
+            .await;
+        let bundles = match read {
+            Ok(bundles) if bundles.is_empty() => break,
+            Ok(bundles) => bundles,
+            Err(err) => {
+                log::error!("streaming documentation of session {session_id} failed: {err}");
+                let _ = sender.send(Err(err)).await;
+                return;
+            }
+        };
+        for (rowid, bundle) in bundles {
+            let mut bytes = if sent == 0 { Vec::new() } else { b",".to_vec() };
+            if serde_json::to_writer(&mut bytes, &bundle).is_err() {
+                continue;
+            }
+            if sender.send(Ok(web::Bytes::from(bytes))).await.is_err() {
+                return;
+            }
+            after = rowid;
+            sent += 1;
+        }
+    }
+    let _ = sender.send(Ok(web::Bytes::from_static(b"]"))).await;
+}
+
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", tag = "documentation",
+    params(("session_id" = String, Path, description = "Session UUID"), ("documentation_id" = String, Path, description = "Document (page) UUID")),
+    responses((status = 200, body = DocBundle), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let doc_id = path_uuid(&req, "documentation_id")?;
+    let (session, doc) = (session_id.clone(), doc_id.clone());
+    let bundle = state
+        .db
+        .run(move |conn| -> StorageResult<Result<DocBundle, ApiError>> {
+            if !sessions::exists(conn, &session)? {
+                return Ok(Err(session_not_found(&session)));
+            }
+            Ok(pages::bundle(conn, &session, &doc)?
+                .ok_or_else(|| ApiError::NotFound(format!("Documentation {doc} not found in session {session}"))))
+        })
+        .await??;
+    Ok(HttpResponse::Ok().json(bundle))
+}
+
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", tag = "documentation",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad UUID")))]
+pub async fn delete_all(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    delete(state, session_id, None).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", tag = "documentation",
+    params(("session_id" = String, Path, description = "Session UUID"), ("documentation_id" = String, Path, description = "Document (page) UUID")),
+    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
+pub async fn delete_one(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let doc_id = path_uuid(&req, "documentation_id")?;
+    delete(state, session_id, Some(doc_id)).await
+}
+
+async fn delete(state: web::Data<AppState>, session_id: String, doc_id: Option<String>) -> Result<HttpResponse, ApiError> {
+    let (session, doc) = (session_id.clone(), doc_id.clone());
+    let (pages_deleted, chunks_deleted) = state
+        .db
+        .write(move |tx| -> StorageResult<Result<(i64, i64), ApiError>> {
+            if !sessions::exists(tx, &session)? {
+                return Ok(Err(session_not_found(&session)));
+            }
+            let counts = pages::delete(tx, &session, doc.as_deref())?;
+            if counts.0 == 0 {
+                return Ok(Err(ApiError::NotFound(match &doc {
+                    Some(doc) => format!("Documentation {doc} not found in session {session}"),
+                    None => format!("No documentation found in session {session}"),
+                })));
+            }
+            Ok(Ok(counts))
+        })
+        .await??;
+    Ok(HttpResponse::Ok().json(DocumentationDeleted {
+        message: format!("Deleted {pages_deleted} document(s) with {chunks_deleted} chunk(s)"),
+        session_id,
+        doc_id,
+        deleted_pages: pages_deleted,
+        deleted_chunks: chunks_deleted,
+    }))
+}

@@ -1,0 +1,156 @@
+//! Start, poll and cancel scrape jobs.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::params::{json_body, path_uuid, query_uuid};
+use super::{session_not_found, AppState};
+use crate::error::{ApiError, ValidationIssue};
+use crate::ids;
+use crate::jobs::input::{InputLimits, ScrapeInput};
+use crate::jobs::status::{not_found, status_of};
+use crate::model::{JobCreated, JobStatus, ScrapeRequestDoc};
+use crate::storage::jobs::{self, NewJob};
+use crate::storage::{sessions, StorageResult};
+
+#[utoipa::path(post, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    request_body = ScrapeRequestDoc,
+    responses((status = 200, body = JobCreated), (status = 404, description = "No such session"),
+              (status = 413, description = "Body over 1 MiB"), (status = 422, description = "Invalid field"),
+              (status = 429, description = "Too many queued jobs")))]
+pub async fn start(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let body = json_body(payload).await?;
+    let limits = InputLimits {
+        default_max_iterations: state.settings.default_max_iterations,
+        max_iterations_cap: state.settings.max_iterations_cap,
+    };
+    let input = ScrapeInput::from_json(&body, &limits).map_err(ApiError::Validation)?;
+    if !state.settings.allow_private_networks {
+        refuse_private_literals(&state, &input)?;
+    }
+    let input_json = serde_json::to_string(&input).map_err(|err| ApiError::Unprocessable(err.to_string()))?;
+    let job_id = ids::new_id();
+    let (job, session) = (job_id.clone(), session_id.clone());
+    let key = input.cache_key();
+    let total = i64::from(input.max_iterations);
+    let (per_session, overall) = (i64::from(state.settings.max_queued_per_session), i64::from(state.settings.max_queued));
+    let outcome = state
+        .db
+        .write(move |tx| -> StorageResult<Result<(), ApiError>> {
+            if !sessions::exists(tx, &session)? {
+                return Ok(Err(session_not_found(&session)));
+            }
+            if jobs::count_queued(tx, Some(&session))? >= per_session {
+                return Ok(Err(ApiError::TooManyRequests(format!(
+                    "Session {session} already has {per_session} queued scrape jobs; wait for them to start."
+                ))));
+            }
+            if jobs::count_queued(tx, None)? >= overall {
+                return Ok(Err(ApiError::TooManyRequests(format!(
+                    "The server already has {overall} queued scrape jobs; try again later."
+                ))));
+            }
+            jobs::insert(
+                tx,
+                &NewJob {
+                    id: &job,
+                    session_id: &session,
+                    input: &input_json,
+                    input_key: &key,
+                    total_iterations: total,
+                },
+            )?;
+            Ok(Ok(()))
+        })
+        .await?;
+    outcome?;
+    log::info!("[job {job_id}] queued for session {session_id}");
+    state.engine.wake();
+    Ok(HttpResponse::Ok().json(JobCreated { job_id }))
+}
+
+/// A starter link whose host is a private IP literal can be refused before any job
+/// exists; names are checked on the resolved address when the job runs.
+fn refuse_private_literals(state: &AppState, input: &ScrapeInput) -> Result<(), ApiError> {
+    let issues: Vec<ValidationIssue> = input
+        .starter_links
+        .iter()
+        .enumerate()
+        .filter_map(|(index, link)| {
+            let url = url::Url::parse(link).ok()?;
+            let refused = state.engine.net_policy().check_url(&url).err()?;
+            Some(ValidationIssue::new(
+                "url_refused",
+                vec!["body".into(), "starterLinks".into(), index.into()],
+                format!("Starter link {link} is not allowed: {refused}"),
+                link.clone().into(),
+            ))
+        })
+        .collect();
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(issues))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
+    params(("session_id" = String, Path, description = "Session UUID"),
+           ("jobId" = Option<String>, Query, description = "Job UUID; the session's latest scrape job when absent")),
+    responses((status = 200, body = JobStatus), (status = 404, description = "No session or no scrape job"), (status = 422, description = "Bad UUID")))]
+pub async fn status(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let job_id = query_uuid(&req, "jobId")?;
+    let status = load_status(&state, &session_id, job_id).await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+async fn load_status(state: &AppState, session_id: &str, job_id: Option<String>) -> Result<JobStatus, ApiError> {
+    let session = session_id.to_string();
+    let found = state
+        .db
+        .run(move |conn| -> StorageResult<Result<JobStatus, ApiError>> {
+            let Some(row) = sessions::get(conn, &session)? else {
+                return Ok(Err(session_not_found(&session)));
+            };
+            let job_id = match job_id.or(row.latest_scrape_job_id) {
+                Some(id) => id,
+                None => {
+                    return Ok(Err(ApiError::NotFound(format!("No scrape job found in session {session}"))));
+                }
+            };
+            match jobs::get(conn, &job_id)? {
+                Some(job) if job.session_id == session => Ok(Ok(status_of(conn, &job)?)),
+                _ => Ok(Ok(not_found(&job_id))),
+            }
+        })
+        .await?;
+    found
+}
+
+#[utoipa::path(delete, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
+    params(("session_id" = String, Path, description = "Session UUID"),
+           ("jobId" = String, Query, description = "Job UUID")),
+    responses((status = 200, body = JobStatus), (status = 404, description = "No such session or job"),
+              (status = 409, description = "Job already ended"), (status = 422, description = "Bad or missing UUID")))]
+pub async fn cancel(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let job_id = query_uuid(&req, "jobId")?.ok_or_else(|| {
+        ApiError::validation(ValidationIssue::new(
+            "missing",
+            vec!["query".into(), "jobId".into()],
+            "Field required",
+            serde_json::Value::Null,
+        ))
+    })?;
+    let current = load_status(&state, &session_id, Some(job_id.clone())).await?;
+    if current.status == "not_found" {
+        return Err(ApiError::NotFound(format!("Scrape job {job_id} not found in session {session_id}")));
+    }
+    if !state.engine.cancel(&job_id).await? {
+        return Err(ApiError::Conflict(format!("Scrape job {job_id} has already ended ({})", current.status)));
+    }
+    let status = load_status(&state, &session_id, Some(job_id)).await?;
+    Ok(HttpResponse::Ok().json(status))
+}

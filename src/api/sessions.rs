@@ -1,0 +1,143 @@
+//! The six session calls plus the session's job list.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::params::{path_uuid, paging};
+use super::{session_not_found, AppState};
+use crate::error::ApiError;
+use crate::ids;
+use crate::model::{JobListItem, SessionCreated, SessionDeleted, SessionInfo, SessionJobs, SessionList, SessionListItem};
+use crate::storage::{jobs, sessions};
+
+#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+    responses((status = 201, body = SessionCreated)))]
+pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = ids::new_id();
+    let session_id = id.clone();
+    state.db.run(move |conn| sessions::create(conn, &session_id)).await?;
+    Ok(created(id))
+}
+
+fn created(session_id: String) -> HttpResponse {
+    HttpResponse::Created().json(SessionCreated {
+        message: format!("Session {session_id} created"),
+        session_id,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    params(("offset" = Option<u64>, Query, description = "Sessions to skip"),
+           ("limit" = Option<u64>, Query, description = "Sessions to return (default 100, at most 1000)")),
+    responses((status = 200, body = SessionList), (status = 422, description = "Bad paging parameter")))]
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (offset, limit) = paging(&req, 100)?;
+    let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+    let rows = state.db.run(move |conn| sessions::list(conn, offset, limit as u32)).await?;
+    Ok(HttpResponse::Ok().json(SessionList {
+        sessions: rows
+            .into_iter()
+            .map(|row| SessionListItem {
+                session_id: row.id,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                job_count: row.job_count,
+                page_count: row.page_count,
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/session/{session_id}", tag = "session",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID")))]
+pub async fn create_with_id(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&req, "session_id")?;
+    let session_id = id.clone();
+    if state.db.run(move |conn| sessions::create(conn, &session_id)).await? {
+        Ok(created(id))
+    } else {
+        Err(ApiError::Conflict(format!("Session {id} already exists")))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/session/{session_id}", tag = "session",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 200, body = SessionInfo), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&req, "session_id")?;
+    let session_id = id.clone();
+    let row = state.db.run(move |conn| sessions::get(conn, &session_id)).await?;
+    let row = row.ok_or_else(|| session_not_found(&id))?;
+    Ok(HttpResponse::Ok().json(SessionInfo {
+        message: format!("Session {id} found"),
+        session_id: row.id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }))
+}
+
+#[utoipa::path(head, path = "/api/v1/session/{session_id}", tag = "session",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 204, description = "Session exists"), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let Ok(id) = path_uuid(&req, "session_id") else {
+        return Ok(HttpResponse::UnprocessableEntity().finish());
+    };
+    let exists = state.db.run(move |conn| sessions::exists(conn, &id)).await?;
+    Ok(if exists {
+        HttpResponse::NoContent().finish()
+    } else {
+        HttpResponse::NotFound().finish()
+    })
+}
+
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}", tag = "session",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 200, body = SessionDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+pub async fn delete(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&req, "session_id")?;
+    // Stop the crawls first so that none writes into the session while it goes.
+    state.engine.stop_session(&id);
+    let session_id = id.clone();
+    let deleted = state.db.write(move |tx| sessions::delete(tx, &session_id)).await?;
+    if !deleted {
+        return Err(session_not_found(&id));
+    }
+    Ok(HttpResponse::Ok().json(SessionDeleted {
+        message: format!("Session {id} deleted"),
+        session_id: id,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/jobs", tag = "session",
+    params(("session_id" = String, Path, description = "Session UUID")),
+    responses((status = 200, body = SessionJobs), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+pub async fn jobs(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&req, "session_id")?;
+    let session_id = id.clone();
+    let rows = state
+        .db
+        .run(move |conn| {
+            if !sessions::exists(conn, &session_id)? {
+                return Ok(None);
+            }
+            jobs::list_for_session(conn, &session_id).map(Some)
+        })
+        .await?
+        .ok_or_else(|| session_not_found(&id))?;
+    Ok(HttpResponse::Ok().json(SessionJobs {
+        session_id: id,
+        jobs: rows
+            .into_iter()
+            .map(|job| JobListItem {
+                job_id: job.id,
+                kind: job.kind,
+                status: job.state.as_str().to_string(),
+                created_at: job.created_at,
+                updated_at: job.updated_at,
+                started_at: job.started_at,
+                finished_at: job.finished_at,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,139 @@
+//! Command line and environment configuration. Every flag has a `DOCSCRAPE_*` variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "docscrape",
+    version,
+    about = "Crawls an application's documentation into token-counted Markdown chunks behind an HTTP API.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `docscrape [FLAGS]` is the same as `docscrape serve [FLAGS]`.
+    #[command(flatten)]
+    pub serve: Settings,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Run the HTTP service and its crawl jobs (the default).
+    Serve(Settings),
+}
+
+impl Cli {
+    pub fn into_settings(self) -> Settings {
+        match self.command {
+            Some(Command::Serve(settings)) => settings,
+            None => self.serve,
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "DOCSCRAPE_BIND", default_value = "127.0.0.1:8090")]
+    pub bind: String,
+
+    /// SQLite database file, created with its parent folder if missing.
+    #[arg(long, env = "DOCSCRAPE_DB", default_value = "./docscrape.db")]
+    pub db: PathBuf,
+
+    /// Let the crawler connect to loopback, private, link-local and other non-public addresses.
+    #[arg(long, env = "DOCSCRAPE_ALLOW_PRIVATE_NETWORKS")]
+    pub allow_private_networks: bool,
+
+    /// Scrape jobs that run at the same time; the rest wait in `queued`.
+    #[arg(long, env = "DOCSCRAPE_MAX_CONCURRENT_JOBS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_concurrent_jobs: u32,
+
+    /// Page budget of a job whose request gives no `maxIterations`.
+    #[arg(long, env = "DOCSCRAPE_DEFAULT_MAX_ITERATIONS", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub default_max_iterations: u32,
+
+    /// Largest `maxIterations` a request may ask for.
+    #[arg(long, env = "DOCSCRAPE_MAX_ITERATIONS_CAP", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_iterations_cap: u32,
+
+    /// Largest chunk, in tiktoken cl100k_base tokens.
+    #[arg(long, env = "DOCSCRAPE_CHUNK_TOKENS", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(50..=100_000))]
+    pub chunk_tokens: u32,
+
+    /// Pages one job fetches at the same time.
+    #[arg(long, env = "DOCSCRAPE_JOB_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub job_concurrency: u32,
+
+    /// Requests in flight to one host, across all jobs.
+    #[arg(long, env = "DOCSCRAPE_PER_HOST_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub per_host_concurrency: u32,
+
+    /// Seconds to wait for a TCP/TLS connection.
+    #[arg(long, env = "DOCSCRAPE_CONNECT_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub connect_timeout_secs: u64,
+
+    /// Seconds one request may take, body included.
+    #[arg(long, env = "DOCSCRAPE_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+
+    /// Largest response body kept, in bytes (after decompression).
+    #[arg(long, env = "DOCSCRAPE_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_body_bytes: u64,
+
+    /// Redirects followed per request.
+    #[arg(long, env = "DOCSCRAPE_MAX_REDIRECTS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=50))]
+    pub max_redirects: u32,
+
+    /// Attempts per page on connection errors, 5xx and 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+
+    /// Longest Retry-After or Crawl-delay honoured, in seconds; longer ones are cut to this.
+    #[arg(long, env = "DOCSCRAPE_MAX_POLITE_DELAY", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub max_polite_delay_secs: u64,
+
+    /// Jobs one session may have waiting in `queued`; more are refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED_PER_SESSION", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_queued_per_session: u32,
+
+    /// Jobs all sessions together may have waiting in `queued`; more are refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_queued: u32,
+
+    /// Minutes a running job may go without progress before it is failed as stalled.
+    #[arg(long, env = "DOCSCRAPE_STALL_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub stall_timeout_mins: u64,
+}
+
+impl Settings {
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn max_polite_delay(&self) -> Duration {
+        Duration::from_secs(self.max_polite_delay_secs)
+    }
+
+    pub fn stall_timeout(&self) -> Duration {
+        Duration::from_secs(self.stall_timeout_mins * 60)
+    }
+
+    /// Settings as if given no flags, with `overrides` applied: handy for tools and tests.
+    pub fn from_args<I, T>(args: I) -> Result<Settings, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::try_parse_from(std::iter::once("docscrape".into()).chain(args.into_iter().map(Into::into)))
+            .map(Cli::into_settings)
+    }
+}

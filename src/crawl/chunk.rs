@@ -1,0 +1,450 @@
+//! Token-bounded chunking of Markdown and plain text.
+//!
+//! Chunks are sized with the `cl100k_base` tokenizer so that every chunk fits
+//! an LLM context budget, and Markdown chunks carry the heading path that was
+//! in effect where they start, so a chunk can be understood out of context.
+
+use text_splitter::{ChunkConfig, MarkdownSplitter, TextSplitter};
+use tiktoken_rs::CoreBPE;
+
+/// One piece of a document, small enough for the configured token budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub content: String,
+    pub token_count: usize,
+    /// Unicode scalar values, not bytes.
+    pub character_count: usize,
+    /// Heading path such as `"Reference > Users > Create a user"`; empty
+    /// before the first heading and for non-Markdown input.
+    pub section: String,
+}
+
+/// Splits documents into chunks of at most `max_tokens` `cl100k_base` tokens.
+pub struct Chunker {
+    max_tokens: usize,
+    markdown: MarkdownSplitter<&'static CoreBPE>,
+    text: TextSplitter<&'static CoreBPE>,
+}
+
+/// A UTF-8 char is at most four bytes and byte-level BPE never needs more
+/// than one token per byte, so four tokens always fit at least one char.
+pub const MIN_MAX_TOKENS: usize = 4;
+
+/// The tokenizer is expensive to build (it parses a large rank table), so the
+/// process-wide singleton from `tiktoken_rs` is shared by every `Chunker`.
+fn tokenizer() -> &'static CoreBPE {
+    tiktoken_rs::cl100k_base_singleton()
+}
+
+impl Chunker {
+    /// Budgets below [`MIN_MAX_TOKENS`] are raised to it, because a single
+    /// char can need that many tokens and chunks never split a char.
+    pub fn new(max_tokens: usize) -> Self {
+        let max_tokens = max_tokens.max(MIN_MAX_TOKENS);
+        let config = || ChunkConfig::new(max_tokens).with_sizer(tokenizer());
+        Self {
+            max_tokens,
+            markdown: MarkdownSplitter::new(config()),
+            text: TextSplitter::new(config()),
+        }
+    }
+
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+
+    /// Uses the same encoding as the splitter's sizer (`encode_ordinary`), so
+    /// counts agree with the limit the splitter enforced.
+    pub fn count_tokens(&self, text: &str) -> usize {
+        tokenizer().encode_ordinary(text).len()
+    }
+
+    /// Splits along Markdown structure (sections, blocks, code fences,
+    /// sentences, words) and labels each chunk with its heading path.
+    pub fn split_markdown(&self, markdown: &str) -> Vec<Chunk> {
+        let headings = HeadingIndex::build(markdown);
+        let pieces = self
+            .markdown
+            .chunk_indices(markdown)
+            .map(|(offset, piece)| (headings.section_at(offset), piece));
+        self.collect_chunks(pieces)
+    }
+
+    /// For JSON, YAML and plain text, where Markdown syntax would be
+    /// misleading; chunks have no section.
+    pub fn split_text(&self, text: &str) -> Vec<Chunk> {
+        let pieces = self
+            .text
+            .chunk_indices(text)
+            .map(|(_, piece)| (String::new(), piece));
+        self.collect_chunks(pieces)
+    }
+
+    fn collect_chunks<'a>(&self, pieces: impl Iterator<Item = (String, &'a str)>) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        for (section, piece) in pieces {
+            for part in self.enforce_budget(piece) {
+                if part.trim().is_empty() {
+                    continue;
+                }
+                chunks.push(self.make_chunk(part, section.clone()));
+            }
+        }
+        chunks
+    }
+
+    fn make_chunk(&self, content: &str, section: String) -> Chunk {
+        Chunk {
+            content: content.to_string(),
+            token_count: self.count_tokens(content),
+            character_count: content.chars().count(),
+            section,
+        }
+    }
+
+    /// The splitter cannot cut below a grapheme, and one grapheme (e.g. a long
+    /// emoji ZWJ sequence) can exceed a tiny budget; cutting such a piece by
+    /// chars keeps the documented "never over budget" guarantee absolute.
+    fn enforce_budget<'a>(&self, piece: &'a str) -> Vec<&'a str> {
+        if self.count_tokens(piece) <= self.max_tokens {
+            return vec![piece];
+        }
+        let mut parts = Vec::new();
+        let mut rest = piece;
+        while !rest.is_empty() {
+            let cut = self.longest_prefix_within_budget(rest);
+            parts.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        parts
+    }
+
+    /// Binary search over char boundaries; always returns at least one char so
+    /// the caller makes progress (one char always fits, see [`MIN_MAX_TOKENS`]).
+    fn longest_prefix_within_budget(&self, text: &str) -> usize {
+        let boundaries: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let fits = |end: usize| self.count_tokens(&text[..end]) <= self.max_tokens;
+        let first_too_big = boundaries.partition_point(|&end| fits(end));
+        match first_too_big.checked_sub(1) {
+            Some(last_fitting) => boundaries[last_fitting],
+            None => boundaries.first().copied().unwrap_or(text.len()),
+        }
+    }
+}
+
+/// Heading paths keyed by the byte offset of the heading line, in document
+/// order, so the path in effect at any offset is a binary search away.
+struct HeadingIndex {
+    entries: Vec<(usize, String)>,
+}
+
+impl HeadingIndex {
+    fn build(markdown: &str) -> Self {
+        let mut entries = Vec::new();
+        let mut stack: Vec<(usize, String)> = Vec::new();
+        let mut fence: Option<Fence> = None;
+        let mut offset = 0;
+        for line in markdown.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            let line = line.trim_end_matches(['\n', '\r']);
+            if let Some(open) = &fence {
+                if open.is_closed_by(line) {
+                    fence = None;
+                }
+                continue;
+            }
+            if let Some(opened) = Fence::opened_by(line) {
+                fence = Some(opened);
+                continue;
+            }
+            if let Some((level, title)) = parse_atx_heading(line) {
+                stack.retain(|(l, _)| *l < level);
+                stack.push((level, title));
+                let path: Vec<&str> = stack
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                entries.push((line_start, path.join(" > ")));
+            }
+        }
+        Self { entries }
+    }
+
+    /// A chunk that starts on a heading line gets that heading's path, since
+    /// the heading's line start is at or before the chunk's (trimmed) offset.
+    fn section_at(&self, offset: usize) -> String {
+        let after = self.entries.partition_point(|(start, _)| *start <= offset);
+        after
+            .checked_sub(1)
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, path)| path.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A CommonMark fenced code block opener: three or more backticks or tildes
+/// indented by at most three spaces.
+struct Fence {
+    marker: char,
+    len: usize,
+}
+
+impl Fence {
+    fn opened_by(line: &str) -> Option<Fence> {
+        let body = strip_block_indent(line)?;
+        let marker = body.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        let len = body.chars().take_while(|c| *c == marker).count();
+        let info = &body[len..];
+        // A backtick fence's info string may not contain backticks, otherwise
+        // it is inline code such as ```` ```a``` ````.
+        if len < 3 || (marker == '`' && info.contains('`')) {
+            return None;
+        }
+        Some(Fence { marker, len })
+    }
+
+    fn is_closed_by(&self, line: &str) -> bool {
+        let Some(body) = strip_block_indent(line) else {
+            return false;
+        };
+        let len = body.chars().take_while(|c| *c == self.marker).count();
+        len >= self.len && body[len..].trim().is_empty()
+    }
+}
+
+/// Four or more leading spaces make an indented code block, not a block
+/// construct, so such lines are neither headings nor fences.
+fn strip_block_indent(line: &str) -> Option<&str> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    (indent <= 3).then(|| &line[indent..])
+}
+
+/// Returns the level and the text of an ATX heading (`#` to `######`
+/// followed by a space or the end of line), without optional closing `#`s.
+fn parse_atx_heading(line: &str) -> Option<(usize, String)> {
+    let body = strip_block_indent(line)?;
+    let level = body.bytes().take_while(|b| *b == b'#').count();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = &body[level..];
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((level, heading_text(rest)))
+}
+
+fn heading_text(rest: &str) -> String {
+    let text = rest.trim();
+    let without_closing = text.trim_end_matches('#');
+    let closing_is_separate = without_closing.is_empty() || without_closing.ends_with([' ', '\t']);
+    let text = if closing_is_separate {
+        without_closing.trim_end()
+    } else {
+        text
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn squash(text: &str) -> String {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn assert_invariants(chunker: &Chunker, input: &str, chunks: &[Chunk]) {
+        for chunk in chunks {
+            assert!(chunk.token_count <= chunker.max_tokens(), "{chunk:?}");
+            assert_eq!(chunk.token_count, chunker.count_tokens(&chunk.content));
+            assert_eq!(chunk.character_count, chunk.content.chars().count());
+            assert!(!chunk.content.trim().is_empty());
+        }
+        let joined: String = chunks.iter().map(|c| c.content.as_str()).collect();
+        assert_eq!(squash(input), squash(&joined));
+    }
+
+    /// Deterministic pseudo-random base64, so the test needs no RNG crate.
+    fn pseudo_base64(len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                ALPHABET[(state % 64) as usize] as char
+            })
+            .collect()
+    }
+
+    fn sample_doc() -> String {
+        let mut doc =
+            String::from("Intro paragraph before any heading.\n\n# Reference\n\nSome text.\n\n");
+        for user in 0..5 {
+            doc.push_str(&format!("## Users {user}\n\nUsers are people.\n\n"));
+            doc.push_str("### Create a user\n\nSend a POST request with JSON.\n\n");
+            doc.push_str(
+                "```bash\n# not a heading\ncurl -X POST https://api.example.com/users\n```\n\n",
+            );
+            doc.push_str("### Delete a user\n\nDeleting is permanent. ");
+            doc.push_str(&"This sentence pads the section out. ".repeat(20));
+            doc.push_str("\n\n");
+        }
+        doc
+    }
+
+    #[test]
+    fn empty_document_gives_no_chunks() {
+        let chunker = Chunker::new(100);
+        assert!(chunker.split_markdown("").is_empty());
+        assert!(chunker.split_markdown("  \n\n \t").is_empty());
+        assert!(chunker.split_text("").is_empty());
+    }
+
+    #[test]
+    fn chunks_respect_budget_and_cover_input() {
+        let doc = sample_doc();
+        for max in [5, 20, 64, 300] {
+            let chunker = Chunker::new(max);
+            let chunks = chunker.split_markdown(&doc);
+            assert!(!chunks.is_empty());
+            assert_invariants(&chunker, &doc, &chunks);
+            let text_chunks = chunker.split_text(&doc);
+            assert_invariants(&chunker, &doc, &text_chunks);
+            assert!(text_chunks.iter().all(|c| c.section.is_empty()));
+        }
+    }
+
+    #[test]
+    fn sections_follow_nested_headings_and_ignore_code() {
+        let doc = "Preamble text.\n\n# Reference\n\nRef intro.\n\n## Users\n\nUsers intro.\n\n\
+                   ### Create a user\n\nCreate text.\n\n```sh\n# Fake heading\necho hi\n```\n\n\
+                   ## Groups ##\n\nGroups text.\n\n#hashtag is not a heading\n";
+        let chunker = Chunker::new(8);
+        let chunks = chunker.split_markdown(doc);
+        assert_invariants(&chunker, doc, &chunks);
+        let section_of = |needle: &str| {
+            chunks
+                .iter()
+                .find(|c| c.content.contains(needle))
+                .map(|c| c.section.clone())
+        };
+        assert_eq!(section_of("Preamble").as_deref(), Some(""));
+        assert_eq!(section_of("Ref intro").as_deref(), Some("Reference"));
+        assert_eq!(
+            section_of("Users intro").as_deref(),
+            Some("Reference > Users")
+        );
+        assert_eq!(
+            section_of("# Create a user").as_deref(),
+            Some("Reference > Users > Create a user")
+        );
+        assert_eq!(
+            section_of("Fake heading").as_deref(),
+            Some("Reference > Users > Create a user")
+        );
+        assert_eq!(
+            section_of("Groups text").as_deref(),
+            Some("Reference > Groups")
+        );
+        assert_eq!(section_of("hashtag").as_deref(), Some("Reference > Groups"));
+    }
+
+    #[test]
+    fn heading_index_handles_tilde_fences_and_indented_code() {
+        let doc = "# A\n~~~~\n# inside\n~~~\n# still inside\n~~~~\n    # indented code\n## B\n";
+        let index = HeadingIndex::build(doc);
+        let paths: Vec<&str> = index.entries.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(paths, vec!["A", "A > B"]);
+    }
+
+    #[test]
+    fn small_code_fence_is_never_split() {
+        let fence = "```python\ndef f(x):\n    return x * 2\n\nprint(f(21))\n```";
+        let doc = format!(
+            "# Example\n\n{}\n\n{fence}\n\n{}\n",
+            "Lead-in prose. ".repeat(40),
+            "Trailing prose. ".repeat(40)
+        );
+        let chunker = Chunker::new(40);
+        assert!(chunker.count_tokens(fence) <= 40);
+        let chunks = chunker.split_markdown(&doc);
+        assert_invariants(&chunker, &doc, &chunks);
+        assert!(
+            chunks.iter().any(|c| c.content.contains(fence)),
+            "{chunks:#?}"
+        );
+    }
+
+    #[test]
+    fn huge_single_line_is_cut_under_limit() {
+        let blob = pseudo_base64(200_000);
+        let chunker = Chunker::new(512);
+        let started = Instant::now();
+        let chunks = chunker.split_markdown(&blob);
+        eprintln!(
+            "200 kB base64 markdown: {} chunks in {:?}",
+            chunks.len(),
+            started.elapsed()
+        );
+        assert!(chunks.len() > 1);
+        assert_invariants(&chunker, &blob, &chunks);
+        let text_chunks = chunker.split_text(&blob);
+        assert_invariants(&chunker, &blob, &text_chunks);
+    }
+
+    #[test]
+    fn repeated_single_char_line_is_cut_under_limit() {
+        let blob = "a".repeat(50_000);
+        let chunker = Chunker::new(256);
+        let chunks = chunker.split_text(&blob);
+        assert_invariants(&chunker, &blob, &chunks);
+    }
+
+    #[test]
+    fn oversized_grapheme_is_cut_by_chars() {
+        let family = "👨‍👩‍👧‍👦".repeat(3);
+        let chunker = Chunker::new(2);
+        assert_eq!(chunker.max_tokens(), MIN_MAX_TOKENS);
+        let chunks = chunker.split_text(&family);
+        assert_invariants(&chunker, &family, &chunks);
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let chunker = Chunker::new(100);
+        let chunks = chunker.split_text("héllo wörld");
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].character_count, 11);
+    }
+
+    /// Run with `cargo test --release -- --ignored --nocapture` to see timing.
+    #[test]
+    #[ignore]
+    fn one_megabyte_markdown_performance() {
+        let mut doc = String::new();
+        while doc.len() < 1_000_000 {
+            doc.push_str(&sample_doc());
+        }
+        let chunker = Chunker::new(512);
+        let started = Instant::now();
+        let chunks = chunker.split_markdown(&doc);
+        eprintln!(
+            "1 MB markdown ({} bytes): {} chunks in {:?}",
+            doc.len(),
+            chunks.len(),
+            started.elapsed()
+        );
+        assert_invariants(&chunker, &doc, &chunks);
+    }
+}

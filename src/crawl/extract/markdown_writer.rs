@@ -1,0 +1,748 @@
+//! Block-structured Markdown builder used by the HTML extractor.
+//!
+//! The HTML walker is iterative and only reports "element opened / text /
+//! element closed" events, so all knowledge about Markdown layout (blank
+//! lines, list indentation, quote prefixes, table pipes, escaping) lives
+//! here. Inline content accumulates in one buffer and is turned into lines
+//! only when a block ends; every line then gets the prefixes of the open
+//! containers (`> `, list markers or their indentation).
+
+use std::borrow::Cow;
+
+/// Deeper quote/list nesting adds nothing for a reader but would make every
+/// line's prefix grow without bound on hostile input.
+const MAX_CONTAINER_DEPTH: usize = 16;
+/// Bounds the padding work a single absurd `colspan` or row could cause.
+const MAX_TABLE_COLUMNS: usize = 64;
+
+enum Container {
+    Quote { started: bool },
+    Item { marker: String, started: bool },
+}
+
+impl Container {
+    fn started(&self) -> bool {
+        match self {
+            Container::Quote { started } | Container::Item { started, .. } => *started,
+        }
+    }
+}
+
+struct ListState {
+    ordered: bool,
+    next_number: u64,
+    items: usize,
+}
+
+/// Where an inline span (emphasis, link, …) began in the inline buffer.
+/// The generation detects that the buffer was flushed in between (a block
+/// inside an inline element), in which case the span is left unwrapped.
+#[derive(Clone, Copy, Debug)]
+pub struct SpanStart {
+    pos: usize,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct TableBuilder {
+    rows: Vec<Vec<(String, usize)>>,
+    open_cell: Option<usize>,
+    caption: Option<String>,
+    in_caption: bool,
+}
+
+#[derive(Default)]
+pub struct MarkdownWriter {
+    out: String,
+    inline: String,
+    generation: u64,
+    pending_blank: bool,
+    containers: Vec<Container>,
+    lists: Vec<ListState>,
+    table: Option<TableBuilder>,
+    table_depth: usize,
+}
+
+impl MarkdownWriter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn in_table(&self) -> bool {
+        self.table_depth > 0
+    }
+
+    // ----- inline content -------------------------------------------------
+
+    /// Appends document text: whitespace collapsed, Markdown escaped.
+    pub fn push_text(&mut self, text: &str) {
+        let collapsed = collapse_whitespace_keep_edges(text);
+        if collapsed.is_empty() {
+            return;
+        }
+        let chars: Vec<char> = collapsed.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if !self.ends_with_gap() {
+                    self.inline.push(' ');
+                }
+                continue;
+            }
+            let prev = self.inline.chars().next_back();
+            let next = chars.get(i + 1).copied();
+            push_escaped(&mut self.inline, prev, c, next);
+        }
+    }
+
+    /// Appends already-formatted Markdown (code spans, images).
+    pub fn push_raw(&mut self, markdown: &str) {
+        self.inline.push_str(markdown);
+    }
+
+    /// True when a following space would be redundant.
+    fn ends_with_gap(&self) -> bool {
+        matches!(self.inline.chars().next_back(), None | Some(' ' | '\n'))
+    }
+
+    pub fn hard_break(&mut self) {
+        let trimmed = self.inline.trim_end_matches(' ').len();
+        self.inline.truncate(trimmed);
+        self.inline.push('\n');
+    }
+
+    pub fn span_start(&self) -> SpanStart {
+        SpanStart {
+            pos: self.inline.len(),
+            generation: self.generation,
+        }
+    }
+
+    fn span_content(&self, start: SpanStart) -> Option<&str> {
+        if start.generation != self.generation {
+            return None;
+        }
+        self.inline.get(start.pos..)
+    }
+
+    /// Wraps everything since `start` in `open`/`close`, keeping surrounding
+    /// whitespace outside the delimiters (CommonMark would otherwise refuse
+    /// to treat `** x**` as emphasis).
+    pub fn span_wrap(&mut self, start: SpanStart, open: &str, close: &str) {
+        let Some(content) = self.span_content(start) else {
+            return;
+        };
+        let inner = content.trim_matches(|c| c == ' ' || c == '\n');
+        if inner.is_empty() {
+            return;
+        }
+        let lead = &content[..content.len() - content.trim_start_matches([' ', '\n']).len()];
+        let trail = &content[content.trim_end_matches([' ', '\n']).len()..];
+        let wrapped = format!("{lead}{open}{inner}{close}{trail}");
+        self.inline.truncate(start.pos);
+        self.inline.push_str(&wrapped);
+    }
+
+    /// Turns everything since `start` into `[text](destination)`; drops a
+    /// link without visible text because it carries nothing for a reader.
+    pub fn span_link(&mut self, start: SpanStart, destination: &str) {
+        let Some(content) = self.span_content(start) else {
+            return;
+        };
+        let text = content.replace('\n', " ");
+        let inner = text.trim();
+        if inner.is_empty() {
+            self.inline.truncate(start.pos);
+            return;
+        }
+        let lead = if text.starts_with(' ') { " " } else { "" };
+        let trail = if text.ends_with(' ') { " " } else { "" };
+        let wrapped = format!("{lead}[{inner}]({}){trail}", link_destination(destination));
+        self.inline.truncate(start.pos);
+        self.inline.push_str(&wrapped);
+    }
+
+    // ----- blocks -----------------------------------------------------------
+
+    /// Ends the current paragraph; the next block is separated by a blank line.
+    pub fn block_boundary(&mut self) {
+        self.flush_paragraph();
+        self.request_blank();
+    }
+
+    fn request_blank(&mut self) {
+        // The first block of a list item shares the marker line, so a blank
+        // line there would detach it from its bullet.
+        if let Some(Container::Item { started: false, .. }) = self.containers.last() {
+            return;
+        }
+        self.pending_blank = true;
+    }
+
+    fn flush_paragraph(&mut self) {
+        if self.in_table() {
+            if !self.inline.trim().is_empty() && !self.inline.ends_with('\n') {
+                self.hard_break();
+            }
+            return;
+        }
+        self.generation += 1;
+        let text = std::mem::take(&mut self.inline);
+        let lines: Vec<&str> = text
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let last = lines.len().saturating_sub(1);
+        for (i, line) in lines.iter().enumerate() {
+            let escaped = escape_line_start(line);
+            if i < last {
+                self.emit_line(&format!("{escaped}\\"));
+            } else {
+                self.emit_line(&escaped);
+            }
+        }
+        if !lines.is_empty() {
+            self.request_blank();
+        }
+    }
+
+    fn emit_line(&mut self, content: &str) {
+        if self.pending_blank && !self.out.is_empty() {
+            let blank = self.blank_prefix();
+            self.out.push_str(blank.trim_end());
+            self.out.push('\n');
+        }
+        self.pending_blank = false;
+        let prefix = self.line_prefix();
+        let line = format!("{prefix}{content}");
+        self.out.push_str(line.trim_end());
+        self.out.push('\n');
+    }
+
+    fn blank_prefix(&self) -> String {
+        let mut prefix = String::new();
+        for container in self.containers.iter().take_while(|c| c.started()) {
+            match container {
+                Container::Quote { .. } => prefix.push_str("> "),
+                Container::Item { marker, .. } => prefix.push_str(&" ".repeat(marker.len())),
+            }
+        }
+        prefix
+    }
+
+    fn line_prefix(&mut self) -> String {
+        let mut prefix = String::new();
+        for container in &mut self.containers {
+            match container {
+                Container::Quote { started } => {
+                    prefix.push_str("> ");
+                    *started = true;
+                }
+                Container::Item { marker, started } if *started => {
+                    prefix.push_str(&" ".repeat(marker.len()));
+                }
+                Container::Item { marker, started } => {
+                    prefix.push_str(marker);
+                    *started = true;
+                }
+            }
+        }
+        prefix
+    }
+
+    pub fn heading_start(&mut self) {
+        self.block_boundary();
+    }
+
+    pub fn heading_end(&mut self, level: u8) {
+        if self.in_table() {
+            self.flush_paragraph();
+            return;
+        }
+        self.generation += 1;
+        let raw = std::mem::take(&mut self.inline);
+        let text = raw.replace('\n', " ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
+            self.emit_line(&format!("{hashes} {}", escape_closing_hashes(&text)));
+        }
+        self.request_blank();
+    }
+
+    /// A code signature (API definition) rendered as inline code on its own line.
+    pub fn code_line(&mut self, code: &str) {
+        let code = code.split_whitespace().collect::<Vec<_>>().join(" ");
+        if code.is_empty() {
+            return;
+        }
+        self.block_boundary();
+        self.push_raw(&code_span(&code));
+        self.block_boundary();
+    }
+
+    pub fn inline_code(&mut self, code: &str) {
+        let code = code.split_whitespace().collect::<Vec<_>>().join(" ");
+        if code.is_empty() {
+            return;
+        }
+        self.push_raw(&code_span(&code));
+    }
+
+    pub fn code_block(&mut self, language: &str, code: &str) {
+        let code = trim_code(code);
+        if code.is_empty() {
+            return;
+        }
+        if self.in_table() {
+            self.inline_code(code);
+            return;
+        }
+        self.block_boundary();
+        let fence = "`".repeat(longest_run(code, '`').max(2) + 1);
+        self.emit_line(&format!("{fence}{language}"));
+        for line in code.split('\n') {
+            self.emit_line(line);
+        }
+        self.emit_line(&fence);
+        self.request_blank();
+    }
+
+    pub fn thematic_break(&mut self) {
+        if self.in_table() {
+            return;
+        }
+        self.block_boundary();
+        self.emit_line("---");
+        self.request_blank();
+    }
+
+    // ----- containers ------------------------------------------------------
+
+    /// Returns whether a container was pushed, to be handed back to
+    /// [`Self::pop_container`].
+    pub fn push_quote(&mut self) -> bool {
+        self.block_boundary();
+        if self.in_table() || self.containers.len() >= MAX_CONTAINER_DEPTH {
+            return false;
+        }
+        self.containers.push(Container::Quote { started: false });
+        true
+    }
+
+    pub fn pop_container(&mut self, pushed: bool) {
+        self.flush_paragraph();
+        if pushed {
+            self.containers.pop();
+        }
+        self.request_blank();
+    }
+
+    pub fn start_list(&mut self, ordered: bool, start: u64) {
+        self.flush_paragraph();
+        // A list nested in an item hugs its parent line; elsewhere a list is
+        // its own block.
+        let nested = matches!(self.containers.last(), Some(Container::Item { .. }));
+        if nested {
+            self.pending_blank = false;
+        } else {
+            self.request_blank();
+        }
+        self.lists.push(ListState {
+            ordered,
+            next_number: start,
+            items: 0,
+        });
+    }
+
+    pub fn end_list(&mut self) {
+        self.flush_paragraph();
+        self.lists.pop();
+        self.request_blank();
+    }
+
+    /// Returns whether a container was pushed (see [`Self::pop_container`]).
+    pub fn start_item(&mut self) -> bool {
+        self.flush_paragraph();
+        if self.in_table() {
+            return false;
+        }
+        let marker = self.next_marker();
+        if self.containers.len() >= MAX_CONTAINER_DEPTH {
+            return false;
+        }
+        self.containers.push(Container::Item {
+            marker,
+            started: false,
+        });
+        true
+    }
+
+    fn next_marker(&mut self) -> String {
+        let Some(list) = self.lists.last_mut() else {
+            return "- ".to_string();
+        };
+        if list.items > 0 {
+            // Items of one list are tight; separation comes from the marker.
+            self.pending_blank = false;
+        }
+        list.items += 1;
+        if list.ordered {
+            let number = list.next_number;
+            list.next_number = list.next_number.saturating_add(1);
+            format!("{number}. ")
+        } else {
+            "- ".to_string()
+        }
+    }
+
+    // ----- tables ----------------------------------------------------------
+
+    pub fn start_table(&mut self) {
+        if self.table_depth == 0 {
+            self.block_boundary();
+            self.table = Some(TableBuilder::default());
+        } else {
+            self.flush_paragraph();
+        }
+        self.table_depth += 1;
+    }
+
+    pub fn end_table(&mut self) {
+        if self.table_depth == 0 {
+            return;
+        }
+        self.table_depth -= 1;
+        if self.table_depth == 0 {
+            self.finish_table();
+        }
+    }
+
+    pub fn start_row(&mut self) {
+        if self.table_depth != 1 {
+            // Nested tables are flattened: a row becomes a line break.
+            self.flush_paragraph();
+            return;
+        }
+        self.end_cell();
+        if let Some(table) = self.table.as_mut() {
+            table.rows.push(Vec::new());
+        }
+    }
+
+    pub fn start_cell(&mut self, colspan: usize) {
+        if self.table_depth != 1 {
+            if !self.ends_with_gap() {
+                self.inline.push(' ');
+            }
+            return;
+        }
+        self.end_cell();
+        self.inline.clear();
+        self.generation += 1;
+        if let Some(table) = self.table.as_mut() {
+            table.open_cell = Some(colspan.clamp(1, MAX_TABLE_COLUMNS));
+        }
+    }
+
+    pub fn end_cell(&mut self) {
+        if self.table_depth != 1 {
+            return;
+        }
+        let Some(table) = self.table.as_mut() else {
+            return;
+        };
+        let Some(colspan) = table.open_cell.take() else {
+            return;
+        };
+        let text = format_cell(&std::mem::take(&mut self.inline));
+        self.generation += 1;
+        if table.rows.is_empty() {
+            table.rows.push(Vec::new());
+        }
+        if let Some(row) = table.rows.last_mut() {
+            row.push((text, colspan));
+        }
+    }
+
+    pub fn start_caption(&mut self) {
+        if self.table_depth != 1 {
+            return;
+        }
+        self.end_cell();
+        self.inline.clear();
+        self.generation += 1;
+        if let Some(table) = self.table.as_mut() {
+            table.in_caption = true;
+        }
+    }
+
+    pub fn end_caption(&mut self) {
+        let Some(table) = self.table.as_mut().filter(|t| t.in_caption) else {
+            return;
+        };
+        table.in_caption = false;
+        let caption = format_cell(&std::mem::take(&mut self.inline)).replace("\\|", "|");
+        self.generation += 1;
+        if !caption.is_empty() {
+            table.caption = Some(caption);
+        }
+    }
+
+    fn finish_table(&mut self) {
+        self.end_cell();
+        self.inline.clear();
+        self.generation += 1;
+        let Some(table) = self.table.take() else {
+            return;
+        };
+        if let Some(caption) = &table.caption {
+            self.push_text(caption);
+            self.block_boundary();
+        }
+        let rows = expand_colspans(table.rows);
+        match (rows.len(), rows.first().map_or(0, Vec::len)) {
+            (0, _) | (_, 0) => {}
+            // A single cell is a layout box, not data: render it as text.
+            (1, 1) => self.single_cell_paragraph(&rows[0][0]),
+            _ => self.emit_table_rows(&rows),
+        }
+        self.request_blank();
+    }
+
+    fn single_cell_paragraph(&mut self, cell: &str) {
+        self.inline = cell.replace("<br>", "\n").replace("\\|", "|");
+        self.flush_paragraph();
+    }
+
+    fn emit_table_rows(&mut self, rows: &[Vec<String>]) {
+        let columns = rows[0].len();
+        for (i, row) in rows.iter().enumerate() {
+            let mut line = String::from("|");
+            for cell in row {
+                if cell.is_empty() {
+                    line.push_str(" |");
+                } else {
+                    line.push_str(&format!(" {cell} |"));
+                }
+            }
+            self.emit_line(&line);
+            if i == 0 {
+                self.emit_line(&format!("|{}", " --- |".repeat(columns)));
+            }
+        }
+    }
+
+    /// Everything written so far, normalised to end with one newline.
+    pub fn finish(mut self) -> String {
+        while self.table_depth > 0 {
+            self.end_table();
+        }
+        self.flush_paragraph();
+        let trimmed = self.out.trim_end().len();
+        self.out.truncate(trimmed);
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out
+    }
+}
+
+/// Pads every row to the same width, repeating empty cells for `colspan`
+/// so that columns keep lining up. Rows without any text are dropped.
+fn expand_colspans(rows: Vec<Vec<(String, usize)>>) -> Vec<Vec<String>> {
+    let mut expanded: Vec<Vec<String>> = rows
+        .into_iter()
+        .filter(|row| row.iter().any(|(text, _)| !text.is_empty()))
+        .map(|row| {
+            let mut cells = Vec::new();
+            for (text, span) in row {
+                cells.push(text);
+                cells.extend(std::iter::repeat_n(String::new(), span - 1));
+            }
+            cells.truncate(MAX_TABLE_COLUMNS);
+            cells
+        })
+        .collect();
+    let width = expanded.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut expanded {
+        row.resize(width, String::new());
+    }
+    expanded
+}
+
+/// Table cells must stay on one line: line breaks become `<br>` and pipes
+/// are escaped (GFM honours `\|` even inside code spans).
+fn format_cell(raw: &str) -> String {
+    raw.split('\n')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("<br>")
+        .replace('|', "\\|")
+}
+
+/// Collapses whitespace runs to one space but keeps a single leading or
+/// trailing space, which separates this text from its inline neighbours.
+fn collapse_whitespace_keep_edges(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            in_space = true;
+            continue;
+        }
+        if in_space {
+            out.push(' ');
+            in_space = false;
+        }
+        out.push(c);
+    }
+    if in_space {
+        out.push(' ');
+    }
+    out
+}
+
+/// Zero-width characters that doc generators use as anchors or hyphenation hints.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}'
+    )
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(char::is_alphanumeric)
+}
+
+/// Escapes only characters that could start formatting in their position,
+/// so that prose such as `snake_case` or `a * b` stays readable.
+fn push_escaped(out: &mut String, prev: Option<char>, c: char, next: Option<char>) {
+    let needs_escape = match c {
+        '\\' => next.is_none_or(|n| n.is_ascii_punctuation()),
+        '`' => true,
+        // An unknown neighbour (chunk edge) may turn out to be a word.
+        '*' => !(prev.is_some_and(char::is_whitespace) && next.is_some_and(char::is_whitespace)),
+        '_' => !(is_word(prev) && is_word(next)),
+        '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+        ']' => next == Some('('),
+        '~' => prev == Some('~') || next == Some('~'),
+        _ => false,
+    };
+    if needs_escape {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// Prevents a paragraph line from being read as a heading, quote, list
+/// item, fence or thematic break.
+fn escape_line_start(line: &str) -> Cow<'_, str> {
+    let bytes = line.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return Cow::Borrowed(line);
+    };
+    let second = bytes.get(1).copied();
+    let escape_first = match first {
+        b'#' => {
+            let run = line.bytes().take_while(|&b| b == b'#').count();
+            run <= 6 && matches!(bytes.get(run), None | Some(b' '))
+        }
+        b'>' => true,
+        b'-' | b'+' | b'*' => matches!(second, None | Some(b' ')) || is_rule_line(line),
+        b'=' | b'_' => is_rule_line(line),
+        b'`' | b'~' => line.starts_with("```") || line.starts_with("~~~"),
+        _ => false,
+    };
+    if escape_first {
+        return Cow::Owned(format!("\\{line}"));
+    }
+    escape_ordered_marker(line)
+}
+
+fn is_rule_line(line: &str) -> bool {
+    let Some(first) = line.chars().next() else {
+        return false;
+    };
+    line.chars().all(|c| c == first || c == ' ')
+        && line.chars().filter(|&c| c == first).count() >= 2
+}
+
+/// `1. foo` / `1) foo` at the start of a line would begin an ordered list.
+fn escape_ordered_marker(line: &str) -> Cow<'_, str> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 9 {
+        return Cow::Borrowed(line);
+    }
+    let bytes = line.as_bytes();
+    let is_marker = matches!(bytes.get(digits), Some(b'.' | b')'))
+        && matches!(bytes.get(digits + 1), None | Some(b' '));
+    if !is_marker {
+        return Cow::Borrowed(line);
+    }
+    Cow::Owned(format!("{}\\{}", &line[..digits], &line[digits..]))
+}
+
+/// A heading ending in ` #` would lose those hashes as a closing sequence.
+fn escape_closing_hashes(text: &str) -> Cow<'_, str> {
+    let body = text.trim_end_matches('#');
+    if body.len() == text.len() || !(body.is_empty() || body.ends_with(' ')) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("{body}\\{}", &text[body.len()..]))
+}
+
+fn longest_run(text: &str, target: char) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for c in text.chars() {
+        if c == target {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
+}
+
+/// Inline code whose delimiter is longer than any backtick run inside it.
+pub fn code_span(code: &str) -> String {
+    let fence = "`".repeat(longest_run(code, '`') + 1);
+    let pad = if code.starts_with('`') || code.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{code}{pad}{fence}")
+}
+
+/// Drops blank lines around code but keeps indentation of the first line.
+fn trim_code(code: &str) -> &str {
+    let start = code
+        .char_indices()
+        .take_while(|&(_, c)| c.is_whitespace())
+        .filter(|&(_, c)| c == '\n')
+        .last()
+        .map_or(0, |(i, _)| i + 1);
+    code[start..].trim_end()
+}
+
+/// Destinations with spaces or parentheses need the `<…>` form.
+fn link_destination(url: &str) -> Cow<'_, str> {
+    if url.contains([' ', '(', ')']) {
+        Cow::Owned(format!("<{}>", url.replace('<', "%3C").replace('>', "%3E")))
+    } else {
+        Cow::Borrowed(url)
+    }
+}
+
+/// Escapes text placed inside `![…]` or link brackets.
+pub fn escape_bracket_text(text: &str) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.replace('[', "\\[").replace(']', "\\]")
+}

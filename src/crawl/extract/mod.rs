@@ -1,0 +1,175 @@
+//! One pipeline per content type: a fetched body becomes a document (text to store, the
+//! text to chunk, and links to follow) or a reason why it is not documentation.
+
+pub mod decode;
+pub mod html;
+mod markdown_writer;
+pub mod openapi;
+
+use url::Url;
+
+use super::classify::ContentKind;
+use super::fetch::Fetched;
+use html::PageLink;
+use openapi::{parse_api_spec, SpecFormat};
+
+/// A page ready to be chunked and saved.
+#[derive(Debug)]
+pub struct Document {
+    pub title: Option<String>,
+    /// What is stored as the page's content: Markdown for HTML, the raw text otherwise.
+    pub content: String,
+    pub kind: ContentKind,
+    /// Texts to chunk, in order. An OpenAPI spec adds its per-operation Markdown rendering
+    /// before the raw text, so that no operation is cut in half.
+    pub chunk_sources: Vec<ChunkSource>,
+    pub links: Vec<PageLink>,
+    pub canonical: Option<Url>,
+    pub nofollow: bool,
+    pub is_api_spec: bool,
+}
+
+#[derive(Debug)]
+pub struct ChunkSource {
+    pub text: String,
+    pub is_markdown: bool,
+}
+
+#[derive(Debug)]
+pub enum Extracted {
+    Document(Box<Document>),
+    Unsupported(String),
+}
+
+pub fn extract(fetched: &Fetched) -> Extracted {
+    let Some(kind) = kind_of(fetched) else {
+        let mime = if fetched.mime.is_empty() { "(none)" } else { fetched.mime.as_str() };
+        return Extracted::Unsupported(format!("unsupported content type {mime}"));
+    };
+    let text = decode::decode(&fetched.body, fetched.charset.as_deref(), kind == ContentKind::Html);
+    Extracted::Document(Box::new(match kind {
+        ContentKind::Html => from_html(&text, &fetched.final_url),
+        ContentKind::Json => from_structured(text, ContentKind::Json, SpecFormat::Json),
+        ContentKind::Yaml => from_structured(text, ContentKind::Yaml, SpecFormat::Yaml),
+        ContentKind::Markdown => plain(text, ContentKind::Markdown, true),
+        ContentKind::Text => plain(text, ContentKind::Text, false),
+    }))
+}
+
+/// Decides the pipeline from the MIME type, the URL's extension for generic types, and a
+/// look at the first bytes when the server named no type.
+fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
+    let mime = fetched.mime.as_str();
+    let extension = fetched
+        .final_url
+        .path()
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_extension = || match extension.as_str() {
+        "md" | "markdown" => Some(ContentKind::Markdown),
+        "yaml" | "yml" => Some(ContentKind::Yaml),
+        "json" => Some(ContentKind::Json),
+        "txt" => Some(ContentKind::Text),
+        "html" | "htm" => Some(ContentKind::Html),
+        _ => None,
+    };
+    match mime {
+        "text/html" | "application/xhtml+xml" => Some(ContentKind::Html),
+        "text/markdown" | "text/x-markdown" => Some(ContentKind::Markdown),
+        "application/json" | "text/json" => Some(ContentKind::Json),
+        _ if mime.ends_with("+json") => Some(ContentKind::Json),
+        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => Some(ContentKind::Yaml),
+        _ if mime.ends_with("+yaml") => Some(ContentKind::Yaml),
+        "text/plain" => by_extension().or(Some(ContentKind::Text)).filter(|_| !looks_binary(&fetched.body)),
+        "" | "application/octet-stream" | "binary/octet-stream" if !looks_binary(&fetched.body) => {
+            by_extension().or_else(|| sniff(&fetched.body))
+        }
+        _ => None,
+    }
+}
+
+fn looks_binary(body: &[u8]) -> bool {
+    body.iter().take(4096).any(|b| *b == 0)
+}
+
+fn sniff(body: &[u8]) -> Option<ContentKind> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    match body[start] {
+        b'<' => Some(ContentKind::Html),
+        b'{' | b'[' => Some(ContentKind::Json),
+        _ => None,
+    }
+}
+
+fn from_html(text: &str, url: &Url) -> Document {
+    let page = html::extract_html(text, url);
+    let mut links = page.links;
+    links.extend(page.spec_links.into_iter().map(|url| PageLink {
+        url,
+        text: "OpenAPI specification".to_string(),
+        nofollow: false,
+    }));
+    Document {
+        title: page.title,
+        chunk_sources: vec![ChunkSource {
+            text: page.markdown.clone(),
+            is_markdown: true,
+        }],
+        content: page.markdown,
+        kind: ContentKind::Html,
+        links,
+        canonical: page.canonical,
+        nofollow: page.nofollow,
+        is_api_spec: false,
+    }
+}
+
+fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Document {
+    let spec = parse_api_spec(&text, format);
+    let mut chunk_sources = Vec::new();
+    let title = spec.as_ref().and_then(|spec| spec.title.clone());
+    let is_api_spec = spec.is_some();
+    if let Some(spec) = spec {
+        chunk_sources.push(ChunkSource {
+            text: spec.markdown,
+            is_markdown: true,
+        });
+    }
+    chunk_sources.push(ChunkSource {
+        text: text.clone(),
+        is_markdown: false,
+    });
+    Document {
+        title,
+        content: text,
+        kind,
+        chunk_sources,
+        links: Vec::new(),
+        canonical: None,
+        nofollow: false,
+        is_api_spec,
+    }
+}
+
+fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Document {
+    let title = is_markdown
+        .then(|| {
+            text.lines()
+                .find_map(|line| line.strip_prefix("# ").map(|t| t.trim().to_string()))
+        })
+        .flatten();
+    Document {
+        title,
+        chunk_sources: vec![ChunkSource {
+            text: text.clone(),
+            is_markdown,
+        }],
+        content: text,
+        kind,
+        links: Vec::new(),
+        canonical: None,
+        nofollow: false,
+        is_api_spec: false,
+    }
+}

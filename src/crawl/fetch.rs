@@ -1,0 +1,373 @@
+//! HTTP fetching: one shared reqwest client with the network policy, redirect and size
+//! limits, timeouts and retries. Bodies are streamed and never buffered beyond the cap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, ETAG, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::{redirect, StatusCode};
+use url::Url;
+
+use super::netpolicy::{NetPolicy, PolicyResolver, Refused};
+use super::scope::normalize;
+use crate::config::Settings;
+
+pub const USER_AGENT: &str = concat!("docscrape/", env!("CARGO_PKG_VERSION"));
+const ACCEPT_DOCS: &str = "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,\
+application/json,application/yaml,text/yaml;q=0.9,*/*;q=0.5";
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: u32,
+    pub max_attempts: u32,
+    pub max_polite_delay: Duration,
+}
+
+impl FetchConfig {
+    pub fn from_settings(settings: &Settings) -> Self {
+        FetchConfig {
+            connect_timeout: settings.connect_timeout(),
+            request_timeout: settings.request_timeout(),
+            max_body_bytes: settings.max_body_bytes,
+            max_redirects: settings.max_redirects,
+            max_attempts: settings.max_attempts,
+            max_polite_delay: settings.max_polite_delay(),
+        }
+    }
+}
+
+/// A response that arrived whole (any status; the caller decides what a 404 means).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub final_url: Url,
+    pub status: u16,
+    /// Lowercase MIME essence (`text/html`), empty when the server sent none.
+    pub mime: String,
+    pub charset: Option<String>,
+    pub body: Vec<u8>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// Why a fetch failed; `Display` is the one-line reason users see.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    #[error("redirect loop")]
+    RedirectLoop,
+    #[error("more than {0} redirects")]
+    TooManyRedirects(u32),
+    #[error("body larger than {}", human_bytes(*.0))]
+    TooLarge(u64),
+    #[error("timed out after {0} s")]
+    Timeout(u64),
+    #[error("connection timed out after {0} s")]
+    ConnectTimeout(u64),
+    #[error("connection reset")]
+    Reset,
+    #[error("connection refused")]
+    ConnectionRefused,
+    #[error("{0}")]
+    Blocked(Refused),
+    #[error("could not resolve host {0}")]
+    Dns(String),
+    #[error("HTTP {0}")]
+    Status(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    /// Failures worth another attempt: the server may recover in a moment.
+    fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Reset | FetchError::ConnectionRefused | FetchError::ConnectTimeout(_)
+        )
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes % 1024 == 0 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("redirect loop")]
+struct LoopMarker;
+
+#[derive(Debug, thiserror::Error)]
+#[error("too many redirects")]
+struct TooManyMarker;
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetchConfig,
+    policy: Arc<NetPolicy>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig, policy: Arc<NetPolicy>) -> Result<Fetcher, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(redirect_policy(config.max_redirects, policy.clone()))
+            .dns_resolver(Arc::new(PolicyResolver {
+                policy: policy.clone(),
+            }))
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()?;
+        Ok(Fetcher {
+            client,
+            config,
+            policy,
+        })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// Fetches `url` with retries on connection errors, 5xx and 429 (honouring
+    /// Retry-After up to the polite-delay cap). Any final status is returned as `Fetched`.
+    pub async fn fetch(&self, url: &Url, body_cap: u64) -> Result<Fetched, FetchError> {
+        self.policy.check_url(url).map_err(FetchError::Blocked)?;
+        let mut attempt = 1;
+        loop {
+            let outcome = self.fetch_once(url, body_cap).await;
+            let retry_after = match &outcome {
+                Err(Retryable::Status(_, wait)) => Some(self.backoff(attempt, *wait)),
+                Err(Retryable::Failed(err)) if err.is_transient() => Some(self.backoff(attempt, None)),
+                _ => None,
+            };
+            match (retry_after, attempt < self.config.max_attempts) {
+                (Some(wait), true) => {
+                    log::debug!("retrying {url} in {wait:?} (attempt {attempt} failed)");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => {
+                    return match outcome {
+                        Ok(fetched) => Ok(fetched),
+                        Err(Retryable::Status(fetched, _)) => Ok(*fetched),
+                        Err(Retryable::Failed(err)) if attempt > 1 && err.is_transient() => {
+                            Err(FetchError::Other(format!("{err} after {attempt} attempts")))
+                        }
+                        Err(Retryable::Failed(err)) => Err(err),
+                    };
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exponential = Duration::from_millis(500 * 2u64.pow(attempt.saturating_sub(1).min(6)));
+        retry_after.unwrap_or(exponential).min(self.config.max_polite_delay)
+    }
+
+    async fn fetch_once(&self, url: &Url, body_cap: u64) -> Result<Fetched, Retryable> {
+        let response = self
+            .client
+            .get(url.clone())
+            .header(ACCEPT, ACCEPT_DOCS)
+            .send()
+            .await
+            .map_err(|err| Retryable::Failed(self.classify(&err)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let final_url = response.url().clone();
+        let body = read_capped(response, body_cap)
+            .await
+            .map_err(|err| Retryable::Failed(self.classify_body(err, body_cap)))?;
+        let (mime, charset) = content_type(&headers);
+        let fetched = Fetched {
+            final_url,
+            status: status.as_u16(),
+            mime,
+            charset,
+            body,
+            etag: header_text(&headers, ETAG),
+            last_modified: header_text(&headers, LAST_MODIFIED),
+        };
+        if should_retry_status(fetched.status) {
+            let wait = retry_after(&headers);
+            return Err(Retryable::Status(Box::new(fetched), wait));
+        }
+        Ok(fetched)
+    }
+
+    fn classify(&self, err: &reqwest::Error) -> FetchError {
+        classify_error(err, &self.config)
+    }
+
+    fn classify_body(&self, err: BodyError, cap: u64) -> FetchError {
+        match err {
+            BodyError::TooLarge => FetchError::TooLarge(cap),
+            BodyError::Transfer(err) => self.classify(&err),
+        }
+    }
+}
+
+enum Retryable {
+    /// A complete response whose status (5xx, 429) is worth retrying, with its Retry-After.
+    Status(Box<Fetched>, Option<Duration>),
+    Failed(FetchError),
+}
+
+fn should_retry_status(status: u16) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS.as_u16() || (500..600).contains(&status)
+}
+
+enum BodyError {
+    TooLarge,
+    Transfer(reqwest::Error),
+}
+
+async fn read_capped(response: reqwest::Response, cap: u64) -> Result<Vec<u8>, BodyError> {
+    if response.content_length().is_some_and(|len| len > cap) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(cap) as usize);
+    let mut stream = response.bytes_stream();
+    while let Some(piece) = stream.next().await {
+        let piece = piece.map_err(BodyError::Transfer)?;
+        if body.len() as u64 + piece.len() as u64 > cap {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(body)
+}
+
+fn redirect_policy(max_redirects: u32, policy: Arc<NetPolicy>) -> redirect::Policy {
+    redirect::Policy::custom(move |attempt| {
+        let next = attempt.url().clone();
+        if let Err(refused) = policy.check_url(&next) {
+            return attempt.error(refused);
+        }
+        let next_key = normalize(&next);
+        if attempt.previous().iter().any(|seen| normalize(seen) == next_key) {
+            return attempt.error(LoopMarker);
+        }
+        if attempt.previous().len() > max_redirects as usize {
+            return attempt.error(TooManyMarker);
+        }
+        attempt.follow()
+    })
+}
+
+/// Turns a reqwest error into the reason a person understands, looking through its causes
+/// for our own markers and for the OS error kind.
+fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause.is::<LoopMarker>() {
+            return FetchError::RedirectLoop;
+        }
+        if cause.is::<TooManyMarker>() {
+            return FetchError::TooManyRedirects(config.max_redirects);
+        }
+        if let Some(refused) = cause.downcast_ref::<Refused>() {
+            return FetchError::Blocked(refused.clone());
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => return FetchError::Reset,
+                ConnectionRefused => return FetchError::ConnectionRefused,
+                _ => {}
+            }
+        }
+        source = cause.source();
+    }
+    if err.is_timeout() {
+        return if err.is_connect() {
+            FetchError::ConnectTimeout(config.connect_timeout.as_secs())
+        } else {
+            FetchError::Timeout(config.request_timeout.as_secs())
+        };
+    }
+    let text = error_chain_text(err);
+    if err.is_connect() && text.contains("dns error") {
+        let host = err.url().and_then(|u| u.host_str()).unwrap_or("?").to_string();
+        return FetchError::Dns(host);
+    }
+    if text.contains("connection closed") || text.contains("reset") || text.contains("IncompleteMessage") {
+        return FetchError::Reset;
+    }
+    FetchError::Other(text)
+}
+
+fn error_chain_text(err: &reqwest::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    // One line: the last cause is usually the most specific.
+    parts.join(": ").replace('\n', " ")
+}
+
+fn content_type(headers: &HeaderMap) -> (String, Option<String>) {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return (String::new(), None);
+    };
+    let mut parts = value.split(';');
+    let mime = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let charset = parts.find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_string())
+    });
+    (mime, charset)
+}
+
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// Retry-After in seconds (HTTP dates are rare for 429/503 and treated as absent).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_type_splits_mime_and_charset() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "Text/HTML; Charset=\"ISO-8859-1\"".parse().expect("header"));
+        assert_eq!(content_type(&headers), ("text/html".to_string(), Some("ISO-8859-1".to_string())));
+        assert_eq!(content_type(&HeaderMap::new()), (String::new(), None));
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_bytes(10 * 1024 * 1024), "10 MiB");
+        assert_eq!(FetchError::TooLarge(10 * 1024 * 1024).to_string(), "body larger than 10 MiB");
+        assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+}

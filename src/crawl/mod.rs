@@ -1,0 +1,12 @@
+//! The crawler: fetch → robots / scope checks → one extraction pipeline per content type
+//! → chunking, driven per job by `runner`.
+
+pub mod chunk;
+pub mod classify;
+pub mod extract;
+pub mod fetch;
+pub mod hosts;
+pub mod netpolicy;
+pub mod robots;
+pub mod runner;
+pub mod scope;

@@ -1,0 +1,126 @@
+//! robots.txt per origin (RFC 9309 via texting_robots): fetched once per job and origin,
+//! through the same client and network policy as pages.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use texting_robots::Robot;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::fetch::Fetcher;
+
+/// The product token matched against `User-agent:` lines.
+const AGENT: &str = "docscrape";
+const ROBOTS_BODY_CAP: u64 = 512 * 1024;
+
+pub struct RobotsRules {
+    robot: Option<Robot>,
+    /// Set when robots.txt could not be read for a server-side reason: RFC 9309 says
+    /// to assume everything is disallowed then.
+    disallow_all: bool,
+    pub crawl_delay: Option<Duration>,
+    pub sitemaps: Vec<String>,
+}
+
+impl RobotsRules {
+    fn allow_all() -> Self {
+        RobotsRules {
+            robot: None,
+            disallow_all: false,
+            crawl_delay: None,
+            sitemaps: Vec::new(),
+        }
+    }
+
+    pub fn allows(&self, url: &Url) -> bool {
+        if self.disallow_all {
+            return false;
+        }
+        match &self.robot {
+            Some(robot) => robot.allowed(url.as_str()),
+            None => true,
+        }
+    }
+
+    fn parse(body: &[u8]) -> Self {
+        match Robot::new(AGENT, body) {
+            Ok(robot) => RobotsRules {
+                crawl_delay: robot
+                    .delay
+                    .filter(|d| d.is_finite() && *d > 0.0)
+                    .map(|d| Duration::from_secs_f32(d.min(3600.0))),
+                sitemaps: robot.sitemaps.clone(),
+                robot: Some(robot),
+                disallow_all: false,
+            },
+            // An unparsable file says nothing we can follow; treat it like a missing one.
+            Err(_) => RobotsRules::allow_all(),
+        }
+    }
+}
+
+/// robots.txt rules of every origin one job touches.
+#[derive(Default)]
+pub struct RobotsCache {
+    origins: Mutex<HashMap<String, Arc<OnceCell<Arc<RobotsRules>>>>>,
+}
+
+impl RobotsCache {
+    pub async fn rules_for(&self, fetcher: &Fetcher, url: &Url) -> Arc<RobotsRules> {
+        let origin = url.origin().ascii_serialization();
+        let cell = {
+            let mut origins = self.origins.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            origins.entry(origin.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| async move { Arc::new(load(fetcher, &origin).await) })
+            .await
+            .clone()
+    }
+}
+
+async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
+    let Ok(robots_url) = Url::parse(&format!("{origin}/robots.txt")) else {
+        return RobotsRules::allow_all();
+    };
+    match fetcher.fetch(&robots_url, ROBOTS_BODY_CAP).await {
+        Ok(fetched) if (200..300).contains(&fetched.status) => RobotsRules::parse(&fetched.body),
+        Ok(fetched) if (400..500).contains(&fetched.status) => RobotsRules::allow_all(),
+        Ok(fetched) => {
+            log::info!("robots.txt of {origin} answered HTTP {}: treating the site as disallowed", fetched.status);
+            RobotsRules {
+                disallow_all: true,
+                ..RobotsRules::allow_all()
+            }
+        }
+        Err(err) => {
+            // The site itself is unreachable or refused; page fetches will report why.
+            log::info!("robots.txt of {origin} unavailable ({err}); pages will report their own errors");
+            RobotsRules::allow_all()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rules_delay_and_sitemaps() {
+        let rules = RobotsRules::parse(
+            b"User-agent: *\nDisallow: /private/\nCrawl-delay: 2\nSitemap: https://d.example/sitemap.xml\n",
+        );
+        assert!(!rules.allows(&Url::parse("https://d.example/private/x").expect("url")));
+        assert!(rules.allows(&Url::parse("https://d.example/public/x").expect("url")));
+        assert_eq!(rules.crawl_delay, Some(Duration::from_secs(2)));
+        assert_eq!(rules.sitemaps, vec!["https://d.example/sitemap.xml".to_string()]);
+    }
+
+    #[test]
+    fn our_own_group_wins_over_the_wildcard() {
+        let rules = RobotsRules::parse(b"User-agent: *\nDisallow: /\n\nUser-agent: docscrape\nDisallow: /x\n");
+        assert!(rules.allows(&Url::parse("https://d.example/docs").expect("url")));
+        assert!(!rules.allows(&Url::parse("https://d.example/x").expect("url")));
+    }
+}

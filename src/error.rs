@@ -1,0 +1,108 @@
+//! Typed errors and their one mapping to HTTP responses.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A failure of the embedded database. Never shown to clients in detail.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database pool error: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database file {path}: {source}")]
+    Open {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database worker stopped: {0}")]
+    Worker(String),
+}
+
+/// One entry of a 422 validation answer, in the shape FastAPI clients already parse.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ValidationIssue {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub loc: Vec<Value>,
+    pub msg: String,
+    pub input: Value,
+}
+
+impl ValidationIssue {
+    pub fn new(kind: &'static str, loc: Vec<Value>, msg: impl Into<String>, input: Value) -> Self {
+        ValidationIssue {
+            kind,
+            loc,
+            msg: msg.into(),
+            input,
+        }
+    }
+}
+
+/// Everything an API handler can fail with; `error_response` is the only HTTP mapping.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid request")]
+    Validation(Vec<ValidationIssue>),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("Request body is larger than {0} bytes.")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("Method Not Allowed")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal storage error")]
+    Storage(#[from] StorageError),
+}
+
+impl ApiError {
+    pub fn validation(issue: ValidationIssue) -> Self {
+        ApiError::Validation(vec![issue])
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let detail = match self {
+            ApiError::Validation(issues) => serde_json::json!(issues),
+            ApiError::Storage(err) => {
+                log::error!("{err}");
+                Value::from("The server could not read or write its database; try again later.")
+            }
+            other => Value::from(other.to_string()),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(serde_json::json!({ "detail": detail }))
+    }
+}

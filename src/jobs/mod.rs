@@ -1,0 +1,260 @@
+//! The job engine: scrape jobs run as in-process tokio tasks, at most N at once, in
+//! creation order; `running` jobs found at start-up resume from their frontier.
+
+pub mod input;
+pub mod status;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::crawl::runner::{self, CrawlShared};
+use crate::error::StorageError;
+use crate::ids;
+use crate::storage::jobs::{self as job_rows, Ending};
+use crate::storage::{frontier, pages, Db};
+use input::ScrapeInput;
+
+/// How long a finished crawl stays reusable for an identical request.
+const CACHE_MAX_AGE: time::Duration = time::Duration::days(28);
+
+#[derive(Clone)]
+pub struct JobEngine {
+    inner: Arc<EngineInner>,
+}
+
+struct ActiveJob {
+    session_id: String,
+    cancel: CancellationToken,
+}
+
+struct EngineInner {
+    db: Db,
+    crawl: Arc<CrawlShared>,
+    slots: Arc<Semaphore>,
+    active: Mutex<HashMap<String, ActiveJob>>,
+    wake: Notify,
+    stall_timeout: Duration,
+}
+
+impl JobEngine {
+    /// Starts the dispatcher and the stall watchdog on the current tokio runtime.
+    pub fn start(db: Db, crawl: Arc<CrawlShared>, max_concurrent_jobs: usize, stall_timeout: Duration) -> JobEngine {
+        let engine = JobEngine {
+            inner: Arc::new(EngineInner {
+                db,
+                crawl,
+                slots: Arc::new(Semaphore::new(max_concurrent_jobs.max(1))),
+                active: Mutex::new(HashMap::new()),
+                wake: Notify::new(),
+                stall_timeout,
+            }),
+        };
+        tokio::spawn(engine.clone().dispatch());
+        tokio::spawn(engine.clone().watch_for_stalls());
+        engine
+    }
+
+    pub fn net_policy(&self) -> &crate::crawl::netpolicy::NetPolicy {
+        &self.inner.crawl.policy
+    }
+
+    /// Tells the dispatcher a job was queued.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Ends a queued or running job as cancelled, keeping what it saved. `false` when the
+    /// job was already over.
+    pub async fn cancel(&self, job_id: &str) -> Result<bool, StorageError> {
+        let id = job_id.to_string();
+        let ended = self
+            .inner
+            .db
+            .write(move |tx| job_rows::finish(tx, &id, &Ending::Finished { reason: "cancelled" }))
+            .await?;
+        self.stop_task(job_id);
+        if ended {
+            log::info!("[job {job_id}] cancelled by request");
+        }
+        Ok(ended)
+    }
+
+    /// Stops the tasks of a session's jobs before the session is deleted.
+    pub fn stop_session(&self, session_id: &str) {
+        let active = self.lock_active();
+        for (job_id, job) in active.iter().filter(|(_, job)| job.session_id == session_id) {
+            log::info!("[job {job_id}] stopping: its session is being deleted");
+            job.cancel.cancel();
+        }
+    }
+
+    fn stop_task(&self, job_id: &str) {
+        if let Some(job) = self.lock_active().get(job_id) {
+            job.cancel.cancel();
+        }
+    }
+
+    fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveJob>> {
+        self.inner.active.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn dispatch(self) {
+        loop {
+            let Ok(slot) = self.inner.slots.clone().acquire_owned().await else {
+                return;
+            };
+            match self.next_job().await {
+                Ok(Some((job_id, session_id))) => {
+                    let cancel = CancellationToken::new();
+                    self.lock_active().insert(
+                        job_id.clone(),
+                        ActiveJob {
+                            session_id,
+                            cancel: cancel.clone(),
+                        },
+                    );
+                    tokio::spawn(self.clone().run_job(job_id, cancel, slot));
+                }
+                Ok(None) => {
+                    drop(slot);
+                    // The timeout is a safety net; queuing a job wakes us at once.
+                    let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.wake.notified()).await;
+                }
+                Err(err) => {
+                    drop(slot);
+                    log::error!("job dispatcher cannot read the queue: {err}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// The oldest runnable job that no task is running yet.
+    async fn next_job(&self) -> Result<Option<(String, String)>, StorageError> {
+        let candidates = self.inner.db.run(|conn| job_rows::runnable_ids(conn)).await?;
+        let Some(job_id) = ({
+            let active = self.lock_active();
+            candidates.into_iter().find(|id| !active.contains_key(id))
+        }) else {
+            return Ok(None);
+        };
+        let id = job_id.clone();
+        let job = self.inner.db.run(move |conn| job_rows::get(conn, &id)).await?;
+        Ok(job.map(|job| (job_id, job.session_id)))
+    }
+
+    async fn run_job(self, job_id: String, cancel: CancellationToken, slot: OwnedSemaphorePermit) {
+        let ending = match self.prepare_and_crawl(&job_id, cancel).await {
+            Ok(ending) => ending,
+            Err(err) => {
+                log::error!("[job {job_id}] internal error: {err}");
+                Some(Ending::Failed {
+                    errors: vec![format!("Internal error while scraping: {err}")],
+                })
+            }
+        };
+        if let Some(ending) = ending {
+            let id = job_id.clone();
+            match self.inner.db.write(move |tx| job_rows::finish(tx, &id, &ending)).await {
+                Ok(true) => log::info!("[job {job_id}] ended"),
+                Ok(false) => {}
+                Err(err) => log::error!("[job {job_id}] could not record its end: {err}"),
+            }
+        }
+        self.lock_active().remove(&job_id);
+        drop(slot);
+        self.wake();
+    }
+
+    /// Marks the job running and crawls (or reuses a cached crawl). `None` when the job
+    /// is no longer runnable (cancelled or deleted meanwhile).
+    async fn prepare_and_crawl(&self, job_id: &str, cancel: CancellationToken) -> Result<Option<Ending>, StorageError> {
+        let id = job_id.to_string();
+        let started = self
+            .inner
+            .db
+            .write(move |tx| {
+                let started = job_rows::mark_running(tx, &id)?;
+                frontier::requeue_in_flight(tx, &id)?;
+                Ok(started.then(|| job_rows::get(tx, &id)).transpose()?.flatten())
+            })
+            .await?;
+        let Some(job) = started else {
+            return Ok(None);
+        };
+        let input: ScrapeInput = serde_json::from_str(&job.input)
+            .map_err(|err| StorageError::Corrupt(format!("input of job {job_id}: {err}")))?;
+        log::info!("[job {job_id}] running: {} starter link(s), budget {}", input.starter_links.len(), input.max_iterations);
+        if !input.skip_cache {
+            if let Some(ending) = self.reuse_cached(&job.id, &job.session_id, &input).await? {
+                return Ok(Some(ending));
+            }
+        }
+        let ending = runner::run(self.inner.crawl.clone(), &job, &input, cancel).await?;
+        Ok(Some(ending))
+    }
+
+    async fn reuse_cached(&self, job_id: &str, session_id: &str, input: &ScrapeInput) -> Result<Option<Ending>, StorageError> {
+        let since = ids::format_timestamp(time::OffsetDateTime::now_utc() - CACHE_MAX_AGE);
+        let key = input.cache_key();
+        let (job, session) = (job_id.to_string(), session_id.to_string());
+        let copied = self
+            .inner
+            .db
+            .write(move |tx| {
+                let Some(source) = job_rows::find_reusable(tx, &key, &job, &since)? else {
+                    return Ok(None);
+                };
+                if !job_rows::is_running(tx, &job)? {
+                    return Ok(None);
+                }
+                Ok(Some((source.clone(), pages::copy_job_pages(tx, &source, &session, &job)?)))
+            })
+            .await?;
+        Ok(copied.map(|(source, count)| {
+            log::info!("[job {job_id}] reused {count} page(s) of job {source} (same input, skipCache false)");
+            Ending::Finished {
+                reason: "reused_previous_session_data",
+            }
+        }))
+    }
+
+    /// Fails running jobs whose progress has not moved for the stall timeout, so that no
+    /// job stays `running` forever.
+    async fn watch_for_stalls(self) {
+        let period = (self.inner.stall_timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        loop {
+            tokio::time::sleep(period).await;
+            let cutoff = time::OffsetDateTime::now_utc()
+                - time::Duration::try_from(self.inner.stall_timeout).unwrap_or(time::Duration::MINUTE);
+            let before = ids::format_timestamp(cutoff);
+            let stalled = match self.inner.db.run(move |conn| job_rows::stalled_ids(conn, &before)).await {
+                Ok(ids) => ids,
+                Err(err) => {
+                    log::error!("stall watchdog cannot read jobs: {err}");
+                    continue;
+                }
+            };
+            let minutes = self.inner.stall_timeout.as_secs().div_ceil(60);
+            // Only jobs with a task: a `running` job waiting for a slot after a restart
+            // has not had its chance yet.
+            let stalled: Vec<String> = {
+                let active = self.lock_active();
+                stalled.into_iter().filter(|id| active.contains_key(id)).collect()
+            };
+            for job_id in stalled {
+                let line = format!("Job stalled: no progress for {minutes} minute(s)");
+                let id = job_id.clone();
+                let ending = Ending::Failed { errors: vec![line] };
+                if let Ok(true) = self.inner.db.write(move |tx| job_rows::finish(tx, &id, &ending)).await {
+                    log::warn!("[job {job_id}] failed: stalled");
+                }
+                self.stop_task(&job_id);
+            }
+        }
+    }
+}

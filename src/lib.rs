@@ -1,0 +1,12 @@
+//! docscrape: crawls an application's online documentation as background jobs and keeps
+//! it as token-counted Markdown chunks in one SQLite file, behind an HTTP API.
+
+pub mod api;
+pub mod config;
+pub mod crawl;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod model;
+pub mod startup;
+pub mod storage;

@@ -1,0 +1,26 @@
+use clap::Parser;
+
+use docscrape::config::Cli;
+use docscrape::startup::Application;
+
+fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let settings = Cli::parse().into_settings();
+    let outcome = actix_web::rt::System::new().block_on(async move {
+        if !settings.allow_private_networks {
+            log::info!("the crawler refuses private and loopback addresses (--allow-private-networks lifts this)");
+        }
+        let app = Application::build(settings).await?;
+        // Printed on stdout so that scripts and tests binding port 0 learn the port.
+        println!("docscrape listening on http://{}", app.local_addr());
+        app.run_until_stopped().await.map_err(|err| err.to_string())?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    });
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("docscrape: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The wire shapes of the API (camelCase JSON), shared by handlers, storage and the
+//! OpenAPI document. Optional fields are omitted, never `null`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub const SCRAPE_JOB_TYPE: &str = "scrape.getRelevantDocumentation";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionCreated {
+    pub session_id: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub session_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionListItem {
+    pub session_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub job_count: i64,
+    pub page_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    pub sessions: Vec<SessionListItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDeleted {
+    pub message: String,
+    pub session_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobListItem {
+    pub job_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionJobs {
+    pub session_id: String,
+    pub jobs: Vec<JobListItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobCreated {
+    pub job_id: String,
+}
+
+/// The body of `POST /scrape/{session_id}/scrape`, for the OpenAPI document. The handler
+/// validates the raw JSON itself so that every error names its field.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScrapeRequestDoc {
+    /// 1 to 100 absolute http(s) URLs where the crawl starts.
+    pub starter_links: Vec<String>,
+    /// The application whose documentation is wanted (non-blank).
+    pub application_name: String,
+    /// Defaults to "current"; blank counts as absent.
+    pub application_version: Option<String>,
+    /// When false (the default) a finished job of the last 28 days with the same input is reused.
+    pub skip_cache: Option<bool>,
+    /// Page budget, 1 to the server cap.
+    pub max_iterations: Option<u32>,
+    /// Link hops from a starter link, 0 to 100.
+    pub max_depth: Option<u32>,
+    /// URL path globs a page must match (any of them).
+    pub include_patterns: Option<Vec<String>>,
+    /// URL path globs that exclude a page; exclusion wins.
+    pub exclude_patterns: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub stage: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_iterations: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_iterations: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedPage {
+    pub title: String,
+    pub chunks: i64,
+    pub scraped_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobResult {
+    pub finish_reason: String,
+    pub saved_pages_count: i64,
+    pub page_chunks_count: i64,
+    pub saved_pages: BTreeMap<String, SavedPage>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed_pages: BTreeMap<String, String>,
+}
+
+/// The status object of a scrape job, exactly the contract's fields.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus {
+    pub job_id: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<JobResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChunkMetadata {
+    pub chunk_number: i64,
+    pub token_count: i64,
+    pub character_count: i64,
+    pub content_type: String,
+    pub section: String,
+    /// Further deterministic metadata (tags, category, num_endpoints …).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocChunk {
+    pub chunk_id: String,
+    pub doc_id: String,
+    pub source: &'static str,
+    pub url: String,
+    pub title: String,
+    /// `null` where no summary was computed.
+    pub summary: Option<String>,
+    pub content: String,
+    pub metadata: ChunkMetadata,
+    pub created_at: String,
+    pub scrape_job_ids: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocBundle {
+    pub doc_id: String,
+    pub chunks: Vec<DocChunk>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentationDeleted {
+    pub message: String,
+    pub session_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    pub deleted_pages: i64,
+    pub deleted_chunks: i64,
+}

@@ -1,0 +1,88 @@
+//! Wiring: open the database, build the crawler and job engine, bind the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+
+use crate::api::{self, AppState};
+use crate::config::Settings;
+use crate::crawl::chunk::Chunker;
+use crate::crawl::fetch::{FetchConfig, Fetcher};
+use crate::crawl::hosts::HostLimiter;
+use crate::crawl::netpolicy::NetPolicy;
+use crate::crawl::runner::CrawlShared;
+use crate::jobs::JobEngine;
+use crate::storage::Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Storage(#[from] crate::error::StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+pub struct Application {
+    server: Server,
+    local_addr: std::net::SocketAddr,
+}
+
+impl Application {
+    /// Builds everything and binds; must be called inside a tokio (actix) runtime.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let db_path = settings.db.clone();
+        let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
+            .await
+            .map_err(|err| crate::error::StorageError::Worker(err.to_string()))??;
+        let policy = Arc::new(NetPolicy::new(settings.allow_private_networks, Vec::new()));
+        let fetcher = Fetcher::new(FetchConfig::from_settings(&settings), policy.clone())?;
+        let chunk_tokens = settings.chunk_tokens as usize;
+        let chunker = tokio::task::spawn_blocking(move || Chunker::new(chunk_tokens))
+            .await
+            .map_err(|err| crate::error::StorageError::Worker(err.to_string()))?;
+        let crawl = Arc::new(CrawlShared {
+            db: db.clone(),
+            fetcher: Arc::new(fetcher),
+            hosts: Arc::new(HostLimiter::new(settings.per_host_concurrency as usize)),
+            chunker: Arc::new(chunker),
+            job_concurrency: settings.job_concurrency as usize,
+            policy,
+        });
+        let engine = JobEngine::start(db.clone(), crawl, settings.max_concurrent_jobs as usize, settings.stall_timeout());
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.clone(),
+            source,
+        })?;
+        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.bind.clone(),
+            source,
+        })?;
+        let state = web::Data::new(AppState { db, engine, settings });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(api::routes)
+                .default_service(web::to(api::not_found))
+        })
+        .shutdown_timeout(5)
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: local_addr.to_string(),
+            source,
+        })?
+        .run();
+        Ok(Application { server, local_addr })
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.local_addr
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,138 @@
+//! The crawl frontier of each job, kept in SQLite so that memory stays bounded and a
+//! restarted job resumes exactly where it stopped.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::StorageResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlState {
+    Pending,
+    Fetching,
+    Done,
+    Failed,
+    Skipped,
+}
+
+impl UrlState {
+    fn as_str(self) -> &'static str {
+        match self {
+            UrlState::Pending => "pending",
+            UrlState::Fetching => "fetching",
+            UrlState::Done => "done",
+            UrlState::Failed => "failed",
+            UrlState::Skipped => "skipped",
+        }
+    }
+
+    fn parse(text: &str) -> UrlState {
+        match text {
+            "pending" => UrlState::Pending,
+            "fetching" => UrlState::Fetching,
+            "done" => UrlState::Done,
+            "failed" => UrlState::Failed,
+            _ => UrlState::Skipped,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FrontierEntry {
+    pub url: String,
+    pub depth: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUrl {
+    pub url: String,
+    pub depth: u32,
+    pub priority: i64,
+}
+
+pub fn is_empty(conn: &Connection, job_id: &str) -> StorageResult<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM frontier WHERE job_id = ?1 LIMIT 1", [job_id], |_| Ok(()))
+        .optional()?
+        .is_none())
+}
+
+/// Adds URLs not seen before in this job; returns how many were new.
+pub fn add(tx: &Transaction<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult<usize> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO frontier (job_id, url, depth, priority, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+    )?;
+    let mut added = 0;
+    for entry in urls {
+        added += stmt.execute(params![job_id, entry.url, entry.depth, entry.priority])?;
+    }
+    Ok(added)
+}
+
+/// Takes the best pending URL (highest priority, then discovery order) and marks it fetching.
+pub fn claim_next(tx: &Transaction<'_>, job_id: &str) -> StorageResult<Option<FrontierEntry>> {
+    let next = tx
+        .query_row(
+            "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
+             ORDER BY priority DESC, rowid LIMIT 1",
+            [job_id],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    FrontierEntry {
+                        url: row.get(1)?,
+                        depth: row.get(2)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((rowid, entry)) = next else {
+        return Ok(None);
+    };
+    tx.execute("UPDATE frontier SET state = 'fetching' WHERE rowid = ?1", [rowid])?;
+    Ok(Some(entry))
+}
+
+pub fn state_of(conn: &Connection, job_id: &str, url: &str) -> StorageResult<Option<UrlState>> {
+    Ok(conn
+        .query_row(
+            "SELECT state FROM frontier WHERE job_id = ?1 AND url = ?2",
+            params![job_id, url],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?
+        .map(|state| UrlState::parse(&state)))
+}
+
+/// Records the outcome of a URL (inserting it when it was only reached by a redirect).
+pub fn set_state(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    depth: u32,
+    state: UrlState,
+    reason: Option<&str>,
+) -> StorageResult<()> {
+    tx.execute(
+        "INSERT INTO frontier (job_id, url, depth, state, reason) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(job_id, url) DO UPDATE SET state = excluded.state, reason = excluded.reason",
+        params![job_id, url, depth, state.as_str(), reason],
+    )?;
+    Ok(())
+}
+
+pub fn count_in_state(conn: &Connection, job_id: &str, state: UrlState) -> StorageResult<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM frontier WHERE job_id = ?1 AND state = ?2",
+        params![job_id, state.as_str()],
+        |row| row.get(0),
+    )?)
+}
+
+/// After a crash, URLs that were being fetched go back to pending: they were never counted.
+pub fn requeue_in_flight(conn: &Connection, job_id: &str) -> StorageResult<usize> {
+    Ok(conn.execute(
+        "UPDATE frontier SET state = 'pending' WHERE job_id = ?1 AND state = 'fetching'",
+        [job_id],
+    )?)
+}

@@ -1,0 +1,58 @@
+//! Schema versions, keyed on `PRAGMA user_version`. Version 1 is `schema.sql`; each later
+//! change is appended to `MIGRATIONS` and never edited once released.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::StorageError;
+
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// Migrations after the base schema: `MIGRATIONS[i]` brings the file to version `i + 2`.
+const MIGRATIONS: &[&str] = &[];
+
+pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let latest = 1 + MIGRATIONS.len() as i64;
+    if version > latest {
+        return Err(StorageError::Corrupt(format!(
+            "the database is at schema version {version}, newer than this build knows ({latest})"
+        )));
+    }
+    if version == 0 {
+        tx.execute_batch(SCHEMA)?;
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        let target = index as i64 + 2;
+        if version < target {
+            tx.execute_batch(migration)?;
+        }
+    }
+    tx.pragma_update(None, "user_version", latest)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_file_gets_schema_and_version_and_reapplying_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        apply(&mut conn).expect("first apply");
+        apply(&mut conn).expect("second apply");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, 1 + MIGRATIONS.len() as i64);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sessions','jobs','pages','chunks','frontier')",
+                [],
+                |row| row.get(0),
+            )
+            .expect("count");
+        assert_eq!(tables, 5);
+    }
+}

@@ -1,0 +1,91 @@
+//! The embedded SQLite store: one file, WAL mode, a connection pool, and every call made
+//! off the async reactor.
+
+pub mod frontier;
+pub mod jobs;
+mod migrations;
+pub mod pages;
+pub mod sessions;
+
+use std::path::Path;
+use std::time::Duration;
+
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::StorageError;
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// How long a writer waits for another writer before giving up with SQLITE_BUSY.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file, applies the schema and migrations.
+    pub fn open(path: &Path) -> StorageResult<Db> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StorageError::Open {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        {
+            // WAL is a property of the file; set it once before the pool opens more handles.
+            let mut conn = Connection::open(path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            configure(&conn)?;
+            migrations::apply(&mut conn)?;
+        }
+        let manager = SqliteConnectionManager::file(path).with_init(|conn| configure(conn));
+        let pool = Pool::builder()
+            .max_size(16)
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        Ok(Db { pool })
+    }
+
+    /// Runs `work` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> StorageResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|err| StorageError::Worker(err.to_string()))?
+    }
+
+    /// Runs `work` inside one IMMEDIATE transaction: all of it lands or none of it.
+    /// IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+    /// instead of failing at the first write of a read-then-write transaction.
+    pub async fn write<T, F>(&self, work: F) -> StorageResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StorageResult<T> + Send + 'static,
+    {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! Saved pages and their chunks, and reading them back as documentation bundles.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::StorageResult;
+use crate::ids;
+use crate::model::{ChunkMetadata, DocBundle, DocChunk};
+
+#[derive(Debug, Clone)]
+pub struct NewChunk {
+    pub content: String,
+    pub token_count: usize,
+    pub character_count: usize,
+    pub section: String,
+    pub summary: Option<String>,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPage {
+    pub session_id: String,
+    pub job_id: String,
+    pub url: String,
+    pub requested_url: String,
+    pub title: Option<String>,
+    pub content_type: String,
+    pub content: String,
+    pub content_hash: String,
+    pub http_status: u16,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub fetched_at: String,
+    pub chunks: Vec<NewChunk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved,
+    /// This job already saved the same URL or the same content under `0`.
+    Duplicate(String),
+}
+
+/// Saves a page and its chunks for a job. A URL the session saved before is replaced in
+/// place (its doc id stays), so the session never holds the same URL twice.
+pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> {
+    if let Some(existing) = saved_by_job_with_same(tx, page)? {
+        return Ok(SaveOutcome::Duplicate(existing));
+    }
+    let now = ids::now();
+    let existing_id: Option<String> = tx
+        .query_row(
+            "SELECT id FROM pages WHERE session_id = ?1 AND url = ?2",
+            params![page.session_id, page.url],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let page_id = match existing_id {
+        Some(id) => {
+            tx.execute(
+                "UPDATE pages SET requested_url = ?2, title = ?3, content_type = ?4, content = ?5,
+                        content_hash = ?6, http_status = ?7, etag = ?8, last_modified = ?9, fetched_at = ?10
+                 WHERE id = ?1",
+                params![
+                    id,
+                    page.requested_url,
+                    page.title,
+                    page.content_type,
+                    page.content,
+                    page.content_hash,
+                    page.http_status,
+                    page.etag,
+                    page.last_modified,
+                    page.fetched_at
+                ],
+            )?;
+            tx.execute("DELETE FROM chunks WHERE page_id = ?1", [&id])?;
+            id
+        }
+        None => {
+            let id = ids::new_id();
+            tx.execute(
+                "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content,
+                                    content_hash, http_status, etag, last_modified, fetched_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    id,
+                    page.session_id,
+                    page.url,
+                    page.requested_url,
+                    page.title,
+                    page.content_type,
+                    page.content,
+                    page.content_hash,
+                    page.http_status,
+                    page.etag,
+                    page.last_modified,
+                    page.fetched_at,
+                    now
+                ],
+            )?;
+            id
+        }
+    };
+    insert_chunks(tx, &page_id, &page.chunks, &now)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+        params![page.job_id, page_id, page.fetched_at],
+    )?;
+    super::sessions::touch(tx, &page.session_id, &now)?;
+    Ok(SaveOutcome::Saved)
+}
+
+/// The URL of a page this job already saved with the same final URL or the same content.
+fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id
+             WHERE jp.job_id = ?1 AND (p.url = ?2 OR p.content_hash = ?3) LIMIT 1",
+            params![page.job_id, page.url, page.content_hash],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+fn insert_chunks(tx: &Transaction<'_>, page_id: &str, chunks: &[NewChunk], now: &str) -> StorageResult<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO chunks (id, page_id, chunk_number, content, token_count, character_count, section, summary, extra, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (number, chunk) in chunks.iter().enumerate() {
+        let extra = serde_json::Value::Object(chunk.extra.clone()).to_string();
+        stmt.execute(params![
+            ids::new_id(),
+            page_id,
+            number as i64,
+            chunk.content,
+            chunk.token_count as i64,
+            chunk.character_count as i64,
+            chunk.section,
+            chunk.summary,
+            extra,
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+pub fn count_for_session(conn: &Connection, session_id: &str) -> StorageResult<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM pages WHERE session_id = ?1",
+        [session_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// Page ids of a session in saving order, for paging through its documentation.
+pub fn page_keys(
+    conn: &Connection,
+    session_id: &str,
+    after_rowid: i64,
+    limit: u32,
+) -> StorageResult<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, id FROM pages WHERE session_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![session_id, after_rowid, limit], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The rowid after which the `offset`-th page of the session starts.
+pub fn rowid_before_offset(conn: &Connection, session_id: &str, offset: u64) -> StorageResult<i64> {
+    if offset == 0 {
+        return Ok(0);
+    }
+    Ok(conn
+        .query_row(
+            "SELECT rowid FROM pages WHERE session_id = ?1 ORDER BY rowid LIMIT 1 OFFSET ?2",
+            params![session_id, offset as i64 - 1],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(i64::MAX))
+}
+
+/// One page with all its chunks, or `None` when the session has no such page.
+pub fn bundle(conn: &Connection, session_id: &str, page_id: &str) -> StorageResult<Option<DocBundle>> {
+    let page = conn
+        .query_row(
+            "SELECT url, coalesce(title, ''), content_type FROM pages WHERE id = ?1 AND session_id = ?2",
+            params![page_id, session_id],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
+        )
+        .optional()?;
+    let Some((url, title, content_type)) = page else {
+        return Ok(None);
+    };
+    let job_ids = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT jp.job_id FROM job_pages jp JOIN jobs j ON j.id = jp.job_id
+             WHERE jp.page_id = ?1 ORDER BY j.rowid",
+        )?;
+        let rows = stmt.query_map([page_id], |row| row.get::<_, String>(0))?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, chunk_number, content, token_count, character_count, section, summary, extra, created_at
+         FROM chunks WHERE page_id = ?1 ORDER BY chunk_number",
+    )?;
+    let rows = stmt.query_map([page_id], |row| {
+        let extra: String = row.get(7)?;
+        let extra = match serde_json::from_str::<serde_json::Value>(&extra) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        Ok(DocChunk {
+            chunk_id: row.get(0)?,
+            doc_id: page_id.to_string(),
+            source: "scraper",
+            url: url.clone(),
+            title: title.clone(),
+            summary: row.get(6)?,
+            content: row.get(2)?,
+            metadata: ChunkMetadata {
+                chunk_number: row.get(1)?,
+                token_count: row.get(3)?,
+                character_count: row.get(4)?,
+                content_type: content_type.clone(),
+                section: row.get(5)?,
+                extra,
+            },
+            created_at: row.get(8)?,
+            scrape_job_ids: job_ids.clone(),
+        })
+    })?;
+    Ok(Some(DocBundle {
+        doc_id: page_id.to_string(),
+        chunks: rows.collect::<Result<_, _>>()?,
+    }))
+}
+
+/// Deletes one page (or, with `None`, all pages) of a session; returns (pages, chunks).
+pub fn delete(tx: &Transaction<'_>, session_id: &str, page_id: Option<&str>) -> StorageResult<(i64, i64)> {
+    let chunks: i64 = tx.query_row(
+        "SELECT count(*) FROM chunks c JOIN pages p ON p.id = c.page_id
+         WHERE p.session_id = ?1 AND (?2 IS NULL OR p.id = ?2)",
+        params![session_id, page_id],
+        |row| row.get(0),
+    )?;
+    let pages = tx.execute(
+        "DELETE FROM pages WHERE session_id = ?1 AND (?2 IS NULL OR id = ?2)",
+        params![session_id, page_id],
+    )? as i64;
+    Ok((pages, chunks))
+}
+
+/// Copies the pages a finished job saved into another session for another job
+/// (cross-session cache reuse); returns how many pages were copied.
+pub fn copy_job_pages(tx: &Transaction<'_>, from_job: &str, to_session: &str, to_job: &str) -> StorageResult<usize> {
+    let sources: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT p.id, p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id WHERE jp.job_id = ?1",
+        )?;
+        let rows = stmt.query_map([from_job], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let now = ids::now();
+    for (source_id, url) in &sources {
+        tx.execute(
+            "DELETE FROM pages WHERE session_id = ?1 AND url = ?2",
+            params![to_session, url],
+        )?;
+        let new_id = ids::new_id();
+        tx.execute(
+            "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content, content_hash,
+                                http_status, etag, last_modified, fetched_at, created_at)
+             SELECT ?1, ?2, url, requested_url, title, content_type, content, content_hash,
+                    http_status, etag, last_modified, fetched_at, ?3 FROM pages WHERE id = ?4",
+            params![new_id, to_session, now, source_id],
+        )?;
+        copy_chunks(tx, source_id, &new_id, &now)?;
+        tx.execute(
+            "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+            params![to_job, new_id, now],
+        )?;
+    }
+    Ok(sources.len())
+}
+
+fn copy_chunks(tx: &Transaction<'_>, from_page: &str, to_page: &str, now: &str) -> StorageResult<()> {
+    let chunk_ids: Vec<String> = {
+        let mut stmt = tx.prepare_cached("SELECT id FROM chunks WHERE page_id = ?1")?;
+        let rows = stmt.query_map([from_page], |row| row.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO chunks (id, page_id, chunk_number, content, token_count, character_count, section, summary, extra, created_at)
+         SELECT ?1, ?2, chunk_number, content, token_count, character_count, section, summary, extra, ?3
+         FROM chunks WHERE id = ?4",
+    )?;
+    for chunk_id in chunk_ids {
+        stmt.execute(params![ids::new_id(), to_page, now, chunk_id])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! A real HTTP server on loopback serving a fixture site from `tests/fixtures/`, plus a
+//! few dynamic routes (a redirect, a generated site of any size, slow answers). It records
+//! every path requested so tests can check what the crawler fetched.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+
+#[derive(Clone, Default)]
+pub struct SiteOptions {
+    /// Folder under `tests/fixtures/` to serve.
+    pub site: &'static str,
+    /// Pause before every answer but robots.txt.
+    pub delay: Duration,
+    /// Serve `/gen/{n}.html` for n < this: a tree where page n links to 3n+1..=3n+3.
+    pub generated_pages: usize,
+}
+
+pub struct FixtureServer {
+    pub base: String,
+    hits: Arc<Mutex<Vec<String>>>,
+    handle: ServerHandle,
+}
+
+struct SiteState {
+    root: PathBuf,
+    options: SiteOptions,
+    hits: Arc<Mutex<Vec<String>>>,
+}
+
+impl FixtureServer {
+    pub fn start(options: SiteOptions) -> FixtureServer {
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(options.site);
+        let state = web::Data::new(SiteState {
+            root,
+            options,
+            hits: hits.clone(),
+        });
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let system = actix_rt::System::new();
+            system.block_on(async move {
+                let server = HttpServer::new(move || App::new().app_data(state.clone()).default_service(web::to(serve)))
+                    .workers(2)
+                    .bind(("127.0.0.1", 0))
+                    .expect("bind fixture server");
+                let port = server.addrs()[0].port();
+                let server = server.run();
+                sender.send((port, server.handle())).expect("send port");
+                let _ = server.await;
+            });
+        });
+        let (port, handle) = receiver.recv().expect("fixture server started");
+        FixtureServer {
+            base: format!("http://127.0.0.1:{port}"),
+            hits,
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Every path requested so far, in order.
+    pub fn hits(&self) -> Vec<String> {
+        self.hits.lock().expect("hits").clone()
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || actix_rt::System::new().block_on(handle.stop(false)));
+    }
+}
+
+async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
+    let path = req.path().to_string();
+    state.hits.lock().expect("hits").push(path.clone());
+    if path != "/robots.txt" && !state.options.delay.is_zero() {
+        tokio::time::sleep(state.options.delay).await;
+    }
+    if path == "/old-guide" {
+        return HttpResponse::MovedPermanently().insert_header(("Location", "/guide/")).finish();
+    }
+    if let Some(page) = path.strip_prefix("/gen/").and_then(|p| p.strip_suffix(".html")) {
+        if let Ok(n) = page.parse::<usize>() {
+            if n < state.options.generated_pages {
+                return generated_page(n, state.options.generated_pages);
+            }
+        }
+    }
+    let relative = path.trim_start_matches('/');
+    let mut file = state.root.join(relative);
+    if path.ends_with('/') {
+        file = file.join("index.html");
+    }
+    if relative.contains("..") {
+        return HttpResponse::NotFound().body("not found");
+    }
+    match std::fs::read(&file) {
+        Ok(body) => HttpResponse::Ok().content_type(content_type(&file)).body(body),
+        Err(_) => HttpResponse::NotFound().content_type("text/html").body("<h1>Not found</h1>"),
+    }
+}
+
+fn content_type(file: &std::path::Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "json" => "application/json",
+        "txt" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "yaml" | "yml" => "application/yaml",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+fn generated_page(n: usize, total: usize) -> HttpResponse {
+    let links: String = (3 * n + 1..=3 * n + 3)
+        .filter(|child| *child < total)
+        .map(|child| format!("<li><a href=\"/gen/{child}.html\">Page {child}</a></li>"))
+        .collect();
+    let body = format!(
+        "<!DOCTYPE html><html><head><title>Generated page {n}</title></head><body>\
+         <nav><ul>{links}</ul></nav><main><h1>Generated page {n}</h1>\
+         <p>This is generated documentation page number {n}. It explains feature {n} in detail.</p>\
+         <pre><code class=\"language-bash\">acme feature-{n} --enable</code></pre></main></body></html>"
+    );
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+}

@@ -1,0 +1,151 @@
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+#[test]
+fn health_answers_ok() {
+    let app = TestApp::spawn();
+    let response = app.get("/health");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().expect("body"), r#"{"message":"OK"}"#);
+}
+
+#[test]
+fn session_lifecycle_follows_the_contract() {
+    let app = TestApp::spawn();
+    let id = app.create_session();
+    assert_eq!(id, id.to_lowercase());
+    assert_eq!(uuid_version(&id), Some(4));
+
+    let body: Value = app.get(&format!("/api/v1/session/{id}")).json().expect("json");
+    assert_eq!(body["sessionId"], id.as_str());
+    for key in ["createdAt", "updatedAt", "message"] {
+        assert!(body[key].is_string(), "{key}: {body}");
+    }
+
+    let head = app.client.head(app.url(&format!("/api/v1/session/{id}"))).send().expect("HEAD");
+    assert_eq!(head.status(), 204);
+
+    // Other spellings of the same id reach the same session.
+    let upper = id.to_uppercase();
+    assert_eq!(app.get(&format!("/api/v1/session/{upper}")).status(), 200);
+    let braced = format!("{{{id}}}");
+    assert_eq!(app.get(&format!("/api/v1/session/{braced}")).status(), 200);
+
+    let list: Value = app.get("/api/v1/session").json().expect("json");
+    assert_eq!(list["sessions"][0]["sessionId"], id.as_str());
+    assert_eq!(list["sessions"][0]["jobCount"], 0);
+    assert_eq!(list["sessions"][0]["pageCount"], 0);
+
+    let jobs: Value = app.get(&format!("/api/v1/session/{id}/jobs")).json().expect("json");
+    assert_eq!(jobs["jobs"].as_array().map(Vec::len), Some(0));
+
+    let deleted = app.delete(&format!("/api/v1/session/{id}"));
+    assert_eq!(deleted.status(), 200);
+    let body: Value = deleted.json().expect("json");
+    assert_eq!(body["sessionId"], id.as_str());
+    assert!(body["message"].is_string());
+
+    let missing = app.get(&format!("/api/v1/session/{id}"));
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().expect("json");
+    assert_eq!(body["detail"], format!("Session {id} not found").as_str());
+    let head = app.client.head(app.url(&format!("/api/v1/session/{id}"))).send().expect("HEAD");
+    assert_eq!(head.status(), 404);
+    assert_eq!(head.content_length().unwrap_or(0), 0);
+    assert_eq!(app.delete(&format!("/api/v1/session/{id}")).status(), 404);
+}
+
+#[test]
+fn creating_a_session_with_a_chosen_id_conflicts_once_it_exists() {
+    let app = TestApp::spawn();
+    let id = "2F1C0E4B-9A5D-4C3B-8E7F-1A2B3C4D5E6F";
+    let first = app.client.post(app.url(&format!("/api/v1/session/{id}"))).send().expect("POST");
+    assert_eq!(first.status(), 201);
+    let body: Value = first.json().expect("json");
+    assert_eq!(body["sessionId"], id.to_lowercase().as_str());
+    let again = app.client.post(app.url(&format!("/api/v1/session/urn:uuid:{id}"))).send().expect("POST");
+    assert_eq!(again.status(), 409);
+    let body: Value = again.json().expect("json");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("already exists")));
+}
+
+#[test]
+fn concurrent_creation_of_the_same_id_gives_exactly_one_201() {
+    let app = TestApp::spawn();
+    let id = "7d3a9f8e-1b2c-4d5e-8f90-abcdefabcdef";
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    app.client
+                        .post(app.url(&format!("/api/v1/session/{id}")))
+                        .send()
+                        .expect("POST")
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+}
+
+#[test]
+fn bad_ids_unknown_routes_and_wrong_methods_get_json_errors() {
+    let app = TestApp::spawn();
+    let bad = app.get("/api/v1/session/not-a-uuid");
+    assert_eq!(bad.status(), 422);
+    let body: Value = bad.json().expect("json");
+    assert_eq!(body["detail"][0]["loc"], serde_json::json!(["path", "session_id"]));
+    assert_eq!(body["detail"][0]["input"], "not-a-uuid");
+    assert!(body["detail"][0]["type"].is_string() && body["detail"][0]["msg"].is_string());
+
+    let unknown = app.get("/api/v1/nothing-here");
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.text().expect("body"), r#"{"detail":"Not Found"}"#);
+
+    let wrong = app.client.put(app.url("/api/v1/session")).send().expect("PUT");
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.text().expect("body"), r#"{"detail":"Method Not Allowed"}"#);
+
+    let bad_limit = app.get("/api/v1/session?limit=abc");
+    assert_eq!(bad_limit.status(), 422);
+    let body: Value = bad_limit.json().expect("json");
+    assert_eq!(body["detail"][0]["loc"], serde_json::json!(["query", "limit"]));
+}
+
+#[test]
+fn openapi_document_lists_every_route_with_lowercase_names() {
+    let app = TestApp::spawn();
+    let doc: Value = app.get("/openapi.json").json().expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/health",
+        "/api/v1/session",
+        "/api/v1/session/{session_id}",
+        "/api/v1/session/{session_id}/jobs",
+        "/api/v1/session/{session_id}/documentation",
+        "/api/v1/session/{session_id}/documentation/{documentation_id}",
+        "/api/v1/scrape/{session_id}/scrape",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    for path in paths.keys() {
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            let first = segment.trim_start_matches('{').chars().next().unwrap_or('a');
+            assert!(!first.is_uppercase(), "{path}");
+        }
+    }
+    let status_props = doc["components"]["schemas"]["JobStatus"]["properties"].as_object().expect("JobStatus");
+    for key in status_props.keys() {
+        assert!(key.chars().next().is_some_and(|c| c.is_lowercase()), "{key}");
+    }
+}
+
+fn uuid_version(id: &str) -> Option<u32> {
+    id.chars().nth(14).and_then(|c| c.to_digit(16))
+}
