@@ -133,7 +133,9 @@ impl Settings {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        Cli::try_parse_from(std::iter::once("docscrape".into()).chain(args.into_iter().map(Into::into)))
-            .map(Cli::into_settings)
+        Cli::try_parse_from(
+            std::iter::once("docscrape".into()).chain(args.into_iter().map(Into::into)),
+        )
+        .map(Cli::into_settings)
     }
 }

@@ -21,7 +21,10 @@ pub enum StartupError {
     #[error("cannot open the database: {0}")]
     Storage(#[from] crate::error::StorageError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
 }
@@ -52,7 +55,12 @@ impl Application {
             job_concurrency: settings.job_concurrency as usize,
             policy,
         });
-        let engine = JobEngine::start(db.clone(), crawl, settings.max_concurrent_jobs as usize, settings.stall_timeout());
+        let engine = JobEngine::start(
+            db.clone(),
+            crawl,
+            settings.max_concurrent_jobs as usize,
+            settings.stall_timeout(),
+        );
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             addr: settings.bind.clone(),
             source,
@@ -61,7 +69,11 @@ impl Application {
             addr: settings.bind.clone(),
             source,
         })?;
-        let state = web::Data::new(AppState { db, engine, settings });
+        let state = web::Data::new(AppState {
+            db,
+            engine,
+            settings,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -21,7 +21,10 @@ const STREAM_BATCH: u32 = 16;
     responses((status = 200, body = Vec<DocBundle>), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
-    let limit_given = req.query_string().split('&').any(|pair| pair.starts_with("limit="));
+    let limit_given = req
+        .query_string()
+        .split('&')
+        .any(|pair| pair.starts_with("limit="));
     let (offset, limit) = paging(&req, u64::MAX)?;
     let limit = if limit_given { limit } else { u64::MAX };
     let session = session_id.clone();
@@ -32,17 +35,27 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 return Ok(Err(session_not_found(&session)));
             }
             if pages::count_for_session(conn, &session)? == 0 {
-                return Ok(Err(ApiError::NotFound(format!("No documentation found in session {session}"))));
+                return Ok(Err(ApiError::NotFound(format!(
+                    "No documentation found in session {session}"
+                ))));
             }
             Ok(Ok(pages::rowid_before_offset(conn, &session, offset)?))
         })
         .await??;
     let (sender, receiver) = mpsc::channel::<Result<web::Bytes, StorageError>>(4);
-    tokio::spawn(stream_bundles(state.db.clone(), session_id, start_after, limit, sender));
+    tokio::spawn(stream_bundles(
+        state.db.clone(),
+        session_id,
+        start_after,
+        limit,
+        sender,
+    ));
     let body = stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     });
-    Ok(HttpResponse::Ok().content_type("application/json").streaming(body))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .streaming(body))
 }
 
 /// Sends `[`, each bundle, `]` through `sender`, reading `STREAM_BATCH` pages at a time.
@@ -54,7 +67,11 @@ async fn stream_bundles(
     sender: mpsc::Sender<Result<web::Bytes, StorageError>>,
 ) {
     let mut sent = 0u64;
-    if sender.send(Ok(web::Bytes::from_static(b"["))).await.is_err() {
+    if sender
+        .send(Ok(web::Bytes::from_static(b"[")))
+        .await
+        .is_err()
+    {
         return;
     }
     while sent < limit {
@@ -109,8 +126,11 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             if !sessions::exists(conn, &session)? {
                 return Ok(Err(session_not_found(&session)));
             }
-            Ok(pages::bundle(conn, &session, &doc)?
-                .ok_or_else(|| ApiError::NotFound(format!("Documentation {doc} not found in session {session}"))))
+            Ok(pages::bundle(conn, &session, &doc)?.ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "Documentation {doc} not found in session {session}"
+                ))
+            }))
         })
         .await??;
     Ok(HttpResponse::Ok().json(bundle))
@@ -119,7 +139,10 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", tag = "documentation",
     params(("session_id" = String, Path, description = "Session UUID")),
     responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad UUID")))]
-pub async fn delete_all(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete_all(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     delete(state, session_id, None).await
 }
@@ -127,13 +150,20 @@ pub async fn delete_all(state: web::Data<AppState>, req: HttpRequest) -> Result<
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", tag = "documentation",
     params(("session_id" = String, Path, description = "Session UUID"), ("documentation_id" = String, Path, description = "Document (page) UUID")),
     responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
-pub async fn delete_one(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete_one(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let doc_id = path_uuid(&req, "documentation_id")?;
     delete(state, session_id, Some(doc_id)).await
 }
 
-async fn delete(state: web::Data<AppState>, session_id: String, doc_id: Option<String>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    state: web::Data<AppState>,
+    session_id: String,
+    doc_id: Option<String>,
+) -> Result<HttpResponse, ApiError> {
     let (session, doc) = (session_id.clone(), doc_id.clone());
     let (pages_deleted, chunks_deleted) = state
         .db

@@ -23,8 +23,16 @@ pub struct AppState {
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .service(web::resource("/health").route(web::get().to(health::health)).default_service(web::to(method_not_allowed)))
-        .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)).default_service(web::to(method_not_allowed)))
+        .service(
+            web::resource("/health")
+                .route(web::get().to(health::health))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/openapi.json")
+                .route(web::get().to(openapi::serve))
+                .default_service(web::to(method_not_allowed)),
+        )
         .service(
             web::scope("/api/v1")
                 .service(

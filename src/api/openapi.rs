@@ -7,7 +7,10 @@ use crate::model::*;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "docscrape", description = "Crawls an application's documentation into token-counted Markdown chunks."),
+    info(
+        title = "docscrape",
+        description = "Crawls an application's documentation into token-counted Markdown chunks."
+    ),
     paths(
         super::health::health,
         super::sessions::create,
@@ -26,9 +29,24 @@ use crate::model::*;
         super::documentation::delete_one,
     ),
     components(schemas(
-        Message, SessionCreated, SessionInfo, SessionList, SessionListItem, SessionDeleted, SessionJobs,
-        JobListItem, JobCreated, ScrapeRequestDoc, JobStatus, Progress, JobResult, SavedPage,
-        DocBundle, DocChunk, ChunkMetadata, DocumentationDeleted
+        Message,
+        SessionCreated,
+        SessionInfo,
+        SessionList,
+        SessionListItem,
+        SessionDeleted,
+        SessionJobs,
+        JobListItem,
+        JobCreated,
+        ScrapeRequestDoc,
+        JobStatus,
+        Progress,
+        JobResult,
+        SavedPage,
+        DocBundle,
+        DocChunk,
+        ChunkMetadata,
+        DocumentationDeleted
     ))
 )]
 pub struct ApiDoc;

@@ -40,7 +40,9 @@ pub fn query_uuid(req: &HttpRequest, name: &'static str) -> Result<Option<String
         None => Ok(None),
         Some(raw) => ids::parse_uuid(&raw)
             .map(|id| Some(ids::format_uuid(&id)))
-            .ok_or_else(|| ApiError::validation(uuid_issue(vec![json!("query"), json!(name)], &raw))),
+            .ok_or_else(|| {
+                ApiError::validation(uuid_issue(vec![json!("query"), json!(name)], &raw))
+            }),
     }
 }
 
@@ -51,22 +53,40 @@ pub fn paging(req: &HttpRequest, default_limit: u64) -> Result<(u64, u64), ApiEr
     Ok((offset, limit))
 }
 
-fn query_int(req: &HttpRequest, name: &'static str, min: u64, max: u64) -> Result<Option<u64>, ApiError> {
+fn query_int(
+    req: &HttpRequest,
+    name: &'static str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, ApiError> {
     let Some(raw) = query_value(req, name) else {
         return Ok(None);
     };
     let issue = |kind, msg: String| {
-        ApiError::validation(ValidationIssue::new(kind, vec![json!("query"), json!(name)], msg, Value::String(raw.clone())))
+        ApiError::validation(ValidationIssue::new(
+            kind,
+            vec![json!("query"), json!(name)],
+            msg,
+            Value::String(raw.clone()),
+        ))
     };
-    let number: u64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| issue("int_parsing", "Input should be a valid non-negative integer".to_string()))?;
+    let number: u64 = raw.trim().parse().map_err(|_| {
+        issue(
+            "int_parsing",
+            "Input should be a valid non-negative integer".to_string(),
+        )
+    })?;
     if number < min {
-        return Err(issue("greater_than_equal", format!("Input should be greater than or equal to {min}")));
+        return Err(issue(
+            "greater_than_equal",
+            format!("Input should be greater than or equal to {min}"),
+        ));
     }
     if number > max {
-        return Err(issue("less_than_equal", format!("Input should be less than or equal to {max}")));
+        return Err(issue(
+            "less_than_equal",
+            format!("Input should be less than or equal to {max}"),
+        ));
     }
     Ok(Some(number))
 }
@@ -76,7 +96,9 @@ fn query_int(req: &HttpRequest, name: &'static str, min: u64, max: u64) -> Resul
 pub async fn json_body(mut payload: web::Payload) -> Result<Value, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(piece) = payload.next().await {
-        let piece = piece.map_err(|err| ApiError::Unprocessable(format!("The request body could not be read: {err}.")))?;
+        let piece = piece.map_err(|err| {
+            ApiError::Unprocessable(format!("The request body could not be read: {err}."))
+        })?;
         if body.len() + piece.len() > MAX_BODY_BYTES {
             return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
         }

@@ -18,7 +18,11 @@ use crate::storage::{sessions, StorageResult};
     responses((status = 200, body = JobCreated), (status = 404, description = "No such session"),
               (status = 413, description = "Body over 1 MiB"), (status = 422, description = "Invalid field"),
               (status = 429, description = "Too many queued jobs")))]
-pub async fn start(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn start(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let body = json_body(payload).await?;
     let limits = InputLimits {
@@ -29,12 +33,16 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, payload: web::P
     if !state.settings.allow_private_networks {
         refuse_private_literals(&state, &input)?;
     }
-    let input_json = serde_json::to_string(&input).map_err(|err| ApiError::Unprocessable(err.to_string()))?;
+    let input_json =
+        serde_json::to_string(&input).map_err(|err| ApiError::Unprocessable(err.to_string()))?;
     let job_id = ids::new_id();
     let (job, session) = (job_id.clone(), session_id.clone());
     let key = input.cache_key();
     let total = i64::from(input.max_iterations);
-    let (per_session, overall) = (i64::from(state.settings.max_queued_per_session), i64::from(state.settings.max_queued));
+    let (per_session, overall) = (
+        i64::from(state.settings.max_queued_per_session),
+        i64::from(state.settings.max_queued),
+    );
     let outcome = state
         .db
         .write(move |tx| -> StorageResult<Result<(), ApiError>> {
@@ -99,14 +107,21 @@ fn refuse_private_literals(state: &AppState, input: &ScrapeInput) -> Result<(), 
     params(("session_id" = String, Path, description = "Session UUID"),
            ("jobId" = Option<String>, Query, description = "Job UUID; the session's latest scrape job when absent")),
     responses((status = 200, body = JobStatus), (status = 404, description = "No session or no scrape job"), (status = 422, description = "Bad UUID")))]
-pub async fn status(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let job_id = query_uuid(&req, "jobId")?;
     let status = load_status(&state, &session_id, job_id).await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
-async fn load_status(state: &AppState, session_id: &str, job_id: Option<String>) -> Result<JobStatus, ApiError> {
+async fn load_status(
+    state: &AppState,
+    session_id: &str,
+    job_id: Option<String>,
+) -> Result<JobStatus, ApiError> {
     let session = session_id.to_string();
     let found = state
         .db
@@ -117,7 +132,9 @@ async fn load_status(state: &AppState, session_id: &str, job_id: Option<String>)
             let job_id = match job_id.or(row.latest_scrape_job_id) {
                 Some(id) => id,
                 None => {
-                    return Ok(Err(ApiError::NotFound(format!("No scrape job found in session {session}"))));
+                    return Ok(Err(ApiError::NotFound(format!(
+                        "No scrape job found in session {session}"
+                    ))));
                 }
             };
             match jobs::get(conn, &job_id)? {
@@ -134,7 +151,10 @@ async fn load_status(state: &AppState, session_id: &str, job_id: Option<String>)
            ("jobId" = String, Query, description = "Job UUID")),
     responses((status = 200, body = JobStatus), (status = 404, description = "No such session or job"),
               (status = 409, description = "Job already ended"), (status = 422, description = "Bad or missing UUID")))]
-pub async fn cancel(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let job_id = query_uuid(&req, "jobId")?.ok_or_else(|| {
         ApiError::validation(ValidationIssue::new(
@@ -146,10 +166,15 @@ pub async fn cancel(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
     })?;
     let current = load_status(&state, &session_id, Some(job_id.clone())).await?;
     if current.status == "not_found" {
-        return Err(ApiError::NotFound(format!("Scrape job {job_id} not found in session {session_id}")));
+        return Err(ApiError::NotFound(format!(
+            "Scrape job {job_id} not found in session {session_id}"
+        )));
     }
     if !state.engine.cancel(&job_id).await? {
-        return Err(ApiError::Conflict(format!("Scrape job {job_id} has already ended ({})", current.status)));
+        return Err(ApiError::Conflict(format!(
+            "Scrape job {job_id} has already ended ({})",
+            current.status
+        )));
     }
     let status = load_status(&state, &session_id, Some(job_id)).await?;
     Ok(HttpResponse::Ok().json(status))

@@ -2,11 +2,14 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::params::{path_uuid, paging};
+use super::params::{paging, path_uuid};
 use super::{session_not_found, AppState};
 use crate::error::ApiError;
 use crate::ids;
-use crate::model::{JobListItem, SessionCreated, SessionDeleted, SessionInfo, SessionJobs, SessionList, SessionListItem};
+use crate::model::{
+    JobListItem, SessionCreated, SessionDeleted, SessionInfo, SessionJobs, SessionList,
+    SessionListItem,
+};
 use crate::storage::{jobs, sessions};
 
 #[utoipa::path(post, path = "/api/v1/session", tag = "session",
@@ -14,7 +17,10 @@ use crate::storage::{jobs, sessions};
 pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = ids::new_id();
     let session_id = id.clone();
-    state.db.run(move |conn| sessions::create(conn, &session_id)).await?;
+    state
+        .db
+        .run(move |conn| sessions::create(conn, &session_id))
+        .await?;
     Ok(created(id))
 }
 
@@ -32,7 +38,10 @@ fn created(session_id: String) -> HttpResponse {
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (offset, limit) = paging(&req, 100)?;
     let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-    let rows = state.db.run(move |conn| sessions::list(conn, offset, limit as u32)).await?;
+    let rows = state
+        .db
+        .run(move |conn| sessions::list(conn, offset, limit as u32))
+        .await?;
     Ok(HttpResponse::Ok().json(SessionList {
         sessions: rows
             .into_iter()
@@ -50,10 +59,17 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 #[utoipa::path(post, path = "/api/v1/session/{session_id}", tag = "session",
     params(("session_id" = String, Path, description = "Session UUID")),
     responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID")))]
-pub async fn create_with_id(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn create_with_id(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
     let session_id = id.clone();
-    if state.db.run(move |conn| sessions::create(conn, &session_id)).await? {
+    if state
+        .db
+        .run(move |conn| sessions::create(conn, &session_id))
+        .await?
+    {
         Ok(created(id))
     } else {
         Err(ApiError::Conflict(format!("Session {id} already exists")))
@@ -66,7 +82,10 @@ pub async fn create_with_id(state: web::Data<AppState>, req: HttpRequest) -> Res
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
     let session_id = id.clone();
-    let row = state.db.run(move |conn| sessions::get(conn, &session_id)).await?;
+    let row = state
+        .db
+        .run(move |conn| sessions::get(conn, &session_id))
+        .await?;
     let row = row.ok_or_else(|| session_not_found(&id))?;
     Ok(HttpResponse::Ok().json(SessionInfo {
         message: format!("Session {id} found"),
@@ -83,7 +102,10 @@ pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let Ok(id) = path_uuid(&req, "session_id") else {
         return Ok(HttpResponse::UnprocessableEntity().finish());
     };
-    let exists = state.db.run(move |conn| sessions::exists(conn, &id)).await?;
+    let exists = state
+        .db
+        .run(move |conn| sessions::exists(conn, &id))
+        .await?;
     Ok(if exists {
         HttpResponse::NoContent().finish()
     } else {
@@ -94,12 +116,18 @@ pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}", tag = "session",
     params(("session_id" = String, Path, description = "Session UUID")),
     responses((status = 200, body = SessionDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
-pub async fn delete(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
     // Stop the crawls first so that none writes into the session while it goes.
     state.engine.stop_session(&id);
     let session_id = id.clone();
-    let deleted = state.db.write(move |tx| sessions::delete(tx, &session_id)).await?;
+    let deleted = state
+        .db
+        .write(move |tx| sessions::delete(tx, &session_id))
+        .await?;
     if !deleted {
         return Err(session_not_found(&id));
     }

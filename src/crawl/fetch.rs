@@ -5,10 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, ETAG, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED,
+    LOCATION, RETRY_AFTER,
+};
 use reqwest::{redirect, StatusCode};
 use url::Url;
 
+use super::decompress::{decompress, DecodeError};
 use super::netpolicy::{NetPolicy, PolicyResolver, Refused};
 use super::scope::normalize;
 use crate::config::Settings;
@@ -62,6 +66,12 @@ pub enum FetchError {
     TooManyRedirects(u32),
     #[error("body larger than {}", human_bytes(*.0))]
     TooLarge(u64),
+    #[error("decompressed body larger than {}", human_bytes(*.0))]
+    DecompressedTooLarge(u64),
+    #[error("invalid {0} encoding of the body")]
+    BadEncoding(String),
+    #[error("unsupported content encoding {0}")]
+    UnsupportedEncoding(String),
     #[error("timed out after {0} s")]
     Timeout(u64),
     #[error("connection timed out after {0} s")]
@@ -92,22 +102,14 @@ impl FetchError {
 
 pub fn human_bytes(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} bytes")
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("redirect loop")]
-struct LoopMarker;
-
-#[derive(Debug, thiserror::Error)]
-#[error("too many redirects")]
-struct TooManyMarker;
 
 pub struct Fetcher {
     client: reqwest::Client,
@@ -121,13 +123,12 @@ impl Fetcher {
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .redirect(redirect_policy(config.max_redirects, policy.clone()))
+            // Redirects are followed hop by hop by the caller, so that every hop passes the
+            // address policy, robots.txt and the job's "never fetch twice" rule.
+            .redirect(redirect::Policy::none())
             .dns_resolver(Arc::new(PolicyResolver {
                 policy: policy.clone(),
             }))
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
             .build()?;
         Ok(Fetcher {
             client,
@@ -140,16 +141,35 @@ impl Fetcher {
         &self.config
     }
 
-    /// Fetches `url` with retries on connection errors, 5xx and 429 (honouring
-    /// Retry-After up to the polite-delay cap). Any final status is returned as `Fetched`.
+    /// Fetches `url`, following redirects (checked for loops and the address policy).
+    /// Used for robots.txt and sitemaps; pages go hop by hop through `fetch_hop`.
     pub async fn fetch(&self, url: &Url, body_cap: u64) -> Result<Fetched, FetchError> {
+        let mut chain = RedirectChain::new(url, self.config.max_redirects);
+        let mut current = url.clone();
+        loop {
+            match self.fetch_hop(&current, body_cap).await? {
+                Hop::Response(fetched) => return Ok(fetched),
+                Hop::Redirect(next) => {
+                    chain.follow(&next)?;
+                    current = next;
+                }
+            }
+        }
+    }
+
+    /// One request to `url`, with retries on connection errors, 5xx and 429 (honouring
+    /// Retry-After up to the polite-delay cap). A redirect is returned, not followed; any
+    /// other final status is returned as `Fetched`.
+    pub async fn fetch_hop(&self, url: &Url, body_cap: u64) -> Result<Hop, FetchError> {
         self.policy.check_url(url).map_err(FetchError::Blocked)?;
         let mut attempt = 1;
         loop {
             let outcome = self.fetch_once(url, body_cap).await;
             let retry_after = match &outcome {
                 Err(Retryable::Status(_, wait)) => Some(self.backoff(attempt, *wait)),
-                Err(Retryable::Failed(err)) if err.is_transient() => Some(self.backoff(attempt, None)),
+                Err(Retryable::Failed(err)) if err.is_transient() => {
+                    Some(self.backoff(attempt, None))
+                }
                 _ => None,
             };
             match (retry_after, attempt < self.config.max_attempts) {
@@ -160,8 +180,8 @@ impl Fetcher {
                 }
                 _ => {
                     return match outcome {
-                        Ok(fetched) => Ok(fetched),
-                        Err(Retryable::Status(fetched, _)) => Ok(*fetched),
+                        Ok(hop) => Ok(hop),
+                        Err(Retryable::Status(fetched, _)) => Ok(Hop::Response(*fetched)),
                         Err(Retryable::Failed(err)) if attempt > 1 && err.is_transient() => {
                             Err(FetchError::Other(format!("{err} after {attempt} attempts")))
                         }
@@ -174,23 +194,34 @@ impl Fetcher {
 
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let exponential = Duration::from_millis(500 * 2u64.pow(attempt.saturating_sub(1).min(6)));
-        retry_after.unwrap_or(exponential).min(self.config.max_polite_delay)
+        retry_after
+            .unwrap_or(exponential)
+            .min(self.config.max_polite_delay)
     }
 
-    async fn fetch_once(&self, url: &Url, body_cap: u64) -> Result<Fetched, Retryable> {
+    async fn fetch_once(&self, url: &Url, body_cap: u64) -> Result<Hop, Retryable> {
         let response = self
             .client
             .get(url.clone())
             .header(ACCEPT, ACCEPT_DOCS)
+            .header(ACCEPT_ENCODING, "gzip, deflate, br")
             .send()
             .await
             .map_err(|err| Retryable::Failed(self.classify(&err)))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_redirection() {
+            if let Some(next) = redirect_target(url, &headers) {
+                return Ok(Hop::Redirect(next));
+            }
+        }
         let final_url = response.url().clone();
-        let body = read_capped(response, body_cap)
+        let raw = read_capped(response, body_cap)
             .await
             .map_err(|err| Retryable::Failed(self.classify_body(err, body_cap)))?;
+        let body = decode_body(&headers, raw, body_cap)
+            .await
+            .map_err(Retryable::Failed)?;
         let (mime, charset) = content_type(&headers);
         let fetched = Fetched {
             final_url,
@@ -205,7 +236,7 @@ impl Fetcher {
             let wait = retry_after(&headers);
             return Err(Retryable::Status(Box::new(fetched), wait));
         }
-        Ok(fetched)
+        Ok(Hop::Response(fetched))
     }
 
     fn classify(&self, err: &reqwest::Error) -> FetchError {
@@ -251,20 +282,66 @@ async fn read_capped(response: reqwest::Response, cap: u64) -> Result<Vec<u8>, B
     Ok(body)
 }
 
-fn redirect_policy(max_redirects: u32, policy: Arc<NetPolicy>) -> redirect::Policy {
-    redirect::Policy::custom(move |attempt| {
-        let next = attempt.url().clone();
-        if let Err(refused) = policy.check_url(&next) {
-            return attempt.error(refused);
+/// The result of one request: a response, or where it redirects to.
+#[derive(Debug)]
+pub enum Hop {
+    Response(Fetched),
+    Redirect(Url),
+}
+
+/// The hops of one redirect chain, to stop loops and over-long chains.
+pub struct RedirectChain {
+    seen: Vec<Url>,
+    max_redirects: u32,
+}
+
+impl RedirectChain {
+    pub fn new(start: &Url, max_redirects: u32) -> Self {
+        RedirectChain {
+            seen: normalize(start).into_iter().collect(),
+            max_redirects,
         }
-        let next_key = normalize(&next);
-        if attempt.previous().iter().any(|seen| normalize(seen) == next_key) {
-            return attempt.error(LoopMarker);
+    }
+
+    /// Records a hop to `next`, or says why it must not be followed.
+    pub fn follow(&mut self, next: &Url) -> Result<(), FetchError> {
+        let next = normalize(next)
+            .ok_or_else(|| FetchError::Other(format!("redirect to a non-http URL {next}")))?;
+        if self.seen.contains(&next) {
+            return Err(FetchError::RedirectLoop);
         }
-        if attempt.previous().len() > max_redirects as usize {
-            return attempt.error(TooManyMarker);
+        if self.seen.len() > self.max_redirects as usize {
+            return Err(FetchError::TooManyRedirects(self.max_redirects));
         }
-        attempt.follow()
+        self.seen.push(next);
+        Ok(())
+    }
+}
+
+fn redirect_target(base: &Url, headers: &HeaderMap) -> Option<Url> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    base.join(location.trim()).ok()
+}
+
+/// Undoes Content-Encoding ourselves so that a decompression bomb is named as one and
+/// stopped at the cap. Runs on the blocking pool: inflating megabytes is CPU work.
+async fn decode_body(headers: &HeaderMap, raw: Vec<u8>, cap: u64) -> Result<Vec<u8>, FetchError> {
+    let encoding = headers
+        .get(CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if encoding.is_empty() || encoding == "identity" {
+        return Ok(raw);
+    }
+    let name = encoding.clone();
+    let decoded = tokio::task::spawn_blocking(move || decompress(&name, &raw, cap))
+        .await
+        .map_err(|err| FetchError::Other(format!("decompression failed: {err}")))?;
+    decoded.map_err(|err| match err {
+        DecodeError::TooLarge => FetchError::DecompressedTooLarge(cap),
+        DecodeError::Invalid => FetchError::BadEncoding(encoding),
+        DecodeError::Unsupported => FetchError::UnsupportedEncoding(encoding),
     })
 }
 
@@ -273,19 +350,15 @@ fn redirect_policy(max_redirects: u32, policy: Arc<NetPolicy>) -> redirect::Poli
 fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(cause) = source {
-        if cause.is::<LoopMarker>() {
-            return FetchError::RedirectLoop;
-        }
-        if cause.is::<TooManyMarker>() {
-            return FetchError::TooManyRedirects(config.max_redirects);
-        }
         if let Some(refused) = cause.downcast_ref::<Refused>() {
             return FetchError::Blocked(refused.clone());
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
             match io.kind() {
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => return FetchError::Reset,
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                    return FetchError::Reset
+                }
                 ConnectionRefused => return FetchError::ConnectionRefused,
                 _ => {}
             }
@@ -301,10 +374,17 @@ fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
     }
     let text = error_chain_text(err);
     if err.is_connect() && text.contains("dns error") {
-        let host = err.url().and_then(|u| u.host_str()).unwrap_or("?").to_string();
+        let host = err
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("?")
+            .to_string();
         return FetchError::Dns(host);
     }
-    if text.contains("connection closed") || text.contains("reset") || text.contains("IncompleteMessage") {
+    if text.contains("connection closed")
+        || text.contains("reset")
+        || text.contains("IncompleteMessage")
+    {
         return FetchError::Reset;
     }
     FetchError::Other(text)
@@ -337,7 +417,10 @@ fn content_type(headers: &HeaderMap) -> (String, Option<String>) {
 }
 
 fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Retry-After in seconds (HTTP dates are rare for 429/503 and treated as absent).
@@ -359,15 +442,24 @@ mod tests {
     #[test]
     fn content_type_splits_mime_and_charset() {
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, "Text/HTML; Charset=\"ISO-8859-1\"".parse().expect("header"));
-        assert_eq!(content_type(&headers), ("text/html".to_string(), Some("ISO-8859-1".to_string())));
+        headers.insert(
+            CONTENT_TYPE,
+            "Text/HTML; Charset=\"ISO-8859-1\"".parse().expect("header"),
+        );
+        assert_eq!(
+            content_type(&headers),
+            ("text/html".to_string(), Some("ISO-8859-1".to_string()))
+        );
         assert_eq!(content_type(&HeaderMap::new()), (String::new(), None));
     }
 
     #[test]
     fn sizes_read_like_people_write_them() {
         assert_eq!(human_bytes(10 * 1024 * 1024), "10 MiB");
-        assert_eq!(FetchError::TooLarge(10 * 1024 * 1024).to_string(), "body larger than 10 MiB");
+        assert_eq!(
+            FetchError::TooLarge(10 * 1024 * 1024).to_string(),
+            "body larger than 10 MiB"
+        );
         assert_eq!(human_bytes(1000), "1000 bytes");
     }
 }

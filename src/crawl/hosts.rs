@@ -28,9 +28,16 @@ impl HostLimiter {
 
     /// Waits for a free slot on `host` and for its crawl delay; hold the permit while
     /// fetching. `None` only if the slot's semaphore were closed, which nothing does.
-    pub async fn acquire(&self, host: &str, delay: Option<Duration>) -> Option<OwnedSemaphorePermit> {
+    pub async fn acquire(
+        &self,
+        host: &str,
+        delay: Option<Duration>,
+    ) -> Option<OwnedSemaphorePermit> {
         let slot = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut hosts = self
+                .hosts
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             hosts
                 .entry(host.to_string())
                 .or_insert_with(|| {

@@ -3,6 +3,7 @@
 
 pub mod chunk;
 pub mod classify;
+pub mod decompress;
 pub mod extract;
 pub mod fetch;
 pub mod hosts;

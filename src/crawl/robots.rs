@@ -71,7 +71,10 @@ impl RobotsCache {
     pub async fn rules_for(&self, fetcher: &Fetcher, url: &Url) -> Arc<RobotsRules> {
         let origin = url.origin().ascii_serialization();
         let cell = {
-            let mut origins = self.origins.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut origins = self
+                .origins
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             origins.entry(origin.clone()).or_default().clone()
         };
         cell.get_or_init(|| async move { Arc::new(load(fetcher, &origin).await) })
@@ -88,7 +91,10 @@ async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
         Ok(fetched) if (200..300).contains(&fetched.status) => RobotsRules::parse(&fetched.body),
         Ok(fetched) if (400..500).contains(&fetched.status) => RobotsRules::allow_all(),
         Ok(fetched) => {
-            log::info!("robots.txt of {origin} answered HTTP {}: treating the site as disallowed", fetched.status);
+            log::info!(
+                "robots.txt of {origin} answered HTTP {}: treating the site as disallowed",
+                fetched.status
+            );
             RobotsRules {
                 disallow_all: true,
                 ..RobotsRules::allow_all()
@@ -96,7 +102,9 @@ async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
         }
         Err(err) => {
             // The site itself is unreachable or refused; page fetches will report why.
-            log::info!("robots.txt of {origin} unavailable ({err}); pages will report their own errors");
+            log::info!(
+                "robots.txt of {origin} unavailable ({err}); pages will report their own errors"
+            );
             RobotsRules::allow_all()
         }
     }
@@ -114,12 +122,17 @@ mod tests {
         assert!(!rules.allows(&Url::parse("https://d.example/private/x").expect("url")));
         assert!(rules.allows(&Url::parse("https://d.example/public/x").expect("url")));
         assert_eq!(rules.crawl_delay, Some(Duration::from_secs(2)));
-        assert_eq!(rules.sitemaps, vec!["https://d.example/sitemap.xml".to_string()]);
+        assert_eq!(
+            rules.sitemaps,
+            vec!["https://d.example/sitemap.xml".to_string()]
+        );
     }
 
     #[test]
     fn our_own_group_wins_over_the_wildcard() {
-        let rules = RobotsRules::parse(b"User-agent: *\nDisallow: /\n\nUser-agent: docscrape\nDisallow: /x\n");
+        let rules = RobotsRules::parse(
+            b"User-agent: *\nDisallow: /\n\nUser-agent: docscrape\nDisallow: /x\n",
+        );
         assert!(rules.allows(&Url::parse("https://d.example/docs").expect("url")));
         assert!(!rules.allows(&Url::parse("https://d.example/x").expect("url")));
     }

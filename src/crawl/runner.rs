@@ -3,7 +3,7 @@
 //! links, frontier state, iteration count) lands in one transaction, so a crash loses at
 //! most the pages in flight and never duplicates one.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
@@ -13,7 +13,7 @@ use url::Url;
 use super::chunk::Chunker;
 use super::classify::describe_chunk;
 use super::extract::{extract, Document, Extracted};
-use super::fetch::{Fetched, Fetcher};
+use super::fetch::{Fetched, Fetcher, Hop, RedirectChain};
 use super::hosts::HostLimiter;
 use super::netpolicy::NetPolicy;
 use super::robots::RobotsCache;
@@ -41,18 +41,34 @@ struct JobContext {
     shared: Arc<CrawlShared>,
     job_id: String,
     robots: RobotsCache,
+    /// Grows when a starter link redirects to another host.
+    scope: RwLock<Scope>,
 }
 
-/// The outcome of one frontier entry.
-enum PageOutcome {
-    Saved {
-        entry: FrontierEntry,
-        page: Box<ProcessedPage>,
-    },
+impl JobContext {
+    fn scope(&self) -> std::sync::RwLockReadGuard<'_, Scope> {
+        self.scope
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What became of one frontier entry.
+struct PageOutcome {
+    entry: FrontierEntry,
+    /// URLs reached by redirects from the entry and claimed by it, in order.
+    hops: Vec<String>,
+    result: PageResult,
+}
+
+enum PageResult {
+    Saved(Box<ProcessedPage>),
     /// Fetched (an iteration) but not saved.
-    Failed { entry: FrontierEntry, reason: String },
+    Failed(String),
+    /// Redirects to a URL this job already handles; an iteration, nothing saved.
+    Redirected(String),
     /// Never fetched (robots.txt); does not use the page budget.
-    Skipped { entry: FrontierEntry, reason: String },
+    Skipped(String),
 }
 
 struct ProcessedPage {
@@ -71,20 +87,28 @@ struct FetchFacts {
 }
 
 /// Crawls until the frontier is empty, the budget is spent or the job is cancelled.
-pub async fn run(shared: Arc<CrawlShared>, job: &JobRow, input: &ScrapeInput, cancel: CancellationToken) -> Result<Ending, StorageError> {
+pub async fn run(
+    shared: Arc<CrawlShared>,
+    job: &JobRow,
+    input: &ScrapeInput,
+    cancel: CancellationToken,
+) -> Result<Ending, StorageError> {
     let db = shared.db.clone();
     seed_if_new(&db, &job.id, input).await?;
-    let mut scope = load_scope(&db, &job.id, input).await?;
+    let scope = load_scope(&db, &job.id, input).await?;
     let context = Arc::new(JobContext {
         shared: shared.clone(),
         job_id: job.id.clone(),
         robots: RobotsCache::default(),
+        scope: RwLock::new(scope),
     });
     let budget = i64::from(input.max_iterations);
     let mut completed = job.completed_iterations;
     let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
     loop {
-        while in_flight.len() < shared.job_concurrency && completed + (in_flight.len() as i64) < budget {
+        while in_flight.len() < shared.job_concurrency
+            && completed + (in_flight.len() as i64) < budget
+        {
             let id = job.id.clone();
             let claimed = db
                 .write(move |tx| {
@@ -117,12 +141,14 @@ pub async fn run(shared: Arc<CrawlShared>, job: &JobRow, input: &ScrapeInput, ca
             }
             None => continue,
         };
-        match record(&db, &job.id, &job.session_id, input, &mut scope, outcome).await? {
+        match record(&context, &job.session_id, input, outcome).await? {
             Recorded::Counted => completed += 1,
             Recorded::NotCounted => {}
             Recorded::JobOver => {
                 in_flight.abort_all();
-                return Ok(Ending::Finished { reason: "cancelled" });
+                return Ok(Ending::Finished {
+                    reason: "cancelled",
+                });
             }
         }
     }
@@ -166,68 +192,113 @@ async fn load_scope(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<Scope,
         .map_err(|err| StorageError::Corrupt(format!("patterns of job {job_id}: {err}")))
 }
 
-/// Fetches and processes one URL; everything here is off the job's write path.
+/// Fetches and processes one URL, following redirects hop by hop; everything here is
+/// off the job's write path.
 async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> PageOutcome {
-    let Some(url) = parse_normalized(&entry.url) else {
-        return PageOutcome::Failed {
-            reason: "not an http(s) URL".to_string(),
-            entry,
-        };
-    };
-    let fetcher = &context.shared.fetcher;
-    let rules = context.robots.rules_for(fetcher, &url).await;
-    if !rules.allows(&url) {
-        return PageOutcome::Skipped {
-            entry,
-            reason: "disallowed by robots.txt".to_string(),
-        };
-    }
-    let host = host_key(&url).unwrap_or_default();
-    let delay = rules.crawl_delay.map(|delay| delay.min(fetcher.config().max_polite_delay));
-    let permit = context.shared.hosts.acquire(&host, delay).await;
-    let fetched_at = ids::now();
-    let fetched = fetcher.fetch(&url, fetcher.config().max_body_bytes).await;
-    drop(permit);
-    let fetched = match fetched {
-        Ok(fetched) => fetched,
-        Err(err) => {
-            log::info!("[job {}] {} failed: {err}", context.job_id, entry.url);
-            return PageOutcome::Failed {
-                reason: err.to_string(),
-                entry,
-            };
-        }
-    };
-    if fetched.status >= 400 {
-        return PageOutcome::Failed {
-            reason: http_status_line(fetched.status),
-            entry,
-        };
-    }
-    let chunker = context.shared.chunker.clone();
-    let processed = tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await;
-    match processed {
-        Ok(Ok(page)) => PageOutcome::Saved {
-            entry,
-            page: Box::new(page),
-        },
-        Ok(Err(reason)) => PageOutcome::Failed { entry, reason },
-        Err(err) => PageOutcome::Failed {
-            reason: format!("processing failed: {err}"),
-            entry,
-        },
+    let mut hops = Vec::new();
+    let result = fetch_and_prepare(&context, &entry, &mut hops).await;
+    PageOutcome {
+        entry,
+        hops,
+        result,
     }
 }
 
+async fn fetch_and_prepare(
+    context: &JobContext,
+    entry: &FrontierEntry,
+    hops: &mut Vec<String>,
+) -> PageResult {
+    let Some(start) = parse_normalized(&entry.url) else {
+        return PageResult::Failed("not an http(s) URL".to_string());
+    };
+    let fetcher = &context.shared.fetcher;
+    let mut chain = RedirectChain::new(&start, fetcher.config().max_redirects);
+    let mut current = start;
+    let fetched_at = ids::now();
+    let fetched = loop {
+        let rules = context.robots.rules_for(fetcher, &current).await;
+        if !rules.allows(&current) {
+            return match hops.is_empty() {
+                true => PageResult::Skipped("disallowed by robots.txt".to_string()),
+                false => PageResult::Failed(format!(
+                    "redirected to {current}, which robots.txt disallows"
+                )),
+            };
+        }
+        let host = host_key(&current).unwrap_or_default();
+        let delay = rules
+            .crawl_delay
+            .map(|delay| delay.min(fetcher.config().max_polite_delay));
+        let permit = context.shared.hosts.acquire(&host, delay).await;
+        let hop = fetcher
+            .fetch_hop(&current, fetcher.config().max_body_bytes)
+            .await;
+        drop(permit);
+        let next = match hop {
+            Ok(Hop::Response(fetched)) => break fetched,
+            Ok(Hop::Redirect(next)) => next,
+            Err(err) => return PageResult::Failed(err.to_string()),
+        };
+        if let Err(err) = chain.follow(&next) {
+            return PageResult::Failed(err.to_string());
+        }
+        let Some(next) = normalize(&next) else {
+            return PageResult::Failed(format!("redirected to a non-http URL {next}"));
+        };
+        if entry.depth > 0 && context.scope().check(&next).is_err() {
+            return PageResult::Failed(format!("redirected out of scope to {next}"));
+        }
+        match claim_hop(context, &next, entry.depth).await {
+            Ok(true) => hops.push(next.to_string()),
+            Ok(false) => return PageResult::Redirected(next.to_string()),
+            Err(err) => return PageResult::Failed(format!("could not record the redirect: {err}")),
+        }
+        current = next;
+    };
+    if fetched.status >= 400 {
+        log::info!(
+            "[job {}] {} failed: HTTP {}",
+            context.job_id,
+            entry.url,
+            fetched.status
+        );
+        return PageResult::Failed(http_status_line(fetched.status));
+    }
+    let chunker = context.shared.chunker.clone();
+    match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
+        Ok(Ok(page)) => PageResult::Saved(Box::new(page)),
+        Ok(Err(reason)) => PageResult::Failed(reason),
+        Err(err) => PageResult::Failed(format!("processing failed: {err}")),
+    }
+}
+
+/// Takes a redirect target for this entry, unless the job already has it in hand.
+async fn claim_hop(context: &JobContext, url: &Url, depth: u32) -> Result<bool, StorageError> {
+    let (job, url) = (context.job_id.clone(), url.to_string());
+    context
+        .shared
+        .db
+        .write(move |tx| frontier::claim_redirect_target(tx, &job, &url, depth))
+        .await
+}
+
 fn http_status_line(status: u16) -> String {
-    match reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
         Some(reason) => format!("HTTP {status} {reason}"),
         None => format!("HTTP {status}"),
     }
 }
 
 /// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool.
-fn prepare_page(chunker: &Chunker, fetched: Fetched, fetched_at: String) -> Result<ProcessedPage, String> {
+fn prepare_page(
+    chunker: &Chunker,
+    fetched: Fetched,
+    fetched_at: String,
+) -> Result<ProcessedPage, String> {
     let document = match extract(&fetched) {
         Extracted::Document(document) => *document,
         Extracted::Unsupported(reason) => return Err(reason),
@@ -242,7 +313,14 @@ fn prepare_page(chunker: &Chunker, fetched: Fetched, fetched_at: String) -> Resu
             chunker.split_text(&source.text)
         };
         for piece in pieces {
-            let facts = describe_chunk(&title, &final_url, &piece.section, &piece.content, document.kind, document.is_api_spec);
+            let facts = describe_chunk(
+                &title,
+                &final_url,
+                &piece.section,
+                &piece.content,
+                document.kind,
+                document.is_api_spec,
+            );
             let mut extra = serde_json::Map::new();
             extra.insert("num_endpoints".into(), facts.num_endpoints.into());
             extra.insert("tags".into(), facts.tags.into());
@@ -283,52 +361,89 @@ enum Recorded {
 
 /// Writes one page's outcome in a single transaction.
 async fn record(
-    db: &Db,
-    job_id: &str,
+    context: &JobContext,
     session_id: &str,
     input: &ScrapeInput,
-    scope: &mut Scope,
     outcome: PageOutcome,
 ) -> Result<Recorded, StorageError> {
-    // A starter that redirects to another host brings that host into scope.
-    if let PageOutcome::Saved { entry, page } = &outcome {
-        if entry.depth == 0 {
-            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
-                scope.add_host(host);
+    let PageOutcome {
+        entry,
+        hops,
+        result,
+    } = outcome;
+    let links = match &result {
+        PageResult::Saved(page) => {
+            // A starter that redirects to another host brings that host into scope.
+            if entry.depth == 0 {
+                if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+                    context
+                        .scope
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .add_host(host);
+                }
             }
+            follow_links(&context.scope(), input, &entry, page)
         }
-    }
-    let links = match &outcome {
-        PageOutcome::Saved { entry, page } => follow_links(scope, input, entry, page),
         _ => Vec::new(),
     };
-    let (job, session) = (job_id.to_string(), session_id.to_string());
-    let budget_message = "Scraping documentation pages";
-    db.write(move |tx| {
-        if !job_rows::is_running(tx, &job)? {
-            return Ok(Recorded::JobOver);
-        }
-        match outcome {
-            PageOutcome::Skipped { entry, reason } => {
-                // A starter that cannot be fetched is worth reporting; a skipped link is not.
-                let state = if entry.depth == 0 { UrlState::Failed } else { UrlState::Skipped };
-                frontier::set_state(tx, &job, &entry.url, entry.depth, state, Some(&reason))?;
-                job_rows::set_message(tx, &job, budget_message)?;
-                Ok(Recorded::NotCounted)
+    let (job, session) = (context.job_id.clone(), session_id.to_string());
+    let message = "Scraping documentation pages";
+    context
+        .shared
+        .db
+        .write(move |tx| {
+            if !job_rows::is_running(tx, &job)? {
+                return Ok(Recorded::JobOver);
             }
-            PageOutcome::Failed { entry, reason } => {
-                frontier::set_state(tx, &job, &entry.url, entry.depth, UrlState::Failed, Some(&reason))?;
-                job_rows::count_iteration(tx, &job, budget_message)?;
-                Ok(Recorded::Counted)
+            let via = format!("reached by redirect from {}", entry.url);
+            for hop in &hops {
+                frontier::set_state(tx, &job, hop, entry.depth, UrlState::Done, Some(&via))?;
             }
-            PageOutcome::Saved { entry, page } => {
-                save_page(tx, &job, &session, &entry, *page, &links)?;
-                job_rows::count_iteration(tx, &job, budget_message)?;
-                Ok(Recorded::Counted)
-            }
-        }
-    })
-    .await
+            let counted = match result {
+                PageResult::Skipped(reason) => {
+                    // A starter that cannot be fetched is worth reporting; a skipped link is not.
+                    let state = if entry.depth == 0 {
+                        UrlState::Failed
+                    } else {
+                        UrlState::Skipped
+                    };
+                    frontier::set_state(tx, &job, &entry.url, entry.depth, state, Some(&reason))?;
+                    job_rows::set_message(tx, &job, message)?;
+                    return Ok(Recorded::NotCounted);
+                }
+                PageResult::Failed(reason) => {
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Failed,
+                        Some(&reason),
+                    )?;
+                    Recorded::Counted
+                }
+                PageResult::Redirected(to) => {
+                    let reason = format!("redirects to {to}");
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Done,
+                        Some(&reason),
+                    )?;
+                    Recorded::Counted
+                }
+                PageResult::Saved(page) => {
+                    save_page(tx, &job, &session, &entry, *page, &links)?;
+                    Recorded::Counted
+                }
+            };
+            job_rows::count_iteration(tx, &job, message)?;
+            Ok(counted)
+        })
+        .await
 }
 
 fn save_page(
@@ -339,16 +454,9 @@ fn save_page(
     page: ProcessedPage,
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
-    if page.final_url != entry.url {
-        // Reached by a redirect: the target counts as seen so it is never fetched again.
-        let seen = frontier::state_of(tx, job_id, &page.final_url)?;
-        if seen != Some(UrlState::Done) {
-            frontier::set_state(tx, job_id, &page.final_url, entry.depth, UrlState::Done, None)?;
-        }
-        if host_changed(&entry.url, &page.final_url) && entry.depth == 0 {
-            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
-                job_rows::add_host(tx, job_id, &host)?;
-            }
+    if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
+        if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+            job_rows::add_host(tx, job_id, &host)?;
         }
     }
     let content_hash = content_hash(&page.document.content);
@@ -359,7 +467,12 @@ fn save_page(
             job_id: job_id.to_string(),
             url: page.final_url.clone(),
             requested_url: entry.url.clone(),
-            title: Some(page.document.title.clone().unwrap_or_else(|| page.final_url.clone())),
+            title: Some(
+                page.document
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| page.final_url.clone()),
+            ),
             content_type: page.fetched.mime.clone(),
             content: page.document.content,
             content_hash,
@@ -374,7 +487,14 @@ fn save_page(
         SaveOutcome::Saved => None,
         SaveOutcome::Duplicate(of) => Some(format!("duplicate of {of}")),
     };
-    frontier::set_state(tx, job_id, &entry.url, entry.depth, UrlState::Done, reason.as_deref())?;
+    frontier::set_state(
+        tx,
+        job_id,
+        &entry.url,
+        entry.depth,
+        UrlState::Done,
+        reason.as_deref(),
+    )?;
     frontier::add(tx, job_id, links)?;
     Ok(())
 }
@@ -385,7 +505,12 @@ fn host_changed(from: &str, to: &str) -> bool {
 }
 
 /// Links of a saved page that the job follows: in scope, within depth, not nofollow.
-fn follow_links(scope: &Scope, input: &ScrapeInput, entry: &FrontierEntry, page: &ProcessedPage) -> Vec<NewUrl> {
+fn follow_links(
+    scope: &Scope,
+    input: &ScrapeInput,
+    entry: &FrontierEntry,
+    page: &ProcessedPage,
+) -> Vec<NewUrl> {
     let depth = entry.depth + 1;
     if input.max_depth.is_some_and(|max| depth > max) || page.document.nofollow {
         return Vec::new();
@@ -413,7 +538,11 @@ fn content_hash(content: &str) -> String {
         hasher.update(word.as_bytes());
         hasher.update(b" ");
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Why the crawl loop stopped, as the spec's finish reasons.
@@ -421,7 +550,11 @@ async fn decide_ending(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<End
     let id = job_id.to_string();
     let link_following_off = input.max_depth == Some(0);
     db.run(move |conn| {
-        let saved: i64 = conn.query_row("SELECT count(*) FROM job_pages WHERE job_id = ?1", [&id], |row| row.get(0))?;
+        let saved: i64 = conn.query_row(
+            "SELECT count(*) FROM job_pages WHERE job_id = ?1",
+            [&id],
+            |row| row.get(0),
+        )?;
         if saved == 0 {
             return Ok(Ending::Failed {
                 errors: failure_lines(conn, &id)?,
@@ -446,7 +579,9 @@ fn failure_lines(conn: &rusqlite::Connection, job_id: &str) -> Result<Vec<String
         "SELECT url, coalesce(reason, 'failed') FROM frontier WHERE job_id = ?1 AND state IN ('failed', 'skipped', 'done')
          ORDER BY depth, rowid LIMIT 20",
     )?;
-    let rows = stmt.query_map([job_id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([job_id], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
     let mut lines = Vec::new();
     for row in rows {
         let (url, reason) = row?;

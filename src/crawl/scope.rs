@@ -7,17 +7,31 @@ use url::Url;
 
 /// Path segments that mark pages which are never documentation.
 const NON_DOC_SEGMENTS: &[&str] = &[
-    "login", "logout", "signin", "sign-in", "signout", "sign-out", "signup", "sign-up",
-    "register", "pricing", "careers", "cart", "checkout", "subscribe", "unsubscribe",
-    "password-reset", "forgot-password",
+    "login",
+    "logout",
+    "signin",
+    "sign-in",
+    "signout",
+    "sign-out",
+    "signup",
+    "sign-up",
+    "register",
+    "pricing",
+    "careers",
+    "cart",
+    "checkout",
+    "subscribe",
+    "unsubscribe",
+    "password-reset",
+    "forgot-password",
 ];
 
 /// File extensions that are never documentation text; skipping them saves page budget.
 const NON_DOC_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "avif", "mp3",
-    "mp4", "webm", "ogg", "wav", "avi", "mov", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar",
-    "tar", "jar", "war", "exe", "dmg", "msi", "deb", "rpm", "iso", "woff", "woff2", "ttf",
-    "otf", "eot", "css", "js", "mjs", "map", "wasm",
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff", "avif", "mp3", "mp4",
+    "webm", "ogg", "wav", "avi", "mov", "zip", "gz", "tgz", "bz2", "xz", "7z", "rar", "tar", "jar",
+    "war", "exe", "dmg", "msi", "deb", "rpm", "iso", "woff", "woff2", "ttf", "otf", "eot", "css",
+    "js", "mjs", "map", "wasm",
 ];
 
 /// The one spelling of a URL used for de-duplication: http(s) only, no fragment, lowercase
@@ -71,7 +85,11 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn new(hosts: impl IntoIterator<Item = String>, include: &[String], exclude: &[String]) -> Result<Scope, globset::Error> {
+    pub fn new(
+        hosts: impl IntoIterator<Item = String>,
+        include: &[String],
+        exclude: &[String],
+    ) -> Result<Scope, globset::Error> {
         Ok(Scope {
             hosts: hosts.into_iter().collect(),
             include: build_globs(include)?,
@@ -109,7 +127,9 @@ impl Scope {
 
 /// Validates one glob, for request validation.
 pub fn check_glob(pattern: &str) -> Result<(), String> {
-    Glob::new(pattern).map(|_| ()).map_err(|err| err.kind().to_string())
+    Glob::new(pattern)
+        .map(|_| ())
+        .map_err(|err| err.kind().to_string())
 }
 
 fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, globset::Error> {
@@ -128,7 +148,10 @@ fn looks_like_non_documentation(url: &Url) -> bool {
         return false;
     };
     let segments: Vec<String> = segments.map(|s| s.to_ascii_lowercase()).collect();
-    if segments.iter().any(|segment| NON_DOC_SEGMENTS.contains(&segment.as_str())) {
+    if segments
+        .iter()
+        .any(|segment| NON_DOC_SEGMENTS.contains(&segment.as_str()))
+    {
         return true;
     }
     let last = segments.last().map(String::as_str).unwrap_or("");
@@ -141,22 +164,40 @@ mod tests {
     use super::*;
 
     fn norm(text: &str) -> String {
-        parse_normalized(text).map(|u| u.to_string()).unwrap_or_default()
+        parse_normalized(text)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
     fn normalisation_drops_fragment_default_port_and_dot_segments() {
-        assert_eq!(norm("HTTP://Docs.Example.COM:80/a/./b/../c#frag"), "http://docs.example.com/a/c");
-        assert_eq!(norm("https://docs.example.com:443"), "https://docs.example.com/");
-        assert_eq!(norm("https://docs.example.com:8443/x?"), "https://docs.example.com:8443/x");
-        assert_eq!(norm("https://user:pw@docs.example.com/x?a=1"), "https://docs.example.com/x?a=1");
+        assert_eq!(
+            norm("HTTP://Docs.Example.COM:80/a/./b/../c#frag"),
+            "http://docs.example.com/a/c"
+        );
+        assert_eq!(
+            norm("https://docs.example.com:443"),
+            "https://docs.example.com/"
+        );
+        assert_eq!(
+            norm("https://docs.example.com:8443/x?"),
+            "https://docs.example.com:8443/x"
+        );
+        assert_eq!(
+            norm("https://user:pw@docs.example.com/x?a=1"),
+            "https://docs.example.com/x?a=1"
+        );
         assert_eq!(norm("mailto:a@example.com"), "");
         assert_eq!(norm("ftp://example.com/x"), "");
     }
 
     #[test]
     fn normalisation_is_idempotent() {
-        for text in ["https://A.b/./x/../y?#z", "http://a.b:80/%7Euser/", "https://a.b/x?q=1#f"] {
+        for text in [
+            "https://A.b/./x/../y?#z",
+            "http://a.b:80/%7Euser/",
+            "https://a.b/x?q=1#f",
+        ] {
             let once = norm(text);
             assert_eq!(norm(&once), once, "{text}");
         }
@@ -167,13 +208,28 @@ mod tests {
         let scope = Scope::new(["docs.example.com".to_string()], &[], &[]).expect("scope");
         let ok = |t: &str| scope.check(&Url::parse(t).expect("url"));
         assert_eq!(ok("https://docs.example.com/guide/"), Ok(()));
-        assert_eq!(ok("https://other.example.com/guide/"), Err(OutOfScope::OtherHost));
-        assert_eq!(ok("https://docs.example.com:8080/guide/"), Err(OutOfScope::OtherHost));
-        assert_eq!(ok("https://docs.example.com/Login"), Err(OutOfScope::NotDocumentation));
-        assert_eq!(ok("https://docs.example.com/en/pricing/"), Err(OutOfScope::NotDocumentation));
+        assert_eq!(
+            ok("https://other.example.com/guide/"),
+            Err(OutOfScope::OtherHost)
+        );
+        assert_eq!(
+            ok("https://docs.example.com:8080/guide/"),
+            Err(OutOfScope::OtherHost)
+        );
+        assert_eq!(
+            ok("https://docs.example.com/Login"),
+            Err(OutOfScope::NotDocumentation)
+        );
+        assert_eq!(
+            ok("https://docs.example.com/en/pricing/"),
+            Err(OutOfScope::NotDocumentation)
+        );
         // Whole segments only: a page about login flows is documentation.
         assert_eq!(ok("https://docs.example.com/guides/login-flows"), Ok(()));
-        assert_eq!(ok("https://docs.example.com/img/logo.PNG"), Err(OutOfScope::NotDocumentation));
+        assert_eq!(
+            ok("https://docs.example.com/img/logo.PNG"),
+            Err(OutOfScope::NotDocumentation)
+        );
     }
 
     #[test]
@@ -186,8 +242,14 @@ mod tests {
         .expect("scope");
         let check = |t: &str| scope.check(&Url::parse(t).expect("url"));
         assert_eq!(check("https://d.example/api/v2/users"), Ok(()));
-        assert_eq!(check("https://d.example/api/v1/users"), Err(OutOfScope::Excluded));
-        assert_eq!(check("https://d.example/blog/post"), Err(OutOfScope::NotIncluded));
+        assert_eq!(
+            check("https://d.example/api/v1/users"),
+            Err(OutOfScope::Excluded)
+        );
+        assert_eq!(
+            check("https://d.example/blog/post"),
+            Err(OutOfScope::NotIncluded)
+        );
         assert!(check_glob("/api/[").is_err());
     }
 }

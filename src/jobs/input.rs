@@ -36,7 +36,10 @@ pub struct InputLimits {
 }
 
 impl ScrapeInput {
-    pub fn from_json(body: &Value, limits: &InputLimits) -> Result<ScrapeInput, Vec<ValidationIssue>> {
+    pub fn from_json(
+        body: &Value,
+        limits: &InputLimits,
+    ) -> Result<ScrapeInput, Vec<ValidationIssue>> {
         let Some(object) = body.as_object() else {
             return Err(vec![ValidationIssue::new(
                 "model_attributes_type",
@@ -52,10 +55,17 @@ impl ScrapeInput {
             .filter(|v| !v.trim().is_empty())
             .unwrap_or_else(|| "current".to_string());
         let skip_cache = optional_bool(object, "skipCache", &mut issues).unwrap_or(false);
-        let max_iterations = optional_int(object, "maxIterations", 1, u64::from(limits.max_iterations_cap), &mut issues)
-            .map(|n| n as u32)
-            .unwrap_or(limits.default_max_iterations.min(limits.max_iterations_cap));
-        let max_depth = optional_int(object, "maxDepth", 0, MAX_DEPTH, &mut issues).map(|n| n as u32);
+        let max_iterations = optional_int(
+            object,
+            "maxIterations",
+            1,
+            u64::from(limits.max_iterations_cap),
+            &mut issues,
+        )
+        .map(|n| n as u32)
+        .unwrap_or(limits.default_max_iterations.min(limits.max_iterations_cap));
+        let max_depth =
+            optional_int(object, "maxDepth", 0, MAX_DEPTH, &mut issues).map(|n| n as u32);
         let include_patterns = patterns(object, "includePatterns", &mut issues);
         let exclude_patterns = patterns(object, "excludePatterns", &mut issues);
         if !issues.is_empty() {
@@ -104,14 +114,26 @@ fn starter_links(object: &Map<String, Value>, issues: &mut Vec<ValidationIssue>)
         return Vec::new();
     };
     let Some(items) = value.as_array() else {
-        issues.push(ValidationIssue::new("list_type", loc(field), "Input should be a valid list", value.clone()));
+        issues.push(ValidationIssue::new(
+            "list_type",
+            loc(field),
+            "Input should be a valid list",
+            value.clone(),
+        ));
         return Vec::new();
     };
     if items.is_empty() || items.len() > MAX_STARTER_LINKS {
         issues.push(ValidationIssue::new(
-            if items.is_empty() { "too_short" } else { "too_long" },
+            if items.is_empty() {
+                "too_short"
+            } else {
+                "too_long"
+            },
             loc(field),
-            format!("List should have between 1 and {MAX_STARTER_LINKS} items, not {}", items.len()),
+            format!(
+                "List should have between 1 and {MAX_STARTER_LINKS} items, not {}",
+                items.len()
+            ),
             value.clone(),
         ));
         return Vec::new();
@@ -120,13 +142,20 @@ fn starter_links(object: &Map<String, Value>, issues: &mut Vec<ValidationIssue>)
     for (index, item) in items.iter().enumerate() {
         let at = vec![json!("body"), json!(field), json!(index)];
         match item.as_str() {
-            None => issues.push(ValidationIssue::new("string_type", at, "Input should be a valid string", item.clone())),
-            Some(text) if text.chars().count() > MAX_URL_CHARS => issues.push(ValidationIssue::new(
-                "url_too_long",
+            None => issues.push(ValidationIssue::new(
+                "string_type",
                 at,
-                format!("URL should have at most {MAX_URL_CHARS} characters"),
+                "Input should be a valid string",
                 item.clone(),
             )),
+            Some(text) if text.chars().count() > MAX_URL_CHARS => {
+                issues.push(ValidationIssue::new(
+                    "url_too_long",
+                    at,
+                    format!("URL should have at most {MAX_URL_CHARS} characters"),
+                    item.clone(),
+                ))
+            }
             Some(text) => match parse_normalized(text) {
                 Some(url) => {
                     let url = url.to_string();
@@ -146,7 +175,11 @@ fn starter_links(object: &Map<String, Value>, issues: &mut Vec<ValidationIssue>)
     links
 }
 
-fn required_text(object: &Map<String, Value>, field: &str, issues: &mut Vec<ValidationIssue>) -> Option<String> {
+fn required_text(
+    object: &Map<String, Value>,
+    field: &str,
+    issues: &mut Vec<ValidationIssue>,
+) -> Option<String> {
     match object.get(field) {
         None => {
             issues.push(missing(field));
@@ -163,29 +196,52 @@ fn required_text(object: &Map<String, Value>, field: &str, issues: &mut Vec<Vali
             None
         }
         Some(other) => {
-            issues.push(ValidationIssue::new("string_type", loc(field), "Input should be a valid string", other.clone()));
+            issues.push(ValidationIssue::new(
+                "string_type",
+                loc(field),
+                "Input should be a valid string",
+                other.clone(),
+            ));
             None
         }
     }
 }
 
-fn optional_text(object: &Map<String, Value>, field: &str, issues: &mut Vec<ValidationIssue>) -> Option<String> {
+fn optional_text(
+    object: &Map<String, Value>,
+    field: &str,
+    issues: &mut Vec<ValidationIssue>,
+) -> Option<String> {
     match object.get(field) {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text.trim().to_string()),
         Some(other) => {
-            issues.push(ValidationIssue::new("string_type", loc(field), "Input should be a valid string", other.clone()));
+            issues.push(ValidationIssue::new(
+                "string_type",
+                loc(field),
+                "Input should be a valid string",
+                other.clone(),
+            ));
             None
         }
     }
 }
 
-fn optional_bool(object: &Map<String, Value>, field: &str, issues: &mut Vec<ValidationIssue>) -> Option<bool> {
+fn optional_bool(
+    object: &Map<String, Value>,
+    field: &str,
+    issues: &mut Vec<ValidationIssue>,
+) -> Option<bool> {
     match object.get(field) {
         None | Some(Value::Null) => None,
         Some(Value::Bool(flag)) => Some(*flag),
         Some(other) => {
-            issues.push(ValidationIssue::new("bool_type", loc(field), "Input should be a valid boolean", other.clone()));
+            issues.push(ValidationIssue::new(
+                "bool_type",
+                loc(field),
+                "Input should be a valid boolean",
+                other.clone(),
+            ));
             None
         }
     }
@@ -202,8 +258,18 @@ fn optional_int(
         None | Some(Value::Null) => return None,
         Some(value) => value,
     };
-    let Some(number) = value.as_i64().or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)) else {
-        issues.push(ValidationIssue::new("int_type", loc(field), "Input should be a valid integer", value.clone()));
+    let Some(number) = value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+            .map(|f| f as i64)
+    }) else {
+        issues.push(ValidationIssue::new(
+            "int_type",
+            loc(field),
+            "Input should be a valid integer",
+            value.clone(),
+        ));
         return None;
     };
     if number < min as i64 {
@@ -227,7 +293,11 @@ fn optional_int(
     Some(number as u64)
 }
 
-fn patterns(object: &Map<String, Value>, field: &str, issues: &mut Vec<ValidationIssue>) -> Vec<String> {
+fn patterns(
+    object: &Map<String, Value>,
+    field: &str,
+    issues: &mut Vec<ValidationIssue>,
+) -> Vec<String> {
     let value = match object.get(field) {
         None | Some(Value::Null) => return Vec::new(),
         Some(value) => value,
@@ -247,9 +317,19 @@ fn patterns(object: &Map<String, Value>, field: &str, issues: &mut Vec<Validatio
         match item.as_str().map(str::trim) {
             Some(glob) if !glob.is_empty() => match check_glob(glob) {
                 Ok(()) => out.push(glob.to_string()),
-                Err(why) => issues.push(ValidationIssue::new("glob_parsing", at, format!("Invalid glob: {why}"), item.clone())),
+                Err(why) => issues.push(ValidationIssue::new(
+                    "glob_parsing",
+                    at,
+                    format!("Invalid glob: {why}"),
+                    item.clone(),
+                )),
             },
-            _ => issues.push(ValidationIssue::new("string_type", at, "Input should be a non-empty glob string", item.clone())),
+            _ => issues.push(ValidationIssue::new(
+                "string_type",
+                at,
+                "Input should be a non-empty glob string",
+                item.clone(),
+            )),
         }
     }
     out
@@ -271,7 +351,10 @@ mod tests {
             &LIMITS,
         )
         .expect("valid");
-        assert_eq!(input.starter_links, vec!["https://docs.example.com/a".to_string()]);
+        assert_eq!(
+            input.starter_links,
+            vec!["https://docs.example.com/a".to_string()]
+        );
         assert_eq!(input.application_name, "Acme");
         assert_eq!(input.application_version, "current");
         assert_eq!(input.max_iterations, 50);
@@ -298,21 +381,42 @@ mod tests {
     #[test]
     fn cap_and_limits_are_enforced() {
         let over = json!({"starterLinks": ["https://a.example/"], "applicationName": "A", "maxIterations": 10_001});
-        assert_eq!(ScrapeInput::from_json(&over, &LIMITS).expect_err("over cap")[0].kind, "less_than_equal");
+        assert_eq!(
+            ScrapeInput::from_json(&over, &LIMITS).expect_err("over cap")[0].kind,
+            "less_than_equal"
+        );
         let many: Vec<String> = (0..101).map(|i| format!("https://a.example/{i}")).collect();
         let body = json!({"starterLinks": many, "applicationName": "A"});
-        assert_eq!(ScrapeInput::from_json(&body, &LIMITS).expect_err("too many")[0].kind, "too_long");
+        assert_eq!(
+            ScrapeInput::from_json(&body, &LIMITS).expect_err("too many")[0].kind,
+            "too_long"
+        );
         let long = format!("https://a.example/{}", "x".repeat(2100));
         let body = json!({"starterLinks": [long], "applicationName": "A"});
-        assert_eq!(ScrapeInput::from_json(&body, &LIMITS).expect_err("too long")[0].kind, "url_too_long");
+        assert_eq!(
+            ScrapeInput::from_json(&body, &LIMITS).expect_err("too long")[0].kind,
+            "url_too_long"
+        );
     }
 
     #[test]
     fn cache_key_ignores_spelling_of_the_same_crawl() {
-        let a = ScrapeInput::from_json(&json!({"starterLinks": ["https://A.example/x#f"], "applicationName": "Acme"}), &LIMITS).expect("a");
-        let b = ScrapeInput::from_json(&json!({"starterLinks": ["https://a.example/x"], "applicationName": "acme "}), &LIMITS).expect("b");
+        let a = ScrapeInput::from_json(
+            &json!({"starterLinks": ["https://A.example/x#f"], "applicationName": "Acme"}),
+            &LIMITS,
+        )
+        .expect("a");
+        let b = ScrapeInput::from_json(
+            &json!({"starterLinks": ["https://a.example/x"], "applicationName": "acme "}),
+            &LIMITS,
+        )
+        .expect("b");
         assert_eq!(a.cache_key(), b.cache_key());
-        let c = ScrapeInput::from_json(&json!({"starterLinks": ["https://a.example/y"], "applicationName": "acme"}), &LIMITS).expect("c");
+        let c = ScrapeInput::from_json(
+            &json!({"starterLinks": ["https://a.example/y"], "applicationName": "acme"}),
+            &LIMITS,
+        )
+        .expect("c");
         assert_ne!(a.cache_key(), c.cache_key());
     }
 }

@@ -42,7 +42,12 @@ struct EngineInner {
 
 impl JobEngine {
     /// Starts the dispatcher and the stall watchdog on the current tokio runtime.
-    pub fn start(db: Db, crawl: Arc<CrawlShared>, max_concurrent_jobs: usize, stall_timeout: Duration) -> JobEngine {
+    pub fn start(
+        db: Db,
+        crawl: Arc<CrawlShared>,
+        max_concurrent_jobs: usize,
+        stall_timeout: Duration,
+    ) -> JobEngine {
         let engine = JobEngine {
             inner: Arc::new(EngineInner {
                 db,
@@ -74,7 +79,15 @@ impl JobEngine {
         let ended = self
             .inner
             .db
-            .write(move |tx| job_rows::finish(tx, &id, &Ending::Finished { reason: "cancelled" }))
+            .write(move |tx| {
+                job_rows::finish(
+                    tx,
+                    &id,
+                    &Ending::Finished {
+                        reason: "cancelled",
+                    },
+                )
+            })
             .await?;
         self.stop_task(job_id);
         if ended {
@@ -86,7 +99,10 @@ impl JobEngine {
     /// Stops the tasks of a session's jobs before the session is deleted.
     pub fn stop_session(&self, session_id: &str) {
         let active = self.lock_active();
-        for (job_id, job) in active.iter().filter(|(_, job)| job.session_id == session_id) {
+        for (job_id, job) in active
+            .iter()
+            .filter(|(_, job)| job.session_id == session_id)
+        {
             log::info!("[job {job_id}] stopping: its session is being deleted");
             job.cancel.cancel();
         }
@@ -99,7 +115,10 @@ impl JobEngine {
     }
 
     fn lock_active(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveJob>> {
-        self.inner.active.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .active
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     async fn dispatch(self) {
@@ -122,7 +141,9 @@ impl JobEngine {
                 Ok(None) => {
                     drop(slot);
                     // The timeout is a safety net; queuing a job wakes us at once.
-                    let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.wake.notified()).await;
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(5), self.inner.wake.notified())
+                            .await;
                 }
                 Err(err) => {
                     drop(slot);
@@ -135,7 +156,11 @@ impl JobEngine {
 
     /// The oldest runnable job that no task is running yet.
     async fn next_job(&self) -> Result<Option<(String, String)>, StorageError> {
-        let candidates = self.inner.db.run(|conn| job_rows::runnable_ids(conn)).await?;
+        let candidates = self
+            .inner
+            .db
+            .run(|conn| job_rows::runnable_ids(conn))
+            .await?;
         let Some(job_id) = ({
             let active = self.lock_active();
             candidates.into_iter().find(|id| !active.contains_key(id))
@@ -143,7 +168,11 @@ impl JobEngine {
             return Ok(None);
         };
         let id = job_id.clone();
-        let job = self.inner.db.run(move |conn| job_rows::get(conn, &id)).await?;
+        let job = self
+            .inner
+            .db
+            .run(move |conn| job_rows::get(conn, &id))
+            .await?;
         Ok(job.map(|job| (job_id, job.session_id)))
     }
 
@@ -159,7 +188,12 @@ impl JobEngine {
         };
         if let Some(ending) = ending {
             let id = job_id.clone();
-            match self.inner.db.write(move |tx| job_rows::finish(tx, &id, &ending)).await {
+            match self
+                .inner
+                .db
+                .write(move |tx| job_rows::finish(tx, &id, &ending))
+                .await
+            {
                 Ok(true) => log::info!("[job {job_id}] ended"),
                 Ok(false) => {}
                 Err(err) => log::error!("[job {job_id}] could not record its end: {err}"),
@@ -172,7 +206,11 @@ impl JobEngine {
 
     /// Marks the job running and crawls (or reuses a cached crawl). `None` when the job
     /// is no longer runnable (cancelled or deleted meanwhile).
-    async fn prepare_and_crawl(&self, job_id: &str, cancel: CancellationToken) -> Result<Option<Ending>, StorageError> {
+    async fn prepare_and_crawl(
+        &self,
+        job_id: &str,
+        cancel: CancellationToken,
+    ) -> Result<Option<Ending>, StorageError> {
         let id = job_id.to_string();
         let started = self
             .inner
@@ -180,7 +218,10 @@ impl JobEngine {
             .write(move |tx| {
                 let started = job_rows::mark_running(tx, &id)?;
                 frontier::requeue_in_flight(tx, &id)?;
-                Ok(started.then(|| job_rows::get(tx, &id)).transpose()?.flatten())
+                Ok(started
+                    .then(|| job_rows::get(tx, &id))
+                    .transpose()?
+                    .flatten())
             })
             .await?;
         let Some(job) = started else {
@@ -188,7 +229,11 @@ impl JobEngine {
         };
         let input: ScrapeInput = serde_json::from_str(&job.input)
             .map_err(|err| StorageError::Corrupt(format!("input of job {job_id}: {err}")))?;
-        log::info!("[job {job_id}] running: {} starter link(s), budget {}", input.starter_links.len(), input.max_iterations);
+        log::info!(
+            "[job {job_id}] running: {} starter link(s), budget {}",
+            input.starter_links.len(),
+            input.max_iterations
+        );
         if !input.skip_cache {
             if let Some(ending) = self.reuse_cached(&job.id, &job.session_id, &input).await? {
                 return Ok(Some(ending));
@@ -198,7 +243,12 @@ impl JobEngine {
         Ok(Some(ending))
     }
 
-    async fn reuse_cached(&self, job_id: &str, session_id: &str, input: &ScrapeInput) -> Result<Option<Ending>, StorageError> {
+    async fn reuse_cached(
+        &self,
+        job_id: &str,
+        session_id: &str,
+        input: &ScrapeInput,
+    ) -> Result<Option<Ending>, StorageError> {
         let since = ids::format_timestamp(time::OffsetDateTime::now_utc() - CACHE_MAX_AGE);
         let key = input.cache_key();
         let (job, session) = (job_id.to_string(), session_id.to_string());
@@ -212,7 +262,10 @@ impl JobEngine {
                 if !job_rows::is_running(tx, &job)? {
                     return Ok(None);
                 }
-                Ok(Some((source.clone(), pages::copy_job_pages(tx, &source, &session, &job)?)))
+                Ok(Some((
+                    source.clone(),
+                    pages::copy_job_pages(tx, &source, &session, &job)?,
+                )))
             })
             .await?;
         Ok(copied.map(|(source, count)| {
@@ -226,13 +279,20 @@ impl JobEngine {
     /// Fails running jobs whose progress has not moved for the stall timeout, so that no
     /// job stays `running` forever.
     async fn watch_for_stalls(self) {
-        let period = (self.inner.stall_timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let period =
+            (self.inner.stall_timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             tokio::time::sleep(period).await;
             let cutoff = time::OffsetDateTime::now_utc()
-                - time::Duration::try_from(self.inner.stall_timeout).unwrap_or(time::Duration::MINUTE);
+                - time::Duration::try_from(self.inner.stall_timeout)
+                    .unwrap_or(time::Duration::MINUTE);
             let before = ids::format_timestamp(cutoff);
-            let stalled = match self.inner.db.run(move |conn| job_rows::stalled_ids(conn, &before)).await {
+            let stalled = match self
+                .inner
+                .db
+                .run(move |conn| job_rows::stalled_ids(conn, &before))
+                .await
+            {
                 Ok(ids) => ids,
                 Err(err) => {
                     log::error!("stall watchdog cannot read jobs: {err}");
@@ -244,13 +304,21 @@ impl JobEngine {
             // has not had its chance yet.
             let stalled: Vec<String> = {
                 let active = self.lock_active();
-                stalled.into_iter().filter(|id| active.contains_key(id)).collect()
+                stalled
+                    .into_iter()
+                    .filter(|id| active.contains_key(id))
+                    .collect()
             };
             for job_id in stalled {
                 let line = format!("Job stalled: no progress for {minutes} minute(s)");
                 let id = job_id.clone();
                 let ending = Ending::Failed { errors: vec![line] };
-                if let Ok(true) = self.inner.db.write(move |tx| job_rows::finish(tx, &id, &ending)).await {
+                if let Ok(true) = self
+                    .inner
+                    .db
+                    .write(move |tx| job_rows::finish(tx, &id, &ending))
+                    .await
+                {
                     log::warn!("[job {job_id}] failed: stalled");
                 }
                 self.stop_task(&job_id);

@@ -31,7 +31,8 @@ pub fn status_of(conn: &Connection, job: &JobRow) -> StorageResult<JobStatus> {
         progress: Some(Progress {
             stage: job.stage.clone(),
             message: job.message.clone(),
-            completed_iterations: has_run.then_some(job.completed_iterations.min(job.total_iterations)),
+            completed_iterations: has_run
+                .then_some(job.completed_iterations.min(job.total_iterations)),
             total_iterations: has_run.then_some(job.total_iterations),
         }),
         result,

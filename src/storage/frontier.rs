@@ -51,7 +51,11 @@ pub struct NewUrl {
 
 pub fn is_empty(conn: &Connection, job_id: &str) -> StorageResult<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM frontier WHERE job_id = ?1 LIMIT 1", [job_id], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM frontier WHERE job_id = ?1 LIMIT 1",
+            [job_id],
+            |_| Ok(()),
+        )
         .optional()?
         .is_none())
 }
@@ -89,8 +93,33 @@ pub fn claim_next(tx: &Transaction<'_>, job_id: &str) -> StorageResult<Option<Fr
     let Some((rowid, entry)) = next else {
         return Ok(None);
     };
-    tx.execute("UPDATE frontier SET state = 'fetching' WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "UPDATE frontier SET state = 'fetching' WHERE rowid = ?1",
+        [rowid],
+    )?;
     Ok(Some(entry))
+}
+
+/// Claims a URL reached by a redirect so that no other task fetches it: `true` when it
+/// was unknown or still pending, `false` when it is being or has been handled.
+pub fn claim_redirect_target(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    depth: u32,
+) -> StorageResult<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO frontier (job_id, url, depth, state) VALUES (?1, ?2, ?3, 'fetching') ON CONFLICT(job_id, url) DO NOTHING",
+        params![job_id, url, depth],
+    )?;
+    if inserted == 1 {
+        return Ok(true);
+    }
+    let claimed = tx.execute(
+        "UPDATE frontier SET state = 'fetching' WHERE job_id = ?1 AND url = ?2 AND state = 'pending'",
+        params![job_id, url],
+    )?;
+    Ok(claimed == 1)
 }
 
 pub fn state_of(conn: &Connection, job_id: &str, url: &str) -> StorageResult<Option<UrlState>> {

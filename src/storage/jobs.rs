@@ -61,7 +61,8 @@ pub struct JobRow {
     pub result: Option<String>,
 }
 
-const JOB_COLUMNS: &str = "id, session_id, type, status, created_at, started_at, updated_at, finished_at, \
+const JOB_COLUMNS: &str =
+    "id, session_id, type, status, created_at, started_at, updated_at, finished_at, \
      input, stage, message, completed_iterations, total_iterations, finish_reason, result";
 
 fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
@@ -229,7 +230,9 @@ pub fn finish(tx: &Transaction<'_>, id: &str, ending: &Ending) -> StorageResult<
     }
     let now = ids::now();
     let (status, stage, message) = match ending {
-        Ending::Finished { reason: "cancelled" } => ("finished", "finished", "Scraping cancelled"),
+        Ending::Finished {
+            reason: "cancelled",
+        } => ("finished", "finished", "Scraping cancelled"),
         Ending::Finished { .. } => ("finished", "finished", "Scraping completed successfully"),
         Ending::Failed { .. } => ("failed", "failed", "Failed to scrape documentation"),
     };

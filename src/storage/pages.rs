@@ -122,7 +122,12 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
         .optional()?)
 }
 
-fn insert_chunks(tx: &Transaction<'_>, page_id: &str, chunks: &[NewChunk], now: &str) -> StorageResult<()> {
+fn insert_chunks(
+    tx: &Transaction<'_>,
+    page_id: &str,
+    chunks: &[NewChunk],
+    now: &str,
+) -> StorageResult<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO chunks (id, page_id, chunk_number, content, token_count, character_count, section, summary, extra, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -185,7 +190,11 @@ pub fn rowid_before_offset(conn: &Connection, session_id: &str, offset: u64) -> 
 }
 
 /// One page with all its chunks, or `None` when the session has no such page.
-pub fn bundle(conn: &Connection, session_id: &str, page_id: &str) -> StorageResult<Option<DocBundle>> {
+pub fn bundle(
+    conn: &Connection,
+    session_id: &str,
+    page_id: &str,
+) -> StorageResult<Option<DocBundle>> {
     let page = conn
         .query_row(
             "SELECT url, coalesce(title, ''), content_type FROM pages WHERE id = ?1 AND session_id = ?2",
@@ -241,7 +250,11 @@ pub fn bundle(conn: &Connection, session_id: &str, page_id: &str) -> StorageResu
 }
 
 /// Deletes one page (or, with `None`, all pages) of a session; returns (pages, chunks).
-pub fn delete(tx: &Transaction<'_>, session_id: &str, page_id: Option<&str>) -> StorageResult<(i64, i64)> {
+pub fn delete(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    page_id: Option<&str>,
+) -> StorageResult<(i64, i64)> {
     let chunks: i64 = tx.query_row(
         "SELECT count(*) FROM chunks c JOIN pages p ON p.id = c.page_id
          WHERE p.session_id = ?1 AND (?2 IS NULL OR p.id = ?2)",
@@ -257,7 +270,12 @@ pub fn delete(tx: &Transaction<'_>, session_id: &str, page_id: Option<&str>) -> 
 
 /// Copies the pages a finished job saved into another session for another job
 /// (cross-session cache reuse); returns how many pages were copied.
-pub fn copy_job_pages(tx: &Transaction<'_>, from_job: &str, to_session: &str, to_job: &str) -> StorageResult<usize> {
+pub fn copy_job_pages(
+    tx: &Transaction<'_>,
+    from_job: &str,
+    to_session: &str,
+    to_job: &str,
+) -> StorageResult<usize> {
     let sources: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT p.id, p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id WHERE jp.job_id = ?1",
@@ -288,7 +306,12 @@ pub fn copy_job_pages(tx: &Transaction<'_>, from_job: &str, to_session: &str, to
     Ok(sources.len())
 }
 
-fn copy_chunks(tx: &Transaction<'_>, from_page: &str, to_page: &str, now: &str) -> StorageResult<()> {
+fn copy_chunks(
+    tx: &Transaction<'_>,
+    from_page: &str,
+    to_page: &str,
+    now: &str,
+) -> StorageResult<()> {
     let chunk_ids: Vec<String> = {
         let mut stmt = tx.prepare_cached("SELECT id FROM chunks WHERE page_id = ?1")?;
         let rows = stmt.query_map([from_page], |row| row.get(0))?;

@@ -15,11 +15,20 @@ fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
     let empty = app.get(&path);
     assert_eq!(empty.status(), 404);
     let answer: Value = empty.json().expect("json");
-    assert_eq!(answer["detail"], format!("No documentation found in session {session}").as_str());
+    assert_eq!(
+        answer["detail"],
+        format!("No documentation found in session {session}").as_str()
+    );
 
-    let job = app.start_scrape(&session, json!({"starterLinks": [server.url("/")], "applicationName": "Acme", "skipCache": true}));
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/")], "applicationName": "Acme", "skipCache": true}),
+    );
     let status = app.wait_until_over(&session, &job);
-    let saved = status["result"]["savedPages"].as_object().expect("pages").clone();
+    let saved = status["result"]["savedPages"]
+        .as_object()
+        .expect("pages")
+        .clone();
 
     let all: Value = app.get(&path).json().expect("json");
     let bundles = all.as_array().expect("list");
@@ -27,26 +36,43 @@ fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
     for bundle in bundles {
         let chunks = bundle["chunks"].as_array().expect("chunks");
         let url = chunks[0]["url"].as_str().expect("url");
-        assert_eq!(saved[url]["chunks"].as_u64(), Some(chunks.len() as u64), "{url}");
+        assert_eq!(
+            saved[url]["chunks"].as_u64(),
+            Some(chunks.len() as u64),
+            "{url}"
+        );
         for chunk in chunks {
             assert_eq!(chunk["scrapeJobIds"], json!([job]));
             for key in ["chunkId", "docId", "url", "title", "content", "createdAt"] {
                 assert!(chunk[key].is_string(), "{key} in {chunk}");
             }
-            assert!(chunk.get("summary").is_some(), "summary is present (maybe null)");
+            assert!(
+                chunk.get("summary").is_some(),
+                "summary is present (maybe null)"
+            );
         }
     }
 
-    let page: Value = app.get(&format!("{path}?offset=1&limit=2")).json().expect("json");
+    let page: Value = app
+        .get(&format!("{path}?offset=1&limit=2"))
+        .json()
+        .expect("json");
     assert_eq!(page.as_array().map(Vec::len), Some(2));
     assert_eq!(page[0]["docId"], bundles[1]["docId"]);
-    let beyond: Value = app.get(&format!("{path}?offset=1000")).json().expect("json");
+    let beyond: Value = app
+        .get(&format!("{path}?offset=1000"))
+        .json()
+        .expect("json");
     assert_eq!(beyond, json!([]));
 
     let doc_id = bundles[0]["docId"].as_str().expect("docId");
     let one: Value = app.get(&format!("{path}/{doc_id}")).json().expect("json");
     assert_eq!(one, bundles[0]);
-    assert_eq!(app.get(&format!("{path}/11111111-2222-4333-8444-555555555555")).status(), 404);
+    assert_eq!(
+        app.get(&format!("{path}/11111111-2222-4333-8444-555555555555"))
+            .status(),
+        404
+    );
 
     let deleted = app.delete(&format!("{path}/{doc_id}"));
     assert_eq!(deleted.status(), 200);
@@ -57,7 +83,10 @@ fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
     let rest = app.delete(&path);
     assert_eq!(rest.status(), 200);
     let answer: Value = rest.json().expect("json");
-    assert_eq!(answer["deletedPages"].as_u64(), Some(saved.len() as u64 - 1));
+    assert_eq!(
+        answer["deletedPages"].as_u64(),
+        Some(saved.len() as u64 - 1)
+    );
     assert_eq!(app.get(&path).status(), 404);
     // The finished job's status is a snapshot and does not change.
     assert_eq!(app.status(&session, &job), status);

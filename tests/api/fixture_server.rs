@@ -34,7 +34,9 @@ struct SiteState {
 impl FixtureServer {
     pub fn start(options: SiteOptions) -> FixtureServer {
         let hits = Arc::new(Mutex::new(Vec::new()));
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(options.site);
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(options.site);
         let state = web::Data::new(SiteState {
             root,
             options,
@@ -44,10 +46,14 @@ impl FixtureServer {
         std::thread::spawn(move || {
             let system = actix_rt::System::new();
             system.block_on(async move {
-                let server = HttpServer::new(move || App::new().app_data(state.clone()).default_service(web::to(serve)))
-                    .workers(2)
-                    .bind(("127.0.0.1", 0))
-                    .expect("bind fixture server");
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .default_service(web::to(serve))
+                })
+                .workers(2)
+                .bind(("127.0.0.1", 0))
+                .expect("bind fixture server");
                 let port = server.addrs()[0].port();
                 let server = server.run();
                 sender.send((port, server.handle())).expect("send port");
@@ -86,9 +92,14 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
         tokio::time::sleep(state.options.delay).await;
     }
     if path == "/old-guide" {
-        return HttpResponse::MovedPermanently().insert_header(("Location", "/guide/")).finish();
+        return HttpResponse::MovedPermanently()
+            .insert_header(("Location", "/guide/"))
+            .finish();
     }
-    if let Some(page) = path.strip_prefix("/gen/").and_then(|p| p.strip_suffix(".html")) {
+    if let Some(page) = path
+        .strip_prefix("/gen/")
+        .and_then(|p| p.strip_suffix(".html"))
+    {
         if let Ok(n) = page.parse::<usize>() {
             if n < state.options.generated_pages {
                 return generated_page(n, state.options.generated_pages);
@@ -104,8 +115,12 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
         return HttpResponse::NotFound().body("not found");
     }
     match std::fs::read(&file) {
-        Ok(body) => HttpResponse::Ok().content_type(content_type(&file)).body(body),
-        Err(_) => HttpResponse::NotFound().content_type("text/html").body("<h1>Not found</h1>"),
+        Ok(body) => HttpResponse::Ok()
+            .content_type(content_type(&file))
+            .body(body),
+        Err(_) => HttpResponse::NotFound()
+            .content_type("text/html")
+            .body("<h1>Not found</h1>"),
     }
 }
 
@@ -132,5 +147,7 @@ fn generated_page(n: usize, total: usize) -> HttpResponse {
          <p>This is generated documentation page number {n}. It explains feature {n} in detail.</p>\
          <pre><code class=\"language-bash\">acme feature-{n} --enable</code></pre></main></body></html>"
     );
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
 }

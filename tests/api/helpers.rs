@@ -43,7 +43,10 @@ impl TestApp {
         let (child, address) = launch(&db_path, &extra_args);
         TestApp {
             address,
-            client: Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
             db_path,
             extra_args,
             child: Some(child),
@@ -75,7 +78,11 @@ impl TestApp {
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().expect("POST")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .expect("POST")
     }
 
     pub fn delete(&self, path: &str) -> Response {
@@ -83,7 +90,11 @@ impl TestApp {
     }
 
     pub fn create_session(&self) -> String {
-        let response = self.client.post(self.url("/api/v1/session")).send().expect("POST session");
+        let response = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .send()
+            .expect("POST session");
         assert_eq!(response.status(), 201);
         let body: Value = response.json().expect("json");
         body["sessionId"].as_str().expect("sessionId").to_string()
@@ -104,19 +115,33 @@ impl TestApp {
     }
 
     /// Polls until `done(status)` holds, checking the contract's invariants on every poll.
-    pub fn wait_until(&self, session: &str, job: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    pub fn wait_until(
+        &self,
+        session: &str,
+        job: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + timeout;
         let mut last_completed = 0;
         loop {
             let status = self.status(session, job);
             assert_status_invariants(&status);
-            let completed = status["progress"]["completedIterations"].as_i64().unwrap_or(0);
-            assert!(completed >= last_completed, "completedIterations went backwards: {status}");
+            let completed = status["progress"]["completedIterations"]
+                .as_i64()
+                .unwrap_or(0);
+            assert!(
+                completed >= last_completed,
+                "completedIterations went backwards: {status}"
+            );
             last_completed = completed;
             if done(&status) {
                 return status;
             }
-            assert!(Instant::now() < deadline, "timed out waiting; last status {status}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting; last status {status}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -152,14 +177,19 @@ fn launch(db_path: &Path, extra_args: &[String]) -> (Child, String) {
         .args(["serve", "--bind", "127.0.0.1:0", "--db"])
         .arg(db_path)
         .args(extra_args)
-        .env("RUST_LOG", std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
+        .env(
+            "RUST_LOG",
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn docscrape");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read the listening line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the listening line");
     let address = line
         .trim()
         .strip_prefix("docscrape listening on ")
@@ -175,8 +205,16 @@ pub fn assert_status_invariants(status: &Value) {
         assert!(!value.is_null(), "{key} is null in {status}");
     }
     let state = status["status"].as_str().expect("status");
-    assert_eq!(object.contains_key("result"), state == "finished", "result only when finished: {status}");
-    assert_eq!(object.contains_key("errors"), state == "failed", "errors only when failed: {status}");
+    assert_eq!(
+        object.contains_key("result"),
+        state == "finished",
+        "result only when finished: {status}"
+    );
+    assert_eq!(
+        object.contains_key("errors"),
+        state == "failed",
+        "errors only when failed: {status}"
+    );
     if state == "not_found" {
         assert_eq!(object.len(), 2, "{status}");
         return;
@@ -211,11 +249,25 @@ pub fn assert_status_invariants(status: &Value) {
     if state == "finished" {
         let result = &status["result"];
         let pages = result["savedPages"].as_object().expect("savedPages");
-        assert_eq!(result["savedPagesCount"].as_i64(), Some(pages.len() as i64), "{status}");
-        let chunk_sum: i64 = pages.values().map(|p| p["chunks"].as_i64().expect("chunks")).sum();
-        assert_eq!(result["pageChunksCount"].as_i64(), Some(chunk_sum), "{status}");
+        assert_eq!(
+            result["savedPagesCount"].as_i64(),
+            Some(pages.len() as i64),
+            "{status}"
+        );
+        let chunk_sum: i64 = pages
+            .values()
+            .map(|p| p["chunks"].as_i64().expect("chunks"))
+            .sum();
+        assert_eq!(
+            result["pageChunksCount"].as_i64(),
+            Some(chunk_sum),
+            "{status}"
+        );
         for page in pages.values() {
-            assert!(page["title"].is_string() && page["scrapedAt"].is_string(), "{page}");
+            assert!(
+                page["title"].is_string() && page["scrapedAt"].is_string(),
+                "{page}"
+            );
         }
     }
 }

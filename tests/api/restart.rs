@@ -30,7 +30,8 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
         app.crash_and_restart();
         let after = app.status(&session, &job);
         assert!(
-            after["progress"]["completedIterations"].as_i64() >= before["progress"]["completedIterations"].as_i64(),
+            after["progress"]["completedIterations"].as_i64()
+                >= before["progress"]["completedIterations"].as_i64(),
             "progress lost in the crash: {before} -> {after}"
         );
     }
@@ -40,8 +41,16 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
     assert_eq!(done["progress"]["completedIterations"], budget);
     assert_eq!(done["result"]["savedPagesCount"], budget);
 
-    let docs: Value = app.get(&format!("/api/v1/session/{session}/documentation")).json().expect("json");
-    let urls: Vec<&str> = docs.as_array().expect("list").iter().map(|b| b["chunks"][0]["url"].as_str().expect("url")).collect();
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let urls: Vec<&str> = docs
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|b| b["chunks"][0]["url"].as_str().expect("url"))
+        .collect();
     let unique: BTreeSet<&str> = urls.iter().copied().collect();
     assert_eq!(urls.len(), budget as usize);
     assert_eq!(unique.len(), urls.len(), "duplicate pages after restart");

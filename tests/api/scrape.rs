@@ -26,36 +26,88 @@ fn invalid_requests_get_422_naming_the_field_and_create_no_job() {
     let session = app.create_session();
     let path = format!("/api/v1/scrape/{session}/scrape");
     let cases = [
-        (json!({"applicationName": "A"}), json!(["body", "starterLinks"])),
-        (json!({"starterLinks": ["https://ok.example/", "nope"], "applicationName": "A"}), json!(["body", "starterLinks", 1])),
-        (json!({"starterLinks": [], "applicationName": "A"}), json!(["body", "starterLinks"])),
-        (json!({"starterLinks": ["https://ok.example/"], "applicationName": "  "}), json!(["body", "applicationName"])),
-        (json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxIterations": 0}), json!(["body", "maxIterations"])),
-        (json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxIterations": 10_001}), json!(["body", "maxIterations"])),
-        (json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxDepth": 101}), json!(["body", "maxDepth"])),
-        (json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "skipCache": "no"}), json!(["body", "skipCache"])),
-        (json!({"starterLinks": ["ftp://ok.example/"], "applicationName": "A"}), json!(["body", "starterLinks", 0])),
+        (
+            json!({"applicationName": "A"}),
+            json!(["body", "starterLinks"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/", "nope"], "applicationName": "A"}),
+            json!(["body", "starterLinks", 1]),
+        ),
+        (
+            json!({"starterLinks": [], "applicationName": "A"}),
+            json!(["body", "starterLinks"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/"], "applicationName": "  "}),
+            json!(["body", "applicationName"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxIterations": 0}),
+            json!(["body", "maxIterations"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxIterations": 10_001}),
+            json!(["body", "maxIterations"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "maxDepth": 101}),
+            json!(["body", "maxDepth"]),
+        ),
+        (
+            json!({"starterLinks": ["https://ok.example/"], "applicationName": "A", "skipCache": "no"}),
+            json!(["body", "skipCache"]),
+        ),
+        (
+            json!({"starterLinks": ["ftp://ok.example/"], "applicationName": "A"}),
+            json!(["body", "starterLinks", 0]),
+        ),
     ];
     for (body, loc) in cases {
         let response = app.post_json(&path, &body);
         assert_eq!(response.status(), 422, "{body}");
         let answer: Value = response.json().expect("json");
-        let locs: Vec<&Value> = answer["detail"].as_array().expect("detail list").iter().map(|d| &d["loc"]).collect();
+        let locs: Vec<&Value> = answer["detail"]
+            .as_array()
+            .expect("detail list")
+            .iter()
+            .map(|d| &d["loc"])
+            .collect();
         assert!(locs.contains(&&loc), "{body} -> {answer}");
     }
-    let not_json = app.client.post(app.url(&path)).body("{not json").send().expect("POST");
+    let not_json = app
+        .client
+        .post(app.url(&path))
+        .body("{not json")
+        .send()
+        .expect("POST");
     assert_eq!(not_json.status(), 422);
-    let too_big = app.client.post(app.url(&path)).body(vec![b' '; 1024 * 1024 + 10]).send().expect("POST");
+    let too_big = app
+        .client
+        .post(app.url(&path))
+        .body(vec![b' '; 1024 * 1024 + 10])
+        .send()
+        .expect("POST");
     assert_eq!(too_big.status(), 413);
     let answer: Value = too_big.json().expect("json");
     assert!(answer["detail"].is_string());
 
-    let jobs: Value = app.get(&format!("/api/v1/session/{session}/jobs")).json().expect("json");
-    assert_eq!(jobs["jobs"].as_array().map(Vec::len), Some(0), "no job may be created by a bad request");
+    let jobs: Value = app
+        .get(&format!("/api/v1/session/{session}/jobs"))
+        .json()
+        .expect("json");
+    assert_eq!(
+        jobs["jobs"].as_array().map(Vec::len),
+        Some(0),
+        "no job may be created by a bad request"
+    );
     let none = app.get(&path);
     assert_eq!(none.status(), 404);
     let answer: Value = none.json().expect("json");
-    assert_eq!(answer["detail"], format!("No scrape job found in session {session}").as_str());
+    assert_eq!(
+        answer["detail"],
+        format!("No scrape job found in session {session}").as_str()
+    );
 }
 
 #[test]
@@ -68,11 +120,17 @@ fn unknown_session_and_unknown_job_answers() {
     );
     assert_eq!(response.status(), 404);
     let answer: Value = response.json().expect("json");
-    assert_eq!(answer["detail"], format!("Session {ghost} not found").as_str());
+    assert_eq!(
+        answer["detail"],
+        format!("Session {ghost} not found").as_str()
+    );
 
     let session = app.create_session();
     let status = app.status(&session, "9B3E7F12-8C4A-43D9-B5E2-1A9C8F7D6E5B");
-    assert_eq!(status, json!({"jobId": "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b", "status": "not_found"}));
+    assert_eq!(
+        status,
+        json!({"jobId": "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b", "status": "not_found"})
+    );
     let bad = app.get(&format!("/api/v1/scrape/{session}/scrape?jobId=xyz"));
     assert_eq!(bad.status(), 422);
     let answer: Value = bad.json().expect("json");
@@ -97,23 +155,34 @@ fn a_job_moves_from_queued_to_running_to_finished_with_exact_fields() {
     assert_eq!(queued["progress"]["stage"], "queue");
     assert!(queued.get("startedAt").is_none() && queued.get("result").is_none());
 
-    let running = app.wait_until(&session, &first, Duration::from_secs(20), |s| s["status"] == "running");
+    let running = app.wait_until(&session, &first, Duration::from_secs(20), |s| {
+        s["status"] == "running"
+    });
     assert_eq!(running["progress"]["totalIterations"], 8);
 
     let done = app.wait_until_over(&session, &first);
     assert_eq!(done["status"], "finished", "{done}");
     assert_eq!(done["result"]["finishReason"], "max_iterations");
     assert_eq!(done["progress"]["completedIterations"], 8);
-    assert_eq!(done["progress"]["message"], "Scraping completed successfully");
+    assert_eq!(
+        done["progress"]["message"],
+        "Scraping completed successfully"
+    );
     assert_eq!(done["result"]["savedPagesCount"], 8);
 
     // The latest job is the default of a poll without jobId.
-    let latest: Value = app.get(&format!("/api/v1/scrape/{session}/scrape")).json().expect("json");
+    let latest: Value = app
+        .get(&format!("/api/v1/scrape/{session}/scrape"))
+        .json()
+        .expect("json");
     assert_eq!(latest["jobId"], second.as_str());
     let done_second = app.wait_until_over(&session, &second);
     assert_eq!(done_second["status"], "finished");
 
-    let jobs: Value = app.get(&format!("/api/v1/session/{session}/jobs")).json().expect("json");
+    let jobs: Value = app
+        .get(&format!("/api/v1/session/{session}/jobs"))
+        .json()
+        .expect("json");
     let jobs = jobs["jobs"].as_array().expect("jobs");
     assert_eq!(jobs.len(), 2);
     assert_eq!(jobs[0]["jobId"], first.as_str(), "oldest first");
@@ -129,7 +198,10 @@ fn finish_reasons_no_more_links_and_completed() {
     assert_eq!(all["result"]["finishReason"], "no_more_links", "{all}");
 
     let (_, _, starters_only) = app.scrape_site(&server.url("/"), json!({"maxDepth": 0}));
-    assert_eq!(starters_only["result"]["finishReason"], "completed", "{starters_only}");
+    assert_eq!(
+        starters_only["result"]["finishReason"], "completed",
+        "{starters_only}"
+    );
     assert_eq!(starters_only["result"]["savedPagesCount"], 1);
     assert_eq!(starters_only["progress"]["completedIterations"], 1);
 }
@@ -141,11 +213,17 @@ fn a_job_with_nothing_saved_fails_with_error_lines() {
     let (_, _, status) = app.scrape_site(&server.url("/missing.html"), json!({}));
     assert_eq!(status["status"], "failed", "{status}");
     assert_eq!(status["progress"]["stage"], "failed");
-    assert_eq!(status["progress"]["message"], "Failed to scrape documentation");
+    assert_eq!(
+        status["progress"]["message"],
+        "Failed to scrape documentation"
+    );
     let errors = status["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
     let line = errors[0].as_str().expect("line");
-    assert!(line.contains("/missing.html") && line.contains("404"), "{line}");
+    assert!(
+        line.contains("/missing.html") && line.contains("404"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -164,7 +242,11 @@ fn cancel_stops_within_a_second_keeps_pages_and_then_conflicts() {
     let response = app.delete(&format!("/api/v1/scrape/{session}/scrape?jobId={job}"));
     assert_eq!(response.status(), 200);
     let status: Value = response.json().expect("json");
-    assert!(started.elapsed() < Duration::from_secs(1), "cancel took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "cancel took {:?}",
+        started.elapsed()
+    );
     assert_status_invariants(&status);
     assert_eq!(status["status"], "finished");
     assert_eq!(status["result"]["finishReason"], "cancelled");
@@ -175,10 +257,17 @@ fn cancel_stops_within_a_second_keeps_pages_and_then_conflicts() {
     std::thread::sleep(Duration::from_millis(700));
     let hits_after = server.hits().len();
     std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(server.hits().len(), hits_after, "the crawler kept fetching after cancel");
+    assert_eq!(
+        server.hits().len(),
+        hits_after,
+        "the crawler kept fetching after cancel"
+    );
     let later = app.status(&session, &job);
     assert_eq!(later, status, "a cancelled job's status must not change");
-    let docs: Value = app.get(&format!("/api/v1/session/{session}/documentation")).json().expect("json");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
     assert_eq!(docs.as_array().map(Vec::len), Some(saved as usize));
 
     let again = app.delete(&format!("/api/v1/scrape/{session}/scrape?jobId={job}"));
@@ -201,13 +290,26 @@ fn a_queued_job_can_be_cancelled_and_a_deleted_session_stops_its_jobs() {
     assert_eq!(status["result"]["finishReason"], "cancelled");
     assert_eq!(status["result"]["savedPagesCount"], 0);
 
-    app.wait_until(&session, &running, Duration::from_secs(20), |s| s["status"] == "running");
-    assert_eq!(app.delete(&format!("/api/v1/session/{session}")).status(), 200);
+    app.wait_until(&session, &running, Duration::from_secs(20), |s| {
+        s["status"] == "running"
+    });
+    assert_eq!(
+        app.delete(&format!("/api/v1/session/{session}")).status(),
+        200
+    );
     std::thread::sleep(Duration::from_millis(800));
     let hits = server.hits().len();
     std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(server.hits().len(), hits, "a deleted session's job kept crawling");
-    assert_eq!(app.get(&format!("/api/v1/scrape/{session}/scrape?jobId={running}")).status(), 404);
+    assert_eq!(
+        server.hits().len(),
+        hits,
+        "a deleted session's job kept crawling"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scrape/{session}/scrape?jobId={running}"))
+            .status(),
+        404
+    );
 }
 
 #[test]
@@ -223,16 +325,32 @@ fn an_identical_request_reuses_a_finished_crawl_unless_skip_cache() {
     let second_session = app.create_session();
     let second = app.start_scrape(&second_session, body.clone());
     let reused = app.wait_until_over(&second_session, &second);
-    assert_eq!(reused["result"]["finishReason"], "reused_previous_session_data", "{reused}");
-    let original = first_status["result"]["savedPages"].as_object().expect("pages");
+    assert_eq!(
+        reused["result"]["finishReason"], "reused_previous_session_data",
+        "{reused}"
+    );
+    let original = first_status["result"]["savedPages"]
+        .as_object()
+        .expect("pages");
     let copied = reused["result"]["savedPages"].as_object().expect("pages");
-    assert_eq!(original.keys().collect::<Vec<_>>(), copied.keys().collect::<Vec<_>>());
+    assert_eq!(
+        original.keys().collect::<Vec<_>>(),
+        copied.keys().collect::<Vec<_>>()
+    );
     for (url, page) in original {
         assert_eq!(page["title"], copied[url]["title"], "{url}");
         assert_eq!(page["chunks"], copied[url]["chunks"], "{url}");
     }
-    let docs: Value = app.get(&format!("/api/v1/session/{second_session}/documentation")).json().expect("json");
-    assert_eq!(docs.as_array().map(Vec::len), reused["result"]["savedPagesCount"].as_u64().map(|n| n as usize));
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{second_session}/documentation"))
+        .json()
+        .expect("json");
+    assert_eq!(
+        docs.as_array().map(Vec::len),
+        reused["result"]["savedPagesCount"]
+            .as_u64()
+            .map(|n| n as usize)
+    );
 
     let hits_before = server.hits().len();
     let mut fresh = body;
@@ -240,7 +358,10 @@ fn an_identical_request_reuses_a_finished_crawl_unless_skip_cache() {
     let third = app.start_scrape(&second_session, fresh);
     let crawled = app.wait_until_over(&second_session, &third);
     assert_eq!(crawled["result"]["finishReason"], "no_more_links");
-    assert!(server.hits().len() > hits_before, "skipCache true must crawl again");
+    assert!(
+        server.hits().len() > hits_before,
+        "skipCache true must crawl again"
+    );
 }
 
 #[test]
@@ -254,8 +375,16 @@ fn private_addresses_are_refused_without_the_flag() {
     );
     assert_eq!(literal.status(), 422);
     let answer: Value = literal.json().expect("json");
-    assert_eq!(answer["detail"][0]["loc"], json!(["body", "starterLinks", 1]));
-    assert!(answer["detail"][0]["msg"].as_str().is_some_and(|m| m.contains("127.0.0.1")), "{answer}");
+    assert_eq!(
+        answer["detail"][0]["loc"],
+        json!(["body", "starterLinks", 1])
+    );
+    assert!(
+        answer["detail"][0]["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("127.0.0.1")),
+        "{answer}"
+    );
 
     // A name that resolves to loopback passes validation and fails at connect time.
     let port = server.base.rsplit(':').next().expect("port");
@@ -266,6 +395,13 @@ fn private_addresses_are_refused_without_the_flag() {
     let status = app.wait_until_over(&session, &job);
     assert_eq!(status["status"], "failed", "{status}");
     let line = status["errors"][0].as_str().expect("line");
-    assert!(line.contains("refused to connect") && line.contains("loopback"), "{line}");
-    assert!(server.hits().is_empty(), "nothing may connect: {:?}", server.hits());
+    assert!(
+        line.contains("refused to connect") && line.contains("loopback"),
+        "{line}"
+    );
+    assert!(
+        server.hits().is_empty(),
+        "nothing may connect: {:?}",
+        server.hits()
+    );
 }

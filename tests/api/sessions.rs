@@ -17,13 +17,20 @@ fn session_lifecycle_follows_the_contract() {
     assert_eq!(id, id.to_lowercase());
     assert_eq!(uuid_version(&id), Some(4));
 
-    let body: Value = app.get(&format!("/api/v1/session/{id}")).json().expect("json");
+    let body: Value = app
+        .get(&format!("/api/v1/session/{id}"))
+        .json()
+        .expect("json");
     assert_eq!(body["sessionId"], id.as_str());
     for key in ["createdAt", "updatedAt", "message"] {
         assert!(body[key].is_string(), "{key}: {body}");
     }
 
-    let head = app.client.head(app.url(&format!("/api/v1/session/{id}"))).send().expect("HEAD");
+    let head = app
+        .client
+        .head(app.url(&format!("/api/v1/session/{id}")))
+        .send()
+        .expect("HEAD");
     assert_eq!(head.status(), 204);
 
     // Other spellings of the same id reach the same session.
@@ -37,7 +44,10 @@ fn session_lifecycle_follows_the_contract() {
     assert_eq!(list["sessions"][0]["jobCount"], 0);
     assert_eq!(list["sessions"][0]["pageCount"], 0);
 
-    let jobs: Value = app.get(&format!("/api/v1/session/{id}/jobs")).json().expect("json");
+    let jobs: Value = app
+        .get(&format!("/api/v1/session/{id}/jobs"))
+        .json()
+        .expect("json");
     assert_eq!(jobs["jobs"].as_array().map(Vec::len), Some(0));
 
     let deleted = app.delete(&format!("/api/v1/session/{id}"));
@@ -50,7 +60,11 @@ fn session_lifecycle_follows_the_contract() {
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().expect("json");
     assert_eq!(body["detail"], format!("Session {id} not found").as_str());
-    let head = app.client.head(app.url(&format!("/api/v1/session/{id}"))).send().expect("HEAD");
+    let head = app
+        .client
+        .head(app.url(&format!("/api/v1/session/{id}")))
+        .send()
+        .expect("HEAD");
     assert_eq!(head.status(), 404);
     assert_eq!(head.content_length().unwrap_or(0), 0);
     assert_eq!(app.delete(&format!("/api/v1/session/{id}")).status(), 404);
@@ -60,14 +74,24 @@ fn session_lifecycle_follows_the_contract() {
 fn creating_a_session_with_a_chosen_id_conflicts_once_it_exists() {
     let app = TestApp::spawn();
     let id = "2F1C0E4B-9A5D-4C3B-8E7F-1A2B3C4D5E6F";
-    let first = app.client.post(app.url(&format!("/api/v1/session/{id}"))).send().expect("POST");
+    let first = app
+        .client
+        .post(app.url(&format!("/api/v1/session/{id}")))
+        .send()
+        .expect("POST");
     assert_eq!(first.status(), 201);
     let body: Value = first.json().expect("json");
     assert_eq!(body["sessionId"], id.to_lowercase().as_str());
-    let again = app.client.post(app.url(&format!("/api/v1/session/urn:uuid:{id}"))).send().expect("POST");
+    let again = app
+        .client
+        .post(app.url(&format!("/api/v1/session/urn:uuid:{id}")))
+        .send()
+        .expect("POST");
     assert_eq!(again.status(), 409);
     let body: Value = again.json().expect("json");
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("already exists")));
+    assert!(body["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("already exists")));
 }
 
 #[test]
@@ -87,10 +111,21 @@ fn concurrent_creation_of_the_same_id_gives_exactly_one_201() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
     });
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
 }
 
 #[test]
@@ -99,7 +134,10 @@ fn bad_ids_unknown_routes_and_wrong_methods_get_json_errors() {
     let bad = app.get("/api/v1/session/not-a-uuid");
     assert_eq!(bad.status(), 422);
     let body: Value = bad.json().expect("json");
-    assert_eq!(body["detail"][0]["loc"], serde_json::json!(["path", "session_id"]));
+    assert_eq!(
+        body["detail"][0]["loc"],
+        serde_json::json!(["path", "session_id"])
+    );
     assert_eq!(body["detail"][0]["input"], "not-a-uuid");
     assert!(body["detail"][0]["type"].is_string() && body["detail"][0]["msg"].is_string());
 
@@ -107,14 +145,24 @@ fn bad_ids_unknown_routes_and_wrong_methods_get_json_errors() {
     assert_eq!(unknown.status(), 404);
     assert_eq!(unknown.text().expect("body"), r#"{"detail":"Not Found"}"#);
 
-    let wrong = app.client.put(app.url("/api/v1/session")).send().expect("PUT");
+    let wrong = app
+        .client
+        .put(app.url("/api/v1/session"))
+        .send()
+        .expect("PUT");
     assert_eq!(wrong.status(), 405);
-    assert_eq!(wrong.text().expect("body"), r#"{"detail":"Method Not Allowed"}"#);
+    assert_eq!(
+        wrong.text().expect("body"),
+        r#"{"detail":"Method Not Allowed"}"#
+    );
 
     let bad_limit = app.get("/api/v1/session?limit=abc");
     assert_eq!(bad_limit.status(), 422);
     let body: Value = bad_limit.json().expect("json");
-    assert_eq!(body["detail"][0]["loc"], serde_json::json!(["query", "limit"]));
+    assert_eq!(
+        body["detail"][0]["loc"],
+        serde_json::json!(["query", "limit"])
+    );
 }
 
 #[test]
@@ -136,13 +184,22 @@ fn openapi_document_lists_every_route_with_lowercase_names() {
     }
     for path in paths.keys() {
         for segment in path.split('/').filter(|s| !s.is_empty()) {
-            let first = segment.trim_start_matches('{').chars().next().unwrap_or('a');
+            let first = segment
+                .trim_start_matches('{')
+                .chars()
+                .next()
+                .unwrap_or('a');
             assert!(!first.is_uppercase(), "{path}");
         }
     }
-    let status_props = doc["components"]["schemas"]["JobStatus"]["properties"].as_object().expect("JobStatus");
+    let status_props = doc["components"]["schemas"]["JobStatus"]["properties"]
+        .as_object()
+        .expect("JobStatus");
     for key in status_props.keys() {
-        assert!(key.chars().next().is_some_and(|c| c.is_lowercase()), "{key}");
+        assert!(
+            key.chars().next().is_some_and(|c| c.is_lowercase()),
+            "{key}"
+        );
     }
 }
 

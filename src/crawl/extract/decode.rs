@@ -43,11 +43,13 @@ fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
                 .unwrap_or("");
             if let Some(encoding) = Encoding::for_label(value.as_bytes()) {
                 // A meta tag can't truthfully claim UTF-16: the bytes it is in would differ.
-                return Some(if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-                    UTF_8
-                } else {
-                    encoding
-                });
+                return Some(
+                    if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+                        UTF_8
+                    } else {
+                        encoding
+                    },
+                );
             }
         }
         rest = &rest[start + 5..];
@@ -76,8 +78,10 @@ mod tests {
     fn bom_then_detector() {
         assert_eq!(decode(b"\xef\xbb\xbfhello", None, false), "hello");
         assert_eq!(decode(b"\xff\xfeh\x00i\x00", None, false), "hi");
-        let latin1 = "Übersicht der Schnittstellen für Benutzer und Gruppen, größere Änderungen".as_bytes();
-        let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode(std::str::from_utf8(latin1).unwrap_or(""));
+        let latin1 =
+            "Übersicht der Schnittstellen für Benutzer und Gruppen, größere Änderungen".as_bytes();
+        let (encoded, _, _) =
+            encoding_rs::WINDOWS_1252.encode(std::str::from_utf8(latin1).unwrap_or(""));
         assert!(decode(&encoded, None, false).contains("größere"));
     }
 

@@ -43,10 +43,18 @@ pub enum Extracted {
 
 pub fn extract(fetched: &Fetched) -> Extracted {
     let Some(kind) = kind_of(fetched) else {
-        let mime = if fetched.mime.is_empty() { "(none)" } else { fetched.mime.as_str() };
+        let mime = if fetched.mime.is_empty() {
+            "(none)"
+        } else {
+            fetched.mime.as_str()
+        };
         return Extracted::Unsupported(format!("unsupported content type {mime}"));
     };
-    let text = decode::decode(&fetched.body, fetched.charset.as_deref(), kind == ContentKind::Html);
+    let text = decode::decode(
+        &fetched.body,
+        fetched.charset.as_deref(),
+        kind == ContentKind::Html,
+    );
     Extracted::Document(Box::new(match kind {
         ContentKind::Html => from_html(&text, &fetched.final_url),
         ContentKind::Json => from_structured(text, ContentKind::Json, SpecFormat::Json),
@@ -79,9 +87,13 @@ fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
         "text/markdown" | "text/x-markdown" => Some(ContentKind::Markdown),
         "application/json" | "text/json" => Some(ContentKind::Json),
         _ if mime.ends_with("+json") => Some(ContentKind::Json),
-        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => Some(ContentKind::Yaml),
+        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => {
+            Some(ContentKind::Yaml)
+        }
         _ if mime.ends_with("+yaml") => Some(ContentKind::Yaml),
-        "text/plain" => by_extension().or(Some(ContentKind::Text)).filter(|_| !looks_binary(&fetched.body)),
+        "text/plain" => by_extension()
+            .or(Some(ContentKind::Text))
+            .filter(|_| !looks_binary(&fetched.body)),
         "" | "application/octet-stream" | "binary/octet-stream" if !looks_binary(&fetched.body) => {
             by_extension().or_else(|| sniff(&fetched.body))
         }
