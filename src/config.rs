@@ -49,6 +49,19 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_ALLOW_PRIVATE_NETWORKS")]
     pub allow_private_networks: bool,
 
+    /// Open exactly this address range to the crawler (CIDR, repeatable), e.g. 10.0.5.0/24.
+    #[arg(
+        long = "allow-network",
+        env = "DOCSCRAPE_ALLOW_NETWORKS",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub allow_networks: Vec<ipnet::IpNet>,
+
+    /// Require `Authorization: Bearer <token>` on every /api route.
+    #[arg(long, env = "DOCSCRAPE_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+
     /// Scrape jobs that run at the same time; the rest wait in `queued`.
     #[arg(long, env = "DOCSCRAPE_MAX_CONCURRENT_JOBS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub max_concurrent_jobs: u32,

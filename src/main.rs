@@ -7,6 +7,17 @@ fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let settings = Cli::parse().into_settings();
     let outcome = actix_web::rt::System::new().block_on(async move {
+        let loopback_only = settings
+            .bind
+            .parse::<std::net::SocketAddr>()
+            .map(|addr| addr.ip().is_loopback())
+            .unwrap_or_else(|_| settings.bind.starts_with("localhost:"));
+        if !loopback_only && settings.api_token.is_none() {
+            log::warn!(
+                "listening on {} without --api-token: anyone who can reach this address can start crawls and read documentation",
+                settings.bind
+            );
+        }
         if !settings.allow_private_networks {
             log::info!("the crawler refuses private and loopback addresses (--allow-private-networks lifts this)");
         }

@@ -4,8 +4,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
+use crate::api::auth::{require_token, ApiToken};
 use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::crawl::chunk::Chunker;
@@ -41,7 +43,10 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
             .await
             .map_err(|err| crate::error::StorageError::Worker(err.to_string()))??;
-        let policy = Arc::new(NetPolicy::new(settings.allow_private_networks, Vec::new()));
+        let policy = Arc::new(NetPolicy::new(
+            settings.allow_private_networks,
+            settings.allow_networks.clone(),
+        ));
         let fetcher = Fetcher::new(FetchConfig::from_settings(&settings), policy.clone())?;
         let chunk_tokens = settings.chunk_tokens as usize;
         let chunker = tokio::task::spawn_blocking(move || Chunker::new(chunk_tokens))
@@ -69,6 +74,9 @@ impl Application {
             addr: settings.bind.clone(),
             source,
         })?;
+        let token = web::Data::new(ApiToken(
+            settings.api_token.clone().filter(|t| !t.is_empty()),
+        ));
         let state = web::Data::new(AppState {
             db,
             engine,
@@ -77,6 +85,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(token.clone())
+                .wrap(from_fn(require_token))
                 .configure(api::routes)
                 .default_service(web::to(api::not_found))
         })

@@ -1,5 +1,6 @@
 //! The HTTP API of the contract: routes, their handlers and the OpenAPI document.
 
+pub mod auth;
 mod documentation;
 mod health;
 pub mod openapi;

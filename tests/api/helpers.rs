@@ -34,9 +34,15 @@ impl TestApp {
 
     /// Starts the server without `--allow-private-networks`.
     pub fn spawn_strict() -> TestApp {
+        TestApp::spawn_strict_with(&[])
+    }
+
+    /// Starts the server with exactly `args` (no `--allow-private-networks`).
+    pub fn spawn_strict_with(args: &[&str]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("docscrape.db");
-        TestApp::start(db_path, Vec::new(), Some(dir))
+        let args = args.iter().map(|a| a.to_string()).collect();
+        TestApp::start(db_path, args, Some(dir))
     }
 
     fn start(db_path: PathBuf, extra_args: Vec<String>, dir: Option<tempfile::TempDir>) -> TestApp {

@@ -3,6 +3,7 @@
 mod fixture_server;
 mod helpers;
 
+mod access;
 mod crawl;
 mod documentation;
 mod restart;
