@@ -4,10 +4,12 @@
 pub mod chunk;
 pub mod classify;
 pub mod decompress;
+pub mod discovery;
 pub mod extract;
 pub mod fetch;
 pub mod hosts;
 pub mod netpolicy;
+pub mod rank;
 pub mod robots;
 pub mod runner;
 pub mod scope;

@@ -3,6 +3,7 @@
 //! links, frontier state, iteration count) lands in one transaction, so a crash loses at
 //! most the pages in flight and never duplicates one.
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
@@ -12,10 +13,12 @@ use url::Url;
 
 use super::chunk::Chunker;
 use super::classify::describe_chunk;
+use super::discovery;
 use super::extract::{extract, Document, Extracted};
 use super::fetch::{Fetched, Fetcher, Hop, RedirectChain};
 use super::hosts::HostLimiter;
 use super::netpolicy::NetPolicy;
+use super::rank::Ranker;
 use super::robots::RobotsCache;
 use super::scope::{host_key, normalize, parse_normalized, Scope};
 use crate::error::StorageError;
@@ -43,6 +46,7 @@ struct JobContext {
     robots: RobotsCache,
     /// Grows when a starter link redirects to another host.
     scope: RwLock<Scope>,
+    ranker: Ranker,
 }
 
 impl JobContext {
@@ -94,14 +98,25 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<Ending, StorageError> {
     let db = shared.db.clone();
-    seed_if_new(&db, &job.id, input).await?;
+    let is_new = seed_if_new(&db, &job.id, input).await?;
     let scope = load_scope(&db, &job.id, input).await?;
     let context = Arc::new(JobContext {
         shared: shared.clone(),
         job_id: job.id.clone(),
         robots: RobotsCache::default(),
         scope: RwLock::new(scope),
+        ranker: Ranker::new(
+            &input.application_name,
+            input
+                .starter_links
+                .first()
+                .and_then(|l| parse_normalized(l))
+                .as_ref(),
+        ),
     });
+    if is_new && input.max_depth != Some(0) {
+        discover_pages(&context, input).await?;
+    }
     let budget = i64::from(input.max_iterations);
     let mut completed = job.completed_iterations;
     let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
@@ -156,8 +171,8 @@ pub async fn run(
 }
 
 /// First start of a job: its starter links become the depth-0 frontier and their hosts
-/// the job's scope. A resumed job already has both.
-async fn seed_if_new(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<(), StorageError> {
+/// the job's scope. A resumed job already has both. `true` for a first start.
+async fn seed_if_new(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<bool, StorageError> {
     let id = job_id.to_string();
     let starters: Vec<NewUrl> = input
         .starter_links
@@ -174,15 +189,77 @@ async fn seed_if_new(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<(), S
         .filter_map(|link| parse_normalized(link).and_then(|url| host_key(&url)))
         .collect();
     db.write(move |tx| {
-        if frontier::is_empty(tx, &id)? {
-            frontier::add(tx, &id, &starters)?;
-            for host in &hosts {
-                job_rows::add_host(tx, &id, host)?;
-            }
+        if !frontier::is_empty(tx, &id)? {
+            return Ok(false);
         }
-        Ok(())
+        frontier::add(tx, &id, &starters)?;
+        for host in &hosts {
+            job_rows::add_host(tx, &id, host)?;
+        }
+        Ok(true)
     })
     .await
+}
+
+/// Adds the in-scope pages that the starters' sites list in sitemaps and llms.txt, as
+/// children of the starters.
+async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(), StorageError> {
+    let mut origins: Vec<Url> = input
+        .starter_links
+        .iter()
+        .filter_map(|l| parse_normalized(l))
+        .collect();
+    origins.dedup_by_key(|url| url.origin().ascii_serialization());
+    let id = context.job_id.clone();
+    context
+        .shared
+        .db
+        .run(move |conn| job_rows::set_message(conn, &id, "Reading sitemaps and llms.txt"))
+        .await?;
+    let mut found = Vec::new();
+    for origin in &origins {
+        let urls = discovery::discover(&context.shared.fetcher, &context.robots, origin).await;
+        let scope = context.scope();
+        found.extend(
+            urls.iter()
+                .filter_map(normalize)
+                .filter(|url| scope.check(url).is_ok())
+                .map(|url| ranked_url(context, &url, "", 1, false)),
+        );
+    }
+    log::info!(
+        "[job {}] sitemaps and llms.txt listed {} in-scope page(s)",
+        context.job_id,
+        found.len()
+    );
+    let id = context.job_id.clone();
+    context
+        .shared
+        .db
+        .write(move |tx| frontier::add(tx, &id, &found))
+        .await?;
+    Ok(())
+}
+
+fn ranked_url(
+    context: &JobContext,
+    url: &Url,
+    anchor: &str,
+    depth: u32,
+    other_language: bool,
+) -> NewUrl {
+    let ranked = context.ranker.rank(url, anchor, depth, other_language);
+    log::debug!(
+        "[job {}] rank {} {url}: {}",
+        context.job_id,
+        ranked.priority,
+        ranked.reasons.join("; ")
+    );
+    NewUrl {
+        url: url.to_string(),
+        depth,
+        priority: ranked.priority,
+    }
 }
 
 async fn load_scope(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<Scope, StorageError> {
@@ -383,7 +460,7 @@ async fn record(
                         .add_host(host);
                 }
             }
-            follow_links(&context.scope(), input, &entry, page)
+            follow_links(context, input, &entry, page)
         }
         _ => Vec::new(),
     };
@@ -506,7 +583,7 @@ fn host_changed(from: &str, to: &str) -> bool {
 
 /// Links of a saved page that the job follows: in scope, within depth, not nofollow.
 fn follow_links(
-    scope: &Scope,
+    context: &JobContext,
     input: &ScrapeInput,
     entry: &FrontierEntry,
     page: &ProcessedPage,
@@ -515,18 +592,30 @@ fn follow_links(
     if input.max_depth.is_some_and(|max| depth > max) || page.document.nofollow {
         return Vec::new();
     }
-    let mut seen = std::collections::HashSet::new();
+    let scope = context.scope();
+    let other_languages: HashSet<String> = page
+        .document
+        .other_languages
+        .iter()
+        .filter_map(normalize)
+        .map(String::from)
+        .collect();
+    let mut seen = HashSet::new();
     page.document
         .links
         .iter()
         .filter(|link| !link.nofollow)
-        .filter_map(|link| normalize(&link.url))
-        .filter(|url| scope.check(url).is_ok())
-        .filter(|url| seen.insert(url.to_string()))
-        .map(|url| NewUrl {
-            url: url.to_string(),
-            depth,
-            priority: 0,
+        .filter_map(|link| normalize(&link.url).map(|url| (url, link.text.as_str())))
+        .filter(|(url, _)| scope.check(url).is_ok())
+        .filter(|(url, _)| seen.insert(url.to_string()))
+        .map(|(url, anchor)| {
+            ranked_url(
+                context,
+                &url,
+                anchor,
+                depth,
+                other_languages.contains(url.as_str()),
+            )
         })
         .collect()
 }

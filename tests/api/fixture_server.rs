@@ -115,9 +115,18 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
         return HttpResponse::NotFound().body("not found");
     }
     match std::fs::read(&file) {
-        Ok(body) => HttpResponse::Ok()
-            .content_type(content_type(&file))
-            .body(body),
+        Ok(body) => {
+            // Discovery files need absolute URLs; `{{BASE}}` stands for this server.
+            let body = match file.extension().and_then(|e| e.to_str()) {
+                Some("txt" | "xml") => String::from_utf8_lossy(&body)
+                    .replace("{{BASE}}", &base_url(&req))
+                    .into_bytes(),
+                _ => body,
+            };
+            HttpResponse::Ok()
+                .content_type(content_type(&file))
+                .body(body)
+        }
         Err(_) => HttpResponse::NotFound()
             .content_type("text/html")
             .body("<h1>Not found</h1>"),
@@ -132,8 +141,14 @@ fn content_type(file: &std::path::Path) -> &'static str {
         "md" => "text/markdown; charset=utf-8",
         "yaml" | "yml" => "application/yaml",
         "png" => "image/png",
+        "xml" => "application/xml",
         _ => "application/octet-stream",
     }
+}
+
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
 }
 
 fn generated_page(n: usize, total: usize) -> HttpResponse {

@@ -2,10 +2,13 @@
 
 mod fixture_server;
 mod helpers;
+mod hostile_server;
 
 mod access;
 mod crawl;
+mod discovery;
 mod documentation;
+mod hostile;
 mod restart;
 mod scrape;
 mod sessions;

@@ -25,6 +25,8 @@ pub struct Document {
     pub chunk_sources: Vec<ChunkSource>,
     pub links: Vec<PageLink>,
     pub canonical: Option<Url>,
+    /// Other-language versions of this page (hreflang alternates), ranked down.
+    pub other_languages: Vec<Url>,
     pub nofollow: bool,
     pub is_api_spec: bool,
 }
@@ -116,6 +118,16 @@ fn sniff(body: &[u8]) -> Option<ContentKind> {
 
 fn from_html(text: &str, url: &Url) -> Document {
     let page = html::extract_html(text, url);
+    let page_language = page.lang.as_deref().map(primary_language);
+    let other_languages = page
+        .alternates
+        .iter()
+        .filter(|(language, _)| {
+            let language = primary_language(language);
+            language != "x" && Some(language.as_str()) != page_language.as_deref()
+        })
+        .map(|(_, url)| url.clone())
+        .collect();
     let mut links = page.links;
     links.extend(page.spec_links.into_iter().map(|url| PageLink {
         url,
@@ -132,6 +144,7 @@ fn from_html(text: &str, url: &Url) -> Document {
         kind: ContentKind::Html,
         links,
         canonical: page.canonical,
+        other_languages,
         nofollow: page.nofollow,
         is_api_spec: false,
     }
@@ -159,6 +172,7 @@ fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Docum
         chunk_sources,
         links: Vec::new(),
         canonical: None,
+        other_languages: Vec::new(),
         nofollow: false,
         is_api_spec,
     }
@@ -181,7 +195,17 @@ fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Document {
         kind,
         links: Vec::new(),
         canonical: None,
+        other_languages: Vec::new(),
         nofollow: false,
         is_api_spec: false,
     }
+}
+
+/// `pt-BR` → `pt`; `x-default` → `x`.
+fn primary_language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }

@@ -1,0 +1,75 @@
+//! Sitemaps, llms.txt and the relevance-ranked frontier.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::fixture_server::{FixtureServer, SiteOptions};
+use crate::helpers::TestApp;
+
+#[test]
+fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "discover",
+        ..Default::default()
+    });
+    let app = TestApp::spawn();
+    let (_, _, status) = app.scrape_site(&server.url("/"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let saved: BTreeSet<String> = status["result"]["savedPages"]
+        .as_object()
+        .expect("pages")
+        .keys()
+        .cloned()
+        .collect();
+    let expected: BTreeSet<String> = [
+        "/",
+        "/from-sitemap.html",
+        "/from-default-sitemap.html",
+        "/from-llms.html",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
+    assert_eq!(saved, expected, "requests: {:?}", server.hits());
+    assert!(
+        !server.hits().iter().any(|p| p.starts_with("/private/")),
+        "{:?}",
+        server.hits()
+    );
+
+    // With link following off, discovery is off too.
+    let (_, _, only_starter) = app.scrape_site(&server.url("/"), json!({"maxDepth": 0}));
+    assert_eq!(only_starter["result"]["savedPagesCount"], 1);
+}
+
+#[test]
+fn the_api_reference_is_fetched_first_under_a_small_budget() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "ranked",
+        ..Default::default()
+    });
+    // One page at a time, so that every choice is made with what is known so far.
+    let app = TestApp::spawn_with(&["--job-concurrency", "1"]);
+    let (_, _, status) = app.scrape_site(&server.url("/"), json!({"maxIterations": 3}));
+    assert_eq!(
+        status["result"]["finishReason"], "max_iterations",
+        "{status}"
+    );
+    let saved: BTreeSet<String> = status["result"]["savedPages"]
+        .as_object()
+        .expect("pages")
+        .keys()
+        .cloned()
+        .collect();
+    // Breadth-first order would have fetched two blog posts instead.
+    let expected: BTreeSet<String> = ["/", "/docs/index.html", "/docs/api/reference.html"]
+        .iter()
+        .map(|p| server.url(p))
+        .collect();
+    assert_eq!(saved, expected);
+
+    // With a budget for everything, the blog posts (direct children) are still fetched.
+    let (_, _, all) = app.scrape_site(&server.url("/"), json!({}));
+    assert_eq!(all["result"]["savedPagesCount"], 11, "{all}");
+}

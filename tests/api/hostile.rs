@@ -1,0 +1,232 @@
+//! One crawl of a site made of traps: the job must end in time, keep what is good, name
+//! every trap in `failedPages`, respect robots.txt and stay small in memory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::hostile_server::{self as hostile, HostileServer};
+
+/// Peak resident set size allowed for the docscrape process.
+const MAX_PEAK_RSS_KIB: u64 = 300 * 1024;
+
+#[test]
+fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
+    let server = HostileServer::start();
+    let app = TestApp::spawn_with(&[
+        "--request-timeout-secs",
+        "4",
+        "--connect-timeout-secs",
+        "2",
+        "--max-polite-delay-secs",
+        "2",
+    ]);
+    let pid = pid_of_server_using(&app.db_path);
+
+    let session = app.create_session();
+    let started = Instant::now();
+    let job = app.start_scrape(
+        &session,
+        json!({
+            "starterLinks": [server.url("/")],
+            "applicationName": "Hostile",
+            "maxIterations": 60,
+            "skipCache": true,
+        }),
+    );
+    let status = app.wait_until(&session, &job, Duration::from_secs(120), |s| {
+        matches!(s["status"].as_str(), Some("finished") | Some("failed"))
+    });
+    let elapsed = started.elapsed();
+    let peak_kib = peak_rss_kib(pid);
+    eprintln!(
+        "hostile crawl: over after {elapsed:.1?}, docscrape peak RSS {} MiB",
+        peak_kib / 1024
+    );
+    eprintln!("hostile crawl: final status {status:#}");
+    eprintln!("hostile crawl: requests {:?}", server.hits());
+
+    // Every check runs, so that one run names every problem at once.
+    let mut problems: Vec<String> = Vec::new();
+    let mut check = |ok: bool, problem: String| {
+        if !ok {
+            problems.push(problem);
+        }
+    };
+
+    check(
+        status["status"] == "finished",
+        format!("status is {}, not finished", status["status"]),
+    );
+    check(
+        status["result"]["finishReason"] == "max_iterations",
+        format!(
+            "finishReason {} (the endless calendar must use up the budget)",
+            status["result"]["finishReason"]
+        ),
+    );
+    check(
+        status["progress"]["completedIterations"] == 60,
+        format!(
+            "completedIterations {}",
+            status["progress"]["completedIterations"]
+        ),
+    );
+
+    let empty = serde_json::Map::new();
+    let saved = status["result"]["savedPages"].as_object().unwrap_or(&empty);
+    let failed = status["result"]["failedPages"]
+        .as_object()
+        .unwrap_or(&empty);
+
+    for path in [
+        "/",
+        hostile::BROKEN_UTF8,
+        hostile::LATIN1,
+        hostile::BUSY,
+        hostile::FLAKY,
+        hostile::MALFORMED,
+    ] {
+        let url = server.url(path);
+        check(
+            saved.contains_key(&url),
+            format!("{path} not saved (failed: {:?})", failed.get(&url)),
+        );
+    }
+
+    let reason = |path: &str| -> String {
+        failed
+            .get(&server.url(path))
+            .and_then(Value::as_str)
+            .unwrap_or("(not in failedPages)")
+            .to_string()
+    };
+    let expectations: [(&str, &[&str]); 7] = [
+        (hostile::LOOP, &["redirect loop"]),
+        (hostile::HUGE, &["body larger than 10 MiB"]),
+        (hostile::BOMB, &["larger than", "decompressed"]),
+        (hostile::DRIP, &["timed out after 4 s"]),
+        (hostile::SILENT, &["timed out after 4 s"]),
+        (hostile::RESET, &["connection reset"]),
+        (
+            hostile::BINARY,
+            &["unsupported content type application/octet-stream"],
+        ),
+    ];
+    for (path, wanted) in expectations {
+        let actual = reason(path);
+        for fragment in wanted {
+            check(
+                actual.contains(fragment),
+                format!("{path}: reason {actual:?} does not contain {fragment:?}"),
+            );
+        }
+    }
+
+    // 100,000 nested divs: processed one way or the other, without taking the server down.
+    let nested = server.url(hostile::NESTED);
+    check(
+        saved.contains_key(&nested) || failed.contains_key(&nested),
+        format!("{} neither saved nor failed", hostile::NESTED),
+    );
+
+    // The calendar is deeper than every trap, so it cannot have starved them; it ran on
+    // until the budget stopped it.
+    let hits = server.hits();
+    let calendar_pages = hits.iter().filter(|p| p.starts_with("/calendar/")).count();
+    check(
+        calendar_pages >= 2,
+        format!("only {calendar_pages} calendar pages requested"),
+    );
+
+    check(
+        !hits.iter().any(|p| p.starts_with("/forbidden/")),
+        format!("a path disallowed by robots.txt was requested: {hits:?}"),
+    );
+    check(
+        hits.iter().filter(|p| *p == "/robots.txt").count() == 1,
+        format!("robots.txt not requested exactly once: {hits:?}"),
+    );
+
+    // The Latin-1 page was decoded by its declared charset.
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("documentation json");
+    let latin1_url = server.url(hostile::LATIN1);
+    let latin1_text: String = docs
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|bundle| bundle["chunks"].as_array().cloned().unwrap_or_default())
+        .filter(|chunk| chunk["url"] == latin1_url.as_str())
+        .filter_map(|chunk| chunk["content"].as_str().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("\n");
+    check(
+        latin1_text.contains("Café") && latin1_text.contains("Übersicht"),
+        format!("the Latin-1 page's Markdown lacks \"Café Übersicht\": {latin1_text:?}"),
+    );
+
+    check(
+        Path::new(&format!("/proc/{pid}")).exists(),
+        format!("the docscrape process {pid} is gone"),
+    );
+    check(
+        peak_kib < MAX_PEAK_RSS_KIB,
+        format!(
+            "docscrape peak RSS {} MiB, over {} MiB",
+            peak_kib / 1024,
+            MAX_PEAK_RSS_KIB / 1024
+        ),
+    );
+
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
+}
+
+/// The pid of the docscrape process started on `db_path`: the one process whose command
+/// line has that (per-test, temporary) path as an argument.
+fn pid_of_server_using(db_path: &Path) -> u32 {
+    let wanted = db_path.as_os_str().as_encoded_bytes();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline.split(|b| *b == 0).any(|arg| arg == wanted) {
+            found.push(pid);
+        }
+    }
+    assert_eq!(
+        found.len(),
+        1,
+        "processes using {}: {found:?}",
+        db_path.display()
+    );
+    found[0]
+}
+
+/// VmHWM (peak resident set size) of a process, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status"))
+}
