@@ -26,6 +26,10 @@ pub struct Chunker {
     text: TextSplitter<&'static CoreBPE>,
 }
 
+/// Tokens kept free in each Markdown chunk so that a code block cut between chunks can be
+/// closed at the end of one and re-opened at the start of the next.
+const FENCE_RESERVE: usize = 24;
+
 /// A UTF-8 char is at most four bytes and byte-level BPE never needs more
 /// than one token per byte, so four tokens always fit at least one char.
 pub const MIN_MAX_TOKENS: usize = 4;
@@ -41,11 +45,16 @@ impl Chunker {
     /// char can need that many tokens and chunks never split a char.
     pub fn new(max_tokens: usize) -> Self {
         let max_tokens = max_tokens.max(MIN_MAX_TOKENS);
-        let config = || ChunkConfig::new(max_tokens).with_sizer(tokenizer());
+        let config = |capacity: usize| ChunkConfig::new(capacity).with_sizer(tokenizer());
+        let markdown_capacity = if max_tokens > 4 * FENCE_RESERVE {
+            max_tokens - FENCE_RESERVE
+        } else {
+            max_tokens
+        };
         Self {
             max_tokens,
-            markdown: MarkdownSplitter::new(config()),
-            text: TextSplitter::new(config()),
+            markdown: MarkdownSplitter::new(config(markdown_capacity)),
+            text: TextSplitter::new(config(max_tokens)),
         }
     }
 
@@ -63,11 +72,17 @@ impl Chunker {
     /// sentences, words) and labels each chunk with its heading path.
     pub fn split_markdown(&self, markdown: &str) -> Vec<Chunk> {
         let headings = HeadingIndex::build(markdown);
-        let pieces = self
+        let pieces: Vec<(String, &str)> = self
             .markdown
             .chunk_indices(markdown)
-            .map(|(offset, piece)| (headings.section_at(offset), piece));
-        self.collect_chunks(pieces)
+            .map(|(offset, piece)| (headings.section_at(offset), piece))
+            .collect();
+        let refenced = refence(pieces);
+        self.collect_chunks(
+            refenced
+                .iter()
+                .map(|(section, text)| (section.clone(), text.as_str())),
+        )
     }
 
     /// For JSON, YAML and plain text, where Markdown syntax would be
@@ -135,6 +150,72 @@ impl Chunker {
             None => boundaries.first().copied().unwrap_or(text.len()),
         }
     }
+}
+
+/// Makes every chunk valid Markdown on its own: a code block that the splitter cut is
+/// closed at the end of its chunk and re-opened, with its language, at the start of the
+/// next; a chunk holding nothing but the opening fence line is folded into the next one.
+fn refence(pieces: Vec<(String, &str)>) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(pieces.len());
+    let mut carried: Option<(Fence, String)> = None;
+    for (section, piece) in pieces {
+        let reopened = carried.as_ref().map(|(_, opener)| opener.clone());
+        let mut open = carried.take();
+        let mut last_opener_at = None;
+        let mut offset = 0;
+        for line in piece.split_inclusive('\n') {
+            let trimmed = line.trim_end_matches(['\n', '\r']);
+            match &open {
+                Some((fence, _)) if fence.is_closed_by(trimmed) => open = None,
+                Some(_) => {}
+                None => {
+                    if let Some(fence) = Fence::opened_by(trimmed) {
+                        open = Some((fence, trimmed.trim_start().to_string()));
+                        last_opener_at = Some(offset);
+                    }
+                }
+            }
+            offset += line.len();
+        }
+        let mut body = piece.to_string();
+        if open.is_some() {
+            // Only an opener and nothing after it: let the next chunk carry the fence.
+            if let Some(at) = last_opener_at.filter(|at| piece[*at..].trim().lines().count() <= 1) {
+                body.truncate(at);
+            }
+        }
+        let mut content = String::new();
+        if let Some(opener) = reopened {
+            content.push_str(&opener);
+            content.push('\n');
+        }
+        content.push_str(body.trim_end());
+        if let Some((fence, opener)) = &open {
+            if body.len() < piece.len() {
+                carried = Some((
+                    Fence::opened_by(opener).unwrap_or(Fence {
+                        marker: fence.marker,
+                        len: fence.len,
+                    }),
+                    opener.clone(),
+                ));
+            } else {
+                content.push('\n');
+                content.extend(std::iter::repeat_n(fence.marker, fence.len));
+                carried = Some((
+                    Fence {
+                        marker: fence.marker,
+                        len: fence.len,
+                    },
+                    opener.clone(),
+                ));
+            }
+        }
+        if !content.trim().is_empty() {
+            out.push((section, content));
+        }
+    }
+    out
 }
 
 /// Heading paths keyed by the byte offset of the heading line, in document
@@ -258,8 +339,14 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
+    /// The text without whitespace and without fence lines, which chunking may add to
+    /// close and re-open a code block it cut.
     fn squash(text: &str) -> String {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
+        text.lines()
+            .filter(|line| Fence::opened_by(line).is_none())
+            .flat_map(str::chars)
+            .filter(|c| !c.is_whitespace())
+            .collect()
     }
 
     fn assert_invariants(chunker: &Chunker, input: &str, chunks: &[Chunk]) {
@@ -269,8 +356,8 @@ mod tests {
             assert_eq!(chunk.character_count, chunk.content.chars().count());
             assert!(!chunk.content.trim().is_empty());
         }
-        let joined: String = chunks.iter().map(|c| c.content.as_str()).collect();
-        assert_eq!(squash(input), squash(&joined));
+        let joined: String = chunks.iter().map(|c| squash(&c.content)).collect();
+        assert_eq!(squash(input), joined);
     }
 
     /// Deterministic pseudo-random base64, so the test needs no RNG crate.
@@ -384,6 +471,39 @@ mod tests {
             chunks.iter().any(|c| c.content.contains(fence)),
             "{chunks:#?}"
         );
+    }
+
+    #[test]
+    fn a_code_block_cut_between_chunks_is_closed_and_reopened() {
+        let chunker = Chunker::new(200);
+        let code: String = (0..120)
+            .map(|i| format!("result_{i} = compute_value({i}, factor={i})\n"))
+            .collect();
+        let doc =
+            format!("# Recipes\n\nSome intro text.\n\n```python\n{code}```\n\nAfter the code.\n");
+        let chunks = chunker.split_markdown(&doc);
+        assert!(chunks.len() > 3, "{chunks:#?}");
+        for chunk in &chunks {
+            let fences = chunk
+                .content
+                .lines()
+                .filter(|l| l.trim_start().starts_with("```"))
+                .count();
+            assert_eq!(fences % 2, 0, "unbalanced fences in {:?}", chunk.content);
+            assert!(
+                chunk.content.trim() != "```python",
+                "a chunk of just the opener"
+            );
+            assert!(chunk.token_count <= 200);
+            if chunk.content.contains("compute_value") {
+                assert!(
+                    chunk.content.starts_with("```python")
+                        || chunk.content.contains("\n```python\n"),
+                    "{:?}",
+                    chunk.content
+                );
+            }
+        }
     }
 
     #[test]

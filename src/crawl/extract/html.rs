@@ -840,6 +840,9 @@ fn is_boilerplate(el: ElementRef) -> bool {
     if DROPPED_TAGS.contains(&name) {
         return true;
     }
+    if is_content_sidebar(&el) {
+        return false;
+    }
     if has_boilerplate_attribute(&el) || has_boilerplate_token(&el) {
         return true;
     }
@@ -884,8 +887,36 @@ fn has_boilerplate_attribute(el: &ElementRef) -> bool {
 static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
 
+/// Sphinx's `.. sidebar::` directive is content set beside the text (often with code),
+/// marked by its `sidebar-title`; page-chrome sidebars have no such title.
+fn is_content_sidebar(el: &ElementRef) -> bool {
+    if class_tokens(el).any(|c| c == "sidebar-title") {
+        return true;
+    }
+    class_tokens(el).any(|c| c == "sidebar")
+        && el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .any(|child| class_tokens(&child).any(|c| c == "sidebar-title"))
+}
+
+/// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so
+/// the id of an element that opens with a heading says nothing about chrome.
+fn id_is_a_heading_slug(el: &ElementRef) -> bool {
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .next()
+        .is_some_and(|first| {
+            matches!(
+                first.value().name(),
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            )
+        })
+}
+
 fn has_boilerplate_token(el: &ElementRef) -> bool {
-    class_tokens(el).chain(el.value().id()).any(|token| {
+    let id = el.value().id().filter(|_| !id_is_a_heading_slug(el));
+    class_tokens(el).chain(id).any(|token| {
         if token.bytes().any(|b| b.is_ascii_uppercase()) {
             is_boilerplate_token(&token.to_ascii_lowercase())
         } else {
@@ -1798,6 +1829,40 @@ mod tests {
              <aside>Aside</aside><form class=\"search\"><input name=\"q\"></form><button>Copy</button>\
              <script>var x;</script><style>p{}</style><p>Was this page helpful?</p><a href=\"#main\">Skip to content</a>";
         assert_eq!(md(html), "Keep me.\n");
+    }
+
+    #[test]
+    fn sections_named_like_chrome_and_sphinx_sidebars_are_content() {
+        let html = "<html><body><div class=\"body\" role=\"main\"><h1>http.cookies</h1>\
+             <section id=\"cookie-objects\"><h2>Cookie Objects</h2><p>BaseCookie methods.</p></section>\
+             <section id=\"feedback\"><h2>Feedback</h2><p>Send comments to the author.</p></section>\
+             <aside class=\"sidebar\"><p class=\"sidebar-title\">Turtle star</p><pre>from turtle import *</pre></aside>\
+             <div id=\"cookie-banner\">Accept cookies?</div></div>\
+             <div class=\"sphinxsidebar\">Quick search</div></body></html>";
+        let page = extract_html(
+            html,
+            &Url::parse("https://docs.example.com/p.html").expect("url"),
+        );
+        for kept in [
+            "## Cookie Objects",
+            "BaseCookie methods",
+            "## Feedback",
+            "Turtle star",
+            "from turtle import *",
+        ] {
+            assert!(
+                page.markdown.contains(kept),
+                "{kept} lost: {}",
+                page.markdown
+            );
+        }
+        for dropped in ["Accept cookies", "Quick search"] {
+            assert!(
+                !page.markdown.contains(dropped),
+                "{dropped} kept: {}",
+                page.markdown
+            );
+        }
     }
 
     #[test]
