@@ -446,22 +446,30 @@ async fn record(
     let PageOutcome {
         entry,
         hops,
-        result,
+        mut result,
     } = outcome;
-    let links = match &result {
-        PageResult::Saved(page) => {
-            // A starter that redirects to another host brings that host into scope.
-            if entry.depth == 0 {
-                if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
-                    context
-                        .scope
-                        .write()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .add_host(host);
-                }
+    if let PageResult::Saved(page) = &mut result {
+        // A starter that redirects to another host brings that host into scope.
+        if entry.depth == 0 {
+            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+                context
+                    .scope
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .add_host(host);
             }
-            follow_links(context, input, &entry, page)
         }
+        if let Some(canonical) = canonical_in_scope(context, page) {
+            log::debug!(
+                "[job {}] {} is saved as its canonical {canonical}",
+                context.job_id,
+                page.final_url
+            );
+            page.final_url = canonical;
+        }
+    }
+    let links = match &result {
+        PageResult::Saved(page) => follow_links(context, input, &entry, page),
         _ => Vec::new(),
     };
     let (job, session) = (context.job_id.clone(), session_id.to_string());
@@ -536,6 +544,17 @@ fn save_page(
             job_rows::add_host(tx, job_id, &host)?;
         }
     }
+    if page.final_url != entry.url {
+        // Reached by a redirect or named by its canonical link: never fetch it again.
+        frontier::set_state(
+            tx,
+            job_id,
+            &page.final_url,
+            entry.depth,
+            UrlState::Done,
+            None,
+        )?;
+    }
     let content_hash = content_hash(&page.document.content);
     let outcome = pages::save(
         tx,
@@ -574,6 +593,15 @@ fn save_page(
     )?;
     frontier::add(tx, job_id, links)?;
     Ok(())
+}
+
+/// The page's `<link rel="canonical">` when it is in the job's scope and names another
+/// URL: the page is saved under it, so variants (tracking queries, index.html) are one page.
+fn canonical_in_scope(context: &JobContext, page: &ProcessedPage) -> Option<String> {
+    let canonical = normalize(page.document.canonical.as_ref()?)?;
+    let scope = context.scope();
+    (scope.check(&canonical).is_ok() && canonical.as_str() != page.final_url)
+        .then(|| canonical.to_string())
 }
 
 fn host_changed(from: &str, to: &str) -> bool {

@@ -31,6 +31,7 @@ fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
     .iter()
     .map(|p| server.url(p))
     .collect();
+    // /variant.html names /from-llms.html as its canonical URL, so it is not a page of its own.
     assert_eq!(saved, expected, "requests: {:?}", server.hits());
     assert!(
         !server.hits().iter().any(|p| p.starts_with("/private/")),
