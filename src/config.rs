@@ -118,9 +118,9 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_MAX_QUEUED", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_queued: u32,
 
-    /// Minutes a running job may go without progress before it is failed as stalled.
-    #[arg(long, env = "DOCSCRAPE_STALL_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1440))]
-    pub stall_timeout_mins: u64,
+    /// Seconds a running job may go without progress before it is failed as stalled.
+    #[arg(long, env = "DOCSCRAPE_STALL_TIMEOUT", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub stall_timeout_secs: u64,
 }
 
 impl Settings {
@@ -137,7 +137,7 @@ impl Settings {
     }
 
     pub fn stall_timeout(&self) -> Duration {
-        Duration::from_secs(self.stall_timeout_mins * 60)
+        Duration::from_secs(self.stall_timeout_secs)
     }
 
     /// Settings as if given no flags, with `overrides` applied: handy for tools and tests.

@@ -299,7 +299,7 @@ impl JobEngine {
                     continue;
                 }
             };
-            let minutes = self.inner.stall_timeout.as_secs().div_ceil(60);
+            let stalled_for = describe_duration(self.inner.stall_timeout);
             // Only jobs with a task: a `running` job waiting for a slot after a restart
             // has not had its chance yet.
             let stalled: Vec<String> = {
@@ -310,7 +310,7 @@ impl JobEngine {
                     .collect()
             };
             for job_id in stalled {
-                let line = format!("Job stalled: no progress for {minutes} minute(s)");
+                let line = format!("Job stalled: no progress for {stalled_for}");
                 let id = job_id.clone();
                 let ending = Ending::Failed { errors: vec![line] };
                 if let Ok(true) = self
@@ -324,5 +324,16 @@ impl JobEngine {
                 self.stop_task(&job_id);
             }
         }
+    }
+}
+
+/// `10 minutes`, `90 seconds`: how long a stall lasted, as a person says it.
+fn describe_duration(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        60 => "1 minute".to_string(),
+        _ if secs % 60 == 0 => format!("{} minutes", secs / 60),
+        1 => "1 second".to_string(),
+        _ => format!("{secs} seconds"),
     }
 }

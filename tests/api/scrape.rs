@@ -405,3 +405,21 @@ fn private_addresses_are_refused_without_the_flag() {
         server.hits()
     );
 }
+
+#[test]
+fn a_job_without_progress_is_failed_by_the_watchdog() {
+    let server = slow_generated_site(10, 20_000);
+    let app = TestApp::spawn_with(&["--stall-timeout-secs", "2"]);
+    let session = app.create_session();
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/gen/0.html")], "applicationName": "Acme", "skipCache": true}),
+    );
+    let status = app.wait_until(&session, &job, Duration::from_secs(15), |s| {
+        s["status"] != "queued" && s["status"] != "running"
+    });
+    assert_eq!(status["status"], "failed", "{status}");
+    let line = status["errors"][0].as_str().expect("line");
+    assert_eq!(line, "Job stalled: no progress for 2 seconds");
+    assert_eq!(app.get("/health").status(), 200);
+}
