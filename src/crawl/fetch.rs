@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use reqwest::header::{
-    HeaderMap, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED,
-    LOCATION, RETRY_AFTER,
+    HeaderMap, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use reqwest::{redirect, StatusCode};
 use url::Url;
@@ -42,6 +42,13 @@ impl FetchConfig {
             max_polite_delay: settings.max_polite_delay(),
         }
     }
+}
+
+/// What a conditional request sends: the validators of an earlier copy.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// A response that arrived whole (any status; the caller decides what a 404 means).
@@ -147,7 +154,7 @@ impl Fetcher {
         let mut chain = RedirectChain::new(url, self.config.max_redirects);
         let mut current = url.clone();
         loop {
-            match self.fetch_hop(&current, body_cap).await? {
+            match self.fetch_hop(&current, body_cap, None).await? {
                 Hop::Response(fetched) => return Ok(fetched),
                 Hop::Redirect(next) => {
                     chain.follow(&next)?;
@@ -160,11 +167,17 @@ impl Fetcher {
     /// One request to `url`, with retries on connection errors, 5xx and 429 (honouring
     /// Retry-After up to the polite-delay cap). A redirect is returned, not followed; any
     /// other final status is returned as `Fetched`.
-    pub async fn fetch_hop(&self, url: &Url, body_cap: u64) -> Result<Hop, FetchError> {
+    /// With `validators`, the request is conditional and may answer 304 Not Modified.
+    pub async fn fetch_hop(
+        &self,
+        url: &Url,
+        body_cap: u64,
+        validators: Option<&Validators>,
+    ) -> Result<Hop, FetchError> {
         self.policy.check_url(url).map_err(FetchError::Blocked)?;
         let mut attempt = 1;
         loop {
-            let outcome = self.fetch_once(url, body_cap).await;
+            let outcome = self.fetch_once(url, body_cap, validators).await;
             let retry_after = match &outcome {
                 Err(Retryable::Status(_, wait)) => Some(self.backoff(attempt, *wait)),
                 Err(Retryable::Failed(err)) if err.is_transient() => {
@@ -199,12 +212,26 @@ impl Fetcher {
             .min(self.config.max_polite_delay)
     }
 
-    async fn fetch_once(&self, url: &Url, body_cap: u64) -> Result<Hop, Retryable> {
-        let response = self
+    async fn fetch_once(
+        &self,
+        url: &Url,
+        body_cap: u64,
+        validators: Option<&Validators>,
+    ) -> Result<Hop, Retryable> {
+        let mut request = self
             .client
             .get(url.clone())
             .header(ACCEPT, ACCEPT_DOCS)
-            .header(ACCEPT_ENCODING, "gzip, deflate, br")
+            .header(ACCEPT_ENCODING, "gzip, deflate, br");
+        if let Some(validators) = validators {
+            if let Some(etag) = &validators.etag {
+                request = request.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(last_modified) = &validators.last_modified {
+                request = request.header(IF_MODIFIED_SINCE, last_modified);
+            }
+        }
+        let response = request
             .send()
             .await
             .map_err(|err| Retryable::Failed(self.classify(&err)))?;

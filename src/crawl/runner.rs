@@ -15,7 +15,7 @@ use super::chunk::Chunker;
 use super::classify::describe_chunk;
 use super::discovery;
 use super::extract::{extract, Document, Extracted};
-use super::fetch::{Fetched, Fetcher, Hop, RedirectChain};
+use super::fetch::{Fetched, Fetcher, Hop, RedirectChain, Validators};
 use super::hosts::HostLimiter;
 use super::netpolicy::NetPolicy;
 use super::rank::Ranker;
@@ -26,7 +26,7 @@ use crate::ids;
 use crate::jobs::input::ScrapeInput;
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
-use crate::storage::pages::{self, NewChunk, NewPage, SaveOutcome};
+use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
 use crate::storage::Db;
 
 /// What all jobs share: the database, the HTTP client, politeness and the tokenizer.
@@ -43,6 +43,7 @@ pub struct CrawlShared {
 struct JobContext {
     shared: Arc<CrawlShared>,
     job_id: String,
+    session_id: String,
     robots: RobotsCache,
     /// Grows when a starter link redirects to another host.
     scope: RwLock<Scope>,
@@ -73,6 +74,8 @@ enum PageResult {
     Redirected(String),
     /// Never fetched (robots.txt); does not use the page budget.
     Skipped(String),
+    /// The server answered 304 to a conditional request: the saved copy is reused.
+    NotModified(Box<CachedPage>),
 }
 
 struct ProcessedPage {
@@ -103,6 +106,7 @@ pub async fn run(
     let context = Arc::new(JobContext {
         shared: shared.clone(),
         job_id: job.id.clone(),
+        session_id: job.session_id.clone(),
         robots: RobotsCache::default(),
         scope: RwLock::new(scope),
         ranker: Ranker::new(
@@ -290,6 +294,14 @@ async fn fetch_and_prepare(
         return PageResult::Failed("not an http(s) URL".to_string());
     };
     let fetcher = &context.shared.fetcher;
+    let cached = match cached_copy(context, &entry.url).await {
+        Ok(cached) => cached,
+        Err(err) => return PageResult::Failed(format!("could not read the page cache: {err}")),
+    };
+    let mut validators = cached.as_ref().map(|cached| Validators {
+        etag: cached.etag.clone(),
+        last_modified: cached.last_modified.clone(),
+    });
     let mut chain = RedirectChain::new(&start, fetcher.config().max_redirects);
     let mut current = start;
     let fetched_at = ids::now();
@@ -309,7 +321,11 @@ async fn fetch_and_prepare(
             .map(|delay| delay.min(fetcher.config().max_polite_delay));
         let permit = context.shared.hosts.acquire(&host, delay).await;
         let hop = fetcher
-            .fetch_hop(&current, fetcher.config().max_body_bytes)
+            .fetch_hop(
+                &current,
+                fetcher.config().max_body_bytes,
+                validators.take().as_ref(),
+            )
             .await;
         drop(permit);
         let next = match hop {
@@ -333,6 +349,11 @@ async fn fetch_and_prepare(
         }
         current = next;
     };
+    if fetched.status == 304 && hops.is_empty() {
+        if let Some(cached) = cached {
+            return PageResult::NotModified(Box::new(cached));
+        }
+    }
     if fetched.status >= 400 {
         log::info!(
             "[job {}] {} failed: HTTP {}",
@@ -348,6 +369,16 @@ async fn fetch_and_prepare(
         Ok(Err(reason)) => PageResult::Failed(reason),
         Err(err) => PageResult::Failed(format!("processing failed: {err}")),
     }
+}
+
+/// The saved copy whose validators make the request for `url` conditional.
+async fn cached_copy(context: &JobContext, url: &str) -> Result<Option<CachedPage>, StorageError> {
+    let (session, url) = (context.session_id.clone(), url.to_string());
+    context
+        .shared
+        .db
+        .run(move |conn| pages::find_cached(conn, &session, &url))
+        .await
 }
 
 /// Takes a redirect target for this entry, unless the job already has it in hand.
@@ -469,7 +500,20 @@ async fn record(
         }
     }
     let links = match &result {
-        PageResult::Saved(page) => follow_links(context, input, &entry, page),
+        PageResult::Saved(page) => follow_links(
+            context,
+            input,
+            &entry,
+            page_links(&page.document).into_iter(),
+            &page.document.other_languages,
+        ),
+        PageResult::NotModified(cached) => {
+            let links = cached
+                .links
+                .iter()
+                .map(|(url, text)| (url.as_str(), text.as_str()));
+            follow_links(context, input, &entry, links, &[])
+        }
         _ => Vec::new(),
     };
     let (job, session) = (context.job_id.clone(), session_id.to_string());
@@ -524,6 +568,19 @@ async fn record(
                     save_page(tx, &job, &session, &entry, *page, &links)?;
                     Recorded::Counted
                 }
+                PageResult::NotModified(cached) => {
+                    pages::reuse_page(tx, &cached.id, &session, &job, &ids::now())?;
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Done,
+                        Some("not modified"),
+                    )?;
+                    frontier::add(tx, &job, &links)?;
+                    Recorded::Counted
+                }
             };
             job_rows::count_iteration(tx, &job, message)?;
             Ok(counted)
@@ -556,6 +613,8 @@ fn save_page(
         )?;
     }
     let content_hash = content_hash(&page.document.content);
+    let links_json =
+        serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
     let outcome = pages::save(
         tx,
         &NewPage {
@@ -577,6 +636,7 @@ fn save_page(
             last_modified: page.fetched.last_modified,
             fetched_at: page.fetched.fetched_at,
             chunks: page.chunks,
+            links: links_json,
         },
     )?;
     let reason = match &outcome {
@@ -610,30 +670,28 @@ fn host_changed(from: &str, to: &str) -> bool {
 }
 
 /// Links of a saved page that the job follows: in scope, within depth, not nofollow.
-fn follow_links(
+/// Links of a saved page that the job follows: in scope, within depth, not nofollow,
+/// each with its rank.
+fn follow_links<'a>(
     context: &JobContext,
     input: &ScrapeInput,
     entry: &FrontierEntry,
-    page: &ProcessedPage,
+    links: impl Iterator<Item = (&'a str, &'a str)>,
+    other_languages: &[Url],
 ) -> Vec<NewUrl> {
     let depth = entry.depth + 1;
-    if input.max_depth.is_some_and(|max| depth > max) || page.document.nofollow {
+    if input.max_depth.is_some_and(|max| depth > max) {
         return Vec::new();
     }
     let scope = context.scope();
-    let other_languages: HashSet<String> = page
-        .document
-        .other_languages
+    let other_languages: HashSet<String> = other_languages
         .iter()
         .filter_map(normalize)
         .map(String::from)
         .collect();
     let mut seen = HashSet::new();
-    page.document
-        .links
-        .iter()
-        .filter(|link| !link.nofollow)
-        .filter_map(|link| normalize(&link.url).map(|url| (url, link.text.as_str())))
+    links
+        .filter_map(|(url, anchor)| parse_normalized(url).map(|url| (url, anchor)))
         .filter(|(url, _)| scope.check(url).is_ok())
         .filter(|(url, _)| seen.insert(url.to_string()))
         .map(|(url, anchor)| {
@@ -645,6 +703,19 @@ fn follow_links(
                 other_languages.contains(url.as_str()),
             )
         })
+        .collect()
+}
+
+/// The links worth keeping with a page (for re-crawls that get 304): followable ones.
+fn page_links(document: &Document) -> Vec<(&str, &str)> {
+    if document.nofollow {
+        return Vec::new();
+    }
+    document
+        .links
+        .iter()
+        .filter(|link| !link.nofollow)
+        .map(|link| (link.url.as_str(), link.text.as_str()))
         .collect()
 }
 

@@ -8,7 +8,12 @@ use crate::error::StorageError;
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Migrations after the base schema: `MIGRATIONS[i]` brings the file to version `i + 2`.
-const MIGRATIONS: &[&str] = &[];
+const MIGRATIONS: &[&str] = &[
+    // 2: the links of a saved page, so that a 304 Not Modified re-crawl can follow them,
+    //    and a lookup by URL for conditional requests across sessions.
+    "ALTER TABLE pages ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+     CREATE INDEX pages_by_url ON pages(url);",
+];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;

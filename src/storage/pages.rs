@@ -31,6 +31,17 @@ pub struct NewPage {
     pub last_modified: Option<String>,
     pub fetched_at: String,
     pub chunks: Vec<NewChunk>,
+    /// The page's outgoing links as JSON `[[url, anchor text], …]`.
+    pub links: String,
+}
+
+/// A saved page whose validators allow a conditional request, and what a 304 reuses.
+#[derive(Debug, Clone)]
+pub struct CachedPage {
+    pub id: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub links: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +69,8 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
         Some(id) => {
             tx.execute(
                 "UPDATE pages SET requested_url = ?2, title = ?3, content_type = ?4, content = ?5,
-                        content_hash = ?6, http_status = ?7, etag = ?8, last_modified = ?9, fetched_at = ?10
+                        content_hash = ?6, http_status = ?7, etag = ?8, last_modified = ?9, fetched_at = ?10,
+                        links = ?11
                  WHERE id = ?1",
                 params![
                     id,
@@ -70,7 +82,8 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
                     page.http_status,
                     page.etag,
                     page.last_modified,
-                    page.fetched_at
+                    page.fetched_at,
+                    page.links
                 ],
             )?;
             tx.execute("DELETE FROM chunks WHERE page_id = ?1", [&id])?;
@@ -80,8 +93,8 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
             let id = ids::new_id();
             tx.execute(
                 "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content,
-                                    content_hash, http_status, etag, last_modified, fetched_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                    content_hash, http_status, etag, last_modified, fetched_at, created_at, links)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     id,
                     page.session_id,
@@ -95,7 +108,8 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
                     page.etag,
                     page.last_modified,
                     page.fetched_at,
-                    now
+                    now,
+                    page.links
                 ],
             )?;
             id
@@ -276,15 +290,45 @@ pub fn copy_job_pages(
     to_session: &str,
     to_job: &str,
 ) -> StorageResult<usize> {
-    let sources: Vec<(String, String)> = {
-        let mut stmt = tx.prepare(
-            "SELECT p.id, p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id WHERE jp.job_id = ?1",
-        )?;
-        let rows = stmt.query_map([from_job], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let sources: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT page_id FROM job_pages WHERE job_id = ?1")?;
+        let rows = stmt.query_map([from_job], |row| row.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     let now = ids::now();
-    for (source_id, url) in &sources {
+    for source_id in &sources {
+        reuse_page(tx, source_id, to_session, to_job, &now)?;
+    }
+    Ok(sources.len())
+}
+
+/// Makes a saved page (of any session) one of `to_job`'s pages: linked in place when it
+/// is already the session's, copied with its chunks otherwise (replacing the session's
+/// older copy of the same URL).
+pub fn reuse_page(
+    tx: &Transaction<'_>,
+    source_id: &str,
+    to_session: &str,
+    to_job: &str,
+    scraped_at: &str,
+) -> StorageResult<()> {
+    let Some((session, url)) = tx
+        .query_row(
+            "SELECT session_id, url FROM pages WHERE id = ?1",
+            [source_id],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let page_id = if session == to_session {
+        tx.execute(
+            "UPDATE pages SET fetched_at = ?2 WHERE id = ?1",
+            params![source_id, scraped_at],
+        )?;
+        source_id.to_string()
+    } else {
         tx.execute(
             "DELETE FROM pages WHERE session_id = ?1 AND url = ?2",
             params![to_session, url],
@@ -292,18 +336,51 @@ pub fn copy_job_pages(
         let new_id = ids::new_id();
         tx.execute(
             "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content, content_hash,
-                                http_status, etag, last_modified, fetched_at, created_at)
+                                http_status, etag, last_modified, fetched_at, created_at, links)
              SELECT ?1, ?2, url, requested_url, title, content_type, content, content_hash,
-                    http_status, etag, last_modified, fetched_at, ?3 FROM pages WHERE id = ?4",
-            params![new_id, to_session, now, source_id],
+                    http_status, etag, last_modified, ?3, ?3, links FROM pages WHERE id = ?4",
+            params![new_id, to_session, scraped_at, source_id],
         )?;
-        copy_chunks(tx, source_id, &new_id, &now)?;
-        tx.execute(
-            "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
-            params![to_job, new_id, now],
-        )?;
-    }
-    Ok(sources.len())
+        copy_chunks(tx, source_id, &new_id, scraped_at)?;
+        new_id
+    };
+    tx.execute(
+        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+        params![to_job, page_id, scraped_at],
+    )?;
+    super::sessions::touch(tx, to_session, scraped_at)?;
+    Ok(())
+}
+
+/// The newest saved copy of `url` with an ETag or Last-Modified, preferring the session's
+/// own: the validators of a conditional request.
+pub fn find_cached(
+    conn: &Connection,
+    session_id: &str,
+    url: &str,
+) -> StorageResult<Option<CachedPage>> {
+    let found = conn
+        .query_row(
+            "SELECT id, etag, last_modified, links FROM pages
+             WHERE url = ?1 AND (etag IS NOT NULL OR last_modified IS NOT NULL)
+             ORDER BY session_id = ?2 DESC, fetched_at DESC LIMIT 1",
+            params![url, session_id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(found.map(|(id, etag, last_modified, links)| CachedPage {
+        id,
+        etag,
+        last_modified,
+        links: serde_json::from_str(&links).unwrap_or_default(),
+    }))
 }
 
 fn copy_chunks(

@@ -151,3 +151,60 @@ fn html_becomes_clean_markdown_chunks_and_api_documents_stay_intact() {
     }
     assert_eq!(status["result"]["pageChunksCount"], total);
 }
+
+#[test]
+fn a_re_crawl_sends_conditional_requests_and_reuses_unchanged_pages() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "site",
+        ..Default::default()
+    });
+    let app = TestApp::spawn();
+    let (first_session, _, first) = app.scrape_site(&server.url("/"), json!({}));
+    assert_eq!(server.not_modified(), 0);
+    let (second_session, _, second) = app.scrape_site(&server.url("/"), json!({}));
+    assert_eq!(second["status"], "finished", "{second}");
+    // Every static page saved the first time is answered 304 and reused.
+    assert!(
+        server.not_modified() >= 7,
+        "only {} conditional hits",
+        server.not_modified()
+    );
+    let pages = |status: &Value| -> BTreeSet<String> {
+        status["result"]["savedPages"]
+            .as_object()
+            .expect("pages")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        pages(&first),
+        pages(&second),
+        "a 304 re-crawl must still follow the saved links"
+    );
+    assert_eq!(
+        first["result"]["pageChunksCount"],
+        second["result"]["pageChunksCount"]
+    );
+    let docs = |session: &str| -> Vec<String> {
+        let list: Value = app
+            .get(&format!("/api/v1/session/{session}/documentation"))
+            .json()
+            .expect("json");
+        let mut contents: Vec<String> = list
+            .as_array()
+            .expect("list")
+            .iter()
+            .flat_map(|bundle| {
+                bundle["chunks"]
+                    .as_array()
+                    .expect("chunks")
+                    .iter()
+                    .map(|c| c["content"].as_str().unwrap_or("").to_string())
+            })
+            .collect();
+        contents.sort();
+        contents
+    };
+    assert_eq!(docs(&first_session), docs(&second_session));
+}

@@ -3,6 +3,7 @@
 //! every path requested so tests can check what the crawler fetched.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ pub struct SiteOptions {
 pub struct FixtureServer {
     pub base: String,
     hits: Arc<Mutex<Vec<String>>>,
+    not_modified: Arc<AtomicUsize>,
     handle: ServerHandle,
 }
 
@@ -29,11 +31,13 @@ struct SiteState {
     root: PathBuf,
     options: SiteOptions,
     hits: Arc<Mutex<Vec<String>>>,
+    not_modified: Arc<AtomicUsize>,
 }
 
 impl FixtureServer {
     pub fn start(options: SiteOptions) -> FixtureServer {
         let hits = Arc::new(Mutex::new(Vec::new()));
+        let not_modified = Arc::new(AtomicUsize::new(0));
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(options.site);
@@ -41,6 +45,7 @@ impl FixtureServer {
             root,
             options,
             hits: hits.clone(),
+            not_modified: not_modified.clone(),
         });
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -64,12 +69,18 @@ impl FixtureServer {
         FixtureServer {
             base: format!("http://127.0.0.1:{port}"),
             hits,
+            not_modified,
             handle,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// How many requests were answered 304 Not Modified.
+    pub fn not_modified(&self) -> usize {
+        self.not_modified.load(Ordering::SeqCst)
     }
 
     /// Every path requested so far, in order.
@@ -123,8 +134,21 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
                     .into_bytes(),
                 _ => body,
             };
+            // A content-derived ETag, so that re-crawls can be answered 304.
+            let etag = format!("\"{:016x}\"", fingerprint(&body));
+            let presented = req
+                .headers()
+                .get("If-None-Match")
+                .and_then(|v| v.to_str().ok());
+            if presented == Some(etag.as_str()) {
+                state.not_modified.fetch_add(1, Ordering::SeqCst);
+                return HttpResponse::NotModified()
+                    .insert_header(("ETag", etag))
+                    .finish();
+            }
             HttpResponse::Ok()
                 .content_type(content_type(&file))
+                .insert_header(("ETag", etag))
                 .body(body)
         }
         Err(_) => HttpResponse::NotFound()
@@ -144,6 +168,13 @@ fn content_type(file: &std::path::Path) -> &'static str {
         "xml" => "application/xml",
         _ => "application/octet-stream",
     }
+}
+
+/// FNV-1a: enough to tell fixture files apart.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn base_url(req: &HttpRequest) -> String {
