@@ -332,7 +332,7 @@ fn describe_duration(duration: Duration) -> String {
     let secs = duration.as_secs();
     match secs {
         60 => "1 minute".to_string(),
-        _ if secs % 60 == 0 => format!("{} minutes", secs / 60),
+        _ if secs.is_multiple_of(60) => format!("{} minutes", secs / 60),
         1 => "1 second".to_string(),
         _ => format!("{secs} seconds"),
     }
