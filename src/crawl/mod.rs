@@ -13,3 +13,4 @@ pub mod rank;
 pub mod robots;
 pub mod runner;
 pub mod scope;
+pub mod versions;

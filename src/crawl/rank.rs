@@ -6,6 +6,8 @@
 
 use url::Url;
 
+use super::versions::versioned_path;
+
 /// Words that mark API and reference documentation (path segments or anchor words).
 const API_WORDS: &[&str] = &[
     "api",
@@ -97,12 +99,15 @@ const APP_NAME_SCORE: i64 = 5;
 const OFF_TOPIC_SCORE: i64 = -30;
 const OTHER_LANGUAGE_SCORE: i64 = -50;
 const DEPTH_COST: i64 = 3;
+/// By version closeness (see `versions`): another version, a moving one, the requested one.
+const VERSION_SCORES: [i64; 3] = [-15, 5, 15];
 /// The lowest priority a starter's direct child can have.
 const DIRECT_CHILD_FLOOR: i64 = -20;
 
 pub struct Ranker {
     app_terms: Vec<String>,
     starter_language: Option<String>,
+    application_version: String,
 }
 
 /// A priority and the reasons for it (for the debug log).
@@ -113,11 +118,12 @@ pub struct Ranked {
 }
 
 impl Ranker {
-    pub fn new(application_name: &str, starter: Option<&Url>) -> Self {
+    pub fn new(application_name: &str, application_version: &str, starter: Option<&Url>) -> Self {
         let app_terms = words(application_name).filter(|w| w.len() >= 3).collect();
         Ranker {
             app_terms,
             starter_language: starter.and_then(path_language),
+            application_version: application_version.to_string(),
         }
     }
 
@@ -167,6 +173,11 @@ impl Ranker {
         if alternate_language || self.is_other_language(url) {
             priority += OTHER_LANGUAGE_SCORE;
             reasons.push(format!("{OTHER_LANGUAGE_SCORE} other language"));
+        }
+        if let Some(version) = versioned_path(url, &self.application_version) {
+            let score = VERSION_SCORES[usize::from(version.closeness.min(2))];
+            priority += score;
+            reasons.push(format!("{score:+} version closeness {}", version.closeness));
         }
         let depth_cost = DEPTH_COST * i64::from(depth);
         priority -= depth_cost;
@@ -232,7 +243,11 @@ mod tests {
 
     #[test]
     fn api_reference_outranks_marketing_and_blog() {
-        let ranker = Ranker::new("Acme Directory", Some(&url("https://docs.acme.example/")));
+        let ranker = Ranker::new(
+            "Acme Directory",
+            "current",
+            Some(&url("https://docs.acme.example/")),
+        );
         let reference = rank(
             &ranker,
             "https://docs.acme.example/docs/api/reference/users",
@@ -259,17 +274,17 @@ mod tests {
 
     #[test]
     fn other_languages_sink_unless_the_starter_is_in_that_language() {
-        let english = Ranker::new("Acme", Some(&url("https://d.example/en/docs/")));
+        let english = Ranker::new("Acme", "current", Some(&url("https://d.example/en/docs/")));
         let german_page = rank(&english, "https://d.example/de/docs/api", "API", 2);
         let english_page = rank(&english, "https://d.example/en/docs/api", "API", 2);
         assert!(english_page > german_page);
-        let german = Ranker::new("Acme", Some(&url("https://d.example/de/docs/")));
+        let german = Ranker::new("Acme", "current", Some(&url("https://d.example/de/docs/")));
         assert!(
             rank(&german, "https://d.example/de/docs/api", "API", 2)
                 > rank(&german, "https://d.example/fr/docs/api", "API", 2)
         );
         // Paths that only look like language codes are not penalised.
-        let none = Ranker::new("Acme", Some(&url("https://d.example/")));
+        let none = Ranker::new("Acme", "current", Some(&url("https://d.example/")));
         assert_eq!(
             rank(&none, "https://d.example/id-tokens/", "", 1),
             rank(&none, "https://d.example/x-tokens/", "", 1)
@@ -283,8 +298,22 @@ mod tests {
     }
 
     #[test]
+    fn the_requested_version_comes_first() {
+        let ranker = Ranker::new("Acme", "2.0", Some(&url("https://d.example/docs/")));
+        let v2 = rank(&ranker, "https://d.example/docs/v2.0/users", "", 2);
+        let v1 = rank(&ranker, "https://d.example/docs/v1.0/users", "", 2);
+        let latest = rank(&ranker, "https://d.example/docs/latest/users", "", 2);
+        assert!(v2 > v1 && v2 > latest, "{v2} {v1} {latest}");
+        let current = Ranker::new("Acme", "current", Some(&url("https://d.example/docs/")));
+        assert!(
+            rank(&current, "https://d.example/docs/latest/users", "", 2)
+                > rank(&current, "https://d.example/docs/v1.0/users", "", 2)
+        );
+    }
+
+    #[test]
     fn direct_children_have_a_floor_and_depth_breaks_ties() {
-        let ranker = Ranker::new("Acme", None);
+        let ranker = Ranker::new("Acme", "current", None);
         assert_eq!(
             rank(&ranker, "https://d.example/blog/news/legal", "", 1),
             DIRECT_CHILD_FLOOR

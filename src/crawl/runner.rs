@@ -21,6 +21,7 @@ use super::netpolicy::NetPolicy;
 use super::rank::Ranker;
 use super::robots::RobotsCache;
 use super::scope::{host_key, normalize, parse_normalized, Scope};
+use super::versions::{simhash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::ScrapeInput;
@@ -83,6 +84,7 @@ struct ProcessedPage {
     fetched: FetchFacts,
     document: Document,
     chunks: Vec<NewChunk>,
+    simhash: u64,
 }
 
 struct FetchFacts {
@@ -111,6 +113,7 @@ pub async fn run(
         scope: RwLock::new(scope),
         ranker: Ranker::new(
             &input.application_name,
+            &input.application_version,
             input
                 .starter_links
                 .first()
@@ -447,6 +450,7 @@ fn prepare_page(
         return Err("no text content".to_string());
     }
     Ok(ProcessedPage {
+        simhash: simhash(&document.content),
         final_url: final_url.to_string(),
         fetched: FetchFacts {
             status: fetched.status,
@@ -517,6 +521,7 @@ async fn record(
         _ => Vec::new(),
     };
     let (job, session) = (context.job_id.clone(), session_id.to_string());
+    let version = input.application_version.clone();
     let message = "Scraping documentation pages";
     context
         .shared
@@ -565,20 +570,11 @@ async fn record(
                     Recorded::Counted
                 }
                 PageResult::Saved(page) => {
-                    save_page(tx, &job, &session, &entry, *page, &links)?;
+                    save_page(tx, &job, &session, &version, &entry, *page, &links)?;
                     Recorded::Counted
                 }
                 PageResult::NotModified(cached) => {
-                    pages::reuse_page(tx, &cached.id, &session, &job, &ids::now())?;
-                    frontier::set_state(
-                        tx,
-                        &job,
-                        &entry.url,
-                        entry.depth,
-                        UrlState::Done,
-                        Some("not modified"),
-                    )?;
-                    frontier::add(tx, &job, &links)?;
+                    reuse_unchanged_page(tx, &job, &session, &version, &entry, &cached, &links)?;
                     Recorded::Counted
                 }
             };
@@ -592,6 +588,7 @@ fn save_page(
     tx: &rusqlite::Transaction<'_>,
     job_id: &str,
     session_id: &str,
+    application_version: &str,
     entry: &FrontierEntry,
     page: ProcessedPage,
     links: &[NewUrl],
@@ -613,6 +610,9 @@ fn save_page(
         )?;
     }
     let content_hash = content_hash(&page.document.content);
+    let version = Url::parse(&page.final_url)
+        .ok()
+        .and_then(|url| versioned_path(&url, application_version));
     let links_json =
         serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
     let outcome = pages::save(
@@ -637,11 +637,25 @@ fn save_page(
             fetched_at: page.fetched.fetched_at,
             chunks: page.chunks,
             links: links_json,
+            simhash: page.simhash,
+            version,
         },
     )?;
     let reason = match &outcome {
-        SaveOutcome::Saved => None,
+        SaveOutcome::Saved { superseded } => {
+            let note = format!(
+                "near-duplicate of {}, a copy for a closer version",
+                page.final_url
+            );
+            for url in superseded {
+                frontier::set_state(tx, job_id, url, entry.depth, UrlState::Done, Some(&note))?;
+            }
+            None
+        }
         SaveOutcome::Duplicate(of) => Some(format!("duplicate of {of}")),
+        SaveOutcome::NearDuplicate(of) => Some(format!(
+            "near-duplicate of {of}, a copy for a version at least as close"
+        )),
     };
     frontier::set_state(
         tx,
@@ -650,6 +664,66 @@ fn save_page(
         entry.depth,
         UrlState::Done,
         reason.as_deref(),
+    )?;
+    frontier::add(tx, job_id, links)?;
+    Ok(())
+}
+
+/// A 304 answer: the saved copy joins this job (subject to the same near-duplicate rule
+/// as a fresh page) and its stored links are followed.
+fn reuse_unchanged_page(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    session_id: &str,
+    application_version: &str,
+    entry: &FrontierEntry,
+    cached: &CachedPage,
+    links: &[NewUrl],
+) -> Result<(), StorageError> {
+    let version = Url::parse(&cached.url)
+        .ok()
+        .and_then(|url| versioned_path(&url, application_version));
+    let simhash = cached.simhash.unwrap_or(0);
+    let closer = match cached.simhash {
+        Some(hash) => pages::closer_version_saved_by_job(tx, job_id, version.as_ref(), hash)?,
+        None => None,
+    };
+    let reason = match closer {
+        Some(of) => {
+            format!("not modified; near-duplicate of {of}, a copy for a version at least as close")
+        }
+        None => {
+            if let Some(page_id) =
+                pages::reuse_page(tx, &cached.id, session_id, job_id, &ids::now())?
+            {
+                pages::set_version_facts(tx, &page_id, simhash, version.as_ref())?;
+                let note = format!(
+                    "near-duplicate of {}, a copy for a closer version",
+                    cached.url
+                );
+                for url in
+                    pages::drop_farther_versions(tx, job_id, &page_id, version.as_ref(), simhash)?
+                {
+                    frontier::set_state(
+                        tx,
+                        job_id,
+                        &url,
+                        entry.depth,
+                        UrlState::Done,
+                        Some(&note),
+                    )?;
+                }
+            }
+            "not modified".to_string()
+        }
+    };
+    frontier::set_state(
+        tx,
+        job_id,
+        &entry.url,
+        entry.depth,
+        UrlState::Done,
+        Some(&reason),
     )?;
     frontier::add(tx, job_id, links)?;
     Ok(())

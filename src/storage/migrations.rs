@@ -13,6 +13,10 @@ const MIGRATIONS: &[&str] = &[
     //    and a lookup by URL for conditional requests across sessions.
     "ALTER TABLE pages ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
      CREATE INDEX pages_by_url ON pages(url);",
+    // 3: near-duplicate detection between versioned copies of a page.
+    "ALTER TABLE pages ADD COLUMN simhash INTEGER;
+     ALTER TABLE pages ADD COLUMN version_key TEXT;
+     ALTER TABLE pages ADD COLUMN version_closeness INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

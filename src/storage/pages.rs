@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::StorageResult;
+use crate::crawl::versions::{hamming, VersionedPath, NEAR_DUPLICATE_BITS};
 use crate::ids;
 use crate::model::{ChunkMetadata, DocBundle, DocChunk};
 
@@ -33,6 +34,9 @@ pub struct NewPage {
     pub chunks: Vec<NewChunk>,
     /// The page's outgoing links as JSON `[[url, anchor text], …]`.
     pub links: String,
+    /// SimHash of the content, for near-duplicates among versioned copies.
+    pub simhash: u64,
+    pub version: Option<VersionedPath>,
 }
 
 /// A saved page whose validators allow a conditional request, and what a 304 reuses.
@@ -42,13 +46,19 @@ pub struct CachedPage {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub links: Vec<(String, String)>,
+    pub url: String,
+    pub simhash: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveOutcome {
-    Saved,
+    /// Saved; `superseded` lists pages of the job it replaced as a closer version.
+    Saved { superseded: Vec<String> },
     /// This job already saved the same URL or the same content under `0`.
     Duplicate(String),
+    /// This job already saved a near-identical copy of the page for a version at least as
+    /// close to the requested one, under `0`.
+    NearDuplicate(String),
 }
 
 /// Saves a page and its chunks for a job. A URL the session saved before is replaced in
@@ -56,6 +66,11 @@ pub enum SaveOutcome {
 pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> {
     if let Some(existing) = saved_by_job_with_same(tx, page)? {
         return Ok(SaveOutcome::Duplicate(existing));
+    }
+    if let Some(existing) =
+        closer_version_saved_by_job(tx, &page.job_id, page.version.as_ref(), page.simhash)?
+    {
+        return Ok(SaveOutcome::NearDuplicate(existing));
     }
     let now = ids::now();
     let existing_id: Option<String> = tx
@@ -115,13 +130,21 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
             id
         }
     };
+    set_version_facts(tx, &page_id, page.simhash, page.version.as_ref())?;
     insert_chunks(tx, &page_id, &page.chunks, &now)?;
     tx.execute(
         "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
         params![page.job_id, page_id, page.fetched_at],
     )?;
     super::sessions::touch(tx, &page.session_id, &now)?;
-    Ok(SaveOutcome::Saved)
+    let superseded = drop_farther_versions(
+        tx,
+        &page.job_id,
+        &page_id,
+        page.version.as_ref(),
+        page.simhash,
+    )?;
+    Ok(SaveOutcome::Saved { superseded })
 }
 
 /// The URL of a page this job already saved with the same final URL or the same content.
@@ -134,6 +157,98 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
             |row| row.get(0),
         )
         .optional()?)
+}
+
+/// A versioned copy of the same path this job saved, with nearly the same content, that
+/// matches the requested version at least as well as `page` does.
+pub fn closer_version_saved_by_job(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    version: Option<&VersionedPath>,
+    simhash: u64,
+) -> StorageResult<Option<String>> {
+    let Some(version) = version else {
+        return Ok(None);
+    };
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
+         WHERE jp.job_id = ?1 AND p.version_key = ?2",
+    )?;
+    let rows = stmt.query_map(params![job_id, version.key], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Option<i64>>(1)?,
+            row.get::<_, Option<i64>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (url, other, closeness) = row?;
+        let near = other.is_some_and(|other| hamming(other as u64, simhash) <= NEAR_DUPLICATE_BITS);
+        if near && closeness.unwrap_or(0) >= i64::from(version.closeness) {
+            return Ok(Some(url));
+        }
+    }
+    Ok(None)
+}
+
+/// Records what near-duplicate checks need of a saved page, relative to its job's
+/// requested version.
+pub fn set_version_facts(
+    tx: &Transaction<'_>,
+    page_id: &str,
+    simhash: u64,
+    version: Option<&VersionedPath>,
+) -> StorageResult<()> {
+    tx.execute(
+        "UPDATE pages SET simhash = ?2, version_key = ?3, version_closeness = ?4 WHERE id = ?1",
+        params![
+            page_id,
+            simhash as i64,
+            version.map(|v| v.key.as_str()),
+            version.map(|v| i64::from(v.closeness))
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes from the job the near-identical copies of `page` saved for versions farther
+/// from the requested one (the page itself goes when no other job keeps it).
+pub fn drop_farther_versions(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    page_id: &str,
+    version: Option<&VersionedPath>,
+    simhash: u64,
+) -> StorageResult<Vec<String>> {
+    let Some(version) = version else {
+        return Ok(Vec::new());
+    };
+    let candidates: Vec<(String, String, Option<i64>, Option<i64>)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT p.id, p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
+             WHERE jp.job_id = ?1 AND p.version_key = ?2 AND p.id <> ?3",
+        )?;
+        let rows = stmt.query_map(params![job_id, version.key, page_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut superseded = Vec::new();
+    for (id, url, other, closeness) in candidates {
+        let near = other.is_some_and(|other| hamming(other as u64, simhash) <= NEAR_DUPLICATE_BITS);
+        if near && closeness.unwrap_or(0) < i64::from(version.closeness) {
+            tx.execute(
+                "DELETE FROM job_pages WHERE job_id = ?1 AND page_id = ?2",
+                params![job_id, id],
+            )?;
+            tx.execute(
+                "DELETE FROM pages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM job_pages WHERE page_id = ?1)",
+                [&id],
+            )?;
+            superseded.push(url);
+        }
+    }
+    Ok(superseded)
 }
 
 fn insert_chunks(
@@ -311,7 +426,7 @@ pub fn reuse_page(
     to_session: &str,
     to_job: &str,
     scraped_at: &str,
-) -> StorageResult<()> {
+) -> StorageResult<Option<String>> {
     let Some((session, url)) = tx
         .query_row(
             "SELECT session_id, url FROM pages WHERE id = ?1",
@@ -320,7 +435,7 @@ pub fn reuse_page(
         )
         .optional()?
     else {
-        return Ok(());
+        return Ok(None);
     };
     let page_id = if session == to_session {
         tx.execute(
@@ -349,7 +464,7 @@ pub fn reuse_page(
         params![to_job, page_id, scraped_at],
     )?;
     super::sessions::touch(tx, to_session, scraped_at)?;
-    Ok(())
+    Ok(Some(page_id))
 }
 
 /// The newest saved copy of `url` with an ETag or Last-Modified, preferring the session's
@@ -361,7 +476,7 @@ pub fn find_cached(
 ) -> StorageResult<Option<CachedPage>> {
     let found = conn
         .query_row(
-            "SELECT id, etag, last_modified, links FROM pages
+            "SELECT id, etag, last_modified, links, url, simhash FROM pages
              WHERE url = ?1 AND (etag IS NOT NULL OR last_modified IS NOT NULL)
              ORDER BY session_id = ?2 DESC, fetched_at DESC LIMIT 1",
             params![url, session_id],
@@ -371,16 +486,22 @@ pub fn find_cached(
                     row.get::<_, Option<String>>(1)?,
                     row.get::<_, Option<String>>(2)?,
                     row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<i64>>(5)?,
                 ))
             },
         )
         .optional()?;
-    Ok(found.map(|(id, etag, last_modified, links)| CachedPage {
-        id,
-        etag,
-        last_modified,
-        links: serde_json::from_str(&links).unwrap_or_default(),
-    }))
+    Ok(found.map(
+        |(id, etag, last_modified, links, url, simhash)| CachedPage {
+            id,
+            etag,
+            last_modified,
+            links: serde_json::from_str(&links).unwrap_or_default(),
+            url,
+            simhash: simhash.map(|h| h as u64),
+        },
+    ))
 }
 
 fn copy_chunks(

@@ -74,3 +74,28 @@ fn the_api_reference_is_fetched_first_under_a_small_budget() {
     let (_, _, all) = app.scrape_site(&server.url("/"), json!({}));
     assert_eq!(all["result"]["savedPagesCount"], 11, "{all}");
 }
+
+#[test]
+fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "versions",
+        ..Default::default()
+    });
+    let app = TestApp::spawn();
+    for (asked, kept, skipped) in [
+        ("2", "/docs/v2/users.html", "/docs/v1/users.html"),
+        ("1.0", "/docs/v1/users.html", "/docs/v2/users.html"),
+    ] {
+        let (_, _, status) =
+            app.scrape_site(&server.url("/"), json!({"applicationVersion": asked}));
+        let saved: BTreeSet<String> = status["result"]["savedPages"]
+            .as_object()
+            .expect("pages")
+            .keys()
+            .cloned()
+            .collect();
+        let expected: BTreeSet<String> = ["/", kept].iter().map(|p| server.url(p)).collect();
+        assert_eq!(saved, expected, "asked for {asked}: {status}");
+        assert!(!saved.contains(&server.url(skipped)));
+    }
+}
