@@ -86,16 +86,20 @@ pub struct JobCreated {
 #[serde(rename_all = "camelCase")]
 pub struct ScrapeRequestDoc {
     /// 1 to 100 absolute http(s) URLs where the crawl starts.
+    #[schema(min_items = 1, max_items = 100)]
     pub starter_links: Vec<String>,
     /// The application whose documentation is wanted (non-blank).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub application_name: String,
     /// Defaults to "current"; blank counts as absent.
     pub application_version: Option<String>,
     /// When false (the default) a finished job of the last 28 days with the same input is reused.
     pub skip_cache: Option<bool>,
     /// Page budget, 1 to the server cap.
+    #[schema(minimum = 1)]
     pub max_iterations: Option<u32>,
     /// Link hops from a starter link, 0 to 100.
+    #[schema(minimum = 0, maximum = 100)]
     pub max_depth: Option<u32>,
     /// URL path globs a page must match (any of them).
     pub include_patterns: Option<Vec<String>>,
@@ -147,8 +151,11 @@ pub struct JobStatus {
     pub updated_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
+    /// The stored result snapshot, served as written: a finished job of thousands of
+    /// pages is polled without parsing and re-serialising it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<JobResult>,
+    #[schema(value_type = Option<JobResult>)]
+    pub result: Option<Box<serde_json::value::RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
 }

@@ -14,10 +14,10 @@ use crate::storage::{pages, sessions, Db, StorageResult};
 /// Bundles read per database round trip while streaming.
 const STREAM_BATCH: u32 = 16;
 
-#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation", tag = "documentation",
-    params(("session_id" = String, Path, description = "Session UUID"),
-           ("offset" = Option<u64>, Query, description = "Bundles to skip"),
-           ("limit" = Option<u64>, Query, description = "Bundles to return (at most 1000; all when absent)")),
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation", operation_id = "list_documentation", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
+           ("offset" = Option<u64>, Query, minimum = 0, description = "Bundles to skip"),
+           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Bundles to return (at most 1000; all when absent)")),
     responses((status = 200, body = Vec<DocBundle>), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
@@ -113,8 +113,8 @@ async fn stream_bundles(
     let _ = sender.send(Ok(web::Bytes::from_static(b"]"))).await;
 }
 
-#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", tag = "documentation",
-    params(("session_id" = String, Path, description = "Session UUID"), ("documentation_id" = String, Path, description = "Document (page) UUID")),
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "get_documentation", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
     responses((status = 200, body = DocBundle), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
@@ -136,8 +136,8 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(bundle))
 }
 
-#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", tag = "documentation",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", operation_id = "delete_all_documentation", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad UUID")))]
 pub async fn delete_all(
     state: web::Data<AppState>,
@@ -147,8 +147,8 @@ pub async fn delete_all(
     delete(state, session_id, None).await
 }
 
-#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", tag = "documentation",
-    params(("session_id" = String, Path, description = "Session UUID"), ("documentation_id" = String, Path, description = "Document (page) UUID")),
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "delete_documentation", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
     responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
 pub async fn delete_one(
     state: web::Data<AppState>,

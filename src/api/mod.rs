@@ -8,7 +8,8 @@ mod params;
 mod scrape;
 mod sessions;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -27,12 +28,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/health")
                 .route(web::get().to(health::health))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed("GET")),
         )
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(openapi::serve))
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed("GET")),
         )
         .service(
             web::scope("/api/v1")
@@ -40,7 +41,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
                     web::resource("/session")
                         .route(web::post().to(sessions::create))
                         .route(web::get().to(sessions::list))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET, POST")),
                 )
                 .service(
                     web::resource("/session/{session_id}")
@@ -48,31 +49,31 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .route(web::get().to(sessions::get))
                         .route(web::head().to(sessions::head))
                         .route(web::delete().to(sessions::delete))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET, HEAD, POST, DELETE")),
                 )
                 .service(
                     web::resource("/session/{session_id}/jobs")
                         .route(web::get().to(sessions::jobs))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET")),
                 )
                 .service(
                     web::resource("/session/{session_id}/documentation")
                         .route(web::get().to(documentation::list))
                         .route(web::delete().to(documentation::delete_all))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET, DELETE")),
                 )
                 .service(
                     web::resource("/session/{session_id}/documentation/{documentation_id}")
                         .route(web::get().to(documentation::get))
                         .route(web::delete().to(documentation::delete_one))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET, DELETE")),
                 )
                 .service(
                     web::resource("/scrape/{session_id}/scrape")
                         .route(web::post().to(scrape::start))
                         .route(web::get().to(scrape::status))
                         .route(web::delete().to(scrape::cancel))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed("GET, POST, DELETE")),
                 ),
         );
 }
@@ -81,8 +82,15 @@ pub async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().json(serde_json::json!({ "detail": "Not Found" }))
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// 405 with the `Allow` header listing what the resource answers (RFC 9110).
+fn not_allowed(allow: &'static str) -> actix_web::Route {
+    web::to(move || async move {
+        let mut response = ApiError::MethodNotAllowed.error_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        response
+    })
 }
 
 /// 404 with the contract's sentence when a session does not exist.

@@ -12,8 +12,8 @@ use crate::model::{JobCreated, JobStatus, ScrapeRequestDoc};
 use crate::storage::jobs::{self, NewJob};
 use crate::storage::{sessions, StorageResult};
 
-#[utoipa::path(post, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(post, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "start_scrape", tag = "scrape",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     request_body = ScrapeRequestDoc,
     responses((status = 200, body = JobCreated), (status = 404, description = "No such session"),
               (status = 413, description = "Body over 1 MiB"), (status = 422, description = "Invalid field"),
@@ -103,9 +103,9 @@ fn refuse_private_literals(state: &AppState, input: &ScrapeInput) -> Result<(), 
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
-    params(("session_id" = String, Path, description = "Session UUID"),
-           ("jobId" = Option<String>, Query, description = "Job UUID; the session's latest scrape job when absent")),
+#[utoipa::path(get, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "get_scrape_status", tag = "scrape",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
+           ("jobId" = Option<uuid::Uuid>, Query, description = "Job UUID; the session's latest scrape job when absent")),
     responses((status = 200, body = JobStatus), (status = 404, description = "No session or no scrape job"), (status = 422, description = "Bad UUID")))]
 pub async fn status(
     state: web::Data<AppState>,
@@ -146,9 +146,9 @@ async fn load_status(
     found
 }
 
-#[utoipa::path(delete, path = "/api/v1/scrape/{session_id}/scrape", tag = "scrape",
-    params(("session_id" = String, Path, description = "Session UUID"),
-           ("jobId" = String, Query, description = "Job UUID")),
+#[utoipa::path(delete, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "cancel_scrape", tag = "scrape",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
+           ("jobId" = uuid::Uuid, Query, description = "Job UUID")),
     responses((status = 200, body = JobStatus), (status = 404, description = "No such session or job"),
               (status = 409, description = "Job already ended"), (status = 422, description = "Bad or missing UUID")))]
 pub async fn cancel(

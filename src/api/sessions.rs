@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::storage::{jobs, sessions};
 
-#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+#[utoipa::path(post, path = "/api/v1/session", operation_id = "create_session", tag = "session",
     responses((status = 201, body = SessionCreated)))]
 pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = ids::new_id();
@@ -31,9 +31,9 @@ fn created(session_id: String) -> HttpResponse {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/session", tag = "session",
-    params(("offset" = Option<u64>, Query, description = "Sessions to skip"),
-           ("limit" = Option<u64>, Query, description = "Sessions to return (default 100, at most 1000)")),
+#[utoipa::path(get, path = "/api/v1/session", operation_id = "list_sessions", tag = "session",
+    params(("offset" = Option<u64>, Query, minimum = 0, description = "Sessions to skip"),
+           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Sessions to return (default 100, at most 1000)")),
     responses((status = 200, body = SessionList), (status = 422, description = "Bad paging parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (offset, limit) = paging(&req, 100)?;
@@ -56,8 +56,8 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/session/{session_id}", tag = "session",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(post, path = "/api/v1/session/{session_id}", operation_id = "create_session_with_id", tag = "session",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID")))]
 pub async fn create_with_id(
     state: web::Data<AppState>,
@@ -76,8 +76,8 @@ pub async fn create_with_id(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/session/{session_id}", tag = "session",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(get, path = "/api/v1/session/{session_id}", operation_id = "get_session", tag = "session",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 200, body = SessionInfo), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
@@ -95,8 +95,8 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     }))
 }
 
-#[utoipa::path(head, path = "/api/v1/session/{session_id}", tag = "session",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(head, path = "/api/v1/session/{session_id}", operation_id = "check_session", tag = "session",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 204, description = "Session exists"), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let Ok(id) = path_uuid(&req, "session_id") else {
@@ -113,8 +113,8 @@ pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     })
 }
 
-#[utoipa::path(delete, path = "/api/v1/session/{session_id}", tag = "session",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(delete, path = "/api/v1/session/{session_id}", operation_id = "delete_session", tag = "session",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 200, body = SessionDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn delete(
     state: web::Data<AppState>,
@@ -137,8 +137,8 @@ pub async fn delete(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/session/{session_id}/jobs", tag = "session",
-    params(("session_id" = String, Path, description = "Session UUID")),
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/jobs", operation_id = "list_session_jobs", tag = "session",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 200, body = SessionJobs), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn jobs(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;

@@ -128,6 +128,9 @@ impl Fetcher {
     pub fn new(config: FetchConfig, policy: Arc<NetPolicy>) -> Result<Fetcher, reqwest::Error> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
+            // A proxy would connect on our behalf and skip the address check of the
+            // resolver; the crawler always connects directly.
+            .no_proxy()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // Redirects are followed hop by hop by the caller, so that every hop passes the

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::StorageError;
-use crate::model::{JobResult, JobStatus, Progress};
+use crate::model::{JobStatus, Progress};
 use crate::storage::jobs::{self, JobRow, JobState};
 use crate::storage::StorageResult;
 
@@ -13,7 +13,7 @@ pub fn status_of(conn: &Connection, job: &JobRow) -> StorageResult<JobStatus> {
     let has_run = job.started_at.is_some();
     let result = match (job.state, &job.result) {
         (JobState::Finished, Some(text)) => Some(
-            serde_json::from_str::<JobResult>(text)
+            serde_json::value::RawValue::from_string(text.clone())
                 .map_err(|err| StorageError::Corrupt(format!("result of job {}: {err}", job.id)))?,
         ),
         _ => None,

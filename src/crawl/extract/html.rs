@@ -456,7 +456,7 @@ fn page_links(doc: &Html, base: &Url) -> Vec<PageLink> {
 }
 
 fn anchor_text(anchor: ElementRef) -> String {
-    let text = collapse(&anchor.text().collect::<String>());
+    let text = collapse(&link_text(anchor));
     if !text.is_empty() {
         return text;
     }
@@ -472,6 +472,21 @@ fn anchor_text(anchor: ElementRef) -> String {
                 .map(collapse)
         })
         .unwrap_or_default()
+}
+
+/// An anchor's own text without what a reader never sees (scripts, styles, templates);
+/// unlike `visible_text`, chrome rules do not apply: a "Next" link keeps its words.
+fn link_text(anchor: ElementRef) -> String {
+    let mut text = String::new();
+    walk(anchor, |visit| match visit {
+        Visit::Enter(el) if DROPPED_TAGS.contains(&el.value().name()) => Flow::Skip,
+        Visit::Text(t) => {
+            text.push_str(t);
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    text
 }
 
 // ----- OpenAPI spec discovery --------------------------------------------------
