@@ -68,3 +68,41 @@ fn allow_network_opens_exactly_one_range() {
     assert_eq!(status["status"], "finished", "{status}");
     assert_eq!(status["result"]["savedPagesCount"], 1);
 }
+
+#[test]
+fn private_addresses_are_refused_in_every_spelling_and_behind_redirects() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "site",
+        ..Default::default()
+    });
+    let port = server.base.rsplit(':').next().expect("port").to_string();
+    let app = TestApp::spawn_strict_with(&["--allow-network", "127.0.0.1/32"]);
+    let session = app.create_session();
+    let spellings = [
+        "2130706433",
+        "0x7f.0.0.2",
+        "127.2",
+        "[::1]",
+        "[::ffff:127.0.0.3]",
+        "0.0.0.0",
+        "169.254.169.254",
+        "10.0.0.1",
+    ];
+    for spelling in spellings {
+        let body = json!({"starterLinks": [format!("http://{spelling}:{port}/")], "applicationName": "Acme"});
+        let response = app.post_json(&format!("/api/v1/scrape/{session}/scrape"), &body);
+        // 2130706433 is 127.0.0.1, which --allow-network opens; every other spelling is refused.
+        if spelling == "2130706433" {
+            assert_eq!(response.status(), 200, "{spelling}");
+        } else {
+            assert_eq!(response.status(), 422, "{spelling}");
+        }
+    }
+
+    // The allowed host redirects to 127.0.0.2: the hop is refused before connecting.
+    let job = app.start_scrape(&session, json!({"starterLinks": [server.url("/to-private")], "applicationName": "Acme", "skipCache": true}));
+    let status = app.wait_until_over(&session, &job);
+    assert_eq!(status["status"], "failed", "{status}");
+    let line = status["errors"][0].as_str().expect("line");
+    assert!(line.contains("refused to connect to 127.0.0.2"), "{line}");
+}

@@ -102,6 +102,15 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
     if path != "/robots.txt" && !state.options.delay.is_zero() {
         tokio::time::sleep(state.options.delay).await;
     }
+    if path == "/to-private" {
+        // An allowed host sending the crawler on to another loopback address.
+        let host = req.connection_info().host().to_string();
+        let port = host.rsplit(':').next().unwrap_or("80");
+        let location = format!("http://127.0.0.2:{port}/guide/");
+        return HttpResponse::Found()
+            .insert_header(("Location", location))
+            .finish();
+    }
     if path == "/old-guide" {
         return HttpResponse::MovedPermanently()
             .insert_header(("Location", "/guide/"))

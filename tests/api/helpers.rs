@@ -68,6 +68,35 @@ impl TestApp {
         self.address = address;
     }
 
+    /// Sends SIGTERM and waits for the process to exit; returns how long that took.
+    pub fn terminate(&mut self) -> Duration {
+        let started = Instant::now();
+        if let Some(mut child) = self.child.take() {
+            let status = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("kill -TERM");
+            assert!(status.success());
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while child.try_wait().expect("try_wait").is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    panic!("the server did not exit within 15 s of SIGTERM");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        started.elapsed()
+    }
+
+    /// Starts the server again on the same database file.
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, address) = launch(&self.db_path, &self.extra_args);
+        self.child = Some(child);
+        self.address = address;
+    }
+
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

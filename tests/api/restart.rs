@@ -58,4 +58,43 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
     // A finished job reads the same after another restart.
     app.crash_and_restart();
     assert_eq!(app.status(&session, &job), done);
+    app.kill();
+    let conn = rusqlite::Connection::open(&app.db_path).expect("open the database");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("integrity_check");
+    assert_eq!(check, "ok");
+    let duplicates: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM (SELECT page_id, chunk_number FROM chunks GROUP BY page_id, chunk_number HAVING count(*) > 1)",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(duplicates, 0, "duplicate chunks");
+}
+
+#[test]
+fn sigterm_exits_promptly_and_the_job_resumes_at_the_next_start() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "site",
+        delay: Duration::from_millis(40),
+        generated_pages: 200,
+    });
+    let mut app = TestApp::spawn();
+    let session = app.create_session();
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/gen/0.html")], "applicationName": "Acme", "skipCache": true, "maxIterations": 40}),
+    );
+    app.wait_until(&session, &job, Duration::from_secs(30), |s| {
+        s["progress"]["completedIterations"].as_i64().unwrap_or(0) >= 5
+    });
+    let took = app.terminate();
+    assert!(took < Duration::from_secs(5), "SIGTERM took {took:?}");
+    app.restart();
+    let done = app.wait_until_over(&session, &job);
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["progress"]["completedIterations"], 40);
+    assert_eq!(done["result"]["savedPagesCount"], 40);
 }

@@ -423,3 +423,33 @@ fn a_job_without_progress_is_failed_by_the_watchdog() {
     assert_eq!(line, "Job stalled: no progress for 2 seconds");
     assert_eq!(app.get("/health").status(), 200);
 }
+
+#[test]
+fn queued_jobs_beyond_the_limit_are_refused_with_429() {
+    let server = slow_generated_site(50, 200);
+    let app = TestApp::spawn_with(&[
+        "--max-concurrent-jobs",
+        "1",
+        "--max-queued-per-session",
+        "1",
+    ]);
+    let session = app.create_session();
+    let body = json!({"starterLinks": [server.url("/gen/0.html")], "applicationName": "Acme", "skipCache": true, "maxIterations": 20});
+    let running = app.start_scrape(&session, body.clone());
+    app.wait_until(&session, &running, Duration::from_secs(20), |s| {
+        s["status"] == "running"
+    });
+    app.start_scrape(&session, body.clone());
+    let refused = app.post_json(&format!("/api/v1/scrape/{session}/scrape"), &body);
+    assert_eq!(refused.status(), 429);
+    let answer: Value = refused.json().expect("json");
+    assert!(
+        answer["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("queued")),
+        "{answer}"
+    );
+    // Another session still has room.
+    let other = app.create_session();
+    app.start_scrape(&other, body);
+}
