@@ -657,15 +657,7 @@ fn save_page(
             "near-duplicate of {of}, a copy for a version at least as close"
         )),
     };
-    frontier::set_state(
-        tx,
-        job_id,
-        &entry.url,
-        entry.depth,
-        UrlState::Done,
-        reason.as_deref(),
-    )?;
-    frontier::add(tx, job_id, links)?;
+    complete_entry(tx, job_id, entry, reason.as_deref(), links)?;
     Ok(())
 }
 
@@ -717,14 +709,19 @@ fn reuse_unchanged_page(
             "not modified".to_string()
         }
     };
-    frontier::set_state(
-        tx,
-        job_id,
-        &entry.url,
-        entry.depth,
-        UrlState::Done,
-        Some(&reason),
-    )?;
+    complete_entry(tx, job_id, entry, Some(&reason), links)?;
+    Ok(())
+}
+
+/// A handled entry: done (with a note when nothing new was saved), its links queued.
+fn complete_entry(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    entry: &FrontierEntry,
+    note: Option<&str>,
+    links: &[NewUrl],
+) -> Result<(), StorageError> {
+    frontier::set_state(tx, job_id, &entry.url, entry.depth, UrlState::Done, note)?;
     frontier::add(tx, job_id, links)?;
     Ok(())
 }

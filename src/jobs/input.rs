@@ -103,6 +103,16 @@ fn loc(field: &str) -> Vec<Value> {
     vec![json!("body"), json!(field)]
 }
 
+/// A field present with a value of the wrong JSON type.
+fn wrong_type(field: &str, kind: &'static str, expected: &str, value: &Value) -> ValidationIssue {
+    ValidationIssue::new(
+        kind,
+        loc(field),
+        format!("Input should be {expected}"),
+        value.clone(),
+    )
+}
+
 fn missing(field: &str) -> ValidationIssue {
     ValidationIssue::new("missing", loc(field), "Field required", Value::Null)
 }
@@ -196,12 +206,7 @@ fn required_text(
             None
         }
         Some(other) => {
-            issues.push(ValidationIssue::new(
-                "string_type",
-                loc(field),
-                "Input should be a valid string",
-                other.clone(),
-            ));
+            issues.push(wrong_type(field, "string_type", "a valid string", other));
             None
         }
     }
@@ -216,12 +221,7 @@ fn optional_text(
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text.trim().to_string()),
         Some(other) => {
-            issues.push(ValidationIssue::new(
-                "string_type",
-                loc(field),
-                "Input should be a valid string",
-                other.clone(),
-            ));
+            issues.push(wrong_type(field, "string_type", "a valid string", other));
             None
         }
     }
@@ -236,12 +236,7 @@ fn optional_bool(
         None | Some(Value::Null) => None,
         Some(Value::Bool(flag)) => Some(*flag),
         Some(other) => {
-            issues.push(ValidationIssue::new(
-                "bool_type",
-                loc(field),
-                "Input should be a valid boolean",
-                other.clone(),
-            ));
+            issues.push(wrong_type(field, "bool_type", "a valid boolean", other));
             None
         }
     }
@@ -264,12 +259,7 @@ fn optional_int(
             .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
             .map(|f| f as i64)
     }) else {
-        issues.push(ValidationIssue::new(
-            "int_type",
-            loc(field),
-            "Input should be a valid integer",
-            value.clone(),
-        ));
+        issues.push(wrong_type(field, "int_type", "a valid integer", value));
         return None;
     };
     if number < min as i64 {
