@@ -918,9 +918,10 @@ fn is_content_sidebar(el: &ElementRef) -> bool {
 /// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so
 /// the id of an element that opens with a heading says nothing about chrome.
 fn id_is_a_heading_slug(el: &ElementRef) -> bool {
+    // Empty anchors (`<span id="id1"></span>`) may come before the heading.
     el.children()
         .filter_map(ElementRef::wrap)
-        .next()
+        .find(|child| child.text().any(|t| !t.trim().is_empty()))
         .is_some_and(|first| {
             matches!(
                 first.value().name(),
@@ -1850,7 +1851,7 @@ mod tests {
     fn sections_named_like_chrome_and_sphinx_sidebars_are_content() {
         let html = "<html><body><div class=\"body\" role=\"main\"><h1>http.cookies</h1>\
              <section id=\"cookie-objects\"><h2>Cookie Objects</h2><p>BaseCookie methods.</p></section>\
-             <section id=\"feedback\"><h2>Feedback</h2><p>Send comments to the author.</p></section>\
+             <section id=\"feedback\"><span id=\"id1\"></span><h2>Feedback</h2><p>Send comments to the author.</p></section>\
              <aside class=\"sidebar\"><p class=\"sidebar-title\">Turtle star</p><pre>from turtle import *</pre></aside>\
              <div id=\"cookie-banner\">Accept cookies?</div></div>\
              <div class=\"sphinxsidebar\">Quick search</div></body></html>";
