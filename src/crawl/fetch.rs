@@ -190,7 +190,6 @@ impl Fetcher {
             };
             match (retry_after, attempt < self.config.max_attempts) {
                 (Some(wait), true) => {
-                    log::debug!("retrying {url} in {wait:?} (attempt {attempt} failed)");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

@@ -62,12 +62,20 @@ impl RobotsRules {
 }
 
 /// robots.txt rules of every origin one job touches.
-#[derive(Default)]
 pub struct RobotsCache {
+    /// The job this cache belongs to, for its log lines.
+    job_id: String,
     origins: Mutex<HashMap<String, Arc<OnceCell<Arc<RobotsRules>>>>>,
 }
 
 impl RobotsCache {
+    pub fn new(job_id: &str) -> Self {
+        RobotsCache {
+            job_id: job_id.to_string(),
+            origins: Mutex::new(HashMap::new()),
+        }
+    }
+
     pub async fn rules_for(&self, fetcher: &Fetcher, url: &Url) -> Arc<RobotsRules> {
         let origin = url.origin().ascii_serialization();
         let cell = {
@@ -77,13 +85,13 @@ impl RobotsCache {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             origins.entry(origin.clone()).or_default().clone()
         };
-        cell.get_or_init(|| async move { Arc::new(load(fetcher, &origin).await) })
+        cell.get_or_init(|| async move { Arc::new(load(fetcher, &origin, &self.job_id).await) })
             .await
             .clone()
     }
 }
 
-async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
+async fn load(fetcher: &Fetcher, origin: &str, job_id: &str) -> RobotsRules {
     let Ok(robots_url) = Url::parse(&format!("{origin}/robots.txt")) else {
         return RobotsRules::allow_all();
     };
@@ -92,7 +100,7 @@ async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
         Ok(fetched) if (400..500).contains(&fetched.status) => RobotsRules::allow_all(),
         Ok(fetched) => {
             log::info!(
-                "robots.txt of {origin} answered HTTP {}: treating the site as disallowed",
+                "[job {job_id}] robots.txt of {origin} answered HTTP {}: treating the site as disallowed",
                 fetched.status
             );
             RobotsRules {
@@ -103,7 +111,7 @@ async fn load(fetcher: &Fetcher, origin: &str) -> RobotsRules {
         Err(err) => {
             // The site itself is unreachable or refused; page fetches will report why.
             log::info!(
-                "robots.txt of {origin} unavailable ({err}); pages will report their own errors"
+                "[job {job_id}] robots.txt of {origin} unavailable ({err}); pages will report their own errors"
             );
             RobotsRules::allow_all()
         }

@@ -109,7 +109,7 @@ pub async fn run(
         shared: shared.clone(),
         job_id: job.id.clone(),
         session_id: job.session_id.clone(),
-        robots: RobotsCache::default(),
+        robots: RobotsCache::new(&job.id),
         scope: RwLock::new(scope),
         ranker: Ranker::new(
             &input.application_name,
