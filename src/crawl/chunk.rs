@@ -337,7 +337,6 @@ fn heading_text(rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     /// The text without whitespace and without fence lines, which chunking may add to
     /// close and re-open a code block it cut.
@@ -510,13 +509,7 @@ mod tests {
     fn huge_single_line_is_cut_under_limit() {
         let blob = pseudo_base64(200_000);
         let chunker = Chunker::new(512);
-        let started = Instant::now();
         let chunks = chunker.split_markdown(&blob);
-        eprintln!(
-            "200 kB base64 markdown: {} chunks in {:?}",
-            chunks.len(),
-            started.elapsed()
-        );
         assert!(chunks.len() > 1);
         assert_invariants(&chunker, &blob, &chunks);
         let text_chunks = chunker.split_text(&blob);
@@ -546,25 +539,5 @@ mod tests {
         let chunks = chunker.split_text("héllo wörld");
         assert_eq!(chunks.len(), 1);
         assert_eq!(chunks[0].character_count, 11);
-    }
-
-    /// Run with `cargo test --release -- --ignored --nocapture` to see timing.
-    #[test]
-    #[ignore]
-    fn one_megabyte_markdown_performance() {
-        let mut doc = String::new();
-        while doc.len() < 1_000_000 {
-            doc.push_str(&sample_doc());
-        }
-        let chunker = Chunker::new(512);
-        let started = Instant::now();
-        let chunks = chunker.split_markdown(&doc);
-        eprintln!(
-            "1 MB markdown ({} bytes): {} chunks in {:?}",
-            doc.len(),
-            chunks.len(),
-            started.elapsed()
-        );
-        assert_invariants(&chunker, &doc, &chunks);
     }
 }
