@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::fixture_server::{FixtureServer, SiteOptions};
+use crate::fixture_server::FixtureServer;
 use crate::helpers::TestApp;
 
 #[test]
@@ -50,10 +50,7 @@ fn with_a_token_every_api_route_needs_it_and_health_stays_open() {
 
 #[test]
 fn allow_network_opens_exactly_one_range() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("site");
     let body = json!({"starterLinks": [server.url("/guide/install.html")], "applicationName": "Acme", "skipCache": true, "maxDepth": 0});
 
     let other_range = TestApp::spawn_strict_with(&["--allow-network", "10.0.0.0/8"]);
@@ -71,10 +68,7 @@ fn allow_network_opens_exactly_one_range() {
 
 #[test]
 fn private_addresses_are_refused_in_every_spelling_and_behind_redirects() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("site");
     let port = server.base.rsplit(':').next().expect("port").to_string();
     let app = TestApp::spawn_strict_with(&["--allow-network", "127.0.0.1/32"]);
     let session = app.create_session();

@@ -4,14 +4,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::TestApp;
+use crate::fixture_server::FixtureServer;
+use crate::helpers::{saved_urls, TestApp};
 
 fn crawl_fixture_site() -> (FixtureServer, TestApp, String, Value) {
-    let server = FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("site");
     let app = TestApp::spawn_with(&["--chunk-tokens", "100"]);
     let (session, _, status) = app.scrape_site(&server.url("/"), json!({}));
     (server, app, session, status)
@@ -21,13 +18,8 @@ fn crawl_fixture_site() -> (FixtureServer, TestApp, String, Value) {
 fn the_fixture_site_is_crawled_completely_and_only_once() {
     let (server, _app, _session, status) = crawl_fixture_site();
     assert_eq!(status["status"], "finished", "{status}");
-    let saved: BTreeSet<String> = status["result"]["savedPages"]
-        .as_object()
-        .expect("pages")
-        .keys()
-        .cloned()
-        .collect();
-    let expected: BTreeSet<String> = [
+    let saved = saved_urls(&status);
+    let expected = server.urls(&[
         "/",
         "/guide/",
         "/guide/install.html",
@@ -35,10 +27,7 @@ fn the_fixture_site_is_crawled_completely_and_only_once() {
         "/openapi.json",
         "/notes.txt",
         "/readme.md",
-    ]
-    .iter()
-    .map(|p| server.url(p))
-    .collect();
+    ]);
     assert_eq!(saved, expected);
     assert_eq!(status["result"]["finishReason"], "no_more_links");
     // Ten fetches: seven pages, the redirecting /old-guide, a 404 and a binary file.
@@ -154,10 +143,7 @@ fn html_becomes_clean_markdown_chunks_and_api_documents_stay_intact() {
 
 #[test]
 fn a_re_crawl_sends_conditional_requests_and_reuses_unchanged_pages() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("site");
     let app = TestApp::spawn();
     let (first_session, _, first) = app.scrape_site(&server.url("/"), json!({}));
     assert_eq!(server.not_modified(), 0);

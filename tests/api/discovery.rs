@@ -1,36 +1,23 @@
 //! Sitemaps, llms.txt and the relevance-ranked frontier.
 
-use std::collections::BTreeSet;
-
 use serde_json::json;
 
-use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::TestApp;
+use crate::fixture_server::FixtureServer;
+use crate::helpers::{saved_urls, TestApp};
 
 #[test]
 fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "discover",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("discover");
     let app = TestApp::spawn();
     let (_, _, status) = app.scrape_site(&server.url("/"), json!({}));
     assert_eq!(status["status"], "finished", "{status}");
-    let saved: BTreeSet<String> = status["result"]["savedPages"]
-        .as_object()
-        .expect("pages")
-        .keys()
-        .cloned()
-        .collect();
-    let expected: BTreeSet<String> = [
+    let saved = saved_urls(&status);
+    let expected = server.urls(&[
         "/",
         "/from-sitemap.html",
         "/from-default-sitemap.html",
         "/from-llms.html",
-    ]
-    .iter()
-    .map(|p| server.url(p))
-    .collect();
+    ]);
     // /variant.html names /from-llms.html as its canonical URL, so it is not a page of its own.
     assert_eq!(saved, expected, "requests: {:?}", server.hits());
     assert!(
@@ -46,10 +33,7 @@ fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
 
 #[test]
 fn the_api_reference_is_fetched_first_under_a_small_budget() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "ranked",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("ranked");
     // One page at a time, so that every choice is made with what is known so far.
     let app = TestApp::spawn_with(&["--job-concurrency", "1"]);
     let (_, _, status) = app.scrape_site(&server.url("/"), json!({"maxIterations": 3}));
@@ -57,17 +41,9 @@ fn the_api_reference_is_fetched_first_under_a_small_budget() {
         status["result"]["finishReason"], "max_iterations",
         "{status}"
     );
-    let saved: BTreeSet<String> = status["result"]["savedPages"]
-        .as_object()
-        .expect("pages")
-        .keys()
-        .cloned()
-        .collect();
+    let saved = saved_urls(&status);
     // Breadth-first order would have fetched two blog posts instead.
-    let expected: BTreeSet<String> = ["/", "/docs/index.html", "/docs/api/reference.html"]
-        .iter()
-        .map(|p| server.url(p))
-        .collect();
+    let expected = server.urls(&["/", "/docs/index.html", "/docs/api/reference.html"]);
     assert_eq!(saved, expected);
 
     // With a budget for everything, the blog posts (direct children) are still fetched.
@@ -77,10 +53,7 @@ fn the_api_reference_is_fetched_first_under_a_small_budget() {
 
 #[test]
 fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "versions",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("versions");
     let app = TestApp::spawn();
     for (asked, kept, skipped) in [
         ("2", "/docs/v2/users.html", "/docs/v1/users.html"),
@@ -88,13 +61,8 @@ fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
     ] {
         let (_, _, status) =
             app.scrape_site(&server.url("/"), json!({"applicationVersion": asked}));
-        let saved: BTreeSet<String> = status["result"]["savedPages"]
-            .as_object()
-            .expect("pages")
-            .keys()
-            .cloned()
-            .collect();
-        let expected: BTreeSet<String> = ["/", kept].iter().map(|p| server.url(p)).collect();
+        let saved = saved_urls(&status);
+        let expected = server.urls(&["/", kept]);
         assert_eq!(saved, expected, "asked for {asked}: {status}");
         assert!(!saved.contains(&server.url(skipped)));
     }

@@ -1,14 +1,11 @@
 use serde_json::{json, Value};
 
-use crate::fixture_server::{FixtureServer, SiteOptions};
+use crate::fixture_server::FixtureServer;
 use crate::helpers::TestApp;
 
 #[test]
 fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
-    let server = FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    });
+    let server = FixtureServer::site("site");
     let app = TestApp::spawn();
     let session = app.create_session();
     let path = format!("/api/v1/session/{session}/documentation");

@@ -74,6 +74,19 @@ impl FixtureServer {
         }
     }
 
+    /// Serves `tests/fixtures/<site>` with no delay and no generated pages.
+    pub fn site(site: &'static str) -> FixtureServer {
+        FixtureServer::start(SiteOptions {
+            site,
+            ..Default::default()
+        })
+    }
+
+    /// The absolute URLs of `paths` on this server.
+    pub fn urls(&self, paths: &[&str]) -> std::collections::BTreeSet<String> {
+        paths.iter().map(|path| self.url(path)).collect()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

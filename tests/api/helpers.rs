@@ -306,3 +306,11 @@ pub fn assert_status_invariants(status: &Value) {
         }
     }
 }
+
+/// The URLs of a finished job's `result.savedPages`.
+pub fn saved_urls(status: &Value) -> std::collections::BTreeSet<String> {
+    status["result"]["savedPages"]
+        .as_object()
+        .map(|pages| pages.keys().cloned().collect())
+        .unwrap_or_default()
+}

@@ -6,10 +6,7 @@ use crate::fixture_server::{FixtureServer, SiteOptions};
 use crate::helpers::{assert_status_invariants, TestApp};
 
 fn site() -> FixtureServer {
-    FixtureServer::start(SiteOptions {
-        site: "site",
-        ..Default::default()
-    })
+    FixtureServer::site("site")
 }
 
 fn slow_generated_site(pages: usize, delay_ms: u64) -> FixtureServer {
