@@ -139,16 +139,4 @@ impl Settings {
     pub fn stall_timeout(&self) -> Duration {
         Duration::from_secs(self.stall_timeout_secs)
     }
-
-    /// Settings as if given no flags, with `overrides` applied: handy for tools and tests.
-    pub fn from_args<I, T>(args: I) -> Result<Settings, clap::Error>
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<std::ffi::OsString> + Clone,
-    {
-        Cli::try_parse_from(
-            std::iter::once("docscrape".into()).chain(args.into_iter().map(Into::into)),
-        )
-        .map(Cli::into_settings)
-    }
 }
