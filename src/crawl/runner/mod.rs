@@ -1,0 +1,330 @@
+//! One scrape job's crawl loop. The frontier lives in SQLite; up to `job_concurrency`
+//! pages are fetched and processed at once, and each page's outcome (page, chunks, new
+//! links, frontier state, iteration count) lands in one transaction, so a crash loses at
+//! most the pages in flight and never duplicates one.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::chunk::Chunker;
+use super::classify::describe_chunk;
+use super::discovery;
+use super::extract::{extract, Document, Extracted};
+use super::fetch::{Fetched, Fetcher, Hop, RedirectChain, Validators};
+use super::hosts::HostLimiter;
+use super::netpolicy::NetPolicy;
+use super::rank::Ranker;
+use super::robots::RobotsCache;
+use super::scope::{host_key, normalize, parse_normalized, Scope};
+use super::versions::{simhash, versioned_path};
+use crate::error::StorageError;
+use crate::ids;
+use crate::jobs::input::ScrapeInput;
+use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
+use crate::storage::jobs::{self as job_rows, Ending, JobRow};
+use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
+use crate::storage::Db;
+use page::process;
+use record::{record, Recorded};
+
+mod page;
+mod record;
+
+/// What all jobs share: the database, the HTTP client, politeness and the tokenizer.
+pub struct CrawlShared {
+    pub db: Db,
+    pub fetcher: Arc<Fetcher>,
+    pub hosts: Arc<HostLimiter>,
+    pub chunker: Arc<Chunker>,
+    pub job_concurrency: usize,
+    pub policy: Arc<NetPolicy>,
+}
+
+/// What one job's page tasks share.
+struct JobContext {
+    shared: Arc<CrawlShared>,
+    job_id: String,
+    session_id: String,
+    robots: RobotsCache,
+    /// Grows when a starter link redirects to another host.
+    scope: RwLock<Scope>,
+    ranker: Ranker,
+}
+
+impl JobContext {
+    fn scope(&self) -> std::sync::RwLockReadGuard<'_, Scope> {
+        self.scope
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What became of one frontier entry.
+struct PageOutcome {
+    entry: FrontierEntry,
+    /// URLs reached by redirects from the entry and claimed by it, in order.
+    hops: Vec<String>,
+    result: PageResult,
+}
+
+enum PageResult {
+    Saved(Box<ProcessedPage>),
+    /// Fetched (an iteration) but not saved.
+    Failed(String),
+    /// Redirects to a URL this job already handles; an iteration, nothing saved.
+    Redirected(String),
+    /// Never fetched (robots.txt); does not use the page budget.
+    Skipped(String),
+    /// The server answered 304 to a conditional request: the saved copy is reused.
+    NotModified(Box<CachedPage>),
+}
+
+struct ProcessedPage {
+    final_url: String,
+    fetched: FetchFacts,
+    document: Document,
+    chunks: Vec<NewChunk>,
+    simhash: u64,
+}
+
+struct FetchFacts {
+    status: u16,
+    mime: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    fetched_at: String,
+}
+
+/// Crawls until the frontier is empty, the budget is spent or the job is cancelled.
+pub async fn run(
+    shared: Arc<CrawlShared>,
+    job: &JobRow,
+    input: &ScrapeInput,
+    cancel: CancellationToken,
+) -> Result<Ending, StorageError> {
+    let db = shared.db.clone();
+    let is_new = seed_if_new(&db, &job.id, input).await?;
+    let scope = load_scope(&db, &job.id, input).await?;
+    let context = Arc::new(JobContext {
+        shared: shared.clone(),
+        job_id: job.id.clone(),
+        session_id: job.session_id.clone(),
+        robots: RobotsCache::new(&job.id),
+        scope: RwLock::new(scope),
+        ranker: Ranker::new(
+            &input.application_name,
+            &input.application_version,
+            input
+                .starter_links
+                .first()
+                .and_then(|l| parse_normalized(l))
+                .as_ref(),
+        ),
+    });
+    if is_new && input.max_depth != Some(0) {
+        discover_pages(&context, input).await?;
+    }
+    let budget = i64::from(input.max_iterations);
+    let mut completed = job.completed_iterations;
+    let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
+    loop {
+        while in_flight.len() < shared.job_concurrency
+            && completed + (in_flight.len() as i64) < budget
+        {
+            let id = job.id.clone();
+            let claimed = db
+                .write(move |tx| {
+                    let entry = frontier::claim_next(tx, &id)?;
+                    if let Some(entry) = &entry {
+                        job_rows::set_message(tx, &id, &format!("Fetching {}", entry.url))?;
+                    }
+                    Ok(entry)
+                })
+                .await?;
+            let Some(entry) = claimed else { break };
+            in_flight.spawn(process(context.clone(), entry));
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        let outcome = tokio::select! {
+            _ = cancel.cancelled() => {
+                in_flight.abort_all();
+                log::info!("[job {}] stopped", job.id);
+                return Ok(Ending::Finished { reason: "cancelled" });
+            }
+            joined = in_flight.join_next() => joined,
+        };
+        let outcome = match outcome {
+            Some(Ok(outcome)) => outcome,
+            Some(Err(err)) => {
+                log::error!("[job {}] a page task failed: {err}", job.id);
+                continue;
+            }
+            None => continue,
+        };
+        match record(&context, &job.session_id, input, outcome).await? {
+            Recorded::Counted => completed += 1,
+            Recorded::NotCounted => {}
+            Recorded::JobOver => {
+                in_flight.abort_all();
+                return Ok(Ending::Finished {
+                    reason: "cancelled",
+                });
+            }
+        }
+    }
+    decide_ending(&db, &job.id, input).await
+}
+
+/// First start of a job: its starter links become the depth-0 frontier and their hosts
+/// the job's scope. A resumed job already has both. `true` for a first start.
+async fn seed_if_new(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<bool, StorageError> {
+    let id = job_id.to_string();
+    let starters: Vec<NewUrl> = input
+        .starter_links
+        .iter()
+        .map(|url| NewUrl {
+            url: url.clone(),
+            depth: 0,
+            priority: 0,
+        })
+        .collect();
+    let hosts: Vec<String> = input
+        .starter_links
+        .iter()
+        .filter_map(|link| parse_normalized(link).and_then(|url| host_key(&url)))
+        .collect();
+    db.write(move |tx| {
+        if !frontier::is_empty(tx, &id)? {
+            return Ok(false);
+        }
+        frontier::add(tx, &id, &starters)?;
+        for host in &hosts {
+            job_rows::add_host(tx, &id, host)?;
+        }
+        Ok(true)
+    })
+    .await
+}
+
+/// Adds the in-scope pages that the starters' sites list in sitemaps and llms.txt, as
+/// children of the starters.
+async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(), StorageError> {
+    let mut origins: Vec<Url> = input
+        .starter_links
+        .iter()
+        .filter_map(|l| parse_normalized(l))
+        .collect();
+    origins.dedup_by_key(|url| url.origin().ascii_serialization());
+    let id = context.job_id.clone();
+    context
+        .shared
+        .db
+        .run(move |conn| job_rows::set_message(conn, &id, "Reading sitemaps and llms.txt"))
+        .await?;
+    let mut found = Vec::new();
+    for origin in &origins {
+        let urls = discovery::discover(&context.shared.fetcher, &context.robots, origin).await;
+        let scope = context.scope();
+        found.extend(
+            urls.iter()
+                .filter_map(normalize)
+                .filter(|url| scope.check(url).is_ok())
+                .map(|url| ranked_url(context, &url, "", 1, false)),
+        );
+    }
+    log::info!(
+        "[job {}] sitemaps and llms.txt listed {} in-scope page(s)",
+        context.job_id,
+        found.len()
+    );
+    let id = context.job_id.clone();
+    context
+        .shared
+        .db
+        .write(move |tx| frontier::add(tx, &id, &found))
+        .await?;
+    Ok(())
+}
+
+fn ranked_url(
+    context: &JobContext,
+    url: &Url,
+    anchor: &str,
+    depth: u32,
+    other_language: bool,
+) -> NewUrl {
+    let ranked = context.ranker.rank(url, anchor, depth, other_language);
+    log::debug!(
+        "[job {}] rank {} {url}: {}",
+        context.job_id,
+        ranked.priority,
+        ranked.reasons.join("; ")
+    );
+    NewUrl {
+        url: url.to_string(),
+        depth,
+        priority: ranked.priority,
+    }
+}
+
+async fn load_scope(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<Scope, StorageError> {
+    let id = job_id.to_string();
+    let hosts = db.run(move |conn| job_rows::hosts(conn, &id)).await?;
+    Scope::new(hosts, &input.include_patterns, &input.exclude_patterns)
+        .map_err(|err| StorageError::Corrupt(format!("patterns of job {job_id}: {err}")))
+}
+
+/// Why the crawl loop stopped, as the spec's finish reasons.
+async fn decide_ending(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<Ending, StorageError> {
+    let id = job_id.to_string();
+    let link_following_off = input.max_depth == Some(0);
+    db.run(move |conn| {
+        let saved: i64 = conn.query_row(
+            "SELECT count(*) FROM job_pages WHERE job_id = ?1",
+            [&id],
+            |row| row.get(0),
+        )?;
+        if saved == 0 {
+            return Ok(Ending::Failed {
+                errors: failure_lines(conn, &id)?,
+            });
+        }
+        let pending = frontier::count_in_state(conn, &id, UrlState::Pending)?;
+        let reason = if pending > 0 {
+            "max_iterations"
+        } else if link_following_off {
+            "completed"
+        } else {
+            "no_more_links"
+        };
+        Ok(Ending::Finished { reason })
+    })
+    .await
+}
+
+/// One line per starter link (or failed page) explaining why nothing could be saved.
+fn failure_lines(conn: &rusqlite::Connection, job_id: &str) -> Result<Vec<String>, StorageError> {
+    let mut stmt = conn.prepare(
+        "SELECT url, coalesce(reason, 'failed') FROM frontier WHERE job_id = ?1 AND state IN ('failed', 'skipped', 'done')
+         ORDER BY depth, rowid LIMIT 20",
+    )?;
+    let rows = stmt.query_map([job_id], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (url, reason) = row?;
+        lines.push(format!("Failed to scrape {url}: {reason}"));
+    }
+    if lines.is_empty() {
+        lines.push("No documentation could be saved from the starter links".to_string());
+    }
+    Ok(lines)
+}

@@ -1,0 +1,192 @@
+//! Page work off the job's write path: fetch (redirects hop by hop, each claimed in the
+//! frontier), conditional requests, and the CPU work of extraction and chunking.
+
+use super::*;
+
+/// Fetches and processes one URL, following redirects hop by hop; everything here is
+/// off the job's write path.
+pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> PageOutcome {
+    let mut hops = Vec::new();
+    let result = fetch_and_prepare(&context, &entry, &mut hops).await;
+    PageOutcome {
+        entry,
+        hops,
+        result,
+    }
+}
+
+async fn fetch_and_prepare(
+    context: &JobContext,
+    entry: &FrontierEntry,
+    hops: &mut Vec<String>,
+) -> PageResult {
+    let Some(start) = parse_normalized(&entry.url) else {
+        return PageResult::Failed("not an http(s) URL".to_string());
+    };
+    let fetcher = &context.shared.fetcher;
+    let cached = match cached_copy(context, &entry.url).await {
+        Ok(cached) => cached,
+        Err(err) => return PageResult::Failed(format!("could not read the page cache: {err}")),
+    };
+    let mut validators = cached.as_ref().map(|cached| Validators {
+        etag: cached.etag.clone(),
+        last_modified: cached.last_modified.clone(),
+    });
+    let mut chain = RedirectChain::new(&start, fetcher.config().max_redirects);
+    let mut current = start;
+    let fetched_at = ids::now();
+    let fetched = loop {
+        let rules = context.robots.rules_for(fetcher, &current).await;
+        if !rules.allows(&current) {
+            return match hops.is_empty() {
+                true => PageResult::Skipped("disallowed by robots.txt".to_string()),
+                false => PageResult::Failed(format!(
+                    "redirected to {current}, which robots.txt disallows"
+                )),
+            };
+        }
+        let host = host_key(&current).unwrap_or_default();
+        let delay = rules
+            .crawl_delay
+            .map(|delay| delay.min(fetcher.config().max_polite_delay));
+        let permit = context.shared.hosts.acquire(&host, delay).await;
+        let hop = fetcher
+            .fetch_hop(
+                &current,
+                fetcher.config().max_body_bytes,
+                validators.take().as_ref(),
+            )
+            .await;
+        drop(permit);
+        let next = match hop {
+            Ok(Hop::Response(fetched)) => break fetched,
+            Ok(Hop::Redirect(next)) => next,
+            Err(err) => return PageResult::Failed(err.to_string()),
+        };
+        if let Err(err) = chain.follow(&next) {
+            return PageResult::Failed(err.to_string());
+        }
+        let Some(next) = normalize(&next) else {
+            return PageResult::Failed(format!("redirected to a non-http URL {next}"));
+        };
+        if entry.depth > 0 && context.scope().check(&next).is_err() {
+            return PageResult::Failed(format!("redirected out of scope to {next}"));
+        }
+        match claim_hop(context, &next, entry.depth).await {
+            Ok(true) => hops.push(next.to_string()),
+            Ok(false) => return PageResult::Redirected(next.to_string()),
+            Err(err) => return PageResult::Failed(format!("could not record the redirect: {err}")),
+        }
+        current = next;
+    };
+    if fetched.status == 304 && hops.is_empty() {
+        if let Some(cached) = cached {
+            return PageResult::NotModified(Box::new(cached));
+        }
+    }
+    if fetched.status >= 400 {
+        log::info!(
+            "[job {}] {} failed: HTTP {}",
+            context.job_id,
+            entry.url,
+            fetched.status
+        );
+        return PageResult::Failed(http_status_line(fetched.status));
+    }
+    let chunker = context.shared.chunker.clone();
+    match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
+        Ok(Ok(page)) => PageResult::Saved(Box::new(page)),
+        Ok(Err(reason)) => PageResult::Failed(reason),
+        Err(err) => PageResult::Failed(format!("processing failed: {err}")),
+    }
+}
+
+/// The saved copy whose validators make the request for `url` conditional.
+async fn cached_copy(context: &JobContext, url: &str) -> Result<Option<CachedPage>, StorageError> {
+    let (session, url) = (context.session_id.clone(), url.to_string());
+    context
+        .shared
+        .db
+        .run(move |conn| pages::find_cached(conn, &session, &url))
+        .await
+}
+
+/// Takes a redirect target for this entry, unless the job already has it in hand.
+async fn claim_hop(context: &JobContext, url: &Url, depth: u32) -> Result<bool, StorageError> {
+    let (job, url) = (context.job_id.clone(), url.to_string());
+    context
+        .shared
+        .db
+        .write(move |tx| frontier::claim_redirect_target(tx, &job, &url, depth))
+        .await
+}
+
+fn http_status_line(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("HTTP {status} {reason}"),
+        None => format!("HTTP {status}"),
+    }
+}
+
+/// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool.
+fn prepare_page(
+    chunker: &Chunker,
+    fetched: Fetched,
+    fetched_at: String,
+) -> Result<ProcessedPage, String> {
+    let document = match extract(&fetched) {
+        Extracted::Document(document) => *document,
+        Extracted::Unsupported(reason) => return Err(reason),
+    };
+    let final_url = normalize(&fetched.final_url).unwrap_or_else(|| fetched.final_url.clone());
+    let title = document.title.clone().unwrap_or_default();
+    let mut chunks = Vec::new();
+    for source in &document.chunk_sources {
+        let pieces = if source.is_markdown {
+            chunker.split_markdown(&source.text)
+        } else {
+            chunker.split_text(&source.text)
+        };
+        for piece in pieces {
+            let facts = describe_chunk(
+                &title,
+                &final_url,
+                &piece.section,
+                &piece.content,
+                document.kind,
+                document.is_api_spec,
+            );
+            let mut extra = serde_json::Map::new();
+            extra.insert("num_endpoints".into(), facts.num_endpoints.into());
+            extra.insert("tags".into(), facts.tags.into());
+            extra.insert("category".into(), facts.category.into());
+            chunks.push(NewChunk {
+                content: piece.content,
+                token_count: piece.token_count,
+                character_count: piece.character_count,
+                section: piece.section,
+                summary: Some(facts.summary).filter(|s| !s.is_empty()),
+                extra,
+            });
+        }
+    }
+    if chunks.is_empty() {
+        return Err("no text content".to_string());
+    }
+    Ok(ProcessedPage {
+        simhash: simhash(&document.content),
+        final_url: final_url.to_string(),
+        fetched: FetchFacts {
+            status: fetched.status,
+            mime: fetched.mime.clone(),
+            etag: fetched.etag.clone(),
+            last_modified: fetched.last_modified.clone(),
+            fetched_at,
+        },
+        document,
+        chunks,
+    })
+}

@@ -1,0 +1,343 @@
+//! Recording a page's outcome: page, chunks, links, frontier state and the iteration
+//! count in one transaction, with the duplicate, canonical and version rules.
+
+use super::*;
+
+pub(super) enum Recorded {
+    Counted,
+    NotCounted,
+    /// The job was cancelled or deleted meanwhile; nothing was written.
+    JobOver,
+}
+
+/// Writes one page's outcome in a single transaction.
+pub(super) async fn record(
+    context: &JobContext,
+    session_id: &str,
+    input: &ScrapeInput,
+    outcome: PageOutcome,
+) -> Result<Recorded, StorageError> {
+    let PageOutcome {
+        entry,
+        hops,
+        mut result,
+    } = outcome;
+    if let PageResult::Saved(page) = &mut result {
+        // A starter that redirects to another host brings that host into scope.
+        if entry.depth == 0 {
+            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+                context
+                    .scope
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .add_host(host);
+            }
+        }
+        if let Some(canonical) = canonical_in_scope(context, page) {
+            log::debug!(
+                "[job {}] {} is saved as its canonical {canonical}",
+                context.job_id,
+                page.final_url
+            );
+            page.final_url = canonical;
+        }
+    }
+    let links = match &result {
+        PageResult::Saved(page) => follow_links(
+            context,
+            input,
+            &entry,
+            page_links(&page.document).into_iter(),
+            &page.document.other_languages,
+        ),
+        PageResult::NotModified(cached) => {
+            let links = cached
+                .links
+                .iter()
+                .map(|(url, text)| (url.as_str(), text.as_str()));
+            follow_links(context, input, &entry, links, &[])
+        }
+        _ => Vec::new(),
+    };
+    let (job, session) = (context.job_id.clone(), session_id.to_string());
+    let version = input.application_version.clone();
+    let message = "Scraping documentation pages";
+    context
+        .shared
+        .db
+        .write(move |tx| {
+            if !job_rows::is_running(tx, &job)? {
+                return Ok(Recorded::JobOver);
+            }
+            let via = format!("reached by redirect from {}", entry.url);
+            for hop in &hops {
+                frontier::set_state(tx, &job, hop, entry.depth, UrlState::Done, Some(&via))?;
+            }
+            let counted = match result {
+                PageResult::Skipped(reason) => {
+                    // A starter that cannot be fetched is worth reporting; a skipped link is not.
+                    let state = if entry.depth == 0 {
+                        UrlState::Failed
+                    } else {
+                        UrlState::Skipped
+                    };
+                    frontier::set_state(tx, &job, &entry.url, entry.depth, state, Some(&reason))?;
+                    job_rows::set_message(tx, &job, message)?;
+                    return Ok(Recorded::NotCounted);
+                }
+                PageResult::Failed(reason) => {
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Failed,
+                        Some(&reason),
+                    )?;
+                    Recorded::Counted
+                }
+                PageResult::Redirected(to) => {
+                    let reason = format!("redirects to {to}");
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Done,
+                        Some(&reason),
+                    )?;
+                    Recorded::Counted
+                }
+                PageResult::Saved(page) => {
+                    save_page(tx, &job, &session, &version, &entry, *page, &links)?;
+                    Recorded::Counted
+                }
+                PageResult::NotModified(cached) => {
+                    reuse_unchanged_page(tx, &job, &session, &version, &entry, &cached, &links)?;
+                    Recorded::Counted
+                }
+            };
+            job_rows::count_iteration(tx, &job, message)?;
+            Ok(counted)
+        })
+        .await
+}
+
+fn save_page(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    session_id: &str,
+    application_version: &str,
+    entry: &FrontierEntry,
+    page: ProcessedPage,
+    links: &[NewUrl],
+) -> Result<(), StorageError> {
+    if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
+        if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+            job_rows::add_host(tx, job_id, &host)?;
+        }
+    }
+    if page.final_url != entry.url {
+        // Reached by a redirect or named by its canonical link: never fetch it again.
+        frontier::set_state(
+            tx,
+            job_id,
+            &page.final_url,
+            entry.depth,
+            UrlState::Done,
+            None,
+        )?;
+    }
+    let content_hash = content_hash(&page.document.content);
+    let version = Url::parse(&page.final_url)
+        .ok()
+        .and_then(|url| versioned_path(&url, application_version));
+    let links_json =
+        serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
+    let outcome = pages::save(
+        tx,
+        &NewPage {
+            session_id: session_id.to_string(),
+            job_id: job_id.to_string(),
+            url: page.final_url.clone(),
+            requested_url: entry.url.clone(),
+            title: Some(
+                page.document
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| page.final_url.clone()),
+            ),
+            content_type: page.fetched.mime.clone(),
+            content: page.document.content,
+            content_hash,
+            http_status: page.fetched.status,
+            etag: page.fetched.etag,
+            last_modified: page.fetched.last_modified,
+            fetched_at: page.fetched.fetched_at,
+            chunks: page.chunks,
+            links: links_json,
+            simhash: page.simhash,
+            version,
+        },
+    )?;
+    let reason = match &outcome {
+        SaveOutcome::Saved { superseded } => {
+            let note = format!(
+                "near-duplicate of {}, a copy for a closer version",
+                page.final_url
+            );
+            for url in superseded {
+                frontier::set_state(tx, job_id, url, entry.depth, UrlState::Done, Some(&note))?;
+            }
+            None
+        }
+        SaveOutcome::Duplicate(of) => Some(format!("duplicate of {of}")),
+        SaveOutcome::NearDuplicate(of) => Some(format!(
+            "near-duplicate of {of}, a copy for a version at least as close"
+        )),
+    };
+    complete_entry(tx, job_id, entry, reason.as_deref(), links)?;
+    Ok(())
+}
+
+/// A 304 answer: the saved copy joins this job (subject to the same near-duplicate rule
+/// as a fresh page) and its stored links are followed.
+fn reuse_unchanged_page(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    session_id: &str,
+    application_version: &str,
+    entry: &FrontierEntry,
+    cached: &CachedPage,
+    links: &[NewUrl],
+) -> Result<(), StorageError> {
+    let version = Url::parse(&cached.url)
+        .ok()
+        .and_then(|url| versioned_path(&url, application_version));
+    let simhash = cached.simhash.unwrap_or(0);
+    let closer = match cached.simhash {
+        Some(hash) => pages::closer_version_saved_by_job(tx, job_id, version.as_ref(), hash)?,
+        None => None,
+    };
+    let reason = match closer {
+        Some(of) => {
+            format!("not modified; near-duplicate of {of}, a copy for a version at least as close")
+        }
+        None => {
+            if let Some(page_id) =
+                pages::reuse_page(tx, &cached.id, session_id, job_id, &ids::now())?
+            {
+                pages::set_version_facts(tx, &page_id, simhash, version.as_ref())?;
+                let note = format!(
+                    "near-duplicate of {}, a copy for a closer version",
+                    cached.url
+                );
+                for url in
+                    pages::drop_farther_versions(tx, job_id, &page_id, version.as_ref(), simhash)?
+                {
+                    frontier::set_state(
+                        tx,
+                        job_id,
+                        &url,
+                        entry.depth,
+                        UrlState::Done,
+                        Some(&note),
+                    )?;
+                }
+            }
+            "not modified".to_string()
+        }
+    };
+    complete_entry(tx, job_id, entry, Some(&reason), links)?;
+    Ok(())
+}
+
+/// A handled entry: done (with a note when nothing new was saved), its links queued.
+fn complete_entry(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    entry: &FrontierEntry,
+    note: Option<&str>,
+    links: &[NewUrl],
+) -> Result<(), StorageError> {
+    frontier::set_state(tx, job_id, &entry.url, entry.depth, UrlState::Done, note)?;
+    frontier::add(tx, job_id, links)?;
+    Ok(())
+}
+
+/// The page's `<link rel="canonical">` when it is in the job's scope and names another
+/// URL: the page is saved under it, so variants (tracking queries, index.html) are one page.
+fn canonical_in_scope(context: &JobContext, page: &ProcessedPage) -> Option<String> {
+    let canonical = normalize(page.document.canonical.as_ref()?)?;
+    let scope = context.scope();
+    (scope.check(&canonical).is_ok() && canonical.as_str() != page.final_url)
+        .then(|| canonical.to_string())
+}
+
+fn host_changed(from: &str, to: &str) -> bool {
+    let host = |text: &str| Url::parse(text).ok().as_ref().and_then(host_key);
+    host(from) != host(to)
+}
+
+/// Links of a saved page that the job follows: in scope, within depth, not nofollow,
+/// each with its rank.
+fn follow_links<'a>(
+    context: &JobContext,
+    input: &ScrapeInput,
+    entry: &FrontierEntry,
+    links: impl Iterator<Item = (&'a str, &'a str)>,
+    other_languages: &[Url],
+) -> Vec<NewUrl> {
+    let depth = entry.depth + 1;
+    if input.max_depth.is_some_and(|max| depth > max) {
+        return Vec::new();
+    }
+    let scope = context.scope();
+    let other_languages: HashSet<String> = other_languages
+        .iter()
+        .filter_map(normalize)
+        .map(String::from)
+        .collect();
+    let mut seen = HashSet::new();
+    links
+        .filter_map(|(url, anchor)| parse_normalized(url).map(|url| (url, anchor)))
+        .filter(|(url, _)| scope.check(url).is_ok())
+        .filter(|(url, _)| seen.insert(url.to_string()))
+        .map(|(url, anchor)| {
+            ranked_url(
+                context,
+                &url,
+                anchor,
+                depth,
+                other_languages.contains(url.as_str()),
+            )
+        })
+        .collect()
+}
+
+/// The links worth keeping with a page (for re-crawls that get 304): followable ones.
+fn page_links(document: &Document) -> Vec<(&str, &str)> {
+    if document.nofollow {
+        return Vec::new();
+    }
+    document
+        .links
+        .iter()
+        .filter(|link| !link.nofollow)
+        .map(|link| (link.url.as_str(), link.text.as_str()))
+        .collect()
+}
+
+/// Whitespace-insensitive content hash, so that the same page served twice is one page.
+fn content_hash(content: &str) -> String {
+    let mut hasher = Sha256::new();
+    for word in content.split_whitespace() {
+        hasher.update(word.as_bytes());
+        hasher.update(b" ");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
