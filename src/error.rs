@@ -23,6 +23,37 @@ pub enum StorageError {
     Worker(String),
 }
 
+impl StorageError {
+    /// The condition behind the error when it is one an operator can act on (a full
+    /// disk, a read-only file), in words for an error line; `None` for other faults.
+    pub fn condition(&self) -> Option<&'static str> {
+        use rusqlite::ErrorCode;
+        let StorageError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) = self else {
+            return None;
+        };
+        match failure.code {
+            ErrorCode::DiskFull => Some("the database is full (no space left on its disk)"),
+            ErrorCode::ReadOnly => Some("the database file is read-only"),
+            ErrorCode::SystemIoFailure => Some("the disk holding the database failed"),
+            ErrorCode::CannotOpen => Some("the database file cannot be opened"),
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                Some("the database stayed locked by another writer")
+            }
+            _ => None,
+        }
+    }
+
+    /// One line for a job's `errors`: what failed and, where known, why.
+    pub fn job_error_line(&self) -> String {
+        match self.condition() {
+            Some(condition) => {
+                format!("Storage error: could not write the crawl to the database: {condition}")
+            }
+            None => format!("Internal error while scraping: {self}"),
+        }
+    }
+}
+
 /// One entry of a 422 validation answer, in the shape FastAPI clients already parse.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ValidationIssue {
@@ -88,6 +119,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Storage(err) if err.condition().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,7 +129,14 @@ impl ResponseError for ApiError {
             ApiError::Validation(issues) => serde_json::json!(issues),
             ApiError::Storage(err) => {
                 log::error!("{err}");
-                Value::from("The server could not read or write its database; try again later.")
+                match err.condition() {
+                    Some(condition) => Value::from(format!(
+                        "The server cannot use its database right now: {condition}; try again later."
+                    )),
+                    None => Value::from(
+                        "The server could not read or write its database; try again later.",
+                    ),
+                }
             }
             other => Value::from(other.to_string()),
         };

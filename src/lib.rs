@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod crawl;
 pub mod error;
+pub mod faults;
 pub mod ids;
 pub mod jobs;
 pub mod model;

@@ -6,6 +6,10 @@ use docscrape::startup::Application;
 fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let settings = Cli::parse().into_settings();
+    if let Err(err) = docscrape::faults::init_from_env() {
+        eprintln!("docscrape: {err}");
+        return std::process::ExitCode::FAILURE;
+    }
     let outcome = actix_web::rt::System::new().block_on(async move {
         let loopback_only = settings
             .bind

@@ -7,9 +7,9 @@ use super::{session_not_found, AppState};
 use crate::error::{ApiError, ValidationIssue};
 use crate::ids;
 use crate::jobs::input::{InputLimits, ScrapeInput};
-use crate::jobs::status::{not_found, status_of};
+use crate::jobs::status::{failed_unrecorded, not_found, status_of};
 use crate::model::{JobCreated, JobStatus, ScrapeRequestDoc};
-use crate::storage::jobs::{self, NewJob};
+use crate::storage::jobs::{self, JobState, NewJob};
 use crate::storage::{sessions, StorageResult};
 
 #[utoipa::path(post, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "start_scrape", tag = "scrape",
@@ -142,8 +142,13 @@ async fn load_status(
                 _ => Ok(Ok(not_found(&job_id))),
             }
         })
-        .await?;
-    found
+        .await??;
+    Ok(match state.engine.unrecorded_failure(&found.job_id) {
+        Some(errors) if found.status == JobState::Running.as_str() => {
+            failed_unrecorded(found, errors)
+        }
+        _ => found,
+    })
 }
 
 #[utoipa::path(delete, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "cancel_scrape", tag = "scrape",

@@ -10,7 +10,8 @@ use crate::model::{
     JobListItem, SessionCreated, SessionDeleted, SessionInfo, SessionJobs, SessionList,
     SessionListItem,
 };
-use crate::storage::{jobs, sessions};
+use crate::storage::jobs::{self, JobState};
+use crate::storage::sessions;
 
 #[utoipa::path(post, path = "/api/v1/session", operation_id = "create_session", tag = "session",
     responses((status = 201, body = SessionCreated)))]
@@ -158,9 +159,13 @@ pub async fn jobs(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         jobs: rows
             .into_iter()
             .map(|job| JobListItem {
+                // A job whose failed end is still only in memory is over for its client.
+                status: match state.engine.unrecorded_failure(&job.id) {
+                    Some(_) => JobState::Failed.as_str().to_string(),
+                    None => job.state.as_str().to_string(),
+                },
                 job_id: job.id,
                 kind: job.kind,
-                status: job.state.as_str().to_string(),
                 created_at: job.created_at,
                 updated_at: job.updated_at,
                 started_at: job.started_at,

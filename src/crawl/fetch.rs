@@ -245,6 +245,7 @@ impl Fetcher {
             }
         }
         let final_url = response.url().clone();
+        crate::faults::point(crate::faults::FETCH_BODY);
         let raw = read_capped(response, body_cap)
             .await
             .map_err(|err| Retryable::Failed(self.classify_body(err, body_cap)))?;

@@ -38,6 +38,9 @@ struct EngineInner {
     active: Mutex<HashMap<String, ActiveJob>>,
     wake: Notify,
     stall_timeout: Duration,
+    /// Jobs that ended but whose end could not be written (full disk, read-only file):
+    /// their error lines, served as a `failed` status until the write succeeds.
+    unrecorded: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl JobEngine {
@@ -56,6 +59,7 @@ impl JobEngine {
                 active: Mutex::new(HashMap::new()),
                 wake: Notify::new(),
                 stall_timeout,
+                unrecorded: Mutex::new(HashMap::new()),
             }),
         };
         tokio::spawn(engine.clone().dispatch());
@@ -72,9 +76,17 @@ impl JobEngine {
         self.inner.wake.notify_one();
     }
 
+    /// The error lines of a job that ended failed while its end could not be written yet.
+    pub fn unrecorded_failure(&self, job_id: &str) -> Option<Vec<String>> {
+        self.lock_unrecorded().get(job_id).cloned()
+    }
+
     /// Ends a queued or running job as cancelled, keeping what it saved. `false` when the
     /// job was already over.
     pub async fn cancel(&self, job_id: &str) -> Result<bool, StorageError> {
+        if self.lock_unrecorded().contains_key(job_id) {
+            return Ok(false);
+        }
         let id = job_id.to_string();
         let ended = self
             .inner
@@ -121,6 +133,13 @@ impl JobEngine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn lock_unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<String>>> {
+        self.inner
+            .unrecorded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     async fn dispatch(self) {
         loop {
             let Ok(slot) = self.inner.slots.clone().acquire_owned().await else {
@@ -163,7 +182,10 @@ impl JobEngine {
             .await?;
         let Some(job_id) = ({
             let active = self.lock_active();
-            candidates.into_iter().find(|id| !active.contains_key(id))
+            let unrecorded = self.lock_unrecorded();
+            candidates
+                .into_iter()
+                .find(|id| !active.contains_key(id) && !unrecorded.contains_key(id))
         }) else {
             return Ok(None);
         };
@@ -180,28 +202,72 @@ impl JobEngine {
         let ending = match self.prepare_and_crawl(&job_id, cancel).await {
             Ok(ending) => ending,
             Err(err) => {
-                log::error!("[job {job_id}] internal error: {err}");
+                log::error!("[job {job_id}] stopped by a storage fault: {err}");
                 Some(Ending::Failed {
-                    errors: vec![format!("Internal error while scraping: {err}")],
+                    errors: vec![err.job_error_line()],
                 })
             }
         };
         if let Some(ending) = ending {
             let id = job_id.clone();
+            let written = ending.clone();
+            match self
+                .inner
+                .db
+                .write(move |tx| job_rows::finish(tx, &id, &written))
+                .await
+            {
+                Ok(true) => log::info!("[job {job_id}] ended"),
+                Ok(false) => {}
+                Err(err) => self.keep_unrecorded(&job_id, ending, &err),
+            }
+        }
+        self.lock_active().remove(&job_id);
+        drop(slot);
+        self.wake();
+    }
+
+    /// Keeps the end of a job that could not be written in memory, as a failure: the
+    /// status answers `failed` with the reason at once, the dispatcher leaves the job
+    /// alone, and the watchdog writes it as soon as the database takes writes again. If
+    /// the process stops first, the job is still `running` in the file and resumes.
+    fn keep_unrecorded(&self, job_id: &str, ending: Ending, err: &StorageError) {
+        log::error!("[job {job_id}] could not record its end: {err}; reporting it failed until the database takes writes again");
+        let mut errors = match ending {
+            Ending::Failed { errors } => errors,
+            Ending::Finished { .. } => Vec::new(),
+        };
+        let line = err.job_error_line();
+        if !errors.contains(&line) {
+            errors.push(line);
+        }
+        self.lock_unrecorded().insert(job_id.to_string(), errors);
+    }
+
+    /// Retries writing the ends kept in memory by `keep_unrecorded`.
+    async fn record_unrecorded(&self) {
+        let pending: Vec<(String, Vec<String>)> = self
+            .lock_unrecorded()
+            .iter()
+            .map(|(id, errors)| (id.clone(), errors.clone()))
+            .collect();
+        for (job_id, errors) in pending {
+            let id = job_id.clone();
+            let ending = Ending::Failed { errors };
             match self
                 .inner
                 .db
                 .write(move |tx| job_rows::finish(tx, &id, &ending))
                 .await
             {
-                Ok(true) => log::info!("[job {job_id}] ended"),
-                Ok(false) => {}
-                Err(err) => log::error!("[job {job_id}] could not record its end: {err}"),
+                Ok(_) => {
+                    log::info!("[job {job_id}] its failed end is now recorded");
+                    self.lock_unrecorded().remove(&job_id);
+                    self.wake();
+                }
+                Err(err) => log::debug!("[job {job_id}] end still not recorded: {err}"),
             }
         }
-        self.lock_active().remove(&job_id);
-        drop(slot);
-        self.wake();
     }
 
     /// Marks the job running and crawls (or reuses a cached crawl). `None` when the job
@@ -283,6 +349,7 @@ impl JobEngine {
             (self.inner.stall_timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             tokio::time::sleep(period).await;
+            self.record_unrecorded().await;
             let cutoff = time::OffsetDateTime::now_utc()
                 - time::Duration::try_from(self.inner.stall_timeout)
                     .unwrap_or(time::Duration::MINUTE);

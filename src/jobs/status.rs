@@ -40,6 +40,19 @@ pub fn status_of(conn: &Connection, job: &JobRow) -> StorageResult<JobStatus> {
     })
 }
 
+/// The status of a job that ended failed while its end could not be written yet (the
+/// database is full or read-only): still `running` in the file, over for its client.
+pub fn failed_unrecorded(mut status: JobStatus, errors: Vec<String>) -> JobStatus {
+    status.status = JobState::Failed.as_str().to_string();
+    if let Some(progress) = status.progress.as_mut() {
+        progress.stage = "failed".to_string();
+        progress.message = "Failed to scrape documentation".to_string();
+    }
+    status.result = None;
+    status.errors = Some(errors);
+    status
+}
+
 /// The answer for a job id that does not exist (or belongs to another session).
 pub fn not_found(job_id: &str) -> JobStatus {
     JobStatus {

@@ -265,6 +265,7 @@ pub fn finish(tx: &Transaction<'_>, id: &str, ending: &Ending) -> StorageResult<
         params![id, now],
     )?;
     sessions::touch(tx, &job.session_id, &now)?;
+    crate::faults::point(crate::faults::JOB_FINISH);
     Ok(true)
 }
 

@@ -15,6 +15,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::StorageError;
+use crate::faults::{self, StorageFault};
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
@@ -59,6 +60,7 @@ impl Db {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
+            apply_storage_fault(&conn)?;
             work(&mut conn)
         })
         .await
@@ -80,6 +82,17 @@ impl Db {
             Ok(value)
         })
         .await
+    }
+}
+
+/// Under a test fault (see `crate::faults`), makes this connection fail writes the way a
+/// full disk or a read-only file does: the errors come from SQLite itself.
+fn apply_storage_fault(conn: &Connection) -> rusqlite::Result<()> {
+    match faults::storage_fault() {
+        None => Ok(()),
+        // The limit cannot go below the file's current size, so 1 means "no growth".
+        Some(StorageFault::Full) => conn.pragma_update(None, "max_page_count", 1),
+        Some(StorageFault::ReadOnly) => conn.pragma_update(None, "query_only", true),
     }
 }
 

@@ -130,6 +130,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
             id
         }
     };
+    crate::faults::point(crate::faults::PAGE_WRITE);
     set_version_facts(tx, &page_id, page.simhash, page.version.as_ref())?;
     insert_chunks(tx, &page_id, &page.chunks, &now)?;
     tx.execute(

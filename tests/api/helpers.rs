@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
@@ -14,7 +15,10 @@ pub struct TestApp {
     pub client: Client,
     pub db_path: PathBuf,
     extra_args: Vec<String>,
+    extra_env: Vec<(String, String)>,
     child: Option<Child>,
+    /// Every line the current process printed on stdout after its listening line.
+    stdout_lines: Arc<Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -32,6 +36,14 @@ impl TestApp {
         TestApp::start(db_path, extra, Some(dir))
     }
 
+    /// Like `spawn_with`, with `env` added to the server's environment (kept on restarts
+    /// until `restart_with_env` replaces it).
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> TestApp {
+        let mut app = TestApp::spawn_with(args);
+        app.restart_with_env(env);
+        app
+    }
+
     /// Starts the server without `--allow-private-networks`.
     pub fn spawn_strict() -> TestApp {
         TestApp::spawn_strict_with(&[])
@@ -46,7 +58,7 @@ impl TestApp {
     }
 
     fn start(db_path: PathBuf, extra_args: Vec<String>, dir: Option<tempfile::TempDir>) -> TestApp {
-        let (child, address) = launch(&db_path, &extra_args);
+        let (child, address, stdout_lines) = launch(&db_path, &extra_args, &[]);
         TestApp {
             address,
             client: Client::builder()
@@ -55,17 +67,47 @@ impl TestApp {
                 .expect("client"),
             db_path,
             extra_args,
+            extra_env: Vec::new(),
             child: Some(child),
+            stdout_lines,
             _dir: dir,
         }
     }
 
     /// SIGKILLs the server (no chance to clean up) and starts it again on the same file.
     pub fn crash_and_restart(&mut self) {
-        self.kill();
-        let (child, address) = launch(&self.db_path, &self.extra_args);
-        self.child = Some(child);
-        self.address = address;
+        self.restart();
+    }
+
+    /// SIGKILLs the server and starts it again on the same file with `env` added to its
+    /// environment (e.g. test faults); an empty `env` starts it plain.
+    pub fn restart_with_env(&mut self, env: &[(&str, &str)]) {
+        self.extra_env = env
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        self.restart();
+    }
+
+    /// Waits until the server prints `line` on stdout (a fault point reports itself so).
+    pub fn wait_for_stdout_line(&self, line: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self
+                .stdout_lines
+                .lock()
+                .expect("stdout lines")
+                .iter()
+                .any(|seen| seen == line)
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not print {line:?} within {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Sends SIGTERM and waits for the process to exit; returns how long that took.
@@ -89,12 +131,14 @@ impl TestApp {
         started.elapsed()
     }
 
-    /// Starts the server again on the same database file.
+    /// SIGKILLs the server and starts it again on the same database file.
     pub fn restart(&mut self) {
         self.kill();
-        let (child, address) = launch(&self.db_path, &self.extra_args);
+        let (child, address, stdout_lines) =
+            launch(&self.db_path, &self.extra_args, &self.extra_env);
         self.child = Some(child);
         self.address = address;
+        self.stdout_lines = stdout_lines;
     }
 
     pub fn kill(&mut self) {
@@ -207,7 +251,13 @@ impl Drop for TestApp {
     }
 }
 
-fn launch(db_path: &Path, extra_args: &[String]) -> (Child, String) {
+type StdoutLines = Arc<Mutex<Vec<String>>>;
+
+fn launch(
+    db_path: &Path,
+    extra_args: &[String],
+    extra_env: &[(String, String)],
+) -> (Child, String, StdoutLines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_docscrape"))
         .args(["serve", "--bind", "127.0.0.1:0", "--db"])
         .arg(db_path)
@@ -216,21 +266,35 @@ fn launch(db_path: &Path, extra_args: &[String]) -> (Child, String) {
             "RUST_LOG",
             std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
         )
+        .envs(extra_env.iter().map(|(key, value)| (key, value)))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn docscrape");
     let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
+    // A reader thread keeps the pipe open for the process's life and collects what it
+    // prints after the listening line.
+    let lines: StdoutLines = Arc::new(Mutex::new(Vec::new()));
+    let (first_tx, first_rx) = mpsc::channel();
+    let collected = lines.clone();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        let _ = reader.read_line(&mut first);
+        let _ = first_tx.send(first);
+        for line in reader.lines().map_while(Result::ok) {
+            collected.lock().expect("stdout lines").push(line);
+        }
+    });
+    let line = first_rx
+        .recv_timeout(Duration::from_secs(60))
         .expect("read the listening line");
     let address = line
         .trim()
         .strip_prefix("docscrape listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    (child, address)
+    (child, address, lines)
 }
 
 /// The rules every status object obeys, whatever the job's state.
@@ -313,4 +377,30 @@ pub fn saved_urls(status: &Value) -> std::collections::BTreeSet<String> {
         .as_object()
         .map(|pages| pages.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// What a crash must never leave behind: a corrupt file, a page saved twice, a chunk
+/// written twice, or a page row without its chunks (a half-written page).
+pub fn assert_database_sound(db_path: &Path) {
+    let conn = rusqlite::Connection::open(db_path).expect("open the database");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("integrity_check");
+    assert_eq!(check, "ok");
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).expect(sql) };
+    assert_eq!(
+        count("SELECT count(*) FROM (SELECT 1 FROM chunks GROUP BY page_id, chunk_number HAVING count(*) > 1)"),
+        0,
+        "duplicate chunks"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM (SELECT 1 FROM pages GROUP BY session_id, url HAVING count(*) > 1)"),
+        0,
+        "a page saved twice in one session"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM pages p WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.page_id = p.id)"),
+        0,
+        "a page without chunks"
+    );
 }

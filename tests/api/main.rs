@@ -8,6 +8,7 @@ mod access;
 mod crawl;
 mod discovery;
 mod documentation;
+mod faults;
 mod hostile;
 mod restart;
 mod scrape;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::TestApp;
+use crate::helpers::{assert_database_sound, TestApp};
 
 #[test]
 fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
@@ -59,19 +59,7 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
     app.crash_and_restart();
     assert_eq!(app.status(&session, &job), done);
     app.kill();
-    let conn = rusqlite::Connection::open(&app.db_path).expect("open the database");
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .expect("integrity_check");
-    assert_eq!(check, "ok");
-    let duplicates: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM (SELECT page_id, chunk_number FROM chunks GROUP BY page_id, chunk_number HAVING count(*) > 1)",
-            [],
-            |row| row.get(0),
-        )
-        .expect("count");
-    assert_eq!(duplicates, 0, "duplicate chunks");
+    assert_database_sound(&app.db_path);
 }
 
 #[test]
