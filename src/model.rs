@@ -203,6 +203,19 @@ pub struct DocumentationDeleted {
     pub session_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_id: Option<String>,
+    /// The same id under the name the original service uses for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_doc_id: Option<String>,
     pub deleted_pages: i64,
     pub deleted_chunks: i64,
+}
+
+/// Uploads processed for a session. docscrape takes no uploads, so the list is always
+/// empty; the route exists because clients of the original service poll it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadStatus {
+    pub session_id: String,
+    pub upload_jobs: Vec<serde_json::Value>,
+    pub total_uploads: u64,
 }

@@ -1,5 +1,6 @@
-//! Optional bearer-token access control for every `/api` route (`/health` and
-//! `/openapi.json` stay open).
+//! Optional token access control for every `/api` route (`/health` and `/openapi.json`
+//! stay open). The token comes as `Authorization: Bearer <token>` or, as clients of the
+//! original Python service send it, `X-API-Key: <token>`.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,16 +25,13 @@ pub async fn require_token(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let presented = req
-        .headers()
-        .get("Authorization")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            value
-                .strip_prefix("Bearer ")
-                .or_else(|| value.strip_prefix("bearer "))
-        })
-        .map(str::trim);
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let bearer = header("Authorization").and_then(|value| {
+        value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+    });
+    let presented = bearer.or_else(|| header("X-API-Key")).map(str::trim);
     match presented {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => next
             .call(req)

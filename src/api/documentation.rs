@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use super::params::{paging, path_uuid};
 use super::{session_not_found, AppState};
 use crate::error::{ApiError, StorageError};
-use crate::model::{DocBundle, DocumentationDeleted};
+use crate::model::{DocBundle, DocumentationDeleted, UploadStatus};
 use crate::storage::{pages, sessions, Db, StorageResult};
 
 /// Bundles read per database round trip while streaming.
@@ -126,19 +126,63 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             if !sessions::exists(conn, &session)? {
                 return Ok(Err(session_not_found(&session)));
             }
-            Ok(pages::bundle(conn, &session, &doc)?.ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "Documentation {doc} not found in session {session}"
-                ))
-            }))
+            Ok(pages::bundle(conn, &session, &doc)?.ok_or_else(|| doc_not_found(&doc, &session)))
         })
         .await??;
     Ok(HttpResponse::Ok().json(bundle))
 }
 
+#[utoipa::path(head, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "check_documentation", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
+    responses((status = 204, description = "Document exists"), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
+pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let doc_id = path_uuid(&req, "documentation_id")?;
+    let (session, doc) = (session_id.clone(), doc_id.clone());
+    let found = state
+        .db
+        .run(move |conn| pages::exists_in_session(conn, &session, &doc))
+        .await?;
+    // HEAD answers carry no body; a 404 keeps its JSON headers like every other error.
+    if found {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(doc_not_found(&doc_id, &session_id))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/status", operation_id = "documentation_upload_status", tag = "documentation",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
+    responses((status = 200, body = UploadStatus), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+pub async fn upload_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path_uuid(&req, "session_id")?;
+    let session = session_id.clone();
+    let exists = state
+        .db
+        .run(move |conn| sessions::exists(conn, &session))
+        .await?;
+    if !exists {
+        return Err(session_not_found(&session_id));
+    }
+    Ok(HttpResponse::Ok().json(UploadStatus {
+        session_id,
+        upload_jobs: Vec::new(),
+        total_uploads: 0,
+    }))
+}
+
+fn doc_not_found(doc: &str, session: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "Documentation {doc} not found in session {session}"
+    ))
+}
+
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", operation_id = "delete_all_documentation", tag = "documentation",
     params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad UUID")))]
+    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn delete_all(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -172,11 +216,10 @@ async fn delete(
                 return Ok(Err(session_not_found(&session)));
             }
             let counts = pages::delete(tx, &session, doc.as_deref())?;
-            if counts.0 == 0 {
-                return Ok(Err(ApiError::NotFound(match &doc {
-                    Some(doc) => format!("Documentation {doc} not found in session {session}"),
-                    None => format!("No documentation found in session {session}"),
-                })));
+            // Emptying an empty session succeeds, as in the original service; one
+            // document that is not there is a 404.
+            if let (Some(doc), 0) = (&doc, counts.0) {
+                return Ok(Err(doc_not_found(doc, &session)));
             }
             Ok(Ok(counts))
         })
@@ -184,6 +227,7 @@ async fn delete(
     Ok(HttpResponse::Ok().json(DocumentationDeleted {
         message: format!("Deleted {pages_deleted} document(s) with {chunks_deleted} chunk(s)"),
         session_id,
+        deleted_doc_id: doc_id.clone(),
         doc_id,
         deleted_pages: pages_deleted,
         deleted_chunks: chunks_deleted,

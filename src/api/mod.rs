@@ -62,11 +62,18 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .route(web::delete().to(documentation::delete_all))
                         .default_service(not_allowed("GET, DELETE")),
                 )
+                // Before `{documentation_id}`, which would take `status` for an id.
+                .service(
+                    web::resource("/session/{session_id}/documentation/status")
+                        .route(web::get().to(documentation::upload_status))
+                        .default_service(not_allowed("GET")),
+                )
                 .service(
                     web::resource("/session/{session_id}/documentation/{documentation_id}")
                         .route(web::get().to(documentation::get))
+                        .route(web::head().to(documentation::head))
                         .route(web::delete().to(documentation::delete_one))
-                        .default_service(not_allowed("GET, DELETE")),
+                        .default_service(not_allowed("GET, HEAD, DELETE")),
                 )
                 .service(
                     web::resource("/scrape/{session_id}/scrape")

@@ -25,6 +25,8 @@ use crate::model::*;
         super::scrape::cancel,
         super::documentation::list,
         super::documentation::get,
+        super::documentation::head,
+        super::documentation::upload_status,
         super::documentation::delete_all,
         super::documentation::delete_one,
     ),
@@ -46,7 +48,8 @@ use crate::model::*;
         DocBundle,
         DocChunk,
         ChunkMetadata,
-        DocumentationDeleted
+        DocumentationDeleted,
+        UploadStatus
     ))
 )]
 pub struct ApiDoc;

@@ -100,18 +100,18 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
     responses((status = 204, description = "Session exists"), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Ok(id) = path_uuid(&req, "session_id") else {
-        return Ok(HttpResponse::UnprocessableEntity().finish());
-    };
+    let id = path_uuid(&req, "session_id")?;
+    let session = id.clone();
     let exists = state
         .db
-        .run(move |conn| sessions::exists(conn, &id))
+        .run(move |conn| sessions::exists(conn, &session))
         .await?;
-    Ok(if exists {
-        HttpResponse::NoContent().finish()
+    // HEAD answers carry no body; errors keep their JSON headers like every other error.
+    if exists {
+        Ok(HttpResponse::NoContent().finish())
     } else {
-        HttpResponse::NotFound().finish()
-    })
+        Err(session_not_found(&id))
+    }
 }
 
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}", operation_id = "delete_session", tag = "session",

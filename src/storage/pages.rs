@@ -288,6 +288,21 @@ pub fn count_for_session(conn: &Connection, session_id: &str) -> StorageResult<i
     )?)
 }
 
+pub fn exists_in_session(
+    conn: &Connection,
+    session_id: &str,
+    page_id: &str,
+) -> StorageResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM pages WHERE session_id = ?1 AND id = ?2",
+            [session_id, page_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// Page ids of a session in saving order, for paging through its documentation.
 pub fn page_keys(
     conn: &Connection,

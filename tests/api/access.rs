@@ -46,6 +46,17 @@ fn with_a_token_every_api_route_needs_it_and_health_stays_open() {
         .send()
         .expect("send");
     assert_eq!(right.status(), 201);
+    // Clients of the original Python service send the key as X-API-Key.
+    let api_key = |key: &str| {
+        app.client
+            .post(app.url("/api/v1/session"))
+            .header("X-API-Key", key)
+            .send()
+            .expect("send")
+            .status()
+    };
+    assert_eq!(api_key("s3cret-token"), 201);
+    assert_eq!(api_key("s3cret-tokeN"), 401);
 }
 
 #[test]

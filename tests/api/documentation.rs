@@ -71,11 +71,25 @@ fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
         404
     );
 
+    let head = |doc: &str| {
+        app.client
+            .head(app.url(&format!("{path}/{doc}")))
+            .send()
+            .expect("HEAD")
+            .status()
+    };
+    assert_eq!(head(doc_id), 204);
+    assert_eq!(head("11111111-2222-4333-8444-555555555555"), 404);
+    assert_eq!(head("not-a-uuid"), 422);
+
     let deleted = app.delete(&format!("{path}/{doc_id}"));
     assert_eq!(deleted.status(), 200);
     let answer: Value = deleted.json().expect("json");
     assert_eq!(answer["deletedPages"], 1);
+    assert_eq!(answer["deletedDocId"], doc_id);
     assert_eq!(app.get(&format!("{path}/{doc_id}")).status(), 404);
+    assert_eq!(head(doc_id), 404);
+    assert_eq!(app.delete(&format!("{path}/{doc_id}")).status(), 404);
 
     let rest = app.delete(&path);
     assert_eq!(rest.status(), 200);
@@ -85,6 +99,10 @@ fn documentation_returns_every_saved_chunk_and_can_be_paged_and_deleted() {
         Some(saved.len() as u64 - 1)
     );
     assert_eq!(app.get(&path).status(), 404);
+    // Emptying an empty session is not an error (as in the original service).
+    let again = app.delete(&path);
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().expect("json")["deletedPages"], 0);
     // The finished job's status is a snapshot and does not change.
     assert_eq!(app.status(&session, &job), status);
 }

@@ -1,4 +1,4 @@
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
@@ -33,6 +33,16 @@ fn session_lifecycle_follows_the_contract() {
         .expect("HEAD");
     assert_eq!(head.status(), 204);
 
+    // Clients of the original service poll upload status; docscrape takes no uploads.
+    let uploads: Value = app
+        .get(&format!("/api/v1/session/{id}/documentation/status"))
+        .json()
+        .expect("json");
+    assert_eq!(
+        uploads,
+        json!({"sessionId": id, "uploadJobs": [], "totalUploads": 0})
+    );
+
     // Other spellings of the same id reach the same session.
     let upper = id.to_uppercase();
     assert_eq!(app.get(&format!("/api/v1/session/{upper}")).status(), 200);
@@ -66,7 +76,14 @@ fn session_lifecycle_follows_the_contract() {
         .send()
         .expect("HEAD");
     assert_eq!(head.status(), 404);
-    assert_eq!(head.content_length().unwrap_or(0), 0);
+    assert_eq!(
+        head.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "an error answer to HEAD is typed like the GET answer, without its body"
+    );
+    assert!(head.bytes().expect("body").is_empty());
     assert_eq!(app.delete(&format!("/api/v1/session/{id}")).status(), 404);
 }
 
