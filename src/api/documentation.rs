@@ -21,12 +21,8 @@ const STREAM_BATCH: u32 = 16;
     responses((status = 200, body = Vec<DocBundle>), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
-    let limit_given = req
-        .query_string()
-        .split('&')
-        .any(|pair| pair.starts_with("limit="));
+    // Without `limit`, every bundle (streamed, so a large session costs no memory).
     let (offset, limit) = paging(&req, u64::MAX)?;
-    let limit = if limit_given { limit } else { u64::MAX };
     let session = session_id.clone();
     let start_after = state
         .db

@@ -1,13 +1,28 @@
 //! Page work off the job's write path: fetch (redirects hop by hop, each claimed in the
 //! frontier), conditional requests, and the CPU work of extraction and chunking.
 
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+
 use super::*;
+
+/// The failure line of a page whose processing hit a bug rather than a site problem.
+const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
 
 /// Fetches and processes one URL, following redirects hop by hop; everything here is
 /// off the job's write path.
 pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> PageOutcome {
     let mut hops = Vec::new();
-    let result = fetch_and_prepare(&context, &entry, &mut hops).await;
+    // A bug that panics on one page fails that page; its frontier row must not stay
+    // `fetching` with the job waiting on it.
+    let result = AssertUnwindSafe(fetch_and_prepare(&context, &entry, &mut hops))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            log::error!("[job {}] processing {} panicked", context.job_id, entry.url);
+            PageResult::Failed(INTERNAL_PAGE_ERROR.to_string())
+        });
     PageOutcome {
         entry,
         hops,
@@ -97,7 +112,14 @@ async fn fetch_and_prepare(
     match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
         Ok(Ok(page)) => PageResult::Saved(Box::new(page)),
         Ok(Err(reason)) => PageResult::Failed(reason),
-        Err(err) => PageResult::Failed(format!("processing failed: {err}")),
+        Err(err) => {
+            log::error!(
+                "[job {}] processing {} failed: {err}",
+                context.job_id,
+                entry.url
+            );
+            PageResult::Failed(INTERNAL_PAGE_ERROR.to_string())
+        }
     }
 }
 

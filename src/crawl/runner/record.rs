@@ -12,53 +12,24 @@ pub(super) enum Recorded {
 
 /// Writes one page's outcome in a single transaction.
 pub(super) async fn record(
-    context: &JobContext,
+    context: &Arc<JobContext>,
     session_id: &str,
     input: &ScrapeInput,
     outcome: PageOutcome,
 ) -> Result<Recorded, StorageError> {
-    let PageOutcome {
-        entry,
-        hops,
-        mut result,
-    } = outcome;
-    if let PageResult::Saved(page) = &mut result {
-        // A starter that redirects to another host brings that host into scope.
-        if entry.depth == 0 {
-            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
-                context
-                    .scope
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .add_host(host);
-            }
-        }
-        if let Some(canonical) = canonical_in_scope(context, page) {
-            log::debug!(
-                "[job {}] {} is saved as its canonical {canonical}",
-                context.job_id,
-                page.final_url
-            );
-            page.final_url = canonical;
-        }
-    }
-    let links = match &result {
-        PageResult::Saved(page) => follow_links(
-            context,
-            input,
-            &entry,
-            page_links(&page.document).into_iter(),
-            &page.document.other_languages,
-        ),
-        PageResult::NotModified(cached) => {
-            let links = cached
-                .links
-                .iter()
-                .map(|(url, text)| (url.as_str(), text.as_str()));
-            follow_links(context, input, &entry, links, &[])
-        }
-        _ => Vec::new(),
-    };
+    // Normalising, scoping and ranking every link of a page is CPU work that grows with
+    // the page (thousands of links on an index page): it runs on the blocking pool.
+    let (shared_context, owned_input) = (context.clone(), input.clone());
+    let (
+        PageOutcome {
+            entry,
+            hops,
+            result,
+        },
+        links,
+    ) = tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
+        .await
+        .map_err(|err| StorageError::Worker(err.to_string()))?;
     let (job, session) = (context.job_id.clone(), session_id.to_string());
     let version = input.application_version.clone();
     let message = "Scraping documentation pages";
@@ -121,6 +92,54 @@ pub(super) async fn record(
             Ok(counted)
         })
         .await
+}
+
+/// Settles where a page is saved (its final URL, or its in-scope canonical; a starter
+/// that redirects to another host brings that host into scope) and which of its links
+/// the job follows, with their ranks.
+fn plan_links(
+    context: &JobContext,
+    input: &ScrapeInput,
+    mut outcome: PageOutcome,
+) -> (PageOutcome, Vec<NewUrl>) {
+    let entry = &outcome.entry;
+    if let PageResult::Saved(page) = &mut outcome.result {
+        if entry.depth == 0 {
+            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
+                context
+                    .scope
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .add_host(host);
+            }
+        }
+        if let Some(canonical) = canonical_in_scope(context, page) {
+            log::debug!(
+                "[job {}] {} is saved as its canonical {canonical}",
+                context.job_id,
+                page.final_url
+            );
+            page.final_url = canonical;
+        }
+    }
+    let links = match &outcome.result {
+        PageResult::Saved(page) => follow_links(
+            context,
+            input,
+            entry,
+            page_links(&page.document).into_iter(),
+            &page.document.other_languages,
+        ),
+        PageResult::NotModified(cached) => {
+            let links = cached
+                .links
+                .iter()
+                .map(|(url, text)| (url.as_str(), text.as_str()));
+            follow_links(context, input, entry, links, &[])
+        }
+        _ => Vec::new(),
+    };
+    (outcome, links)
 }
 
 fn save_page(
