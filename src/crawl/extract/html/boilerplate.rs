@@ -1,0 +1,445 @@
+//! Choosing the main content and dropping navigation, headers and other chrome.
+
+use super::*;
+
+/// Generator-specific containers first, generic ones last.
+pub(super) const CONTENT_SELECTORS: &[&str] = &[
+    ".theme-doc-markdown",
+    ".md-content__inner",
+    ".md-content",
+    "div.body",
+    "div[role=main]",
+    ".rst-content .document",
+    "main",
+    ".contentContainer",
+    ".content-container",
+    "div.book, div.chapter, div.section, div.sect1, div.refentry",
+    "[data-testid='page.contentEditor']",
+    ".markdown-body",
+    ".rm-Article",
+    "[role=main]",
+    "article",
+    "#content",
+    ".content",
+    ".documentation",
+];
+
+pub(super) static CONTENT_SELECTOR_LIST: LazyLock<Vec<Selector>> = LazyLock::new(|| {
+    CONTENT_SELECTORS
+        .iter()
+        .filter_map(|css| static_selector(css))
+        .collect()
+});
+
+pub(super) fn content_root(doc: &Html) -> Option<ElementRef<'_>> {
+    let body = elements(doc, "body")
+        .next()
+        .unwrap_or_else(|| doc.root_element());
+    let body_len = visible_text_len(body);
+    for selector in CONTENT_SELECTOR_LIST.iter() {
+        // A few candidates per selector suffice and bound the work.
+        for candidate in doc.select(selector).take(8) {
+            if inside_boilerplate(candidate) {
+                continue;
+            }
+            let len = visible_text_len(candidate);
+            if len > 0 && len * 3 >= body_len {
+                return Some(candidate);
+            }
+        }
+    }
+    Some(body)
+}
+
+pub(super) fn inside_boilerplate(el: ElementRef) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(256)
+        .any(is_boilerplate)
+}
+
+// ----- boilerplate -------------------------------------------------------------
+
+pub(super) const DROPPED_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "button", "input", "select", "textarea", "option", "datalist", "nav", "footer", "dialog",
+    "head", "link", "meta", "audio", "video", "map",
+];
+
+pub(super) const DROPPED_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "search",
+    "dialog",
+    "alertdialog",
+];
+
+/// Class/id tokens that name boilerplate exactly.
+pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
+    "sidebar",
+    "sidenav",
+    "side-nav",
+    "toc",
+    "toc-wrapper",
+    "toc-container",
+    "page-toc",
+    "table-of-contents",
+    "tableofcontents",
+    "contents-panel",
+    "breadcrumb",
+    "breadcrumbs",
+    "cookie",
+    "cookies",
+    "cookie-banner",
+    "cookie-consent",
+    "consent",
+    "edit-this-page",
+    "theme-edit-this-page",
+    "edit-page",
+    "edit-link",
+    "editlink",
+    "pagination",
+    "pagination-nav",
+    "prev-next",
+    "prevnext",
+    "related",
+    "headerlink",
+    "hash-link",
+    "anchorjs-link",
+    "skip-link",
+    "skip-links",
+    "skiplink",
+    "skip-to-content",
+    "skip-nav",
+    "feedback",
+    "search",
+    "searchbox",
+    "search-box",
+    "sphinxsidebar",
+    "sphinxsidebarwrapper",
+    "navheader",
+    "navfooter",
+    "navbar",
+    "nav",
+    "menu",
+    "mobile-nav",
+    "sub-nav",
+    "top-nav",
+    "md-footer",
+    "md-header",
+    "md-tabs",
+    "md-sidebar",
+    "md-search",
+    "md-skip",
+    "md-content__button",
+    "md-source-file",
+    "md-top",
+    "md-clipboard",
+    "rst-footer-buttons",
+    "rst-versions",
+    "wy-nav-side",
+    "wy-nav-top",
+    "wy-breadcrumbs",
+    "footer",
+    "site-footer",
+    "page-footer",
+    "site-header",
+    "topbar",
+    "top-bar",
+    "theme-doc-footer",
+    "theme-doc-breadcrumbs",
+    "theme-doc-version-badge",
+    "theme-doc-version-banner",
+    "theme-doc-toc-mobile",
+    "theme-doc-toc-desktop",
+    "theme-back-to-top-button",
+    "theme-last-updated",
+    "last-updated",
+    "linenos",
+    "lineno",
+    "linenodiv",
+    "line-numbers-rows",
+    "viewcode-link",
+    "copybutton",
+    "copy-button",
+    "clipboard",
+    "docsearch",
+    "hub-sidebar",
+    "rm-sidebar",
+    "rm-header",
+    "sidebar-wrapper",
+    "announcement",
+    "version-switcher",
+    "callout-icon",
+    "updatedat",
+];
+
+/// Tokens that mark boilerplate when followed by `-`/`_` (BEM modifiers,
+/// CSS-module hashes such as `tableOfContents_bqdL`).
+pub(super) const BOILERPLATE_PREFIXES: &[&str] = &[
+    "sidebar",
+    "sidenav",
+    "md-sidebar",
+    "md-footer",
+    "md-header",
+    "md-nav",
+    "md-tabs",
+    "md-search",
+    "breadcrumb",
+    "breadcrumbs",
+    "cookie",
+    "consent",
+    "pagination",
+    "pagination-nav",
+    "theme-doc-toc",
+    "theme-doc-footer",
+    "theme-doc-sidebar",
+    "theme-doc-breadcrumbs",
+    "tableofcontents",
+    "table-of-contents",
+    "skiptocontent",
+    "announcementbar",
+    "docsearch",
+    "rm-sidebar",
+    "rst-footer",
+    "wy-nav",
+    "navbar",
+    "edit-this-page",
+    "prev-next",
+    "feedback",
+    "toccollapsible",
+    "backtotopbutton",
+];
+
+/// Tokens that mark boilerplate when preceded by `-`/`_` (`docs-sidebar`, `page-toc`).
+pub(super) const BOILERPLATE_SUFFIXES: &[&str] = &[
+    "sidebar",
+    "sidenav",
+    "breadcrumbs",
+    "breadcrumb",
+    "toc",
+    "pagination",
+    "navbar",
+];
+
+pub(super) const BOILERPLATE_PHRASES: &[&str] = &[
+    "skip to content",
+    "skip to main content",
+    "skip to navigation",
+    "skip navigation",
+    "edit this page",
+    "edit on github",
+    "edit on gitlab",
+    "edit on bitbucket",
+    "view page source",
+    "show source",
+    "suggest an edit",
+    "suggest edits",
+    "improve this page",
+    "back to top",
+    "scroll to top",
+];
+
+pub(super) const BOILERPLATE_PHRASE_PREFIXES: &[&str] = &[
+    "was this page helpful",
+    "was this helpful",
+    "did this page help",
+    "is this page helpful",
+    "rate this page",
+    "last updated",
+    "last update:",
+];
+
+/// Material for MkDocs marks its chrome with `data-md-component`.
+pub(super) const MKDOCS_CHROME: &[&str] = &[
+    "skip",
+    "announce",
+    "header",
+    "sidebar",
+    "tabs",
+    "toc",
+    "footer",
+    "top",
+    "outdated",
+    "search",
+    "navigation",
+];
+
+pub(super) fn is_boilerplate(el: ElementRef) -> bool {
+    let name = el.value().name();
+    if DROPPED_TAGS.contains(&name) {
+        return true;
+    }
+    if is_content_sidebar(&el) {
+        return false;
+    }
+    if has_boilerplate_attribute(&el) || has_boilerplate_token(&el) {
+        return true;
+    }
+    match name {
+        "aside" => !is_admonition(&el) && !class_tokens(&el).any(|c| c.starts_with("footnote")),
+        "header" => !has_descendant(el, 400, is_heading),
+        "form" => is_search_form(&el),
+        "a" => is_boilerplate_phrase(el) || is_prev_next_link(el),
+        "p" | "div" | "li" | "section" => is_boilerplate_phrase(el),
+        _ => false,
+    }
+}
+
+/// Inactive tab panels are hidden but hold real alternatives (another
+/// language, another package manager), so they are kept.
+pub(super) fn is_hidden(el: &ElementRef) -> bool {
+    let hidden = el.value().attr("hidden").is_some() && !attr_is(el, "role", "tabpanel");
+    hidden || attr_is(el, "aria-hidden", "true")
+}
+
+/// Hidden elements and landmark roles of page chrome. Iterates the
+/// attributes once: `attr(name)` interns its argument on every call, which
+/// showed up in profiles of large pages.
+pub(super) fn has_boilerplate_attribute(el: &ElementRef) -> bool {
+    let mut hidden = false;
+    let mut tabpanel = false;
+    for (name, value) in el.value().attrs() {
+        let value = value.trim();
+        match name {
+            "hidden" => hidden = true,
+            "aria-hidden" if value.eq_ignore_ascii_case("true") => return true,
+            "role" if value.eq_ignore_ascii_case("tabpanel") => tabpanel = true,
+            "role" if DROPPED_ROLES.iter().any(|d| value.eq_ignore_ascii_case(d)) => return true,
+            "data-md-component" if MKDOCS_CHROME.contains(&value) => return true,
+            _ => {}
+        }
+    }
+    // Inactive tab panels are hidden but hold real alternatives.
+    hidden && !tabpanel
+}
+
+pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
+
+/// Sphinx's `.. sidebar::` directive is content set beside the text (often with code),
+/// marked by its `sidebar-title`; page-chrome sidebars have no such title.
+pub(super) fn is_content_sidebar(el: &ElementRef) -> bool {
+    if class_tokens(el).any(|c| c == "sidebar-title") {
+        return true;
+    }
+    class_tokens(el).any(|c| c == "sidebar")
+        && el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .any(|child| class_tokens(&child).any(|c| c == "sidebar-title"))
+}
+
+/// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so
+/// the id of an element that opens with a heading says nothing about chrome.
+pub(super) fn id_is_a_heading_slug(el: &ElementRef) -> bool {
+    // Empty anchors (`<span id="id1"></span>`) may come before the heading.
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .find(|child| child.text().any(|t| !t.trim().is_empty()))
+        .is_some_and(|first| {
+            matches!(
+                first.value().name(),
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            )
+        })
+}
+
+pub(super) fn has_boilerplate_token(el: &ElementRef) -> bool {
+    let id = el.value().id().filter(|_| !id_is_a_heading_slug(el));
+    class_tokens(el).chain(id).any(|token| {
+        if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            is_boilerplate_token(&token.to_ascii_lowercase())
+        } else {
+            is_boilerplate_token(token)
+        }
+    })
+}
+
+pub(super) fn is_boilerplate_token(token: &str) -> bool {
+    if BOILERPLATE_TOKEN_SET.contains(token) {
+        return true;
+    }
+    let separated = |rest: &str| rest.starts_with(['-', '_']);
+    BOILERPLATE_PREFIXES
+        .iter()
+        .any(|p| token.strip_prefix(p).is_some_and(separated))
+        || BOILERPLATE_SUFFIXES.iter().any(|s| {
+            token
+                .strip_suffix(s)
+                .is_some_and(|rest| rest.ends_with(['-', '_']))
+        })
+}
+
+/// Widgets that are recognisable only by their (short) wording.
+pub(super) fn is_boilerplate_phrase(el: ElementRef) -> bool {
+    let Some(text) = short_text(el, 60) else {
+        return false;
+    };
+    let text = text.to_lowercase();
+    let text = text.trim_matches(|c: char| !c.is_alphanumeric() && c != '?' && c != ':');
+    !text.is_empty()
+        && (BOILERPLATE_PHRASES.contains(&text)
+            || BOILERPLATE_PHRASE_PREFIXES
+                .iter()
+                .any(|p| text.starts_with(p)))
+}
+
+/// Prev/next pager links label themselves "Previous"/"Next" in a child
+/// element followed by the target page's title.
+pub(super) fn is_prev_next_link(anchor: ElementRef) -> bool {
+    if rel_has(&anchor, "prev") || rel_has(&anchor, "next") {
+        return true;
+    }
+    let Some(label) = first_text_chunk(anchor) else {
+        return false;
+    };
+    let label = label.to_lowercase();
+    let label = label.trim_matches(|c: char| !c.is_alphabetic());
+    matches!(label, "previous" | "prev" | "next") && short_text(anchor, 160).is_some()
+}
+
+/// The first non-blank text node of a small subtree.
+pub(super) fn first_text_chunk(root: ElementRef) -> Option<String> {
+    let mut found = None;
+    let mut nodes = 0;
+    walk(root, |visit| {
+        nodes += 1;
+        match visit {
+            Visit::Text(t) if !t.trim().is_empty() => {
+                found = Some(t.trim().to_string());
+                Flow::Stop
+            }
+            _ if nodes > 64 => Flow::Stop,
+            Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
+            _ => Flow::Descend,
+        }
+    });
+    found
+}
+
+pub(super) fn is_search_form(form: &ElementRef) -> bool {
+    let mentions_search = |v: &str| v.to_ascii_lowercase().contains("search");
+    form.value().attr("action").is_some_and(mentions_search)
+        || form.value().attr("role").is_some_and(mentions_search)
+        || class_tokens(form)
+            .chain(form.value().id())
+            .any(mentions_search)
+}
+
+pub(super) fn is_heading(el: ElementRef) -> bool {
+    heading_level(el.value().name()).is_some()
+}
+
+pub(super) fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}

@@ -1,0 +1,168 @@
+//! Iterative traversal and small element helpers shared by the passes below.
+
+use super::*;
+
+/// ego_tree's node handle, named through scraper so that this module needs
+/// no direct dependency on ego_tree.
+type NodeRef<'a> = <ElementRef<'a> as Deref>::Target;
+
+pub(super) enum Visit<'a> {
+    Enter(ElementRef<'a>),
+    Text(&'a str),
+    Leave,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    Descend,
+    Skip,
+    Stop,
+}
+
+/// Depth-first walk over `root`'s descendants with an explicit stack.
+/// `Leave` is reported for every element that answered `Descend`.
+pub(super) fn walk<'a>(root: ElementRef<'a>, mut visit: impl FnMut(Visit<'a>) -> Flow) {
+    let mut open: Vec<NodeRef<'a>> = Vec::new();
+    let mut cursor = root.first_child();
+    loop {
+        if let Some(node) = cursor {
+            let flow = match node.value() {
+                Node::Text(text) => visit(Visit::Text(text)),
+                Node::Element(_) => match ElementRef::wrap(node) {
+                    Some(el) => visit(Visit::Enter(el)),
+                    None => Flow::Skip,
+                },
+                _ => Flow::Skip,
+            };
+            match flow {
+                Flow::Stop => return,
+                Flow::Descend if matches!(node.value(), Node::Element(_)) => {
+                    open.push(node);
+                    cursor = node.first_child();
+                }
+                _ => cursor = node.next_sibling(),
+            }
+            continue;
+        }
+        let Some(node) = open.pop() else { return };
+        if visit(Visit::Leave) == Flow::Stop {
+            return;
+        }
+        cursor = node.next_sibling();
+    }
+}
+
+/// Text of a subtree as a reader sees it: boilerplate skipped, whitespace collapsed.
+pub(super) fn visible_text(root: ElementRef) -> String {
+    let mut text = String::new();
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
+        Visit::Enter(el) if el.value().name() == "br" => {
+            text.push(' ');
+            Flow::Skip
+        }
+        Visit::Text(t) => {
+            text.push_str(t);
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    collapse(&text)
+}
+
+pub(super) fn visible_text_len(root: ElementRef) -> usize {
+    let mut len = 0;
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
+        Visit::Text(t) => {
+            len += t.chars().filter(|c| !c.is_whitespace()).count();
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    len
+}
+
+/// Raw text of a small subtree, or `None` once it exceeds the limits; keeps
+/// per-element phrase checks linear on huge or deeply nested pages.
+pub(super) fn short_text(root: ElementRef, max_chars: usize) -> Option<String> {
+    const MAX_NODES: usize = 64;
+    let mut text = String::new();
+    let mut nodes = 0;
+    let mut too_big = false;
+    walk(root, |visit| {
+        nodes += 1;
+        if let Visit::Text(t) = visit {
+            text.push_str(t);
+        }
+        if nodes > MAX_NODES || text.len() > max_chars * 4 {
+            too_big = true;
+            return Flow::Stop;
+        }
+        Flow::Descend
+    });
+    let text = collapse(&text);
+    (!too_big && text.chars().count() <= max_chars).then_some(text)
+}
+
+/// Whether `root` has a descendant satisfying `pred`, looking at a bounded
+/// number of nodes.
+pub(super) fn has_descendant(
+    root: ElementRef,
+    max_nodes: usize,
+    pred: impl Fn(ElementRef) -> bool,
+) -> bool {
+    let mut found = false;
+    let mut nodes = 0;
+    walk(root, |visit| {
+        nodes += 1;
+        if let Visit::Enter(el) = visit {
+            if pred(el) {
+                found = true;
+                return Flow::Stop;
+            }
+        }
+        if nodes > max_nodes {
+            Flow::Stop
+        } else {
+            Flow::Descend
+        }
+    });
+    found
+}
+
+/// Visible text of each child element, joined by spaces (for layouts that
+/// separate words by CSS only).
+pub(super) fn spaced_children_text(root: ElementRef) -> String {
+    root.child_elements()
+        .filter(|child| !is_boilerplate(*child))
+        .map(visible_text)
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(super) fn collapse(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(super) fn class_tokens<'a>(el: &ElementRef<'a>) -> impl Iterator<Item = &'a str> {
+    el.value().classes()
+}
+
+pub(super) fn has_class(el: &ElementRef, wanted: &str) -> bool {
+    class_tokens(el).any(|c| c.eq_ignore_ascii_case(wanted))
+}
+
+pub(super) fn attr_is(el: &ElementRef, name: &str, wanted: &str) -> bool {
+    el.value()
+        .attr(name)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
+}
+
+pub(super) fn static_selector(css: &str) -> Option<Selector> {
+    Selector::parse(css).ok()
+}

@@ -1,0 +1,235 @@
+//! Classifying elements for conversion: headings, admonitions, layout tables, code.
+
+use super::*;
+
+pub(super) const ADMONITION_TOKENS: &[&str] = &[
+    "admonition",
+    "theme-admonition",
+    "note",
+    "warning",
+    "tip",
+    "important",
+    "caution",
+    "danger",
+    "attention",
+    "hint",
+    "seealso",
+    "callout",
+];
+
+pub(super) fn is_admonition(el: &ElementRef) -> bool {
+    class_tokens(el).any(|c| ADMONITION_TOKENS.iter().any(|t| c.eq_ignore_ascii_case(t)))
+}
+
+pub(super) fn is_admonition_title(el: &ElementRef) -> bool {
+    class_tokens(el).any(|c| {
+        let c = c.to_ascii_lowercase();
+        c == "admonition-title" || c == "admonition-heading" || c.starts_with("admonitionheading")
+    })
+}
+
+/// API signatures: Sphinx `dt.sig` (or older `dt[id]` with a `descname`),
+/// Javadoc's member/type signature blocks.
+pub(super) fn is_signature(el: ElementRef) -> bool {
+    match el.value().name() {
+        "dt" => {
+            has_class(&el, "sig")
+                || (el.value().attr("id").is_some()
+                    && has_descendant(el, 200, |d| {
+                        has_class(&d, "sig-name") || has_class(&d, "descname")
+                    }))
+        }
+        "div" => ["member-signature", "type-signature", "rm-APIHeader"]
+            .iter()
+            .any(|c| has_class(&el, c)),
+        _ => false,
+    }
+}
+
+/// Javadoc lays out whole pages as nested lists; rendering them as
+/// Markdown bullets would indent every heading and paragraph.
+pub(super) fn is_structural_list(el: &ElementRef) -> bool {
+    class_tokens(el).any(|c| {
+        [
+            "member-list",
+            "details-list",
+            "summary-list",
+            "block-list",
+            "blocklist",
+            "bloclistlast",
+            "blocklistlast",
+        ]
+        .iter()
+        .any(|t| c.eq_ignore_ascii_case(t))
+    })
+}
+
+/// Tables used to lay out code with line numbers or a single box.
+pub(super) fn is_layout_table(table: ElementRef) -> bool {
+    if has_class(&table, "highlighttable")
+        || attr_is(&table, "role", "presentation")
+        || attr_is(&table, "role", "none")
+    {
+        return true;
+    }
+    let mut cells = 0;
+    let mut nodes = 0;
+    let mut decided = true;
+    walk(table, |visit| {
+        nodes += 1;
+        if nodes > 2000 {
+            decided = false;
+            return Flow::Stop;
+        }
+        match visit {
+            Visit::Enter(el) if el.value().name() == "table" => Flow::Skip,
+            Visit::Enter(el) if matches!(el.value().name(), "td" | "th") => {
+                cells += 1;
+                if cells > 1 {
+                    Flow::Stop
+                } else {
+                    Flow::Skip
+                }
+            }
+            _ => Flow::Descend,
+        }
+    });
+    decided && cells == 1
+}
+
+/// Column count of a Javadoc 17 `div.summary-table` grid.
+pub(super) fn grid_columns(el: &ElementRef) -> Option<usize> {
+    if !has_class(el, "summary-table") {
+        return None;
+    }
+    let named = class_tokens(el).find_map(|c| match c {
+        "two-column-summary" => Some(2),
+        "three-column-summary" => Some(3),
+        "four-column-summary" => Some(4),
+        _ => None,
+    });
+    let headers = el
+        .child_elements()
+        .filter(|c| has_class(c, "table-header"))
+        .count();
+    named.or((headers > 0).then_some(headers))
+}
+
+pub(super) fn is_block_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "header"
+            | "address"
+            | "figure"
+            | "figcaption"
+            | "hgroup"
+            | "fieldset"
+            | "legend"
+            | "center"
+            | "details"
+            | "dl"
+            | "dd"
+            | "form"
+            | "body"
+            | "aside"
+            | "search"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "caption"
+            | "summary"
+            | "label"
+    )
+}
+
+// ----- code blocks -------------------------------------------------------------
+
+pub(super) fn is_gutter(el: &ElementRef) -> bool {
+    class_tokens(el).any(|c| {
+        [
+            "linenos",
+            "lineno",
+            "linenodiv",
+            "line-numbers-rows",
+            "gutter",
+            "line-number",
+            "line-numbers",
+        ]
+        .iter()
+        .any(|t| c.eq_ignore_ascii_case(t))
+    })
+}
+
+/// Code text exactly as displayed: highlight markup flattened, `<br>` as
+/// newline (Docusaurus renders lines that way), gutters and buttons dropped.
+pub(super) fn code_text(pre: ElementRef) -> String {
+    let mut code = String::new();
+    walk(pre, |visit| match visit {
+        Visit::Enter(el) if is_gutter(&el) || is_hidden(&el) => Flow::Skip,
+        Visit::Enter(el) if matches!(el.value().name(), "button" | "script" | "style") => {
+            Flow::Skip
+        }
+        Visit::Enter(el) if el.value().name() == "br" => {
+            code.push('\n');
+            Flow::Skip
+        }
+        Visit::Text(t) => {
+            code.push_str(t);
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    code
+}
+
+pub(super) fn code_language(pre: ElementRef) -> String {
+    let code = pre.child_elements().find(|c| c.value().name() == "code");
+    let own = [Some(pre), code].into_iter().flatten();
+    let from_self = own
+        .clone()
+        .find_map(|el| language_from_classes(&el))
+        .or_else(|| own.clone().find_map(|el| language_from_data(&el)));
+    if let Some(language) = from_self {
+        return language;
+    }
+    pre.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(6)
+        .find_map(|a| language_from_classes(&a).or_else(|| language_from_data(&a)))
+        .unwrap_or_default()
+}
+
+/// `language-xx`, `lang-xx` or Sphinx `highlight-xx`; an explicit
+/// `highlight-default`/`none` yields an empty language.
+pub(super) fn language_from_classes(el: &ElementRef) -> Option<String> {
+    class_tokens(el).find_map(|class| {
+        let lower = class.to_ascii_lowercase();
+        let language = ["language-", "lang-", "highlight-"]
+            .iter()
+            .find_map(|prefix| lower.strip_prefix(prefix))?;
+        match language {
+            "default" | "none" | "plaintext" => Some(String::new()),
+            _ => sanitize_language(language),
+        }
+    })
+}
+
+pub(super) fn language_from_data(el: &ElementRef) -> Option<String> {
+    ["data-lang", "data-language"]
+        .iter()
+        .find_map(|name| el.value().attr(name))
+        .and_then(|value| sanitize_language(&value.to_ascii_lowercase()))
+}
+
+pub(super) fn sanitize_language(language: &str) -> Option<String> {
+    let valid = !language.is_empty()
+        && language.len() <= 32
+        && language
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-#_.".contains(c));
+    valid.then(|| language.to_string())
+}

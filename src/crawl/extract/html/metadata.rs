@@ -1,0 +1,150 @@
+//! Page metadata (title, language, canonical, alternates, robots) and links.
+
+use super::*;
+
+pub(super) fn elements<'a>(doc: &'a Html, name: &str) -> impl Iterator<Item = ElementRef<'a>> {
+    let name = name.to_string();
+    doc.root_element()
+        .descendent_elements()
+        .filter(move |el| el.value().name() == name)
+}
+
+pub(super) fn first_attr<'a>(doc: &'a Html, element: &str, attr: &str) -> Option<&'a str> {
+    elements(doc, element).find_map(|el| el.value().attr(attr))
+}
+
+pub(super) fn base_url(doc: &Html, page_url: &Url) -> Url {
+    first_attr(doc, "base", "href")
+        .and_then(|href| page_url.join(href.trim()).ok())
+        .unwrap_or_else(|| page_url.clone())
+}
+
+pub(super) fn page_title(doc: &Html) -> Option<String> {
+    let from_title = elements(doc, "title")
+        .find(|t| {
+            !t.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "svg")
+        })
+        .map(|t| collapse(&t.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
+    from_title.or_else(|| {
+        elements(doc, "h1")
+            .map(visible_text)
+            .find(|t| !t.is_empty())
+    })
+}
+
+pub(super) fn page_lang(doc: &Html) -> Option<String> {
+    doc.root_element()
+        .value()
+        .attr("lang")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+pub(super) fn rel_has(el: &ElementRef, token: &str) -> bool {
+    el.value().attr("rel").is_some_and(|rel| {
+        rel.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case(token))
+    })
+}
+
+pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
+    let url = base.join(href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+pub(super) fn canonical_url(doc: &Html, base: &Url) -> Option<Url> {
+    elements(doc, "link")
+        .filter(|l| rel_has(l, "canonical"))
+        .find_map(|l| resolve_http(base, l.value().attr("href")?))
+}
+
+pub(super) fn alternate_urls(doc: &Html, base: &Url) -> Vec<(String, Url)> {
+    elements(doc, "link")
+        .filter(|l| rel_has(l, "alternate"))
+        .filter_map(|l| {
+            let lang = l.value().attr("hreflang")?.trim();
+            let url = resolve_http(base, l.value().attr("href")?)?;
+            (!lang.is_empty()).then(|| (lang.to_string(), url))
+        })
+        .collect()
+}
+
+pub(super) fn robots_directives(doc: &Html) -> (bool, bool) {
+    let mut noindex = false;
+    let mut nofollow = false;
+    for meta in elements(doc, "meta").filter(|m| attr_is(m, "name", "robots")) {
+        let content = meta.value().attr("content").unwrap_or_default();
+        for directive in content.split(',').map(|d| d.trim().to_ascii_lowercase()) {
+            match directive.as_str() {
+                "noindex" => noindex = true,
+                "nofollow" => nofollow = true,
+                "none" => (noindex, nofollow) = (true, true),
+                _ => {}
+            }
+        }
+    }
+    (noindex, nofollow)
+}
+
+// ----- links -------------------------------------------------------------------
+
+pub(super) fn page_links(doc: &Html, base: &Url) -> Vec<PageLink> {
+    let mut seen = HashSet::new();
+    let mut links = Vec::new();
+    for anchor in elements(doc, "a") {
+        let Some(url) = anchor
+            .value()
+            .attr("href")
+            .and_then(|h| resolve_http(base, h))
+        else {
+            continue;
+        };
+        if !seen.insert(url.as_str().to_string()) {
+            continue;
+        }
+        links.push(PageLink {
+            text: anchor_text(anchor),
+            nofollow: rel_has(&anchor, "nofollow"),
+            url,
+        });
+    }
+    links
+}
+
+pub(super) fn anchor_text(anchor: ElementRef) -> String {
+    let text = collapse(&link_text(anchor));
+    if !text.is_empty() {
+        return text;
+    }
+    ["title", "aria-label"]
+        .iter()
+        .filter_map(|name| anchor.value().attr(name))
+        .map(collapse)
+        .find(|t| !t.is_empty())
+        .or_else(|| {
+            anchor
+                .descendent_elements()
+                .find_map(|el| el.value().attr("alt"))
+                .map(collapse)
+        })
+        .unwrap_or_default()
+}
+
+/// An anchor's own text without what a reader never sees (scripts, styles, templates);
+/// unlike `visible_text`, chrome rules do not apply: a "Next" link keeps its words.
+pub(super) fn link_text(anchor: ElementRef) -> String {
+    let mut text = String::new();
+    walk(anchor, |visit| match visit {
+        Visit::Enter(el) if DROPPED_TAGS.contains(&el.value().name()) => Flow::Skip,
+        Visit::Text(t) => {
+            text.push_str(t);
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    text
+}

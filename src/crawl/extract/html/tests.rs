@@ -1,0 +1,639 @@
+//! Conversion, selection and metadata rules, each shown on a small page.
+
+use super::*;
+
+fn page_url() -> Url {
+    Url::parse("https://docs.example.com/guide/page.html").expect("static url")
+}
+
+fn extract(html: &str) -> HtmlPage {
+    extract_html(html, &page_url())
+}
+
+/// Markdown of `body` wrapped in a `<main>` so that selection is not under test.
+fn md(body: &str) -> String {
+    extract(&format!("<html><body><main>{body}</main></body></html>")).markdown
+}
+
+// ----- conversion rules ------------------------------------------------------
+
+#[test]
+fn headings_become_atx_with_blank_lines() {
+    let out = md("<h1>Title</h1><p>Intro</p><h3>Deep <em>dive</em></h3><p>Text</p>");
+    assert_eq!(out, "# Title\n\nIntro\n\n### Deep *dive*\n\nText\n");
+}
+
+#[test]
+fn heading_text_wrapped_in_divs_stays_on_one_line() {
+    let out = md("<h2><div>Install</div><div>the SDK</div></h2>");
+    assert_eq!(out, "## Install the SDK\n");
+}
+
+#[test]
+fn inline_formatting_moves_whitespace_outside_markers() {
+    let out = md("<p>a<b> bold </b>and<em> em</em>.</p>");
+    assert_eq!(out, "a **bold** and *em*.\n");
+}
+
+#[test]
+fn nested_bold_is_not_doubled() {
+    assert_eq!(md("<p><b>x <strong>y</strong></b></p>"), "**x y**\n");
+}
+
+#[test]
+fn nested_lists_are_indented_under_their_item() {
+    let out =
+        md("<ul><li>one<ul><li>sub <code>x</code></li><li>sub2</li></ul></li><li>two</li></ul>");
+    assert_eq!(out, "- one\n  - sub `x`\n  - sub2\n- two\n");
+}
+
+#[test]
+fn ordered_lists_honour_start_and_keep_paragraphs_in_items() {
+    let out = md("<ol start=\"3\"><li><p>first</p><p>more</p></li><li>second</li></ol>");
+    assert_eq!(out, "3. first\n\n   more\n4. second\n");
+}
+
+#[test]
+fn list_after_paragraph_is_separated_by_blank_line() {
+    assert_eq!(md("<p>Intro:</p><ul><li>a</li></ul>"), "Intro:\n\n- a\n");
+}
+
+#[test]
+fn table_escapes_pipes_and_repeats_colspan() {
+    let out = md("<table><thead><tr><th>a|b</th><th>c</th><th>d</th></tr></thead>\
+         <tbody><tr><td colspan=\"2\">wide</td><td>x<br>y</td></tr><tr><td>1</td></tr></tbody></table>");
+    assert_eq!(
+        out,
+        "| a\\|b | c | d |\n| --- | --- | --- |\n| wide | | x<br>y |\n| 1 | | |\n"
+    );
+}
+
+#[test]
+fn table_without_thead_uses_first_row_as_header() {
+    let out = md("<table><tr><td>k</td><td>v</td></tr><tr><td>1</td><td>2</td></tr></table>");
+    assert_eq!(out, "| k | v |\n| --- | --- |\n| 1 | 2 |\n");
+}
+
+#[test]
+fn nested_table_is_flattened_into_its_cell() {
+    let out = md(
+        "<table><tr><th>h</th><th>i</th></tr><tr><td><table><tr><td>a</td><td>b</td></tr>\
+         <tr><td>c</td></tr></table></td><td>z</td></tr></table>",
+    );
+    assert_eq!(out, "| h | i |\n| --- | --- |\n| a b<br>c | z |\n");
+}
+
+#[test]
+fn table_caption_becomes_paragraph_before_table() {
+    let out = md("<table><caption>Limits</caption><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>");
+    assert!(out.starts_with("Limits\n\n| a | b |"), "{out}");
+}
+
+#[test]
+fn code_language_from_class_on_pre_or_code() {
+    assert_eq!(
+        md("<pre class=\"language-rust\">fn a() {}</pre>"),
+        "```rust\nfn a() {}\n```\n"
+    );
+    assert_eq!(
+        md("<pre><code class=\"lang-go\">x := 1</code></pre>"),
+        "```go\nx := 1\n```\n"
+    );
+}
+
+#[test]
+fn code_language_from_data_attributes() {
+    assert_eq!(
+        md("<pre data-lang=\"toml\">a = 1</pre>"),
+        "```toml\na = 1\n```\n"
+    );
+    assert_eq!(
+        md("<pre><code data-language=\"sql\">SELECT 1</code></pre>"),
+        "```sql\nSELECT 1\n```\n"
+    );
+}
+
+#[test]
+fn code_language_from_sphinx_and_mkdocs_ancestors() {
+    let sphinx = "<div class=\"highlight-python3 notranslate\"><div class=\"highlight\"><pre><span class=\"gp\">&gt;&gt;&gt; </span>1 + 1\n2</pre></div></div>";
+    assert_eq!(md(sphinx), "```python3\n>>> 1 + 1\n2\n```\n");
+    let default =
+        "<div class=\"highlight-default\"><div class=\"highlight\"><pre>x</pre></div></div>";
+    assert_eq!(md(default), "```\nx\n```\n");
+    let mkdocs =
+        "<div class=\"language-yaml highlight\"><pre><span></span><code>a: 1\n</code></pre></div>";
+    assert_eq!(md(mkdocs), "```yaml\na: 1\n```\n");
+}
+
+#[test]
+fn code_block_keeps_whitespace_and_drops_gutters() {
+    let html = "<table class=\"highlighttable\"><tr><td class=\"linenos\"><div class=\"linenodiv\"><pre>1\n2</pre></div></td>\
+         <td class=\"code\"><div class=\"highlight\"><pre>if x:\n    <span class=\"k\">pass</span>  # *not* markdown\n</pre></div></td></tr></table>";
+    assert_eq!(md(html), "```\nif x:\n    pass  # *not* markdown\n```\n");
+}
+
+#[test]
+fn code_block_lines_from_br_elements() {
+    let html = "<pre class=\"prism-code language-js\"><code><span class=\"token-line\">a();<br></span><span class=\"token-line\">b();<br></span></code></pre>";
+    assert_eq!(md(html), "```js\na();\nb();\n```\n");
+}
+
+#[test]
+fn code_block_fence_outgrows_backticks_inside() {
+    assert_eq!(
+        md("<pre>```\ninner\n```</pre>"),
+        "````\n```\ninner\n```\n````\n"
+    );
+}
+
+#[test]
+fn inline_code_uses_longer_fence_for_backticks() {
+    assert_eq!(
+        md("<p>Use <code>a`b</code> or <code>`x`</code></p>"),
+        "Use ``a`b`` or `` `x` ``\n"
+    );
+}
+
+#[test]
+fn relative_links_are_made_absolute() {
+    let out = md("<p>See <a href=\"../api/x.html#f\">the API</a>.</p>");
+    assert_eq!(
+        out,
+        "See [the API](https://docs.example.com/api/x.html#f).\n"
+    );
+}
+
+#[test]
+fn base_href_is_used_for_links_and_images() {
+    let html = "<html><head><base href=\"https://cdn.example.org/v2/\"></head><body><main>\
+         <p><a href=\"intro\">Intro</a> <img src=\"i.png\" alt=\"Diagram\"></p></main></body></html>";
+    let page = extract(html);
+    assert_eq!(
+        page.markdown,
+        "[Intro](https://cdn.example.org/v2/intro) ![Diagram](https://cdn.example.org/v2/i.png)\n"
+    );
+    assert_eq!(
+        page.links[0].url.as_str(),
+        "https://cdn.example.org/v2/intro"
+    );
+}
+
+#[test]
+fn fragment_links_keep_only_their_text() {
+    assert_eq!(
+        md("<p>Go to <a href=\"#usage\">usage</a>.</p>"),
+        "Go to usage.\n"
+    );
+    assert_eq!(
+        md("<p><a href=\"page.html#usage\">usage</a></p>"),
+        "usage\n"
+    );
+}
+
+#[test]
+fn links_without_text_and_script_links_are_not_rendered_as_links() {
+    assert_eq!(
+        md("<p>a<a href=\"/x\"> </a>b <a href=\"javascript:void(0)\">run</a></p>"),
+        "ab run\n"
+    );
+}
+
+#[test]
+fn images_need_alt_text() {
+    assert_eq!(
+        md("<p><img src=\"a.png\">x<img src=\"/b.png\" alt=\"B [1]\"></p>"),
+        "x![B \\[1\\]](https://docs.example.com/b.png)\n"
+    );
+}
+
+#[test]
+fn definition_lists_render_terms_bold_and_signatures_as_code() {
+    let out = md("<dl><dt>Term</dt><dd><p>Meaning.</p></dd></dl>\
+         <dl class=\"py function\"><dt class=\"sig sig-object py\" id=\"m.f\"><span class=\"sig-prename\">m.</span>\
+         <span class=\"sig-name descname\">f</span>(<em class=\"sig-param\">x</em>)<a class=\"headerlink\" href=\"#m.f\">¶</a></dt>\
+         <dd><p>Does f.</p></dd></dl>");
+    assert_eq!(out, "**Term**\n\nMeaning.\n\n`m.f(x)`\n\nDoes f.\n");
+}
+
+#[test]
+fn blockquote_and_admonition_become_quotes() {
+    assert_eq!(
+        md("<blockquote><p>a</p><p>b</p></blockquote>"),
+        "> a\n>\n> b\n"
+    );
+    let admonition = "<div class=\"admonition note\"><p class=\"admonition-title\">Note</p><p>Careful.</p></div>";
+    assert_eq!(md(admonition), "> **Note**\n>\n> Careful.\n");
+}
+
+#[test]
+fn hr_br_sup_sub() {
+    assert_eq!(
+        md("<p>a<br>b</p><hr><p>x<sup>2</sup> H<sub>2</sub>O</p>"),
+        "a\\\nb\n\n---\n\nx2 H2O\n"
+    );
+}
+
+#[test]
+fn markdown_significant_text_is_escaped_only_where_needed() {
+    let out = md("<p># not heading</p><p>1. not list</p><p>- no</p><p>snake_case and 2 * 3 and __init__ and <b>x</b></p><p>use &lt;div&gt;</p>");
+    assert_eq!(
+        out,
+        "\\# not heading\n\n1\\. not list\n\n\\- no\n\nsnake_case and 2 * 3 and \\_\\_init\\_\\_ and **x**\n\nuse \\<div>\n"
+    );
+}
+
+#[test]
+fn whitespace_is_collapsed_and_output_ends_with_one_newline() {
+    assert_eq!(
+        md("<p>  a \n\n  b\u{a0} c </p>\n\n<p></p><div> </div>"),
+        "a b c\n"
+    );
+    assert_eq!(md(""), "");
+}
+
+// ----- boilerplate -------------------------------------------------------------
+
+#[test]
+fn boilerplate_elements_are_dropped() {
+    let html = "<nav>Menu</nav><header><a href=\"/\">Logo</a></header><p>Keep me.</p>\
+         <div class=\"sphinxsidebar\">Side</div><div class=\"md-sidebar md-sidebar--primary\">Side2</div>\
+         <ul class=\"table-of-contents\"><li>TOC</li></ul><div class=\"breadcrumbs\">Home</div>\
+         <div id=\"cookie-banner\">Cookies!</div><a class=\"theme-edit-this-page\" href=\"/e\">Edit this page</a>\
+         <nav class=\"pagination-nav\"><a href=\"/p\">Previous</a></nav><div class=\"related\">next | prev</div>\
+         <div role=\"navigation\">Nav2</div><div aria-hidden=\"true\">Hidden</div><p hidden>Hidden2</p>\
+         <aside>Aside</aside><form class=\"search\"><input name=\"q\"></form><button>Copy</button>\
+         <script>var x;</script><style>p{}</style><p>Was this page helpful?</p><a href=\"#main\">Skip to content</a>";
+    assert_eq!(md(html), "Keep me.\n");
+}
+
+#[test]
+fn sections_named_like_chrome_and_sphinx_sidebars_are_content() {
+    let html = "<html><body><div class=\"body\" role=\"main\"><h1>http.cookies</h1>\
+         <section id=\"cookie-objects\"><h2>Cookie Objects</h2><p>BaseCookie methods.</p></section>\
+         <section id=\"feedback\"><span id=\"id1\"></span><h2>Feedback</h2><p>Send comments to the author.</p></section>\
+         <aside class=\"sidebar\"><p class=\"sidebar-title\">Turtle star</p><pre>from turtle import *</pre></aside>\
+         <div id=\"cookie-banner\">Accept cookies?</div></div>\
+         <div class=\"sphinxsidebar\">Quick search</div></body></html>";
+    let page = extract_html(
+        html,
+        &Url::parse("https://docs.example.com/p.html").expect("url"),
+    );
+    for kept in [
+        "## Cookie Objects",
+        "BaseCookie methods",
+        "## Feedback",
+        "Turtle star",
+        "from turtle import *",
+    ] {
+        assert!(
+            page.markdown.contains(kept),
+            "{kept} lost: {}",
+            page.markdown
+        );
+    }
+    for dropped in ["Accept cookies", "Quick search"] {
+        assert!(
+            !page.markdown.contains(dropped),
+            "{dropped} kept: {}",
+            page.markdown
+        );
+    }
+}
+
+#[test]
+fn boilerplate_class_matching_does_not_hit_content_lookalikes() {
+    let html = "<p class=\"tocdepth-note\">Depth note.</p><div class=\"toctree-wrapper compound\">\
+         <ul><li><a href=\"intro.html\">Intro</a></li></ul></div><p class=\"menuselection\">File</p>";
+    assert_eq!(
+        md(html),
+        "Depth note.\n\n- [Intro](https://docs.example.com/guide/intro.html)\n\nFile\n"
+    );
+}
+
+#[test]
+fn header_holding_the_page_heading_is_kept() {
+    assert_eq!(
+        md("<header><h1>Title</h1></header><p>Body</p>"),
+        "# Title\n\nBody\n"
+    );
+}
+
+#[test]
+fn headerlinks_and_hash_links_are_dropped() {
+    let out = md("<h2>A<a class=\"headerlink\" href=\"#a\">¶</a></h2><h2>B<a class=\"hash-link\" href=\"#b\">\u{200b}</a></h2>");
+    assert_eq!(out, "## A\n\n## B\n");
+}
+
+#[test]
+fn prev_next_pager_links_are_dropped() {
+    let out = md(
+        "<p>Body</p><a href=\"/a\"><span><span>Previous</span><span>Intro</span></span></a>\
+         <p>See <a href=\"/next-steps\">Next steps</a></p>",
+    );
+    assert_eq!(
+        out,
+        "Body\n\nSee [Next steps](https://docs.example.com/next-steps)\n"
+    );
+}
+
+// ----- main content selection ---------------------------------------------
+
+#[test]
+fn generator_specific_root_wins_over_generic_main() {
+    let html =
+        "<body><main><div class=\"theme-doc-markdown\"><h1>Doc</h1><p>Real content here.</p></div>\
+         <p>Other main text</p></main></body>";
+    assert_eq!(extract(html).markdown, "# Doc\n\nReal content here.\n");
+}
+
+#[test]
+fn small_main_falls_back_to_body() {
+    let html =
+        "<body><main><p>Tiny</p></main><div><p>Most of the page text lives outside of main, \
+         which happens on hand-written pages.</p></div></body>";
+    let out = extract(html).markdown;
+    assert!(out.starts_with("Tiny\n\nMost of the page text"), "{out}");
+}
+
+#[test]
+fn boilerplate_does_not_count_for_the_fallback_rule() {
+    let html = "<body><nav>".to_string()
+        + &"navigation link ".repeat(100)
+        + "</nav><article><p>Short article body.</p></article><footer>footer</footer></body>";
+    assert_eq!(extract(&html).markdown, "Short article body.\n");
+}
+
+// ----- metadata --------------------------------------------------------------------
+
+#[test]
+fn title_is_collapsed_and_falls_back_to_h1() {
+    assert_eq!(
+        extract("<title>  A \n B </title>").title.as_deref(),
+        Some("A B")
+    );
+    let fallback =
+        extract("<title> </title><body><h1>Head<a class=\"headerlink\">¶</a></h1></body>");
+    assert_eq!(fallback.title.as_deref(), Some("Head"));
+    assert_eq!(
+        extract("<body><svg><title>icon</title></svg></body>").title,
+        None
+    );
+}
+
+#[test]
+fn canonical_alternates_lang_and_robots() {
+    let page = extract(
+        "<html lang=\"de\"><head><link rel=\"canonical\" href=\"/de/page\">\
+         <link rel=\"alternate\" hreflang=\"en\" href=\"https://docs.example.com/en/page\">\
+         <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">\
+         <meta name=\"ROBOTS\" content=\"NoIndex, nofollow\"></head><body></body></html>",
+    );
+    assert_eq!(
+        page.canonical.map(String::from).as_deref(),
+        Some("https://docs.example.com/de/page")
+    );
+    assert_eq!(page.lang.as_deref(), Some("de"));
+    assert_eq!(page.alternates.len(), 1);
+    assert_eq!(page.alternates[0].0, "en");
+    assert!(page.noindex && page.nofollow);
+    let none = extract("<meta name=\"robots\" content=\"none\">");
+    assert!(none.noindex && none.nofollow);
+    let plain = extract("<meta name=\"robots\" content=\"index, follow\">");
+    assert!(!plain.noindex && !plain.nofollow);
+}
+
+#[test]
+fn links_cover_whole_document_deduplicated_and_filtered() {
+    let page = extract(
+        "<body><nav><a href=\"/a\">A</a></nav><main><a href=\"/a\">again</a>\
+         <a href=\"b.html#x\" rel=\"nofollow noopener\"> B\n text </a><a href=\"javascript:go()\">js</a>\
+         <a href=\"mailto:x@example.com\">mail</a><a href=\"tel:123\">tel</a><a href=\"data:text/plain,x\">d</a>\
+         <a href=\"/icon\" aria-label=\"Icon link\"><svg></svg></a></main></body>",
+    );
+    let urls: Vec<&str> = page.links.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://docs.example.com/a",
+            "https://docs.example.com/guide/b.html#x",
+            "https://docs.example.com/icon"
+        ]
+    );
+    assert_eq!(page.links[0].text, "A");
+    assert_eq!(page.links[1].text, "B text");
+    assert!(page.links[1].nofollow && !page.links[0].nofollow);
+    assert_eq!(page.links[2].text, "Icon link");
+}
+
+#[test]
+fn spec_links_from_web_components_and_scripts() {
+    let page = extract(
+        "<body><redoc spec-url=\"/openapi.yaml\"></redoc><rapi-doc spec-url=\"rapi.json\"></rapi-doc>\
+         <elements-api apiDescriptionUrl=\"https://x.example/elements.yaml\"></elements-api>\
+         <script>SwaggerUIBundle({ url: \"/swagger.json\", dom_id: '#ui' })</script>\
+         <script>const cfg = { url: '/not-a-spec.json' };</script>\
+         <script>Redoc.init(\"/redoc-init.json\", {}, el)</script>\
+         <script id=\"api-reference\" data-url=\"/scalar.json\"></script></body>",
+    );
+    let urls: Vec<String> = page
+        .spec_links
+        .iter()
+        .map(|u| u.path().to_string())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "/openapi.yaml",
+            "/guide/rapi.json",
+            "/elements.yaml",
+            "/swagger.json",
+            "/redoc-init.json",
+            "/scalar.json"
+        ]
+    );
+}
+
+#[test]
+fn swagger_urls_array_is_read() {
+    let urls = js_url_properties("SwaggerUIBundle({urls: [{url: \"a.json\", name: \"A\"}, {\"url\": 'b.yaml'}], configUrl: \"c\"})");
+    assert_eq!(urls, ["a.json", "b.yaml"]);
+}
+
+// ----- robustness ----------------------------------------------------------------
+
+#[test]
+fn deeply_nested_divs_do_not_overflow_a_small_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let depth = 100_000;
+            let html = format!(
+                "{}deep text{}",
+                "<div>".repeat(depth),
+                "</div>".repeat(depth)
+            );
+            extract(&html).markdown
+        })
+        .expect("spawn test thread");
+    let markdown = handle.join().expect("conversion must not panic");
+    assert_eq!(markdown, "deep text\n");
+}
+
+#[test]
+fn deeply_nested_lists_and_quotes_stay_bounded() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let depth = 20_000;
+            let html = format!(
+                "{}x{}{}y",
+                "<ul><li><blockquote>".repeat(depth),
+                "</blockquote></li></ul>".repeat(depth),
+                "<b>".repeat(depth)
+            );
+            extract(&html).markdown
+        })
+        .expect("spawn test thread");
+    let markdown = handle.join().expect("conversion must not panic");
+    assert!(markdown.contains('x') && markdown.contains("**y**"));
+    assert!(markdown.len() < 1000, "prefix growth must be capped");
+}
+
+#[test]
+fn malformed_and_empty_input_is_handled() {
+    for html in [
+        "",
+        "<",
+        "<html><body><p>unclosed <b>bold <i>both",
+        "<table><td>x<tr><li>y",
+        "\u{0}\u{feff}<<>>",
+    ] {
+        let page = extract(html);
+        assert!(page.markdown.is_empty() || page.markdown.ends_with('\n'));
+    }
+    assert_eq!(
+        extract("<p>unclosed <b>bold <i>both").markdown,
+        "unclosed **bold *both***\n"
+    );
+}
+
+// ----- golden files -------------------------------------------------------------------
+
+fn golden_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn golden_page(name: &str) -> HtmlPage {
+    let html = std::fs::read_to_string(golden_dir().join(format!("{name}.html")))
+        .expect("golden html exists");
+    let url = Url::parse(&format!("https://docs.example.com/{name}/page.html")).expect("valid url");
+    extract_html(&html, &url)
+}
+
+#[test]
+fn golden_files_match() {
+    let update = std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let mut entries: Vec<_> = std::fs::read_dir(golden_dir())
+        .expect("golden directory exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|ext| ext == "html"))
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 10, "expected at least 10 golden pages");
+    let mut failures = Vec::new();
+    for html_path in entries {
+        let name = html_path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let actual = golden_page(&name).markdown;
+        let md_path = html_path.with_extension("md");
+        if update {
+            std::fs::write(&md_path, &actual).expect("write golden md");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&md_path).unwrap_or_default();
+        if actual != expected {
+            failures.push(format!(
+                "--- {name}: expected\n{expected}\n--- actual\n{actual}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatch (UPDATE_GOLDEN=1 rewrites):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn golden_pages_have_clean_content_and_metadata() {
+    for name in [
+        "sphinx",
+        "mkdocs_material",
+        "docusaurus",
+        "javadoc",
+        "docbook",
+        "gitbook",
+        "readme_api_reference",
+        "plain",
+    ] {
+        let page = golden_page(name);
+        assert!(page.markdown.len() > 300, "{name}: content missing");
+        for junk in [
+            "¶",
+            "Edit this page",
+            "Skip to",
+            "Previous",
+            "Was this",
+            "Table of Contents",
+            "\u{200b}",
+        ] {
+            assert!(!page.markdown.contains(junk), "{name}: contains {junk:?}");
+        }
+        assert!(!page.links.is_empty(), "{name}: links missing");
+        assert!(page.title.is_some(), "{name}: title missing");
+    }
+    let sphinx = golden_page("sphinx");
+    assert!(sphinx.markdown.contains("```python3\n>>> import json\n"));
+    assert!(sphinx
+        .markdown
+        .contains("`json.dump(obj, fp, *, skipkeys=False, indent=None, **kw)`"));
+    assert!(sphinx
+        .links
+        .iter()
+        .any(|l| l.url.as_str() == "https://docs.example.com/genindex.html"));
+    let docusaurus = golden_page("docusaurus");
+    assert_eq!(docusaurus.alternates.len(), 3);
+    assert!(golden_page("plain").noindex);
+}
+
+#[test]
+fn golden_api_shells_expose_spec_links() {
+    let redoc: Vec<String> = golden_page("redoc")
+        .spec_links
+        .iter()
+        .map(Url::to_string)
+        .collect();
+    assert_eq!(
+        redoc,
+        [
+            "https://docs.example.com/openapi/petstore.yaml",
+            "https://docs.example.com/admin/openapi.json"
+        ]
+    );
+    let swagger: Vec<String> = golden_page("swagger_ui")
+        .spec_links
+        .iter()
+        .map(Url::to_string)
+        .collect();
+    assert_eq!(
+        swagger,
+        [
+            "https://api.example.com/v2/openapi.json",
+            "https://docs.example.com/swagger_ui/specs/internal.yaml"
+        ]
+    );
+}
