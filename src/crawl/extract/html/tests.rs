@@ -61,7 +61,7 @@ fn list_after_paragraph_is_separated_by_blank_line() {
 #[test]
 fn table_escapes_pipes_and_repeats_colspan() {
     let out = md("<table><thead><tr><th>a|b</th><th>c</th><th>d</th></tr></thead>\
-         <tbody><tr><td colspan=\"2\">wide</td><td>x<br>y</td></tr><tr><td>1</td></tr></tbody></table>");
+             <tbody><tr><td colspan=\"2\">wide</td><td>x<br>y</td></tr><tr><td>1</td></tr></tbody></table>");
     assert_eq!(
         out,
         "| a\\|b | c | d |\n| --- | --- | --- |\n| wide | | x<br>y |\n| 1 | | |\n"
@@ -78,7 +78,7 @@ fn table_without_thead_uses_first_row_as_header() {
 fn nested_table_is_flattened_into_its_cell() {
     let out = md(
         "<table><tr><th>h</th><th>i</th></tr><tr><td><table><tr><td>a</td><td>b</td></tr>\
-         <tr><td>c</td></tr></table></td><td>z</td></tr></table>",
+             <tr><td>c</td></tr></table></td><td>z</td></tr></table>",
     );
     assert_eq!(out, "| h | i |\n| --- | --- |\n| a b<br>c | z |\n");
 }
@@ -128,7 +128,7 @@ fn code_language_from_sphinx_and_mkdocs_ancestors() {
 #[test]
 fn code_block_keeps_whitespace_and_drops_gutters() {
     let html = "<table class=\"highlighttable\"><tr><td class=\"linenos\"><div class=\"linenodiv\"><pre>1\n2</pre></div></td>\
-         <td class=\"code\"><div class=\"highlight\"><pre>if x:\n    <span class=\"k\">pass</span>  # *not* markdown\n</pre></div></td></tr></table>";
+             <td class=\"code\"><div class=\"highlight\"><pre>if x:\n    <span class=\"k\">pass</span>  # *not* markdown\n</pre></div></td></tr></table>";
     assert_eq!(md(html), "```\nif x:\n    pass  # *not* markdown\n```\n");
 }
 
@@ -166,7 +166,7 @@ fn relative_links_are_made_absolute() {
 #[test]
 fn base_href_is_used_for_links_and_images() {
     let html = "<html><head><base href=\"https://cdn.example.org/v2/\"></head><body><main>\
-         <p><a href=\"intro\">Intro</a> <img src=\"i.png\" alt=\"Diagram\"></p></main></body></html>";
+             <p><a href=\"intro\">Intro</a> <img src=\"i.png\" alt=\"Diagram\"></p></main></body></html>";
     let page = extract(html);
     assert_eq!(
         page.markdown,
@@ -209,9 +209,9 @@ fn images_need_alt_text() {
 #[test]
 fn definition_lists_render_terms_bold_and_signatures_as_code() {
     let out = md("<dl><dt>Term</dt><dd><p>Meaning.</p></dd></dl>\
-         <dl class=\"py function\"><dt class=\"sig sig-object py\" id=\"m.f\"><span class=\"sig-prename\">m.</span>\
-         <span class=\"sig-name descname\">f</span>(<em class=\"sig-param\">x</em>)<a class=\"headerlink\" href=\"#m.f\">¶</a></dt>\
-         <dd><p>Does f.</p></dd></dl>");
+             <dl class=\"py function\"><dt class=\"sig sig-object py\" id=\"m.f\"><span class=\"sig-prename\">m.</span>\
+             <span class=\"sig-name descname\">f</span>(<em class=\"sig-param\">x</em>)<a class=\"headerlink\" href=\"#m.f\">¶</a></dt>\
+             <dd><p>Does f.</p></dd></dl>");
     assert_eq!(out, "**Term**\n\nMeaning.\n\n`m.f(x)`\n\nDoes f.\n");
 }
 
@@ -237,9 +237,9 @@ fn hr_br_sup_sub() {
 fn markdown_significant_text_is_escaped_only_where_needed() {
     let out = md("<p># not heading</p><p>1. not list</p><p>- no</p><p>snake_case and 2 * 3 and __init__ and <b>x</b></p><p>use &lt;div&gt;</p>");
     assert_eq!(
-        out,
-        "\\# not heading\n\n1\\. not list\n\n\\- no\n\nsnake_case and 2 * 3 and \\_\\_init\\_\\_ and **x**\n\nuse \\<div>\n"
-    );
+            out,
+            "\\# not heading\n\n1\\. not list\n\n\\- no\n\nsnake_case and 2 * 3 and \\_\\_init\\_\\_ and **x**\n\nuse \\<div>\n"
+        );
 }
 
 #[test]
@@ -256,24 +256,24 @@ fn whitespace_is_collapsed_and_output_ends_with_one_newline() {
 #[test]
 fn boilerplate_elements_are_dropped() {
     let html = "<nav>Menu</nav><header><a href=\"/\">Logo</a></header><p>Keep me.</p>\
-         <div class=\"sphinxsidebar\">Side</div><div class=\"md-sidebar md-sidebar--primary\">Side2</div>\
-         <ul class=\"table-of-contents\"><li>TOC</li></ul><div class=\"breadcrumbs\">Home</div>\
-         <div id=\"cookie-banner\">Cookies!</div><a class=\"theme-edit-this-page\" href=\"/e\">Edit this page</a>\
-         <nav class=\"pagination-nav\"><a href=\"/p\">Previous</a></nav><div class=\"related\">next | prev</div>\
-         <div role=\"navigation\">Nav2</div><div aria-hidden=\"true\">Hidden</div><p hidden>Hidden2</p>\
-         <aside>Aside</aside><form class=\"search\"><input name=\"q\"></form><button>Copy</button>\
-         <script>var x;</script><style>p{}</style><p>Was this page helpful?</p><a href=\"#main\">Skip to content</a>";
+             <div class=\"sphinxsidebar\">Side</div><div class=\"md-sidebar md-sidebar--primary\">Side2</div>\
+             <ul class=\"table-of-contents\"><li>TOC</li></ul><div class=\"breadcrumbs\">Home</div>\
+             <div id=\"cookie-banner\">Cookies!</div><a class=\"theme-edit-this-page\" href=\"/e\">Edit this page</a>\
+             <nav class=\"pagination-nav\"><a href=\"/p\">Previous</a></nav><div class=\"related\">next | prev</div>\
+             <div role=\"navigation\">Nav2</div><div aria-hidden=\"true\">Hidden</div><p hidden>Hidden2</p>\
+             <aside>Aside</aside><form class=\"search\"><input name=\"q\"></form><button>Copy</button>\
+             <script>var x;</script><style>p{}</style><p>Was this page helpful?</p><a href=\"#main\">Skip to content</a>";
     assert_eq!(md(html), "Keep me.\n");
 }
 
 #[test]
 fn sections_named_like_chrome_and_sphinx_sidebars_are_content() {
     let html = "<html><body><div class=\"body\" role=\"main\"><h1>http.cookies</h1>\
-         <section id=\"cookie-objects\"><h2>Cookie Objects</h2><p>BaseCookie methods.</p></section>\
-         <section id=\"feedback\"><span id=\"id1\"></span><h2>Feedback</h2><p>Send comments to the author.</p></section>\
-         <aside class=\"sidebar\"><p class=\"sidebar-title\">Turtle star</p><pre>from turtle import *</pre></aside>\
-         <div id=\"cookie-banner\">Accept cookies?</div></div>\
-         <div class=\"sphinxsidebar\">Quick search</div></body></html>";
+             <section id=\"cookie-objects\"><h2>Cookie Objects</h2><p>BaseCookie methods.</p></section>\
+             <section id=\"feedback\"><span id=\"id1\"></span><h2>Feedback</h2><p>Send comments to the author.</p></section>\
+             <aside class=\"sidebar\"><p class=\"sidebar-title\">Turtle star</p><pre>from turtle import *</pre></aside>\
+             <div id=\"cookie-banner\">Accept cookies?</div></div>\
+             <div class=\"sphinxsidebar\">Quick search</div></body></html>";
     let page = extract_html(
         html,
         &Url::parse("https://docs.example.com/p.html").expect("url"),
@@ -303,7 +303,7 @@ fn sections_named_like_chrome_and_sphinx_sidebars_are_content() {
 #[test]
 fn boilerplate_class_matching_does_not_hit_content_lookalikes() {
     let html = "<p class=\"tocdepth-note\">Depth note.</p><div class=\"toctree-wrapper compound\">\
-         <ul><li><a href=\"intro.html\">Intro</a></li></ul></div><p class=\"menuselection\">File</p>";
+             <ul><li><a href=\"intro.html\">Intro</a></li></ul></div><p class=\"menuselection\">File</p>";
     assert_eq!(
         md(html),
         "Depth note.\n\n- [Intro](https://docs.example.com/guide/intro.html)\n\nFile\n"
@@ -328,7 +328,7 @@ fn headerlinks_and_hash_links_are_dropped() {
 fn prev_next_pager_links_are_dropped() {
     let out = md(
         "<p>Body</p><a href=\"/a\"><span><span>Previous</span><span>Intro</span></span></a>\
-         <p>See <a href=\"/next-steps\">Next steps</a></p>",
+             <p>See <a href=\"/next-steps\">Next steps</a></p>",
     );
     assert_eq!(
         out,
@@ -342,7 +342,7 @@ fn prev_next_pager_links_are_dropped() {
 fn generator_specific_root_wins_over_generic_main() {
     let html =
         "<body><main><div class=\"theme-doc-markdown\"><h1>Doc</h1><p>Real content here.</p></div>\
-         <p>Other main text</p></main></body>";
+             <p>Other main text</p></main></body>";
     assert_eq!(extract(html).markdown, "# Doc\n\nReal content here.\n");
 }
 
@@ -350,7 +350,7 @@ fn generator_specific_root_wins_over_generic_main() {
 fn small_main_falls_back_to_body() {
     let html =
         "<body><main><p>Tiny</p></main><div><p>Most of the page text lives outside of main, \
-         which happens on hand-written pages.</p></div></body>";
+             which happens on hand-written pages.</p></div></body>";
     let out = extract(html).markdown;
     assert!(out.starts_with("Tiny\n\nMost of the page text"), "{out}");
 }
@@ -384,9 +384,9 @@ fn title_is_collapsed_and_falls_back_to_h1() {
 fn canonical_alternates_lang_and_robots() {
     let page = extract(
         "<html lang=\"de\"><head><link rel=\"canonical\" href=\"/de/page\">\
-         <link rel=\"alternate\" hreflang=\"en\" href=\"https://docs.example.com/en/page\">\
-         <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">\
-         <meta name=\"ROBOTS\" content=\"NoIndex, nofollow\"></head><body></body></html>",
+             <link rel=\"alternate\" hreflang=\"en\" href=\"https://docs.example.com/en/page\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">\
+             <meta name=\"ROBOTS\" content=\"NoIndex, nofollow\"></head><body></body></html>",
     );
     assert_eq!(
         page.canonical.map(String::from).as_deref(),
@@ -405,11 +405,11 @@ fn canonical_alternates_lang_and_robots() {
 #[test]
 fn links_cover_whole_document_deduplicated_and_filtered() {
     let page = extract(
-        "<body><nav><a href=\"/a\">A</a></nav><main><a href=\"/a\">again</a>\
-         <a href=\"b.html#x\" rel=\"nofollow noopener\"> B\n text </a><a href=\"javascript:go()\">js</a>\
-         <a href=\"mailto:x@example.com\">mail</a><a href=\"tel:123\">tel</a><a href=\"data:text/plain,x\">d</a>\
-         <a href=\"/icon\" aria-label=\"Icon link\"><svg></svg></a></main></body>",
-    );
+            "<body><nav><a href=\"/a\">A</a></nav><main><a href=\"/a\">again</a>\
+             <a href=\"b.html#x\" rel=\"nofollow noopener\"> B\n text </a><a href=\"javascript:go()\">js</a>\
+             <a href=\"mailto:x@example.com\">mail</a><a href=\"tel:123\">tel</a><a href=\"data:text/plain,x\">d</a>\
+             <a href=\"/icon\" aria-label=\"Icon link\"><svg></svg></a></main></body>",
+        );
     let urls: Vec<&str> = page.links.iter().map(|l| l.url.as_str()).collect();
     assert_eq!(
         urls,
@@ -428,13 +428,13 @@ fn links_cover_whole_document_deduplicated_and_filtered() {
 #[test]
 fn spec_links_from_web_components_and_scripts() {
     let page = extract(
-        "<body><redoc spec-url=\"/openapi.yaml\"></redoc><rapi-doc spec-url=\"rapi.json\"></rapi-doc>\
-         <elements-api apiDescriptionUrl=\"https://x.example/elements.yaml\"></elements-api>\
-         <script>SwaggerUIBundle({ url: \"/swagger.json\", dom_id: '#ui' })</script>\
-         <script>const cfg = { url: '/not-a-spec.json' };</script>\
-         <script>Redoc.init(\"/redoc-init.json\", {}, el)</script>\
-         <script id=\"api-reference\" data-url=\"/scalar.json\"></script></body>",
-    );
+            "<body><redoc spec-url=\"/openapi.yaml\"></redoc><rapi-doc spec-url=\"rapi.json\"></rapi-doc>\
+             <elements-api apiDescriptionUrl=\"https://x.example/elements.yaml\"></elements-api>\
+             <script>SwaggerUIBundle({ url: \"/swagger.json\", dom_id: '#ui' })</script>\
+             <script>const cfg = { url: '/not-a-spec.json' };</script>\
+             <script>Redoc.init(\"/redoc-init.json\", {}, el)</script>\
+             <script id=\"api-reference\" data-url=\"/scalar.json\"></script></body>",
+        );
     let urls: Vec<String> = page
         .spec_links
         .iter()
