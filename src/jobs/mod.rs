@@ -202,7 +202,7 @@ impl JobEngine {
         let ending = match self.prepare_and_crawl(&job_id, cancel).await {
             Ok(ending) => ending,
             Err(err) => {
-                log::error!("[job {job_id}] stopped by a storage fault: {err}");
+                log::error!("[job {job_id}] stopped: {err}");
                 Some(Ending::Failed {
                     errors: vec![err.job_error_line()],
                 })
