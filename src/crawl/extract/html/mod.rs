@@ -16,20 +16,20 @@ use super::markdown_writer::{escape_bracket_text, MarkdownWriter, SpanStart};
 
 mod boilerplate;
 mod convert;
+mod defuse;
 mod dom;
 mod elements;
 mod metadata;
-mod nesting;
 mod spec_links;
 #[cfg(test)]
 mod tests;
 
 use boilerplate::*;
 use convert::*;
+use defuse::*;
 use dom::*;
 use elements::*;
 use metadata::*;
-use nesting::*;
 use spec_links::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct PageLink {
 }
 
 pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
-    let doc = Html::parse_document(&cap_nesting(html));
+    let doc = Html::parse_document(&defuse(html));
     let base = base_url(&doc, page_url);
     let (noindex, nofollow) = robots_directives(&doc);
     let root = content_root(&doc);

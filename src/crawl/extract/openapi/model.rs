@@ -124,7 +124,9 @@ pub(super) fn parse_json(text: &str) -> Option<Node> {
 
 pub(super) fn parse_yaml(text: &str) -> Option<Node> {
     use saphyr::LoadableYamlNode;
-    if flow_nesting_exceeds(text, MAX_YAML_NESTING) {
+    if flow_nesting_exceeds(text, MAX_YAML_NESTING)
+        || alias_expansion_exceeds(text, yaml_expansion_limit(text))
+    {
         return None;
     }
     let docs = saphyr::Yaml::load_from_str(text).ok()?;
@@ -148,6 +150,54 @@ pub(super) fn flow_nesting_exceeds(text: &str, limit: usize) -> bool {
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    false
+}
+
+/// What a YAML document may grow to once its aliases are expanded: twice its own size,
+/// and never less than 8 MiB, so that specs reusing schemas through anchors still load.
+pub(super) fn yaml_expansion_limit(text: &str) -> usize {
+    text.len().saturating_mul(2).max(8 << 20)
+}
+
+/// Whether loading `text` would build more than `limit` bytes: an alias repeats the whole
+/// node it names (a 2 MB anchored string aliased 200 times loads as 400 MB), so the
+/// expanded size is added up from the parser's events before anything is built. A
+/// parse error answers `false`: the loader reports it.
+pub(super) fn alias_expansion_exceeds(text: &str, limit: usize) -> bool {
+    use saphyr_parser::{Event, Parser};
+    if !text.contains('*') {
+        return false;
+    }
+    let mut anchored: HashMap<usize, usize> = HashMap::new();
+    // (anchor id, size so far) of each open collection; the first entry is the stream.
+    let mut open: Vec<(usize, usize)> = vec![(0, 0)];
+    for event in Parser::new_from_str(text) {
+        let Ok((event, _)) = event else {
+            return false;
+        };
+        let complete = match event {
+            Event::Scalar(value, _, anchor, _) => Some((anchor, value.len() + 1)),
+            Event::Alias(id) => Some((0, anchored.get(&id).copied().unwrap_or(1))),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, 1));
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd if open.len() > 1 => open.pop(),
+            _ => None,
+        };
+        let Some((anchor, size)) = complete else {
+            continue;
+        };
+        if anchor != 0 {
+            anchored.insert(anchor, size);
+        }
+        if let Some((_, total)) = open.last_mut() {
+            *total = total.saturating_add(size);
+            if *total > limit {
+                return true;
+            }
         }
     }
     false

@@ -448,3 +448,29 @@ fn huge_yaml_spec_parses() {
     );
     assert_eq!(spec.operation_count, 3000);
 }
+
+#[test]
+fn yaml_aliases_that_expand_past_the_limit_are_not_loaded() {
+    let anchored = format!(
+        "openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx-a: &a \"{}\"\nx-b: [{}]\n",
+        "A".repeat(100_000),
+        vec!["*a"; 200].join(",")
+    );
+    assert!(alias_expansion_exceeds(&anchored, 10_000_000));
+    assert!(!alias_expansion_exceeds(&anchored, 30_000_000));
+    // Nested aliases multiply: each level doubles the one below.
+    let mut laughs = String::from("a0: &a0 [\"lol\"]\n");
+    for level in 1..40 {
+        let below = level - 1;
+        laughs.push_str(&format!("a{level}: &a{level} [*a{below}, *a{below}]\n"));
+    }
+    assert!(alias_expansion_exceeds(
+        &laughs,
+        yaml_expansion_limit(&laughs)
+    ));
+    assert!(parse_api_spec(&laughs, SpecFormat::Yaml).is_none());
+    // Ordinary reuse of a schema through an anchor loads.
+    let reuse = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: &ok {'200': {description: fine}}\n  /b:\n    get:\n      responses: *ok\n";
+    assert!(!alias_expansion_exceeds(reuse, yaml_expansion_limit(reuse)));
+    assert!(parse_api_spec(reuse, SpecFormat::Yaml).is_some());
+}

@@ -1,0 +1,262 @@
+//! Defusing markup before parsing: html5ever is correct but some inputs make it
+//! quadratic or make it build millions of elements, so the tags that would cause that are
+//! removed first (their text is kept). Real documentation never comes near these limits.
+
+use super::*;
+
+/// html5ever scans its stack of open elements for every start tag, so parsing is
+/// quadratic in nesting depth (100,000 nested divs take tens of seconds).
+pub(super) const MAX_TAG_NESTING: usize = 512;
+
+/// Start tags kept in one document; past this, tags are dropped and the rest of the
+/// page is text. A large one-page manual has tens of thousands.
+pub(super) const MAX_ELEMENTS: usize = 300_000;
+
+/// Unclosed formatting elements (`<b>`, `<i>`, `<a>` …) are re-created by html5ever in
+/// every later block ("reconstruct the active formatting elements"): 500 open `<b>`s
+/// followed by 100,000 `<p>`s build 50 million elements. This bounds the elements such
+/// re-creation could build; past it, the page's formatting tags are all dropped.
+pub(super) const MAX_FORMATTING_REBUILDS: usize = 200_000;
+
+/// Elements whose end tag is optional or absent; counting them would let
+/// sloppy but harmless markup (thousands of unclosed `<p>`) hit the cap.
+pub(super) const UNCOUNTED_TAGS: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption",
+    "option", "optgroup", "rb", "rt", "rp", "html", "head", "body", "area", "base", "br", "col",
+    "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+];
+
+/// Elements whose content html5ever reads as text, not markup (with scripting on, as
+/// scraper parses). `<template>` is not one: its content is parsed like any other.
+pub(super) const RAW_TEXT_TAGS: &[&str] =
+    &["script", "style", "textarea", "title", "xmp", "noscript"];
+
+/// The formatting elements of the HTML parsing algorithm.
+pub(super) const FORMATTING_TAGS: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+/// Roots of foreign content, the only place where `<x/>` closes a non-void element.
+pub(super) const FOREIGN_ROOTS: &[&str] = &["svg", "math"];
+
+pub(super) fn defuse(html: &str) -> Cow<'_, str> {
+    let strip_formatting = formatting_rebuilds_exceed(html, MAX_FORMATTING_REBUILDS);
+    let mut depth = 0usize;
+    let mut dropped_open = 0usize;
+    let mut foreign = 0usize;
+    let mut elements = 0usize;
+    let mut out = String::new();
+    let mut copied_upto = 0;
+    for (start, tag) in tags(html) {
+        let name = tag.name.as_str();
+        let drop =
+            if elements >= MAX_ELEMENTS || (strip_formatting && FORMATTING_TAGS.contains(&name)) {
+                true
+            } else {
+                if !tag.is_end {
+                    elements += 1;
+                }
+                if FOREIGN_ROOTS.contains(&name) && !tag.self_closing {
+                    foreign = if tag.is_end {
+                        foreign.saturating_sub(1)
+                    } else {
+                        foreign + 1
+                    };
+                }
+                // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
+                if (tag.self_closing && foreign > 0) || UNCOUNTED_TAGS.contains(&name) {
+                    continue;
+                }
+                if tag.is_end {
+                    if dropped_open > 0 {
+                        dropped_open -= 1;
+                        true
+                    } else {
+                        depth = depth.saturating_sub(1);
+                        false
+                    }
+                } else if depth >= MAX_TAG_NESTING {
+                    dropped_open += 1;
+                    true
+                } else {
+                    depth += 1;
+                    false
+                }
+            };
+        if drop {
+            out.push_str(&html[copied_upto..start]);
+            copied_upto = tag.end;
+        }
+    }
+    if copied_upto == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied_upto..]);
+    Cow::Owned(out)
+}
+
+/// Whether html5ever could re-create more than `limit` formatting elements: every start
+/// tag may re-create each formatting element still open before it.
+pub(super) fn formatting_rebuilds_exceed(html: &str, limit: usize) -> bool {
+    let mut open = 0usize;
+    let mut rebuilds = 0usize;
+    for (_, tag) in tags(html) {
+        let formatting = FORMATTING_TAGS.contains(&tag.name.as_str());
+        match (tag.is_end, formatting) {
+            (true, true) => open = open.saturating_sub(1),
+            (true, false) => {}
+            (false, true) => open += 1,
+            (false, false) => {
+                rebuilds += open;
+                if rebuilds > limit {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The tags of a document with their start offsets, comments as nameless tags, and the
+/// content of raw-text elements skipped.
+fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || loop {
+        let start = pos + html.get(pos..)?.find('<')?;
+        let Some(tag) = scan_tag(html, start) else {
+            pos = start + 1;
+            continue;
+        };
+        pos = tag.end;
+        if !tag.is_end && RAW_TEXT_TAGS.contains(&tag.name.as_str()) {
+            pos = find_end_tag(html.as_bytes(), tag.end, &tag.name).unwrap_or(html.len());
+        }
+        if tag.name.is_empty() {
+            continue;
+        }
+        return Some((start, tag));
+    })
+}
+
+pub(super) struct RawTag {
+    name: String,
+    is_end: bool,
+    self_closing: bool,
+    end: usize,
+}
+
+/// A rough tag scanner: good enough to count nesting, never used for content.
+pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
+    let bytes = html.as_bytes();
+    if html[start..].starts_with("<!--") {
+        let end = html[start + 4..]
+            .find("-->")
+            .map_or(bytes.len(), |i| start + 4 + i + 3);
+        return Some(RawTag {
+            name: String::new(),
+            is_end: false,
+            self_closing: true,
+            end,
+        });
+    }
+    let is_end = bytes.get(start + 1) == Some(&b'/');
+    let name_start = start + 1 + usize::from(is_end);
+    let name_len = bytes
+        .get(name_start..)?
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+        return None;
+    }
+    let end = html[name_start..].find('>').map(|i| name_start + i + 1)?;
+    Some(RawTag {
+        name: html[name_start..name_start + name_len].to_ascii_lowercase(),
+        is_end,
+        self_closing: bytes[end - 2] == b'/',
+        end,
+    })
+}
+
+pub(super) fn find_end_tag(bytes: &[u8], from: usize, name: &str) -> Option<usize> {
+    let mut pos = from;
+    while pos + 2 + name.len() <= bytes.len() {
+        if bytes[pos] == b'<'
+            && bytes[pos + 1] == b'/'
+            && bytes[pos + 2..pos + 2 + name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
+            return Some(pos);
+        }
+        pos += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(text: &str, needle: &str) -> usize {
+        text.matches(needle).count()
+    }
+
+    #[test]
+    fn a_slash_does_not_close_a_div_so_slashed_divs_are_capped_like_open_ones() {
+        let html = format!("<main>{}text</main>", "<div/>".repeat(5_000));
+        let defused = defuse(&html);
+        assert!(count(&defused, "<div/>") <= MAX_TAG_NESTING);
+        assert!(defused.contains("text"));
+    }
+
+    #[test]
+    fn a_slash_closes_svg_elements_so_they_are_kept() {
+        let html = format!(
+            "<svg>{}</svg><p>after</p>",
+            "<path d=\"M0\"/>".repeat(2_000)
+        );
+        assert_eq!(defuse(&html), html);
+    }
+
+    #[test]
+    fn template_content_is_markup_and_capped() {
+        let html = format!("<template>{}deep", "<div>".repeat(5_000));
+        assert!(count(&defuse(&html), "<div>") <= MAX_TAG_NESTING);
+    }
+
+    #[test]
+    fn unclosed_formatting_elements_before_many_blocks_lose_their_formatting_tags() {
+        let opens: String = (0..500).map(|i| format!("<b class=\"c{i}\">")).collect();
+        let html = format!("<main><p>{opens}x{}</main>", "<p>x".repeat(10_000));
+        let defused = defuse(&html);
+        assert_eq!(count(&defused, "<b"), 0);
+        assert_eq!(count(&defused, "<p>x"), 10_001);
+    }
+
+    #[test]
+    fn ordinary_formatting_is_kept() {
+        let page =
+            "<p>Use <b>bold</b>, <i>italic</i> and <a href=\"/x\">links</a>.</p>".repeat(20_000);
+        assert!(!formatting_rebuilds_exceed(&page, MAX_FORMATTING_REBUILDS));
+        assert_eq!(defuse(&page), page);
+        // A few unclosed tags in a long page are sloppy, not hostile.
+        let sloppy = format!("<b><i>{}", "<p>text</p>".repeat(20_000));
+        assert!(!formatting_rebuilds_exceed(
+            &sloppy,
+            MAX_FORMATTING_REBUILDS
+        ));
+    }
+
+    #[test]
+    fn elements_past_the_cap_become_text() {
+        let html = "<span>x</span>".repeat(MAX_ELEMENTS + 100);
+        let defused = defuse(&html);
+        assert_eq!(count(&defused, "<span>"), MAX_ELEMENTS);
+        assert_eq!(count(&defused, "x"), MAX_ELEMENTS + 100);
+    }
+
+    #[test]
+    fn script_content_is_not_counted_as_markup() {
+        let html = format!("<script>{}</script><p>kept</p>", "<div>".repeat(5_000));
+        assert_eq!(defuse(&html), html);
+    }
+}
