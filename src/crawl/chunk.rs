@@ -4,6 +4,8 @@
 //! an LLM context budget, and Markdown chunks carry the heading path that was
 //! in effect where they start, so a chunk can be understood out of context.
 
+use std::borrow::Cow;
+
 use text_splitter::{ChunkConfig, MarkdownSplitter, TextSplitter};
 use tiktoken_rs::CoreBPE;
 
@@ -29,6 +31,19 @@ pub struct Chunker {
 /// Tokens kept free in each Markdown chunk so that a code block cut between chunks can be
 /// closed at the end of one and re-opened at the start of the next.
 const FENCE_RESERVE: usize = 24;
+
+/// Longest run of letters, or of symbols, kept whole. The splitter measures candidate
+/// chunks with the tokenizer, and without a place to cut inside a run it re-measures the
+/// whole rest of the run for every chunk: a 1 MB "word" took half a minute, 9 MB hours.
+/// No real word comes near this length; longer runs get a space every this many chars.
+pub const MAX_RUN_CHARS: usize = 200;
+
+/// Text handed to the splitter at once, in bytes. Where a long text offers no place to
+/// cut at the splitter's coarser levels (no blank line, no newline), the splitter measures
+/// the whole rest for every chunk it makes, which is quadratic; windows of this size, cut
+/// at a blank line, a line end or a space, bound that. Chunks never span two windows,
+/// which only matters to pages whose Markdown is larger than a window.
+pub const WINDOW_BYTES: usize = 64 * 1024;
 
 /// A UTF-8 char is at most four bytes and byte-level BPE never needs more
 /// than one token per byte, so four tokens always fit at least one char.
@@ -71,10 +86,14 @@ impl Chunker {
     /// Splits along Markdown structure (sections, blocks, code fences,
     /// sentences, words) and labels each chunk with its heading path.
     pub fn split_markdown(&self, markdown: &str) -> Vec<Chunk> {
+        let markdown = &*break_long_runs(markdown);
         let headings = HeadingIndex::build(markdown);
-        let pieces: Vec<(String, &str)> = self
-            .markdown
-            .chunk_indices(markdown)
+        let pieces: Vec<(String, &str)> = windows(markdown)
+            .flat_map(|(start, window)| {
+                self.markdown
+                    .chunk_indices(window)
+                    .map(move |(offset, piece)| (start + offset, piece))
+            })
             .map(|(offset, piece)| (headings.section_at(offset), piece))
             .collect();
         let refenced = refence(pieces);
@@ -88,10 +107,12 @@ impl Chunker {
     /// For JSON, YAML and plain text, where Markdown syntax would be
     /// misleading; chunks have no section.
     pub fn split_text(&self, text: &str) -> Vec<Chunk> {
-        let pieces = self
-            .text
-            .chunk_indices(text)
-            .map(|(_, piece)| (String::new(), piece));
+        let text = &*break_long_runs(text);
+        let pieces = windows(text).flat_map(|(_, window)| {
+            self.text
+                .chunk_indices(window)
+                .map(|(_, piece)| (String::new(), piece))
+        });
         self.collect_chunks(pieces)
     }
 
@@ -150,6 +171,80 @@ impl Chunker {
             None => boundaries.first().copied().unwrap_or(text.len()),
         }
     }
+}
+
+/// `text` cut into consecutive windows of at most [`WINDOW_BYTES`], each with its offset, preferring to cut after a blank line, then a line end,
+/// then whitespace.
+fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let rest = &text[start..];
+        if rest.is_empty() {
+            return None;
+        }
+        let len = if rest.len() <= WINDOW_BYTES {
+            rest.len()
+        } else {
+            let mut limit = WINDOW_BYTES;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let head = &rest[..limit];
+            head.rfind("\n\n")
+                .map(|i| i + 2)
+                .or_else(|| head.rfind('\n').map(|i| i + 1))
+                .or_else(|| {
+                    head.char_indices()
+                        .rev()
+                        .find(|(_, c)| c.is_whitespace())
+                        .map(|(i, c)| i + c.len_utf8())
+                })
+                .unwrap_or(limit)
+        };
+        let window = (start, &rest[..len]);
+        start += len;
+        Some(window)
+    })
+}
+
+/// `text` with a space inserted into every run of more than [`MAX_RUN_CHARS`] letters
+/// (or symbols); borrowed when there is none, which is every real document.
+fn break_long_runs(text: &str) -> Cow<'_, str> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Class {
+        Letter,
+        Symbol,
+        Other,
+    }
+    let class = |c: char| {
+        if c.is_alphabetic() {
+            Class::Letter
+        } else if c.is_whitespace() || c.is_numeric() {
+            Class::Other
+        } else {
+            Class::Symbol
+        }
+    };
+    let mut broken: Option<String> = None;
+    let (mut run_class, mut run) = (Class::Other, 0usize);
+    for (index, c) in text.char_indices() {
+        let this = class(c);
+        if this != Class::Other && this == run_class {
+            run += 1;
+        } else {
+            (run_class, run) = (this, 1);
+        }
+        if run > MAX_RUN_CHARS {
+            broken
+                .get_or_insert_with(|| text[..index].to_string())
+                .push(' ');
+            run = 1;
+        }
+        if let Some(broken) = broken.as_mut() {
+            broken.push(c);
+        }
+    }
+    broken.map_or(Cow::Borrowed(text), Cow::Owned)
 }
 
 /// Makes every chunk valid Markdown on its own: a code block that the splitter cut is
@@ -522,6 +617,75 @@ mod tests {
         let chunker = Chunker::new(256);
         let chunks = chunker.split_text(&blob);
         assert_invariants(&chunker, &blob, &chunks);
+    }
+
+    #[test]
+    fn absurdly_long_words_are_broken_with_spaces_and_nothing_is_lost() {
+        let word: String = (0..20_000)
+            .map(|i| (b'a' + (i % 7) as u8) as char)
+            .collect();
+        let rule = "=".repeat(5_000);
+        let input = format!("# Title\n\n{word}\n\n{rule}\n\nnormal words stay as they are");
+        let chunker = Chunker::new(256);
+        let chunks = chunker.split_markdown(&input);
+        assert_invariants(&chunker, &input, &chunks);
+        let longest_run = chunks
+            .iter()
+            .flat_map(|c| c.content.split(|ch: char| !ch.is_alphabetic() && ch != '='))
+            .map(str::len)
+            .max();
+        assert_eq!(longest_run, Some(MAX_RUN_CHARS));
+        assert!(chunks
+            .last()
+            .is_some_and(|c| c.content.ends_with("normal words stay as they are")));
+        assert!(matches!(
+            break_long_runs("plain text, ünïcödé and 123456789"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn windows_cover_the_text_and_cut_at_paragraphs_then_lines_then_spaces() {
+        let paragraphs = "A paragraph of words.\n\n".repeat(WINDOW_BYTES / 10);
+        let lines = "a line of words\n".repeat(WINDOW_BYTES / 8);
+        let words = "wörd\u{3000}".repeat(WINDOW_BYTES / 2);
+        let solid = "é".repeat(WINDOW_BYTES);
+        for (text, ends_with) in [
+            (&paragraphs, "\n\n"),
+            (&lines, "\n"),
+            (&words, "\u{3000}"),
+            (&solid, "é"),
+        ] {
+            let cut: Vec<(usize, &str)> = windows(text).collect();
+            assert!(cut.len() > 1);
+            let mut expected_start = 0;
+            for (start, window) in &cut {
+                assert_eq!(*start, expected_start);
+                assert!(window.len() <= WINDOW_BYTES);
+                expected_start += window.len();
+            }
+            assert_eq!(expected_start, text.len());
+            assert!(
+                cut[0].1.ends_with(ends_with),
+                "{:?}",
+                &cut[0].1[cut[0].1.len() - 10..]
+            );
+        }
+        assert_eq!(windows("").count(), 0);
+    }
+
+    #[test]
+    fn a_document_larger_than_a_window_is_chunked_whole_with_its_sections() {
+        let section = format!(
+            "## Part\n\n{}\n\n",
+            "Some words in a sentence. ".repeat(400)
+        );
+        let doc = format!("# Manual\n\n{}", section.repeat(40));
+        assert!(doc.len() > 2 * WINDOW_BYTES);
+        let chunker = Chunker::new(500);
+        let chunks = chunker.split_markdown(&doc);
+        assert_invariants(&chunker, &doc, &chunks);
+        assert!(chunks.iter().skip(1).all(|c| c.section == "Manual > Part"));
     }
 
     #[test]
