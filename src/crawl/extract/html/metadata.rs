@@ -92,17 +92,28 @@ pub(super) fn robots_directives(doc: &Html) -> (bool, bool) {
 
 // ----- links -------------------------------------------------------------------
 
+/// Distinct link targets kept from one page, in document order. The index of a large
+/// manual links a few thousand pages (its many `#anchor` links to one page count once);
+/// a page with more is a link farm, and taking all of it would flood the frontier and
+/// the page's memory.
+pub(super) const MAX_PAGE_LINKS: usize = 10_000;
+
 pub(super) fn page_links(doc: &Html, base: &Url) -> Vec<PageLink> {
     let mut seen = HashSet::new();
     let mut links = Vec::new();
     for anchor in elements(doc, "a") {
-        let Some(url) = anchor
+        if links.len() >= MAX_PAGE_LINKS {
+            break;
+        }
+        let Some(mut url) = anchor
             .value()
             .attr("href")
             .and_then(|h| resolve_http(base, h))
         else {
             continue;
         };
+        // The fragment names a place in the page, not another page.
+        url.set_fragment(None);
         if !seen.insert(url.as_str().to_string()) {
             continue;
         }

@@ -415,7 +415,7 @@ fn links_cover_whole_document_deduplicated_and_filtered() {
         urls,
         [
             "https://docs.example.com/a",
-            "https://docs.example.com/guide/b.html#x",
+            "https://docs.example.com/guide/b.html",
             "https://docs.example.com/icon"
         ]
     );
@@ -636,4 +636,15 @@ fn golden_api_shells_expose_spec_links() {
             "https://docs.example.com/swagger_ui/specs/internal.yaml"
         ]
     );
+}
+
+#[test]
+fn links_are_one_per_target_and_capped() {
+    let farm: String = (0..MAX_PAGE_LINKS + 500)
+        .map(|i| format!("<a href=\"/p/{i}\">page {i}</a><a href=\"/p/{i}#part\">part</a>"))
+        .collect();
+    let page = extract(&format!("<html><body><main>{farm}</main></body></html>"));
+    assert_eq!(page.links.len(), MAX_PAGE_LINKS);
+    assert_eq!(page.links[1].url.as_str(), "https://docs.example.com/p/1");
+    assert_eq!(page.links[1].text, "page 1");
 }

@@ -47,7 +47,15 @@ pub fn parse_api_spec(text: &str, format: SpecFormat) -> Option<ApiSpec> {
     if !is_supported_spec(&root) {
         return None;
     }
-    Some(Renderer::new(&root).render())
+    Some(Renderer::new(&root, expansion_budget(text)).render())
+}
+
+/// How large the rendering may grow before schemas stop being expanded: the spec's own
+/// size, at least 2 MiB. Every operation is still rendered with its schemas' names; a
+/// spec of 20,000 operations that all reference one wide schema would otherwise render
+/// to ten times its size, and chunking that takes minutes.
+fn expansion_budget(text: &str) -> usize {
+    text.len().max(2 << 20)
 }
 
 const HTTP_METHODS: [&str; 8] = [

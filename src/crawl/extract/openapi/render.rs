@@ -10,15 +10,18 @@ pub(super) struct Renderer<'a> {
     /// ref would be quadratic on specs with thousands of schemas.
     pub(super) refs: HashMap<String, &'a Node>,
     pub(super) out: String,
+    /// Output size past which schemas are no longer expanded (see `expansion_budget`).
+    pub(super) expansion_budget: usize,
 }
 
 impl<'a> Renderer<'a> {
-    pub(super) fn new(root: &'a Node) -> Self {
+    pub(super) fn new(root: &'a Node, expansion_budget: usize) -> Self {
         Self {
             root,
             is_swagger2: root.get("swagger").is_some(),
             refs: index_refs(root),
             out: String::new(),
+            expansion_budget,
         }
     }
 

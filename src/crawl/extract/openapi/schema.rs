@@ -6,6 +6,9 @@ impl<'a> Renderer<'a> {
     pub(super) fn render_schema_block(&mut self, schema: &Node) {
         let mut lines = SchemaLines::default();
         let _ = writeln!(self.out, "Schema: {}\n", self.type_label(schema));
+        if self.out.len() > self.expansion_budget {
+            return;
+        }
         self.schema_children(schema, 0, &mut Vec::new(), &mut lines);
         if !lines.text.is_empty() {
             self.out.push_str(&lines.text);

@@ -474,3 +474,40 @@ fn yaml_aliases_that_expand_past_the_limit_are_not_loaded() {
     assert!(!alias_expansion_exceeds(reuse, yaml_expansion_limit(reuse)));
     assert!(parse_api_spec(reuse, SpecFormat::Yaml).is_some());
 }
+
+#[test]
+fn schemas_stop_expanding_once_the_rendering_outgrows_the_spec() {
+    let props: serde_json::Map<String, serde_json::Value> = (0..50)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                serde_json::json!({"type": "string", "description": "d".repeat(20)}),
+            )
+        })
+        .collect();
+    let ok = serde_json::json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/S"}}}}});
+    let paths: serde_json::Map<String, serde_json::Value> = (0..20_000)
+        .map(|i| {
+            (
+                format!("/x{i}"),
+                serde_json::json!({"get": {"summary": format!("op {i}"), "responses": ok}}),
+            )
+        })
+        .collect();
+    let spec = serde_json::json!({"openapi": "3.0.0", "info": {"title": "wide", "version": "1"},
+        "paths": paths, "components": {"schemas": {"S": {"type": "object", "properties": props}}}})
+    .to_string();
+    let rendered = parse_api_spec(&spec, SpecFormat::Json).expect("spec");
+    assert_eq!(rendered.operation_count, 20_000);
+    assert!(rendered.markdown.contains("## GET /x19999"));
+    // Early operations show the schema's members, the last ones only its name.
+    assert!(section(&rendered.markdown, "## GET /x0").contains("p49"));
+    assert!(!section(&rendered.markdown, "## GET /x19999").contains("p49"));
+    // With every schema expanded it would be about ten times the spec.
+    assert!(
+        rendered.markdown.len() < 2 * spec.len(),
+        "{} vs {}",
+        rendered.markdown.len(),
+        spec.len()
+    );
+}
