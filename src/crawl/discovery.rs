@@ -8,7 +8,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use url::Url;
 
-use super::decompress::decompress;
+use super::decompress::{decompress, DecodeError};
 use super::fetch::Fetcher;
 use super::robots::RobotsCache;
 
@@ -161,12 +161,27 @@ pub async fn discover(fetcher: &Fetcher, robots: &RobotsCache, start: &Url) -> V
 /// A discovery document's bytes, gunzipped when it is a `.gz` file, or `None` when missing.
 async fn fetch_document(fetcher: &Fetcher, url: &Url) -> Option<Vec<u8>> {
     let cap = fetcher.config().max_body_bytes;
-    let fetched = fetcher.fetch(url, cap).await.ok()?;
+    // A missing file is normal; one that exists but cannot be used is worth a warning.
+    let unusable = |why: String| log::warn!("{url} is not used for discovery: {why}");
+    let fetched = match fetcher.fetch(url, cap).await {
+        Ok(fetched) => fetched,
+        Err(err) => {
+            unusable(err.to_string());
+            return None;
+        }
+    };
     if !(200..300).contains(&fetched.status) {
         return None;
     }
     if fetched.body.starts_with(&[0x1f, 0x8b]) {
-        return decompress("gzip", &fetched.body, cap).ok();
+        return decompress("gzip", &fetched.body, cap)
+            .map_err(|err| {
+                unusable(match err {
+                    DecodeError::TooLarge => format!("decompressed larger than {cap} bytes"),
+                    _ => "invalid gzip data".to_string(),
+                })
+            })
+            .ok();
     }
     Some(fetched.body)
 }

@@ -9,7 +9,7 @@ use texting_robots::Robot;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::fetch::Fetcher;
+use super::fetch::{FetchError, Fetcher};
 
 /// The product token matched against `User-agent:` lines.
 const AGENT: &str = "docscrape";
@@ -17,9 +17,10 @@ const ROBOTS_BODY_CAP: u64 = 512 * 1024;
 
 pub struct RobotsRules {
     robot: Option<Robot>,
-    /// Set when robots.txt could not be read for a server-side reason: RFC 9309 says
-    /// to assume everything is disallowed then.
-    disallow_all: bool,
+    /// Why robots.txt could not be read, when the server was reached but did not give it
+    /// (a 5xx, a timeout, a cut or oversized body): RFC 9309 says to assume everything
+    /// is disallowed then.
+    unavailable: Option<String>,
     pub crawl_delay: Option<Duration>,
     pub sitemaps: Vec<String>,
 }
@@ -28,14 +29,31 @@ impl RobotsRules {
     fn allow_all() -> Self {
         RobotsRules {
             robot: None,
-            disallow_all: false,
+            unavailable: None,
             crawl_delay: None,
             sitemaps: Vec::new(),
         }
     }
 
+    /// The reason line of a URL that `allows` refused.
+    pub fn refusal(&self) -> String {
+        match &self.unavailable {
+            Some(why) => {
+                format!("robots.txt unavailable ({why}), so the site counts as disallowed")
+            }
+            None => "disallowed by robots.txt".to_string(),
+        }
+    }
+
+    fn unavailable(why: String) -> Self {
+        RobotsRules {
+            unavailable: Some(why),
+            ..RobotsRules::allow_all()
+        }
+    }
+
     pub fn allows(&self, url: &Url) -> bool {
-        if self.disallow_all {
+        if self.unavailable.is_some() {
             return false;
         }
         match &self.robot {
@@ -53,7 +71,7 @@ impl RobotsRules {
                     .map(|d| Duration::from_secs_f32(d.min(3600.0))),
                 sitemaps: robot.sitemaps.clone(),
                 robot: Some(robot),
-                disallow_all: false,
+                unavailable: None,
             },
             // An unparsable file says nothing we can follow; treat it like a missing one.
             Err(_) => RobotsRules::allow_all(),
@@ -103,17 +121,27 @@ async fn load(fetcher: &Fetcher, origin: &str, job_id: &str) -> RobotsRules {
                 "[job {job_id}] robots.txt of {origin} answered HTTP {}: treating the site as disallowed",
                 fetched.status
             );
-            RobotsRules {
-                disallow_all: true,
-                ..RobotsRules::allow_all()
-            }
+            RobotsRules::unavailable(format!("HTTP {}", fetched.status))
         }
-        Err(err) => {
-            // The site itself is unreachable or refused; page fetches will report why.
+        // Not reached at all (refused, no such host, not allowed by the address policy):
+        // the page fetches fail too and report the real reason.
+        Err(
+            err @ (FetchError::ConnectionRefused
+            | FetchError::ConnectTimeout(_)
+            | FetchError::Dns(_)
+            | FetchError::Blocked(_)),
+        ) => {
             log::info!(
-                "[job {job_id}] robots.txt of {origin} unavailable ({err}); pages will report their own errors"
+                "[job {job_id}] robots.txt of {origin} unreachable ({err}); pages will report their own errors"
             );
             RobotsRules::allow_all()
+        }
+        // Reached, but robots.txt did not come whole (timeout, reset, oversized body).
+        Err(err) => {
+            log::warn!(
+                "[job {job_id}] robots.txt of {origin} could not be read ({err}): treating the site as disallowed"
+            );
+            RobotsRules::unavailable(err.to_string())
         }
     }
 }
@@ -134,6 +162,18 @@ mod tests {
             rules.sitemaps,
             vec!["https://d.example/sitemap.xml".to_string()]
         );
+    }
+
+    #[test]
+    fn an_unreadable_robots_txt_disallows_everything_and_says_why() {
+        let rules = RobotsRules::unavailable("timed out after 10 s".to_string());
+        assert!(!rules.allows(&Url::parse("https://d.example/docs").expect("url")));
+        assert_eq!(
+            rules.refusal(),
+            "robots.txt unavailable (timed out after 10 s), so the site counts as disallowed"
+        );
+        let parsed = RobotsRules::parse(b"User-agent: *\nDisallow: /x\n");
+        assert_eq!(parsed.refusal(), "disallowed by robots.txt");
     }
 
     #[test]

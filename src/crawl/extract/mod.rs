@@ -52,6 +52,11 @@ pub fn extract(fetched: &Fetched) -> Extracted {
         };
         return Extracted::Unsupported(format!("unsupported content type {mime}"));
     };
+    // Servers label images and archives text/html too; their bytes are not documentation.
+    if looks_binary(&fetched.body) {
+        let mime = fetched.mime.as_str();
+        return Extracted::Unsupported(format!("binary content served as {mime}"));
+    }
     let text = decode::decode(
         &fetched.body,
         fetched.charset.as_deref(),
@@ -93,9 +98,7 @@ fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
             Some(ContentKind::Yaml)
         }
         _ if mime.ends_with("+yaml") => Some(ContentKind::Yaml),
-        "text/plain" => by_extension()
-            .or(Some(ContentKind::Text))
-            .filter(|_| !looks_binary(&fetched.body)),
+        "text/plain" => by_extension().or(Some(ContentKind::Text)),
         "" | "application/octet-stream" | "binary/octet-stream" if !looks_binary(&fetched.body) => {
             by_extension().or_else(|| sniff(&fetched.body))
         }
@@ -103,8 +106,22 @@ fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
     }
 }
 
+/// Binary data, judged on the first 4 KiB: a NUL byte (unless a UTF-16 byte-order mark
+/// says why), or more than 5 % control bytes, which text in any 8-bit charset or UTF-8
+/// never has and compressed data (PNG, ZIP, gzip) has about 10 % of.
 fn looks_binary(body: &[u8]) -> bool {
-    body.iter().take(4096).any(|b| *b == 0)
+    if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let head = &body[..body.len().min(4096)];
+    if head.contains(&0) {
+        return true;
+    }
+    let control = head
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    control * 20 > head.len()
 }
 
 fn sniff(body: &[u8]) -> Option<ContentKind> {
@@ -208,4 +225,45 @@ fn primary_language(tag: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(mime: &str, body: &[u8]) -> Fetched {
+        Fetched {
+            final_url: Url::parse("https://docs.example.com/page").expect("static url"),
+            status: 200,
+            mime: mime.to_string(),
+            charset: None,
+            body: body.to_vec(),
+            etag: None,
+            last_modified: None,
+        }
+    }
+
+    fn reason(extracted: Extracted) -> Option<String> {
+        match extracted {
+            Extracted::Unsupported(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn binary_bodies_are_refused_whatever_their_label() {
+        // PNG-like bytes: a signature, then compressed data without a NUL.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 1));
+        assert_eq!(
+            reason(extract(&fetched("text/html", &png))).as_deref(),
+            Some("binary content served as text/html")
+        );
+        let with_nul = b"<html>\0\0\0</html>";
+        assert!(reason(extract(&fetched("text/plain", with_nul))).is_some());
+        let latin1 = "<p>Caf\u{e9} cr\u{e8}me, na\u{ef}ve \u{2014} r\u{e9}sum\u{e9}</p>".repeat(50);
+        let latin1: Vec<u8> = latin1.chars().map(|c| c as u32 as u8).collect();
+        assert!(reason(extract(&fetched("text/html", &latin1))).is_none());
+        assert!(!looks_binary(b"\xFF\xFE<\0h\0t\0m\0l\0>\0"));
+    }
 }

@@ -100,6 +100,9 @@ struct FetchFacts {
     fetched_at: String,
 }
 
+/// The longest time spent reading sitemaps and llms.txt before the crawl starts.
+const DISCOVERY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Crawls until the frontier is empty, the budget is spent or the job is cancelled.
 pub async fn run(
     shared: Arc<CrawlShared>,
@@ -127,7 +130,24 @@ pub async fn run(
         ),
     });
     if is_new && input.max_depth != Some(0) {
-        discover_pages(&context, input).await?;
+        // Sitemaps can be many and slow; a cancel must stop them, and they may not keep
+        // the crawl itself waiting for long.
+        tokio::select! {
+            _ = cancel.cancelled() => {
+                log::info!("[job {}] stopped during discovery", job.id);
+                return Ok(Ending::Finished { reason: "cancelled" });
+            }
+            found = tokio::time::timeout(DISCOVERY_DEADLINE, discover_pages(&context, input)) => {
+                match found {
+                    Ok(result) => result?,
+                    Err(_) => log::warn!(
+                        "[job {}] sitemap and llms.txt discovery stopped after {} s; crawling from the links found so far",
+                        job.id,
+                        DISCOVERY_DEADLINE.as_secs()
+                    ),
+                }
+            }
+        }
     }
     let budget = i64::from(input.max_iterations);
     let mut completed = job.completed_iterations;

@@ -54,7 +54,7 @@ async fn fetch_and_prepare(
         let rules = context.robots.rules_for(fetcher, &current).await;
         if !rules.allows(&current) {
             return match hops.is_empty() {
-                true => PageResult::Skipped("disallowed by robots.txt".to_string()),
+                true => PageResult::Skipped(rules.refusal()),
                 false => PageResult::Failed(format!(
                     "redirected to {current}, which robots.txt disallows"
                 )),

@@ -2,6 +2,7 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
+use crate::jobs::input::MAX_URL_CHARS;
 
 pub(super) enum Recorded {
     Counted,
@@ -320,6 +321,8 @@ fn follow_links<'a>(
     let mut seen = HashSet::new();
     links
         .filter_map(|(url, anchor)| parse_normalized(url).map(|url| (url, anchor)))
+        // The same length limit as starter links: longer URLs are traps or session junk.
+        .filter(|(url, _)| url.as_str().len() <= MAX_URL_CHARS)
         .filter(|(url, _)| scope.check(url).is_ok())
         .filter(|(url, _)| seen.insert(url.to_string()))
         .map(|(url, anchor)| {
