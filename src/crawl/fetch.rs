@@ -85,6 +85,10 @@ pub enum FetchError {
     ConnectTimeout(u64),
     #[error("connection reset")]
     Reset,
+    #[error("response body ended early")]
+    Truncated,
+    #[error("{0}")]
+    BadResponse(&'static str),
     #[error("connection refused")]
     ConnectionRefused,
     #[error("{0}")]
@@ -102,7 +106,10 @@ impl FetchError {
     fn is_transient(&self) -> bool {
         matches!(
             self,
-            FetchError::Reset | FetchError::ConnectionRefused | FetchError::ConnectTimeout(_)
+            FetchError::Reset
+                | FetchError::Truncated
+                | FetchError::ConnectionRefused
+                | FetchError::ConnectTimeout(_)
         )
     }
 }
@@ -386,6 +393,8 @@ fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
             match io.kind() {
+                // reqwest wraps a body error in a decode error while streaming.
+                UnexpectedEof if err.is_body() || err.is_decode() => return FetchError::Truncated,
                 ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
                     return FetchError::Reset
                 }
@@ -403,6 +412,19 @@ fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
         };
     }
     let text = error_chain_text(err);
+    if let Some(reason) = malformed_response(&text) {
+        return FetchError::BadResponse(reason);
+    }
+    let lower = text.to_ascii_lowercase();
+    let cut_short = [
+        "incompletemessage",
+        "incompletebody",
+        "end of file before message length",
+        "unexpected eof",
+    ];
+    if (err.is_body() || err.is_decode()) && cut_short.iter().any(|needle| lower.contains(needle)) {
+        return FetchError::Truncated;
+    }
     if err.is_connect() && text.contains("dns error") {
         let host = err
             .url()
@@ -418,6 +440,23 @@ fn classify_error(err: &reqwest::Error, config: &FetchConfig) -> FetchError {
         return FetchError::Reset;
     }
     FetchError::Other(text)
+}
+
+/// A one-line reason for the ways a server breaks HTTP itself, from hyper's error text.
+fn malformed_response(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        ("message head is too large", "response headers too large"),
+        ("invalid chunk size", "malformed chunked body"),
+        ("chunk size line", "malformed chunked body"),
+        ("invalid http header", "invalid HTTP response headers"),
+        ("invalid header", "invalid HTTP response headers"),
+        ("invalid http version", "not an HTTP response"),
+        ("invalid status", "invalid HTTP status line"),
+    ]
+    .iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map(|(_, reason)| *reason)
 }
 
 fn error_chain_text(err: &reqwest::Error) -> String {
@@ -468,6 +507,28 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broken_http_reads_as_what_the_server_did() {
+        let cases = [
+            (
+                "client error (SendRequest): message head is too large",
+                Some("response headers too large"),
+            ),
+            (
+                "error decoding response body: Invalid chunk size line: missing size digit",
+                Some("malformed chunked body"),
+            ),
+            (
+                "client error (SendRequest): invalid HTTP header parsed",
+                Some("invalid HTTP response headers"),
+            ),
+            ("operation timed out", None),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(malformed_response(text), reason, "{text}");
+        }
+    }
 
     #[test]
     fn content_type_splits_mime_and_charset() {

@@ -88,6 +88,7 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         hostile::BUSY,
         hostile::FLAKY,
         hostile::MALFORMED,
+        hostile::FORMATTING,
     ] {
         let url = server.url(path);
         check(
@@ -103,7 +104,7 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
             .unwrap_or("(not in failedPages)")
             .to_string()
     };
-    let expectations: [(&str, &[&str]); 7] = [
+    let expectations: [(&str, &[&str]); 10] = [
         (hostile::LOOP, &["redirect loop"]),
         (hostile::HUGE, &["body larger than 10 MiB"]),
         (hostile::BOMB, &["larger than", "decompressed"]),
@@ -113,6 +114,12 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         (
             hostile::BINARY,
             &["unsupported content type application/octet-stream"],
+        ),
+        (hostile::SHORT, &["response body ended early"]),
+        (hostile::BIG_HEADER, &["response headers too large"]),
+        (
+            hostile::IMAGE_AS_HTML,
+            &["binary content served as text/html"],
         ),
     ];
     for (path, wanted) in expectations {
@@ -125,12 +132,15 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         }
     }
 
-    // 100,000 nested divs: processed one way or the other, without taking the server down.
-    let nested = server.url(hostile::NESTED);
-    check(
-        saved.contains_key(&nested) || failed.contains_key(&nested),
-        format!("{} neither saved nor failed", hostile::NESTED),
-    );
+    // 100,000 nested divs (open or `<div/>`): processed one way or the other, without
+    // taking the server down.
+    for path in [hostile::NESTED, hostile::SLASHED_DIVS] {
+        let url = server.url(path);
+        check(
+            saved.contains_key(&url) || failed.contains_key(&url),
+            format!("{path} neither saved nor failed"),
+        );
+    }
 
     // The calendar is deeper than every trap, so it cannot have starved them; it ran on
     // until the budget stopped it.

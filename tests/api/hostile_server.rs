@@ -36,6 +36,11 @@ pub const NESTED: &str = "/nested.html";
 pub const MALFORMED: &str = "/malformed.html";
 pub const CALENDAR: &str = "/calendar/2026/01";
 pub const FORBIDDEN: &str = "/forbidden/secret.html";
+pub const SHORT: &str = "/short.html";
+pub const BIG_HEADER: &str = "/big-header.html";
+pub const IMAGE_AS_HTML: &str = "/image.html";
+pub const FORMATTING: &str = "/formatting.html";
+pub const SLASHED_DIVS: &str = "/slashed.html";
 
 /// 1 GiB of zeros, gzip-compressed once per test process (one gzip member), fed to the
 /// encoder 1 MiB at a time so that the zeros themselves are never held in memory.
@@ -199,6 +204,47 @@ async fn serve(stream: &mut TcpStream, path: &str, nth: usize) -> std::io::Resul
             let mut sink = [0u8; 1024];
             while stream.read(&mut sink).await? > 0 {}
             Ok(())
+        }
+        SHORT => {
+            // Announces 5,000 bytes, sends 100 and closes.
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n";
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(&[b'x'; 100]).await?;
+            stream.shutdown().await
+        }
+        BIG_HEADER => {
+            let junk = "j".repeat(1024 * 1024);
+            let body = page("Big header", "<p>Behind a megabyte of header.</p>");
+            respond(
+                stream,
+                "200 OK",
+                &[("Content-Type", HTML), ("X-Junk", &junk)],
+                body.as_bytes(),
+            )
+            .await
+        }
+        IMAGE_AS_HTML => {
+            // An image's compressed bytes (no NUL among them) labelled as a web page.
+            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+            png.extend((0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 1));
+            respond(stream, "200 OK", &[("Content-Type", "text/html")], &png).await
+        }
+        FORMATTING => {
+            // 500 unclosed formatting elements that html5ever would rebuild in every <p>.
+            let opens: String = (0..500).map(|i| format!("<b class=\"c{i}\">")).collect();
+            let body = page(
+                "Formatting",
+                &format!("<p>{opens}x{}", "<p>x".repeat(20_000)),
+            );
+            respond(stream, "200 OK", &[("Content-Type", HTML)], body.as_bytes()).await
+        }
+        SLASHED_DIVS => {
+            // `<div/>` opens a div in HTML: 100,000 of them nest like NESTED does.
+            let body = page(
+                "Slashed",
+                &format!("{}<p>deep text</p>", "<div/>".repeat(100_000)),
+            );
+            respond(stream, "200 OK", &[("Content-Type", HTML)], body.as_bytes()).await
         }
         RESET => {
             // SO_LINGER 0: closing sends RST instead of FIN.
@@ -401,6 +447,11 @@ fn index_page() -> String {
         (MALFORMED, "Malformed HTML"),
         (CALENDAR, "Calendar"),
         (FORBIDDEN, "Disallowed by robots.txt"),
+        (SHORT, "Body shorter than announced"),
+        (BIG_HEADER, "A megabyte of header"),
+        (IMAGE_AS_HTML, "An image labelled HTML"),
+        (FORMATTING, "Unclosed formatting"),
+        (SLASHED_DIVS, "Slashed divs"),
     ]
     .iter()
     .map(|(path, text)| format!("<li><a href=\"{path}\">{text}</a></li>"))

@@ -99,14 +99,19 @@ async fn fetch_and_prepare(
             return PageResult::NotModified(Box::new(cached));
         }
     }
-    if fetched.status >= 400 {
+    if !(200..300).contains(&fetched.status) {
         log::info!(
             "[job {}] {} failed: HTTP {}",
             context.job_id,
             entry.url,
             fetched.status
         );
-        return PageResult::Failed(http_status_line(fetched.status));
+        let line = http_status_line(fetched.status);
+        return PageResult::Failed(match fetched.status {
+            300..=399 if fetched.status != 304 => format!("{line} without a usable Location"),
+            304 => format!("{line} to a request that asked for the page"),
+            _ => line,
+        });
     }
     let chunker = context.shared.chunker.clone();
     match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
