@@ -59,6 +59,9 @@ impl Application {
             chunker: Arc::new(chunker),
             job_concurrency: settings.job_concurrency as usize,
             policy,
+            parse_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+            )),
         });
         let engine = JobEngine::start(
             db.clone(),

@@ -43,6 +43,10 @@ pub struct CrawlShared {
     pub chunker: Arc<Chunker>,
     pub job_concurrency: usize,
     pub policy: Arc<NetPolicy>,
+    /// Pages being parsed and chunked at once, across all jobs: that work is CPU-bound
+    /// and a 10 MiB page's DOM takes a hundred megabytes or more, so more at once than
+    /// there are cores only adds memory.
+    pub parse_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// What one job's page tasks share.

@@ -9,8 +9,9 @@ use super::*;
 pub(super) const MAX_TAG_NESTING: usize = 512;
 
 /// Start tags kept in one document; past this, tags are dropped and the rest of the
-/// page is text. A large one-page manual has tens of thousands.
-pub(super) const MAX_ELEMENTS: usize = 300_000;
+/// page is text. A large one-page manual has tens of thousands; 150,000 parsed elements
+/// take around 100 MB.
+pub(super) const MAX_ELEMENTS: usize = 150_000;
 
 /// Unclosed formatting elements (`<b>`, `<i>`, `<a>` …) are re-created by html5ever in
 /// every later block ("reconstruct the active formatting elements"): 500 open `<b>`s
