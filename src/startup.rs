@@ -14,7 +14,7 @@ use crate::crawl::chunk::Chunker;
 use crate::crawl::fetch::{FetchConfig, Fetcher};
 use crate::crawl::hosts::HostLimiter;
 use crate::crawl::netpolicy::NetPolicy;
-use crate::crawl::runner::CrawlShared;
+use crate::crawl::runner::{CrawlShared, ParseBudget};
 use crate::jobs::JobEngine;
 use crate::storage::Db;
 
@@ -59,9 +59,10 @@ impl Application {
             chunker: Arc::new(chunker),
             job_concurrency: settings.job_concurrency as usize,
             policy,
-            parse_slots: Arc::new(tokio::sync::Semaphore::new(
+            parse_budget: ParseBudget::new(
+                settings.max_body_bytes,
                 std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-            )),
+            ),
         });
         let engine = JobEngine::start(
             db.clone(),

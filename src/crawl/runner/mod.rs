@@ -43,10 +43,40 @@ pub struct CrawlShared {
     pub chunker: Arc<Chunker>,
     pub job_concurrency: usize,
     pub policy: Arc<NetPolicy>,
-    /// Pages being parsed and chunked at once, across all jobs: that work is CPU-bound
-    /// and a 10 MiB page's DOM takes a hundred megabytes or more, so more at once than
-    /// there are cores only adds memory.
-    pub parse_slots: Arc<tokio::sync::Semaphore>,
+    /// Bounds the pages parsed and chunked at once, across all jobs (see `ParseBudget`).
+    pub parse_budget: ParseBudget,
+}
+
+/// Parsing and chunking are CPU-bound, and a large page's DOM takes ten to twenty times
+/// its size in memory, so pages are admitted by weight: each costs its size in KiB,
+/// at least a core's share of the budget (so no more small pages run than there are
+/// cores) and at most the whole budget (so the largest pages run one at a time).
+pub struct ParseBudget {
+    kib: Arc<tokio::sync::Semaphore>,
+    total_kib: u32,
+    min_cost_kib: u32,
+}
+
+impl ParseBudget {
+    /// `largest_body` is the page size cap; the budget is 1.2 times it.
+    pub fn new(largest_body: u64, cores: usize) -> Self {
+        let total_kib = u32::try_from(largest_body / 1024 + largest_body / 5120)
+            .unwrap_or(u32::MAX >> 4)
+            .clamp(1024, u32::MAX >> 4);
+        let min_cost_kib = (total_kib / u32::try_from(cores.max(1)).unwrap_or(1)).max(1);
+        ParseBudget {
+            kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
+            total_kib,
+            min_cost_kib,
+        }
+    }
+
+    /// Waits until a page of `bytes` may be parsed; the permit ends the admission.
+    pub async fn admit(&self, bytes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let kib = u32::try_from(bytes / 1024).unwrap_or(u32::MAX);
+        let cost = kib.clamp(self.min_cost_kib, self.total_kib);
+        self.kib.acquire_many(cost).await.ok()
+    }
 }
 
 /// What one job's page tasks share.
@@ -351,4 +381,34 @@ fn failure_lines(conn: &rusqlite::Connection, job_id: &str) -> Result<Vec<String
         lines.push("No documentation could be saved from the starter links".to_string());
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::ParseBudget;
+
+    #[test]
+    fn small_pages_run_one_per_core_and_the_largest_alone() {
+        let budget = ParseBudget::new(10 << 20, 2);
+        let admitted_now = |bytes: usize| budget.admit(bytes).now_or_never().flatten();
+
+        let first = admitted_now(100 << 10).expect("a small page runs");
+        let second = admitted_now(100 << 10).expect("a second small page runs on the second core");
+        assert!(admitted_now(1 << 10).is_none(), "a third waits for a core");
+        drop((first, second));
+
+        let big = admitted_now(9 << 20).expect("a 9 MiB page runs");
+        assert!(
+            admitted_now(1 << 10).is_none(),
+            "nothing else fits beside it"
+        );
+        drop(big);
+
+        let huge = admitted_now(50 << 20).expect("a page over the budget still runs");
+        assert!(admitted_now(1).is_none(), "alone");
+        drop(huge);
+        assert!(admitted_now(1).is_some());
+    }
 }

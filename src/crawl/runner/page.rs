@@ -114,7 +114,7 @@ async fn fetch_and_prepare(
         });
     }
     let chunker = context.shared.chunker.clone();
-    let Ok(_parse_slot) = context.shared.parse_slots.acquire().await else {
+    let Some(_admitted) = context.shared.parse_budget.admit(fetched.body.len()).await else {
         return PageResult::Failed(INTERNAL_PAGE_ERROR.to_string());
     };
     match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
