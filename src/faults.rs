@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn reads_actions_points_and_counts() {
-        let faults = parse("pause@page-write#3, full@fetch-body,readonly@job-finish#2").unwrap();
+        let faults = parse("pause@page-write#3, full@fetch-body,readonly@job-finish#2")
+            .expect("a valid fault list");
         let shape: Vec<_> = faults.iter().map(|f| (f.action, f.point, f.nth)).collect();
         assert_eq!(
             shape,
@@ -153,7 +154,7 @@ mod tests {
                 (Action::ReadOnly, JOB_FINISH, 2)
             ]
         );
-        assert!(parse("").unwrap().is_empty());
+        assert!(parse("").expect("an empty list").is_empty());
     }
 
     #[test]

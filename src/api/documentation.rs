@@ -6,7 +6,7 @@ use futures_util::stream;
 use tokio::sync::mpsc;
 
 use super::params::{paging, path_uuid};
-use super::{session_not_found, AppState};
+use super::{require_session, session_not_found, AppState};
 use crate::error::{ApiError, StorageError};
 use crate::model::{DocBundle, DocumentationDeleted, UploadStatus};
 use crate::storage::{pages, sessions, Db, StorageResult};
@@ -155,14 +155,7 @@ pub async fn upload_status(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
-    let session = session_id.clone();
-    let exists = state
-        .db
-        .run(move |conn| sessions::exists(conn, &session))
-        .await?;
-    if !exists {
-        return Err(session_not_found(&session_id));
-    }
+    require_session(&state, &session_id).await?;
     Ok(HttpResponse::Ok().json(UploadStatus {
         session_id,
         upload_jobs: Vec::new(),

@@ -100,6 +100,20 @@ fn not_allowed(allow: &'static str) -> actix_web::Route {
     })
 }
 
+/// `Ok` when the session exists, else the contract's 404.
+pub(crate) async fn require_session(state: &AppState, session_id: &str) -> Result<(), ApiError> {
+    let session = session_id.to_string();
+    let exists = state
+        .db
+        .run(move |conn| crate::storage::sessions::exists(conn, &session))
+        .await?;
+    if exists {
+        Ok(())
+    } else {
+        Err(session_not_found(session_id))
+    }
+}
+
 /// 404 with the contract's sentence when a session does not exist.
 pub(crate) fn session_not_found(session_id: &str) -> ApiError {
     ApiError::NotFound(format!("Session {session_id} not found"))

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::params::{paging, path_uuid};
-use super::{session_not_found, AppState};
+use super::{require_session, session_not_found, AppState};
 use crate::error::ApiError;
 use crate::ids;
 use crate::model::{
@@ -101,17 +101,9 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     responses((status = 204, description = "Session exists"), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
-    let session = id.clone();
-    let exists = state
-        .db
-        .run(move |conn| sessions::exists(conn, &session))
-        .await?;
     // HEAD answers carry no body; errors keep their JSON headers like every other error.
-    if exists {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(session_not_found(&id))
-    }
+    require_session(&state, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}", operation_id = "delete_session", tag = "session",

@@ -13,4 +13,5 @@ pub mod rank;
 pub mod robots;
 pub mod runner;
 pub mod scope;
+pub mod text;
 pub mod versions;

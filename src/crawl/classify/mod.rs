@@ -17,6 +17,7 @@ mod tags;
 #[cfg(test)]
 mod tests;
 
+use crate::crawl::text::join_nonempty;
 use category::*;
 use endpoints::*;
 use summary::*;

@@ -23,15 +23,6 @@ pub(super) fn summarize(ctx: &Context) -> String {
     join_nonempty(&[&label, &sentence], ": ")
 }
 
-pub(super) fn join_nonempty(parts: &[&str], separator: &str) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(separator)
-}
-
 pub(super) fn structured_summary(ctx: &Context) -> String {
     if !ctx.endpoints.is_empty() {
         const SHOWN: usize = 5;

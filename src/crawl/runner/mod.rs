@@ -52,7 +52,7 @@ pub struct CrawlShared {
 /// at least a core's share of the budget (so no more small pages run than there are
 /// cores) and at most the whole budget (so the largest pages run one at a time).
 pub struct ParseBudget {
-    kib: Arc<tokio::sync::Semaphore>,
+    kib: tokio::sync::Semaphore,
     total_kib: u32,
     min_cost_kib: u32,
 }
@@ -65,7 +65,7 @@ impl ParseBudget {
             .clamp(1024, u32::MAX >> 4);
         let min_cost_kib = (total_kib / u32::try_from(cores.max(1)).unwrap_or(1)).max(1);
         ParseBudget {
-            kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
+            kib: tokio::sync::Semaphore::new(total_kib as usize),
             total_kib,
             min_cost_kib,
         }

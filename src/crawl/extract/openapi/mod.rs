@@ -18,6 +18,7 @@ mod schema;
 mod tests;
 mod text;
 
+use crate::crawl::text::join_nonempty;
 use model::*;
 use render::*;
 use schema::*;

@@ -328,6 +328,18 @@ pub(super) fn enum_values(schema: &Node) -> Option<String> {
     Some(shown.join(", "))
 }
 
+/// `scopes: a, b` for a node with a `scopes` map (OAuth flows, Swagger 2 schemes).
+fn scopes_detail(node: &Node) -> Option<String> {
+    let scopes: Vec<&str> = node
+        .get("scopes")
+        .map(Node::entries)
+        .unwrap_or(&[])
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .collect();
+    (!scopes.is_empty()).then(|| format!("scopes: {}", clean_inline(&scopes.join(", "))))
+}
+
 pub(super) fn security_scheme_line(name: &str, scheme: &Node) -> String {
     let kind = scheme.str_at("type").unwrap_or("unknown");
     let mut details = Vec::new();
@@ -358,27 +370,9 @@ pub(super) fn security_scheme_line(name: &str, scheme: &Node) -> String {
             &[&format!("flow {flow}"), &urls.join(", ")],
             " — ",
         ));
-        let scopes: Vec<&str> = config
-            .get("scopes")
-            .map(Node::entries)
-            .unwrap_or(&[])
-            .iter()
-            .map(|(s, _)| s.as_str())
-            .collect();
-        if !scopes.is_empty() {
-            details.push(format!("scopes: {}", clean_inline(&scopes.join(", "))));
-        }
+        details.extend(scopes_detail(config));
     }
-    let scopes: Vec<&str> = scheme
-        .get("scopes")
-        .map(Node::entries)
-        .unwrap_or(&[])
-        .iter()
-        .map(|(s, _)| s.as_str())
-        .collect();
-    if !scopes.is_empty() {
-        details.push(format!("scopes: {}", clean_inline(&scopes.join(", "))));
-    }
+    details.extend(scopes_detail(scheme));
     let mut line = format!("**{}**: {}", clean_inline(name), clean_inline(kind));
     if !details.is_empty() {
         let _ = write!(line, " ({})", details.join("; "));

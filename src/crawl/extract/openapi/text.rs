@@ -2,15 +2,6 @@
 
 use super::*;
 
-pub(super) fn join_nonempty(parts: &[&str], separator: &str) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(separator)
-}
-
 /// Single-line text safe inside headings, list items and table cells.
 pub(super) fn clean_inline(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
