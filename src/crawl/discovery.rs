@@ -10,6 +10,7 @@ use url::Url;
 
 use super::decompress::{decompress, DecodeError};
 use super::fetch::Fetcher;
+use super::hosts::HostLimiter;
 use super::robots::RobotsCache;
 
 /// How deep sitemap indexes may nest.
@@ -115,10 +116,22 @@ pub fn parse_llms_txt(text: &str, base: &Url) -> Vec<Url> {
 }
 
 /// Every page URL the origin of `start` declares in its sitemaps and llms.txt.
-pub async fn discover(fetcher: &Fetcher, robots: &RobotsCache, start: &Url) -> Vec<Url> {
+pub async fn discover(
+    fetcher: &Fetcher,
+    hosts: &HostLimiter,
+    robots: &RobotsCache,
+    start: &Url,
+) -> Vec<Url> {
     let origin = start.origin().ascii_serialization();
     let mut found = Vec::new();
-    let rules = robots.rules_for(fetcher, start).await;
+    let rules = robots.rules_for(fetcher, hosts, start).await;
+    let polite = Polite {
+        fetcher,
+        hosts,
+        delay: rules
+            .crawl_delay
+            .map(|delay| delay.min(fetcher.config().max_polite_delay)),
+    };
     let mut queue: VecDeque<(String, usize)> =
         rules.sitemaps.iter().map(|s| (s.clone(), 0)).collect();
     queue.push_back((format!("{origin}/sitemap.xml"), 0));
@@ -133,7 +146,7 @@ pub async fn discover(fetcher: &Fetcher, robots: &RobotsCache, start: &Url) -> V
         if !fetched.insert(url.to_string()) || !rules.allows(&url) {
             continue;
         }
-        let Some(body) = fetch_document(fetcher, &url).await else {
+        let Some(body) = fetch_document(&polite, &url).await else {
             continue;
         };
         let entries = parse_sitemap(&body);
@@ -149,7 +162,7 @@ pub async fn discover(fetcher: &Fetcher, robots: &RobotsCache, start: &Url) -> V
     }
     if let Ok(llms) = Url::parse(&format!("{origin}/llms.txt")) {
         if rules.allows(&llms) {
-            if let Some(body) = fetch_document(fetcher, &llms).await {
+            if let Some(body) = fetch_document(&polite, &llms).await {
                 found.extend(parse_llms_txt(&String::from_utf8_lossy(&body), &llms));
             }
         }
@@ -158,12 +171,20 @@ pub async fn discover(fetcher: &Fetcher, robots: &RobotsCache, start: &Url) -> V
     found
 }
 
+/// How discovery fetches: through the per-host limits, keeping robots.txt's Crawl-delay.
+struct Polite<'a> {
+    fetcher: &'a Fetcher,
+    hosts: &'a HostLimiter,
+    delay: Option<std::time::Duration>,
+}
+
 /// A discovery document's bytes, gunzipped when it is a `.gz` file, or `None` when missing.
-async fn fetch_document(fetcher: &Fetcher, url: &Url) -> Option<Vec<u8>> {
+async fn fetch_document(polite: &Polite<'_>, url: &Url) -> Option<Vec<u8>> {
+    let fetcher = polite.fetcher;
     let cap = fetcher.config().max_body_bytes;
     // A missing file is normal; one that exists but cannot be used is worth a warning.
     let unusable = |why: String| log::warn!("{url} is not used for discovery: {why}");
-    let fetched = match fetcher.fetch(url, cap).await {
+    let fetched = match fetcher.fetch(url, cap, polite.hosts, polite.delay).await {
         Ok(fetched) => fetched,
         Err(err) => {
             unusable(err.to_string());

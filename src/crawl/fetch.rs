@@ -13,8 +13,9 @@ use reqwest::{redirect, StatusCode};
 use url::Url;
 
 use super::decompress::{decompress, DecodeError};
+use super::hosts::HostLimiter;
 use super::netpolicy::{NetPolicy, PolicyResolver, Refused};
-use super::scope::normalize;
+use super::scope::{host_key, normalize};
 use crate::config::Settings;
 
 pub const USER_AGENT: &str = concat!("docscrape/", env!("CARGO_PKG_VERSION"));
@@ -158,13 +159,25 @@ impl Fetcher {
         &self.config
     }
 
-    /// Fetches `url`, following redirects (checked for loops and the address policy).
+    /// Fetches `url`, following redirects (checked for loops and the address policy),
+    /// each hop holding a slot of its host in `hosts` and keeping `delay` between requests.
     /// Used for robots.txt and sitemaps; pages go hop by hop through `fetch_hop`.
-    pub async fn fetch(&self, url: &Url, body_cap: u64) -> Result<Fetched, FetchError> {
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        body_cap: u64,
+        hosts: &HostLimiter,
+        delay: Option<Duration>,
+    ) -> Result<Fetched, FetchError> {
         let mut chain = RedirectChain::new(url, self.config.max_redirects);
         let mut current = url.clone();
         loop {
-            match self.fetch_hop(&current, body_cap, None).await? {
+            let permit = hosts
+                .acquire(&host_key(&current).unwrap_or_default(), delay)
+                .await;
+            let hop = self.fetch_hop(&current, body_cap, None).await;
+            drop(permit);
+            match hop? {
                 Hop::Response(fetched) => return Ok(fetched),
                 Hop::Redirect(next) => {
                     chain.follow(&next)?;

@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use super::fetch::{FetchError, Fetcher};
+use super::hosts::HostLimiter;
 
 /// The product token matched against `User-agent:` lines.
 const AGENT: &str = "docscrape";
@@ -94,7 +95,12 @@ impl RobotsCache {
         }
     }
 
-    pub async fn rules_for(&self, fetcher: &Fetcher, url: &Url) -> Arc<RobotsRules> {
+    pub async fn rules_for(
+        &self,
+        fetcher: &Fetcher,
+        hosts: &HostLimiter,
+        url: &Url,
+    ) -> Arc<RobotsRules> {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut origins = self
@@ -103,17 +109,22 @@ impl RobotsCache {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             origins.entry(origin.clone()).or_default().clone()
         };
-        cell.get_or_init(|| async move { Arc::new(load(fetcher, &origin, &self.job_id).await) })
-            .await
-            .clone()
+        cell.get_or_init(
+            || async move { Arc::new(load(fetcher, hosts, &origin, &self.job_id).await) },
+        )
+        .await
+        .clone()
     }
 }
 
-async fn load(fetcher: &Fetcher, origin: &str, job_id: &str) -> RobotsRules {
+async fn load(fetcher: &Fetcher, hosts: &HostLimiter, origin: &str, job_id: &str) -> RobotsRules {
     let Ok(robots_url) = Url::parse(&format!("{origin}/robots.txt")) else {
         return RobotsRules::allow_all();
     };
-    match fetcher.fetch(&robots_url, ROBOTS_BODY_CAP).await {
+    match fetcher
+        .fetch(&robots_url, ROBOTS_BODY_CAP, hosts, None)
+        .await
+    {
         Ok(fetched) if (200..300).contains(&fetched.status) => RobotsRules::parse(&fetched.body),
         Ok(fetched) if (400..500).contains(&fetched.status) => RobotsRules::allow_all(),
         Ok(fetched) => {

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::fixture_server::FixtureServer;
+use std::time::Duration;
+
+use crate::fixture_server::{FixtureServer, SiteOptions};
 use crate::helpers::{saved_urls, TestApp};
 
 #[test]
@@ -66,4 +68,37 @@ fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
         assert_eq!(saved, expected, "asked for {asked}: {status}");
         assert!(!saved.contains(&server.url(skipped)));
     }
+}
+
+#[test]
+fn robots_txt_and_sitemaps_keep_the_per_host_limit() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "discover",
+        delay: Duration::from_millis(150),
+        generated_pages: 0,
+    });
+    let app = TestApp::spawn_with(&["--per-host-concurrency", "1"]);
+    // Three jobs on one host at once: their robots.txt, sitemap, llms.txt and page
+    // requests all share the host's one slot.
+    let jobs: Vec<(String, String)> = (0..3)
+        .map(|_| {
+            let session = app.create_session();
+            let job = app.start_scrape(
+                &session,
+                json!({"starterLinks": [server.url("/")], "applicationName": "Discover", "skipCache": true}),
+            );
+            (session, job)
+        })
+        .collect();
+    for (session, job) in &jobs {
+        let status = app.wait_until_over(session, job);
+        assert_eq!(status["status"], "finished", "{status}");
+        assert_eq!(status["result"]["savedPagesCount"], 4, "{status}");
+    }
+    let hits = server.hits();
+    assert!(
+        hits.iter().filter(|p| *p == "/sitemaps/index.xml").count() == 3,
+        "{hits:?}"
+    );
+    assert_eq!(server.most_in_flight(), 1, "requests: {hits:?}");
 }

@@ -24,7 +24,32 @@ pub struct FixtureServer {
     pub base: String,
     hits: Arc<Mutex<Vec<String>>>,
     not_modified: Arc<AtomicUsize>,
+    in_flight: Arc<InFlight>,
     handle: ServerHandle,
+}
+
+/// Requests being answered now, and the most there ever were at once.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    most: AtomicUsize,
+}
+
+/// Counts one request as in flight until dropped.
+struct Answering(Arc<InFlight>);
+
+impl Answering {
+    fn start(in_flight: &Arc<InFlight>) -> Answering {
+        let now = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
+        in_flight.most.fetch_max(now, Ordering::SeqCst);
+        Answering(in_flight.clone())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 struct SiteState {
@@ -32,12 +57,14 @@ struct SiteState {
     options: SiteOptions,
     hits: Arc<Mutex<Vec<String>>>,
     not_modified: Arc<AtomicUsize>,
+    in_flight: Arc<InFlight>,
 }
 
 impl FixtureServer {
     pub fn start(options: SiteOptions) -> FixtureServer {
         let hits = Arc::new(Mutex::new(Vec::new()));
         let not_modified = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(InFlight::default());
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(options.site);
@@ -46,6 +73,7 @@ impl FixtureServer {
             options,
             hits: hits.clone(),
             not_modified: not_modified.clone(),
+            in_flight: in_flight.clone(),
         });
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -70,6 +98,7 @@ impl FixtureServer {
             base: format!("http://127.0.0.1:{port}"),
             hits,
             not_modified,
+            in_flight,
             handle,
         }
     }
@@ -96,6 +125,11 @@ impl FixtureServer {
         self.not_modified.load(Ordering::SeqCst)
     }
 
+    /// The most requests this server was answering at the same time.
+    pub fn most_in_flight(&self) -> usize {
+        self.in_flight.most.load(Ordering::SeqCst)
+    }
+
     /// Every path requested so far, in order.
     pub fn hits(&self) -> Vec<String> {
         self.hits.lock().expect("hits").clone()
@@ -112,6 +146,7 @@ impl Drop for FixtureServer {
 async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
     let path = req.path().to_string();
     state.hits.lock().expect("hits").push(path.clone());
+    let _answering = Answering::start(&state.in_flight);
     if path != "/robots.txt" && !state.options.delay.is_zero() {
         tokio::time::sleep(state.options.delay).await;
     }

@@ -284,7 +284,13 @@ async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(),
         .await?;
     let mut found = Vec::new();
     for origin in &origins {
-        let urls = discovery::discover(&context.shared.fetcher, &context.robots, origin).await;
+        let urls = discovery::discover(
+            &context.shared.fetcher,
+            &context.shared.hosts,
+            &context.robots,
+            origin,
+        )
+        .await;
         let scope = context.scope();
         found.extend(
             urls.iter()

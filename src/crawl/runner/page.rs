@@ -51,7 +51,10 @@ async fn fetch_and_prepare(
     let mut current = start;
     let fetched_at = ids::now();
     let fetched = loop {
-        let rules = context.robots.rules_for(fetcher, &current).await;
+        let rules = context
+            .robots
+            .rules_for(fetcher, &context.shared.hosts, &current)
+            .await;
         if !rules.allows(&current) {
             return match hops.is_empty() {
                 true => PageResult::Skipped(rules.refusal()),
