@@ -1,17 +1,17 @@
-//! Versioned copies of documentation (`/v2/…`, `/4.8/…`, `/latest/…`) and near-duplicate
-//! detection between them. A page is skipped as a near-duplicate when the job already
-//! saved a copy of the same path under another version segment whose content SimHash is
-//! within `NEAR_DUPLICATE_BITS` bits, and that copy matches the requested version at least
-//! as well.
+//! Versioned copies of documentation (`/v2/…`, `/4.8/…`, `/latest/…`) and the rule that
+//! skips one of them. A page is skipped as a copy for another version only when the job
+//! already saved the same path under another version segment, whose text is the same
+//! once numbers are set aside, and which matches the requested version at least as well.
+//!
+//! What counts as a version segment: a known moving name (`latest`, `stable` …), a
+//! `v`-prefixed number (`v2`, `v2.1`, `v3.x`) or a dotted number (`4.8`, `3.x`) anywhere
+//! in the path; a bare number (`/docs/15/…`) only in the middle of a path, and only as
+//! the job learns that it is one: when several other pages were saved under both
+//! numbers (see `pages::bare_number_trees_match`). A bare number that ends a path is a
+//! page's own number (`/errors/404`, `/kb/1001`), never a version.
 
+use sha2::{Digest, Sha256};
 use url::Url;
-
-/// SimHashes this close (out of 64 bits) are the same page in another version. Three
-/// bits is the common choice for 64-bit SimHash over word shingles: version bumps and
-/// changed dates stay within it, real edits do not.
-pub const NEAR_DUPLICATE_BITS: u32 = 3;
-/// Words per shingle.
-const SHINGLE: usize = 3;
 
 const MOVING_VERSIONS: &[&str] = &[
     "latest", "stable", "current", "master", "main", "dev", "devel", "next", "nightly",
@@ -25,33 +25,73 @@ pub struct VersionedPath {
     /// 2: exactly the requested version; 1: a moving version (latest, stable …) when the
     /// current version was asked for; 0: any other version.
     pub closeness: u8,
+    /// Which path segment is the version.
+    pub segment: usize,
+    /// The segment is a bare number (`15`): a version only if the job sees it used as one.
+    pub bare_number: bool,
 }
 
-/// The versioned form of `url`'s path, or `None` when no segment looks like a version.
+/// The versioned form of `url`'s path, or `None` when no segment can be a version. A
+/// segment that surely is one wins over an earlier bare number.
 pub fn versioned_path(url: &Url, requested: &str) -> Option<VersionedPath> {
     let segments: Vec<&str> = url.path_segments()?.collect();
-    let index = segments.iter().position(|s| is_version(s))?;
+    // The last non-empty segment names the page itself.
+    let last = segments.iter().rposition(|s| !s.is_empty())?;
+    let (index, bare_number) = match segments.iter().position(|s| is_version(s)) {
+        Some(index) => (index, false),
+        None => (
+            segments[..last].iter().position(|s| is_bare_number(s))?,
+            true,
+        ),
+    };
     let segment = segments[index].to_ascii_lowercase();
     let mut keyed = segments.clone();
     keyed[index] = "{version}";
     Some(VersionedPath {
         key: format!("/{}", keyed.join("/")),
         closeness: closeness(&segment, requested),
+        segment: index,
+        bare_number,
     })
 }
 
+/// `url` up to and including its version segment and the slash after it: the root of
+/// that version's tree (`https://d.example/docs/15/`).
+pub fn version_root(url: &Url, version: &VersionedPath) -> Option<String> {
+    let segments: Vec<&str> = url.path_segments()?.collect();
+    let kept = segments.get(..=version.segment)?;
+    Some(format!(
+        "{}/{}/",
+        &url[..url::Position::BeforePath],
+        kept.join("/")
+    ))
+}
+
+/// A moving name, a `v`-prefixed number or a dotted number.
 fn is_version(segment: &str) -> bool {
     let lower = segment.to_ascii_lowercase();
     if MOVING_VERSIONS.contains(&lower.as_str()) {
         return true;
     }
-    let number = lower.strip_prefix('v').unwrap_or(&lower);
-    let number = number.strip_suffix(".x").unwrap_or(number);
-    !number.is_empty()
-        && number
-            .split('.')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
-        && number.split('.').count() <= 4
+    let (prefixed, number) = match lower.strip_prefix('v') {
+        Some(rest) => (true, rest),
+        None => (false, lower.as_str()),
+    };
+    let (wildcard, number) = match number.strip_suffix(".x") {
+        Some(rest) => (true, rest),
+        None => (false, number),
+    };
+    let parts: Vec<&str> = number.split('.').collect();
+    let numeric = !number.is_empty()
+        && parts.len() <= 4
+        && parts
+            .iter()
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
+    numeric && (prefixed || wildcard || parts.len() > 1)
+}
+
+fn is_bare_number(segment: &str) -> bool {
+    (1..=4).contains(&segment.len()) && segment.chars().all(|c| c.is_ascii_digit())
 }
 
 fn closeness(segment: &str, requested: &str) -> u8 {
@@ -68,36 +108,34 @@ fn closeness(segment: &str, requested: &str) -> u8 {
     }
 }
 
-/// A 64-bit SimHash of the text's word shingles. Digits count as one digit, so copies
-/// that differ only in version numbers (`v1.2` / `v1.3`, dates) hash alike.
-pub fn simhash(text: &str) -> u64 {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace(|c: char| c.is_ascii_digit(), "0"))
-        .collect();
-    let mut weights = [0i64; 64];
-    let shingles = words.windows(SHINGLE.min(words.len().max(1)));
-    for shingle in shingles {
-        let hash = fnv1a(shingle.join(" ").as_bytes());
-        for (bit, weight) in weights.iter_mut().enumerate() {
-            *weight += if hash >> bit & 1 == 1 { 1 } else { -1 };
+/// A hash of the text with every run of digits counted as one `0` and whitespace
+/// normalised: two texts hash alike exactly when they differ in nothing but numbers
+/// (`1.2` / `1.3`, dates, the version in a heading). Only such copies are ever skipped.
+pub fn numberless_hash(text: &str) -> u64 {
+    let mut hasher = Sha256::new();
+    let mut folded = String::new();
+    for word in text.split_whitespace() {
+        folded.clear();
+        let mut in_digits = false;
+        for c in word.chars() {
+            if c.is_ascii_digit() {
+                if !in_digits {
+                    folded.push('0');
+                }
+                in_digits = true;
+            } else {
+                folded.push(c);
+                in_digits = false;
+            }
         }
+        hasher.update(folded.as_bytes());
+        hasher.update(b" ");
     }
-    weights.iter().enumerate().fold(
-        0u64,
-        |acc, (bit, weight)| if *weight > 0 { acc | 1 << bit } else { acc },
-    )
-}
-
-pub fn hamming(a: u64, b: u64) -> u32 {
-    (a ^ b).count_ones()
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // Stored in an SQLite INTEGER: the top bit is cleared so that it reads back as-is.
+    u64::from_be_bytes(first) >> 1
 }
 
 #[cfg(test)]
@@ -108,12 +146,17 @@ mod tests {
         Url::parse(text).expect("url")
     }
 
+    fn version_of(text: &str) -> Option<(String, bool)> {
+        versioned_path(&url(text), "current").map(|v| (v.key, v.bare_number))
+    }
+
     #[test]
     fn version_segments_are_recognised_and_keyed() {
         let v = versioned_path(&url("https://d.example/docs/v2.1/users/create"), "2.1")
             .expect("versioned");
         assert_eq!(v.key, "/docs/{version}/users/create");
         assert_eq!(v.closeness, 2);
+        assert!(!v.bare_number);
         assert_eq!(
             versioned_path(&url("https://d.example/docs/3.x/users/create"), "2.1")
                 .map(|v| v.closeness),
@@ -131,32 +174,61 @@ mod tests {
             versioned_path(&url("https://d.example/docs/4/users"), "4.8").map(|v| v.closeness),
             Some(2)
         );
-        assert!(versioned_path(&url("https://d.example/docs/users/create"), "current").is_none());
-        assert!(
-            versioned_path(&url("https://d.example/rfc/7644"), "current").is_some(),
-            "numbers look like versions"
+        assert!(version_of("https://d.example/docs/users/create").is_none());
+    }
+
+    #[test]
+    fn a_number_that_names_the_page_is_not_a_version() {
+        for page in [
+            "https://d.example/errors/404",
+            "https://d.example/errors/404/",
+            "https://d.example/kb/1001",
+            "https://d.example/issues/77",
+            "https://d.example/rfc/7644",
+            "https://d.example/errors/404.html",
+            "https://d.example/docs/2024-01-05/notes",
+            "https://d.example/ids/123456/details",
+        ] {
+            assert_eq!(version_of(page), None, "{page}");
+        }
+        // In the middle of a path, a bare number may be a version (PostgreSQL's /docs/15/).
+        assert_eq!(
+            version_of("https://d.example/docs/15/sql-select.html"),
+            Some(("/docs/{version}/sql-select.html".to_string(), true))
+        );
+        // A surer segment later in the path wins over an earlier bare number.
+        assert_eq!(
+            version_of("https://d.example/api/2/v3.1/users"),
+            Some(("/api/2/{version}/users".to_string(), false))
         );
     }
 
     #[test]
-    fn simhash_is_close_for_near_copies_and_far_for_different_pages() {
-        let base = "Create a user. Send a POST request to the users endpoint with a JSON body holding the user name, \
-                    the display name, the e-mail addresses and the group memberships. The answer holds the new user \
-                    with its identifier and its creation time. Errors come back as problem details.";
-        let bumped = base.replace("creation time", "creation timestamp");
-        let other = "Groups collect users. List the groups with a GET request; each group has members, an owner and \
-                     a description. Nested groups are flattened when the membership is read through the API.";
-        assert!(
-            hamming(simhash(base), simhash(&bumped)) <= 12,
-            "{}",
-            hamming(simhash(base), simhash(&bumped))
-        );
-        assert_eq!(hamming(simhash(base), simhash(base)), 0);
-        assert!(hamming(simhash(base), simhash(other)) > NEAR_DUPLICATE_BITS * 4);
-        assert_eq!(simhash(""), 0);
+    fn the_version_root_is_the_path_up_to_the_version() {
+        let page = url("https://d.example:8080/docs/15/sql/select.html");
+        let version = versioned_path(&page, "current").expect("versioned");
         assert_eq!(
-            simhash("Version 1.2 adds users"),
-            simhash("Version 1.3 adds users")
+            version_root(&page, &version).as_deref(),
+            Some("https://d.example:8080/docs/15/")
         );
+    }
+
+    #[test]
+    fn texts_hash_alike_only_when_they_differ_in_nothing_but_numbers() {
+        let v1 = "Users API 1.0\n\nSend a POST to /api/v1/users to create a user.";
+        let v2 = "Users API 2.0\n\n  Send a POST to /api/v2/users to create a user.";
+        assert_eq!(numberless_hash(v1), numberless_hash(v2));
+        assert_eq!(
+            numberless_hash("Released 2024-01-05, build 17"),
+            numberless_hash("Released 2025-11-30, build 203")
+        );
+        let edited = v2.replace("create a user", "create an account");
+        assert_ne!(numberless_hash(v1), numberless_hash(&edited));
+        assert_ne!(
+            numberless_hash("Error 404 Not Found"),
+            numberless_hash("Error 401 Unauthorized")
+        );
+        assert_ne!(numberless_hash("a 1 b"), numberless_hash("a b"));
+        assert!(numberless_hash("anything") <= i64::MAX as u64);
     }
 }

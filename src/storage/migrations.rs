@@ -17,6 +17,10 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE pages ADD COLUMN simhash INTEGER;
      ALTER TABLE pages ADD COLUMN version_key TEXT;
      ALTER TABLE pages ADD COLUMN version_closeness INTEGER;",
+    // 4: versioned copies are the same page only when their texts differ in nothing but
+    //    numbers (a hash of the text with numbers folded); SimHash closeness let numbered
+    //    pages of one template pass for copies. Rows without it are never skipped as copies.
+    "ALTER TABLE pages ADD COLUMN numberless_hash INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::StorageResult;
-use crate::crawl::versions::{hamming, VersionedPath, NEAR_DUPLICATE_BITS};
+use crate::crawl::versions::{version_root, versioned_path, VersionedPath};
 use crate::ids;
 use crate::model::{ChunkMetadata, DocBundle, DocChunk};
 
@@ -34,8 +34,8 @@ pub struct NewPage {
     pub chunks: Vec<NewChunk>,
     /// The page's outgoing links as JSON `[[url, anchor text], …]`.
     pub links: String,
-    /// SimHash of the content, for near-duplicates among versioned copies.
-    pub simhash: u64,
+    /// `versions::numberless_hash` of the content, for copies among versioned pages.
+    pub numberless_hash: u64,
     pub version: Option<VersionedPath>,
 }
 
@@ -47,7 +47,7 @@ pub struct CachedPage {
     pub last_modified: Option<String>,
     pub links: Vec<(String, String)>,
     pub url: String,
-    pub simhash: Option<u64>,
+    pub numberless_hash: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +67,13 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     if let Some(existing) = saved_by_job_with_same(tx, page)? {
         return Ok(SaveOutcome::Duplicate(existing));
     }
-    if let Some(existing) =
-        closer_version_saved_by_job(tx, &page.job_id, page.version.as_ref(), page.simhash)?
-    {
+    if let Some(existing) = closer_version_saved_by_job(
+        tx,
+        &page.job_id,
+        &page.url,
+        page.version.as_ref(),
+        page.numberless_hash,
+    )? {
         return Ok(SaveOutcome::NearDuplicate(existing));
     }
     let now = ids::now();
@@ -131,7 +135,12 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
         }
     };
     crate::faults::point(crate::faults::PAGE_WRITE);
-    set_version_facts(tx, &page_id, page.simhash, page.version.as_ref())?;
+    set_version_facts(
+        tx,
+        &page_id,
+        Some(page.numberless_hash),
+        page.version.as_ref(),
+    )?;
     insert_chunks(tx, &page_id, &page.chunks, &now)?;
     tx.execute(
         "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
@@ -142,8 +151,9 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
         tx,
         &page.job_id,
         &page_id,
+        &page.url,
         page.version.as_ref(),
-        page.simhash,
+        page.numberless_hash,
     )?;
     Ok(SaveOutcome::Saved { superseded })
 }
@@ -160,51 +170,36 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
         .optional()?)
 }
 
-/// A versioned copy of the same path this job saved, with nearly the same content, that
-/// matches the requested version at least as well as `page` does.
+/// A versioned copy of `url`'s path this job saved, whose text differs from the page's
+/// in nothing but numbers, and that matches the requested version at least as well.
 pub fn closer_version_saved_by_job(
     tx: &Transaction<'_>,
     job_id: &str,
+    url: &str,
     version: Option<&VersionedPath>,
-    simhash: u64,
+    numberless_hash: u64,
 ) -> StorageResult<Option<String>> {
-    let Some(version) = version else {
-        return Ok(None);
-    };
-    let mut stmt = tx.prepare_cached(
-        "SELECT p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-         WHERE jp.job_id = ?1 AND p.version_key = ?2",
-    )?;
-    let rows = stmt.query_map(params![job_id, version.key], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, Option<i64>>(1)?,
-            row.get::<_, Option<i64>>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (url, other, closeness) = row?;
-        let near = other.is_some_and(|other| hamming(other as u64, simhash) <= NEAR_DUPLICATE_BITS);
-        if near && closeness.unwrap_or(0) >= i64::from(version.closeness) {
-            return Ok(Some(url));
+    for (_, other, closeness) in copies_of(tx, job_id, url, version, numberless_hash, None)? {
+        if closeness >= version.map_or(0, |v| v.closeness) {
+            return Ok(Some(other));
         }
     }
     Ok(None)
 }
 
-/// Records what near-duplicate checks need of a saved page, relative to its job's
-/// requested version.
+/// Records what the version rule needs of a saved page, relative to its job's requested
+/// version.
 pub fn set_version_facts(
     tx: &Transaction<'_>,
     page_id: &str,
-    simhash: u64,
+    numberless_hash: Option<u64>,
     version: Option<&VersionedPath>,
 ) -> StorageResult<()> {
     tx.execute(
-        "UPDATE pages SET simhash = ?2, version_key = ?3, version_closeness = ?4 WHERE id = ?1",
+        "UPDATE pages SET numberless_hash = ?2, version_key = ?3, version_closeness = ?4 WHERE id = ?1",
         params![
             page_id,
-            simhash as i64,
+            numberless_hash.map(|hash| hash as i64),
             version.map(|v| v.key.as_str()),
             version.map(|v| i64::from(v.closeness))
         ],
@@ -212,32 +207,20 @@ pub fn set_version_facts(
     Ok(())
 }
 
-/// Removes from the job the near-identical copies of `page` saved for versions farther
-/// from the requested one (the page itself goes when no other job keeps it).
+/// Removes from the job the copies of `page` saved for versions farther from the
+/// requested one (the page itself goes when no other job keeps it).
 pub fn drop_farther_versions(
     tx: &Transaction<'_>,
     job_id: &str,
     page_id: &str,
+    url: &str,
     version: Option<&VersionedPath>,
-    simhash: u64,
+    numberless_hash: u64,
 ) -> StorageResult<Vec<String>> {
-    let Some(version) = version else {
-        return Ok(Vec::new());
-    };
-    let candidates: Vec<(String, String, Option<i64>, Option<i64>)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT p.id, p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-             WHERE jp.job_id = ?1 AND p.version_key = ?2 AND p.id <> ?3",
-        )?;
-        let rows = stmt.query_map(params![job_id, version.key, page_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?;
-        rows.collect::<Result<_, _>>()?
-    };
     let mut superseded = Vec::new();
-    for (id, url, other, closeness) in candidates {
-        let near = other.is_some_and(|other| hamming(other as u64, simhash) <= NEAR_DUPLICATE_BITS);
-        if near && closeness.unwrap_or(0) < i64::from(version.closeness) {
+    let copies = copies_of(tx, job_id, url, version, numberless_hash, Some(page_id))?;
+    for (id, other, closeness) in copies {
+        if closeness < version.map_or(0, |v| v.closeness) {
             tx.execute(
                 "DELETE FROM job_pages WHERE job_id = ?1 AND page_id = ?2",
                 params![job_id, id],
@@ -246,10 +229,101 @@ pub fn drop_farther_versions(
                 "DELETE FROM pages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM job_pages WHERE page_id = ?1)",
                 [&id],
             )?;
-            superseded.push(url);
+            superseded.push(other);
         }
     }
     Ok(superseded)
+}
+
+/// Pages of the job that are the same page as `url` for another version: the same path
+/// but for the version segment, the same text but for numbers, and, when both version
+/// segments are bare numbers, trees the job has seen used as versions. As (id, url,
+/// closeness), leaving out `except`.
+fn copies_of(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    version: Option<&VersionedPath>,
+    numberless_hash: u64,
+    except: Option<&str>,
+) -> StorageResult<Vec<(String, String, u8)>> {
+    let Some(version) = version else {
+        return Ok(Vec::new());
+    };
+    let candidates: Vec<(String, String, Option<i64>)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT p.id, p.url, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
+             WHERE jp.job_id = ?1 AND p.version_key = ?2 AND p.numberless_hash = ?3
+               AND p.id IS NOT ?4 AND p.url <> ?5",
+        )?;
+        let rows = stmt.query_map(
+            params![job_id, version.key, numberless_hash as i64, except, url],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut copies = Vec::new();
+    for (id, other, closeness) in candidates {
+        if version.bare_number && !bare_number_trees_match(tx, job_id, url, &other)? {
+            continue;
+        }
+        let closeness = u8::try_from(closeness.unwrap_or(0)).unwrap_or(0);
+        copies.push((id, other, closeness));
+    }
+    Ok(copies)
+}
+
+/// Pages saved under both of two bare-number roots with the same rest of the path, beyond
+/// the page in question, before those numbers count as versions (`/docs/15/` and
+/// `/docs/16/` holding the same manual), unlike numbered items (`/issues/77/comments`).
+const SHARED_PAGES_OF_VERSIONS: usize = 2;
+
+/// Whether the bare numbers in `url` and `other` (same path but for that number) are
+/// versions: the job saved at least `SHARED_PAGES_OF_VERSIONS` other pages under both.
+/// Also true when `other`'s segment is a surer version (`/docs/current/…`).
+fn bare_number_trees_match(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    other: &str,
+) -> StorageResult<bool> {
+    let (Ok(url), Ok(other)) = (url::Url::parse(url), url::Url::parse(other)) else {
+        return Ok(false);
+    };
+    let (Some(mine), Some(theirs)) = (versioned_path(&url, ""), versioned_path(&other, "")) else {
+        return Ok(false);
+    };
+    if !theirs.bare_number {
+        return Ok(true);
+    }
+    let (Some(root_a), Some(root_b)) = (version_root(&url, &mine), version_root(&other, &theirs))
+    else {
+        return Ok(false);
+    };
+    let rest_of = |text: &str, root: &str| text.strip_prefix(root).map(str::to_string);
+    let own_rest = rest_of(url.as_str(), &root_a);
+    let mut under_a = std::collections::HashSet::new();
+    let mut under_b = std::collections::HashSet::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id
+         WHERE jp.job_id = ?1 AND (substr(p.url, 1, length(?2)) = ?2 OR substr(p.url, 1, length(?3)) = ?3)",
+    )?;
+    let rows = stmt.query_map(params![job_id, root_a, root_b], |row| {
+        row.get::<_, String>(0)
+    })?;
+    for saved in rows {
+        let saved = saved?;
+        if let Some(rest) = rest_of(&saved, &root_a) {
+            under_a.insert(rest);
+        } else if let Some(rest) = rest_of(&saved, &root_b) {
+            under_b.insert(rest);
+        }
+    }
+    let shared = under_a
+        .intersection(&under_b)
+        .filter(|rest| Some(*rest) != own_rest.as_ref())
+        .count();
+    Ok(shared >= SHARED_PAGES_OF_VERSIONS)
 }
 
 fn insert_chunks(
@@ -492,7 +566,7 @@ pub fn find_cached(
 ) -> StorageResult<Option<CachedPage>> {
     let found = conn
         .query_row(
-            "SELECT id, etag, last_modified, links, url, simhash FROM pages
+            "SELECT id, etag, last_modified, links, url, numberless_hash FROM pages
              WHERE url = ?1 AND (etag IS NOT NULL OR last_modified IS NOT NULL)
              ORDER BY session_id = ?2 DESC, fetched_at DESC LIMIT 1",
             params![url, session_id],
@@ -509,13 +583,13 @@ pub fn find_cached(
         )
         .optional()?;
     Ok(found.map(
-        |(id, etag, last_modified, links, url, simhash)| CachedPage {
+        |(id, etag, last_modified, links, url, numberless_hash)| CachedPage {
             id,
             etag,
             last_modified,
             links: serde_json::from_str(&links).unwrap_or_default(),
             url,
-            simhash: simhash.map(|h| h as u64),
+            numberless_hash: numberless_hash.map(|h| h as u64),
         },
     ))
 }
@@ -541,3 +615,6 @@ fn copy_chunks(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

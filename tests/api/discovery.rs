@@ -71,6 +71,32 @@ fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
 }
 
 #[test]
+fn numbered_pages_from_one_template_are_all_saved() {
+    let server = FixtureServer::site("numbered");
+    let app = TestApp::spawn();
+    let (_, _, status) = app.scrape_site(&server.url("/"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let saved = saved_urls(&status);
+    let codes = [
+        400, 401, 403, 404, 405, 406, 408, 409, 410, 413, 415, 422, 429, 500, 502, 503, 504, 520,
+        521, 522,
+    ];
+    let mut expected: Vec<String> = codes.iter().map(|code| format!("/errors/{code}")).collect();
+    expected.push("/".to_string());
+    // Two versions of a page that differ by a word, not only in numbers: both are kept.
+    expected.push("/docs/v1/setup.html".to_string());
+    expected.push("/docs/v2/setup.html".to_string());
+    let expected_paths: Vec<&str> = expected.iter().map(String::as_str).collect();
+    let missing: Vec<String> = server
+        .urls(&expected_paths)
+        .into_iter()
+        .filter(|url| !saved.contains(url))
+        .collect();
+    assert!(missing.is_empty(), "not saved: {missing:?}\n{status}");
+    assert_eq!(saved.len(), 23, "{status}");
+}
+
+#[test]
 fn robots_txt_and_sitemaps_keep_the_per_host_limit() {
     let server = FixtureServer::start(SiteOptions {
         site: "discover",

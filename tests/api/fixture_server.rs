@@ -223,6 +223,8 @@ fn content_type(file: &std::path::Path) -> &'static str {
         "yaml" | "yml" => "application/yaml",
         "png" => "image/png",
         "xml" => "application/xml",
+        // Pages named like `/errors/404`, as many sites serve them.
+        "" => "text/html; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -21,7 +21,7 @@ use super::netpolicy::NetPolicy;
 use super::rank::Ranker;
 use super::robots::RobotsCache;
 use super::scope::{host_key, normalize, parse_normalized, Scope};
-use super::versions::{simhash, versioned_path};
+use super::versions::{numberless_hash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::ScrapeInput;
@@ -123,7 +123,7 @@ struct ProcessedPage {
     fetched: FetchFacts,
     document: Document,
     chunks: Vec<NewChunk>,
-    simhash: u64,
+    numberless_hash: u64,
 }
 
 struct FetchFacts {

@@ -210,7 +210,7 @@ fn prepare_page(
         return Err("no text content".to_string());
     }
     Ok(ProcessedPage {
-        simhash: simhash(&document.content),
+        numberless_hash: numberless_hash(&document.content),
         final_url: final_url.to_string(),
         fetched: FetchFacts {
             status: fetched.status,

@@ -196,7 +196,7 @@ fn save_page(
             fetched_at: page.fetched.fetched_at,
             chunks: page.chunks,
             links: links_json,
-            simhash: page.simhash,
+            numberless_hash: page.numberless_hash,
             version,
         },
     )?;
@@ -234,9 +234,10 @@ fn reuse_unchanged_page(
     let version = Url::parse(&cached.url)
         .ok()
         .and_then(|url| versioned_path(&url, application_version));
-    let simhash = cached.simhash.unwrap_or(0);
-    let closer = match cached.simhash {
-        Some(hash) => pages::closer_version_saved_by_job(tx, job_id, version.as_ref(), hash)?,
+    let closer = match cached.numberless_hash {
+        Some(hash) => {
+            pages::closer_version_saved_by_job(tx, job_id, &cached.url, version.as_ref(), hash)?
+        }
         None => None,
     };
     let reason = match closer {
@@ -247,14 +248,23 @@ fn reuse_unchanged_page(
             if let Some(page_id) =
                 pages::reuse_page(tx, &cached.id, session_id, job_id, &ids::now())?
             {
-                pages::set_version_facts(tx, &page_id, simhash, version.as_ref())?;
+                pages::set_version_facts(tx, &page_id, cached.numberless_hash, version.as_ref())?;
                 let note = format!(
                     "near-duplicate of {}, a copy for a closer version",
                     cached.url
                 );
-                for url in
-                    pages::drop_farther_versions(tx, job_id, &page_id, version.as_ref(), simhash)?
-                {
+                let farther = match cached.numberless_hash {
+                    Some(hash) => pages::drop_farther_versions(
+                        tx,
+                        job_id,
+                        &page_id,
+                        &cached.url,
+                        version.as_ref(),
+                        hash,
+                    )?,
+                    None => Vec::new(),
+                };
+                for url in farther {
                     frontier::set_state(
                         tx,
                         job_id,
