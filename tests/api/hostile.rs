@@ -89,6 +89,7 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         hostile::FLAKY,
         hostile::MALFORMED,
         hostile::FORMATTING,
+        hostile::COLSPAN,
     ] {
         let url = server.url(path);
         check(
@@ -199,6 +200,54 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         "{} problem(s):\n  {}",
         problems.len(),
         problems.join("\n  ")
+    );
+}
+
+/// Peak resident set size allowed while the crawler handles the one colspan page: the
+/// server's own footprint plus a few times the 2.2 MB page, not the nine million table
+/// columns the page claims.
+const MAX_COLSPAN_PEAK_RSS_KIB: u64 = 160 * 1024;
+
+#[test]
+fn a_page_of_wide_cells_stays_small() {
+    let server = HostileServer::start();
+    let app = TestApp::spawn();
+    let pid = pid_of_server_using(&app.db_path);
+    let (session, _, status) = app.scrape_site(
+        &server.url(hostile::COLSPAN),
+        json!({"maxDepth": 0, "applicationName": "Hostile"}),
+    );
+    let peak_kib = peak_rss_kib(pid);
+    eprintln!("colspan page: docscrape peak RSS {} MiB", peak_kib / 1024);
+    assert_eq!(status["status"], "finished", "{status}");
+    assert_eq!(status["result"]["savedPagesCount"], 1, "{status}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("documentation json");
+    let content: String = docs[0]["chunks"]
+        .as_array()
+        .expect("chunks")
+        .iter()
+        .filter_map(|chunk| chunk["content"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Past the column cap, cells' text joins the last cell: every cell's "x" is kept.
+    let cells = (hostile::COLSPAN_PAGE_BYTES - 200) / 16;
+    let kept = content
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| *w == "x")
+        .count();
+    assert!(
+        kept >= cells,
+        "{kept} of {cells} cells kept: {}",
+        &content[..content.len().min(200)]
+    );
+    assert!(
+        peak_kib < MAX_COLSPAN_PEAK_RSS_KIB,
+        "docscrape peak RSS {} MiB, over {} MiB",
+        peak_kib / 1024,
+        MAX_COLSPAN_PEAK_RSS_KIB / 1024
     );
 }
 

@@ -41,6 +41,9 @@ pub const BIG_HEADER: &str = "/big-header.html";
 pub const IMAGE_AS_HTML: &str = "/image.html";
 pub const FORMATTING: &str = "/formatting.html";
 pub const SLASHED_DIVS: &str = "/slashed.html";
+pub const COLSPAN: &str = "/colspan.html";
+/// Size of `/colspan.html`: one table row of `<td colspan=64>x` cells.
+pub const COLSPAN_PAGE_BYTES: usize = 2_200_000;
 
 /// 1 GiB of zeros, gzip-compressed once per test process (one gzip member), fed to the
 /// encoder 1 MiB at a time so that the zeros themselves are never held in memory.
@@ -244,6 +247,12 @@ async fn serve(stream: &mut TcpStream, path: &str, nth: usize) -> std::io::Resul
                 "Slashed",
                 &format!("{}<p>deep text</p>", "<div/>".repeat(100_000)),
             );
+            respond(stream, "200 OK", &[("Content-Type", HTML)], body.as_bytes()).await
+        }
+        COLSPAN => {
+            // 137,000 cells that each claim 64 columns: nine million columns if expanded.
+            let cells = "<td colspan=64>x".repeat((COLSPAN_PAGE_BYTES - 200) / 16);
+            let body = page("Wide cells", &format!("<table><tr>{cells}</table>"));
             respond(stream, "200 OK", &[("Content-Type", HTML)], body.as_bytes()).await
         }
         RESET => {
@@ -452,6 +461,7 @@ fn index_page() -> String {
         (IMAGE_AS_HTML, "An image labelled HTML"),
         (FORMATTING, "Unclosed formatting"),
         (SLASHED_DIVS, "Slashed divs"),
+        (COLSPAN, "Cells of colspan 64"),
     ]
     .iter()
     .map(|(path, text)| format!("<li><a href=\"{path}\">{text}</a></li>"))

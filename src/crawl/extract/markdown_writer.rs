@@ -12,7 +12,8 @@ use std::borrow::Cow;
 /// Deeper quote/list nesting adds nothing for a reader but would make every
 /// line's prefix grow without bound on hostile input.
 const MAX_CONTAINER_DEPTH: usize = 16;
-/// Bounds the padding work a single absurd `colspan` or row could cause.
+/// The widest table kept: a row's cells (colspans counted) stop at this many columns while
+/// the table is read, so that an absurd `colspan` or row costs nothing beyond its text.
 const MAX_TABLE_COLUMNS: usize = 64;
 
 enum Container {
@@ -461,7 +462,17 @@ impl MarkdownWriter {
             table.rows.push(Vec::new());
         }
         if let Some(row) = table.rows.last_mut() {
-            row.push((text, colspan));
+            let width = row_width(row);
+            if width < MAX_TABLE_COLUMNS {
+                row.push((text, colspan.min(MAX_TABLE_COLUMNS - width)));
+            } else if let Some((last, _)) = row.last_mut().filter(|_| !text.is_empty()) {
+                // A row wider than any real table: the text of its further cells joins
+                // the last cell, so nothing is lost and the row stays as wide as the cap.
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.push_str(&text);
+            }
         }
     }
 
@@ -500,12 +511,17 @@ impl MarkdownWriter {
             self.push_text(caption);
             self.block_boundary();
         }
-        let rows = expand_colspans(table.rows);
-        match (rows.len(), rows.first().map_or(0, Vec::len)) {
+        let rows: Vec<Vec<(String, usize)>> = table
+            .rows
+            .into_iter()
+            .filter(|row| row.iter().any(|(text, _)| !text.is_empty()))
+            .collect();
+        let width = rows.iter().map(|row| row_width(row)).max().unwrap_or(0);
+        match (rows.len(), width) {
             (0, _) | (_, 0) => {}
             // A single cell is a layout box, not data: render it as text.
-            (1, 1) => self.single_cell_paragraph(&rows[0][0]),
-            _ => self.emit_table_rows(&rows),
+            (1, 1) => self.single_cell_paragraph(&rows[0][0].0),
+            _ => self.emit_table_rows(&rows, width),
         }
         self.request_blank();
     }
@@ -515,20 +531,25 @@ impl MarkdownWriter {
         self.flush_paragraph();
     }
 
-    fn emit_table_rows(&mut self, rows: &[Vec<String>]) {
-        let columns = rows[0].len();
+    /// Every row padded to `width` columns, a cell spanning several followed by empty
+    /// ones, so that columns keep lining up. Padding is written, never stored as cells.
+    fn emit_table_rows(&mut self, rows: &[Vec<(String, usize)>], width: usize) {
         for (i, row) in rows.iter().enumerate() {
             let mut line = String::from("|");
-            for cell in row {
+            for (cell, span) in row {
                 if cell.is_empty() {
                     line.push_str(" |");
                 } else {
-                    line.push_str(&format!(" {cell} |"));
+                    line.push(' ');
+                    line.push_str(cell);
+                    line.push_str(" |");
                 }
+                line.push_str(&" |".repeat(span - 1));
             }
+            line.push_str(&" |".repeat(width - row_width(row)));
             self.emit_line(&line);
             if i == 0 {
-                self.emit_line(&format!("|{}", " --- |".repeat(columns)));
+                self.emit_line(&format!("|{}", " --- |".repeat(width)));
             }
         }
     }
@@ -548,27 +569,9 @@ impl MarkdownWriter {
     }
 }
 
-/// Pads every row to the same width, repeating empty cells for `colspan`
-/// so that columns keep lining up. Rows without any text are dropped.
-fn expand_colspans(rows: Vec<Vec<(String, usize)>>) -> Vec<Vec<String>> {
-    let mut expanded: Vec<Vec<String>> = rows
-        .into_iter()
-        .filter(|row| row.iter().any(|(text, _)| !text.is_empty()))
-        .map(|row| {
-            let mut cells = Vec::new();
-            for (text, span) in row {
-                cells.push(text);
-                cells.extend(std::iter::repeat_n(String::new(), span - 1));
-            }
-            cells.truncate(MAX_TABLE_COLUMNS);
-            cells
-        })
-        .collect();
-    let width = expanded.iter().map(Vec::len).max().unwrap_or(0);
-    for row in &mut expanded {
-        row.resize(width, String::new());
-    }
-    expanded
+/// Columns a row takes, colspans counted.
+fn row_width(row: &[(String, usize)]) -> usize {
+    row.iter().map(|(_, span)| span).sum()
 }
 
 /// Table cells must stay on one line: line breaks become `<br>` and pipes

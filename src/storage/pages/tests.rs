@@ -85,7 +85,11 @@ fn bare_numbers_become_versions_once_the_job_sees_two_trees_alike() {
         }
     }
     let text = "PostgreSQL 15 manual: the insert page.";
-    assert!(saved(&save_page(&mut conn, &format!("{base}/15/insert.html"), text)));
+    assert!(saved(&save_page(
+        &mut conn,
+        &format!("{base}/15/insert.html"),
+        text
+    )));
     // Two pages now stand under both numbers: the third copy is one.
     let copy = save_page(
         &mut conn,

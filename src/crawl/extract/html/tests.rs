@@ -69,6 +69,26 @@ fn table_escapes_pipes_and_repeats_colspan() {
 }
 
 #[test]
+fn a_row_stops_at_64_columns_and_keeps_the_text_of_the_rest() {
+    let cells: String = (0..1000).map(|n| format!("<td colspan=64>c{n}")).collect();
+    let out = md(&format!(
+        "<table><tr><td>a<td colspan=1000000>b{cells}<tr><td>z</table>"
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    let columns = |line: &str| line.matches(" |").count();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].starts_with("| a | b c0 c1 c2 "),
+        "{}",
+        &lines[0][..40]
+    );
+    assert!(lines[0].contains(" c999 |"));
+    assert_eq!(columns(lines[0]), 64);
+    assert_eq!(columns(lines[1]), 64);
+    assert_eq!(lines[2], format!("| z |{}", " |".repeat(63)));
+}
+
+#[test]
 fn table_without_thead_uses_first_row_as_header() {
     let out = md("<table><tr><td>k</td><td>v</td></tr><tr><td>1</td><td>2</td></tr></table>");
     assert_eq!(out, "| k | v |\n| --- | --- |\n| 1 | 2 |\n");
