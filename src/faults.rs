@@ -9,7 +9,7 @@
 //! Actions: `pause` prints `docscrape paused at fault point <point>` on stdout and blocks
 //! the thread for good; `full` and `readonly` make every database connection taken from
 //! then on behave as on a full disk (SQLITE_FULL on growth) or a read-only file
-//! (SQLITE_READONLY on any write).
+//! (SQLITE_READONLY on any write); `panic` panics there (a bug in that step).
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -24,14 +24,17 @@ pub const FETCH_BODY: &str = "fetch-body";
 pub const PAGE_WRITE: &str = "page-write";
 /// Inside a job's final write transaction, after the job row, before the commit.
 pub const JOB_FINISH: &str = "job-finish";
+/// On the blocking pool, before a fetched page's links are planned (scoped and ranked).
+pub const PLAN_LINKS: &str = "plan-links";
 
-const POINTS: [&str; 3] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH];
+const POINTS: [&str; 4] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH, PLAN_LINKS];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Pause,
     Full,
     ReadOnly,
+    Panic,
 }
 
 #[derive(Debug)]
@@ -71,7 +74,7 @@ fn parse(spec: &str) -> Result<Vec<Fault>, String> {
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
         .map(|entry| {
-            let bad = || format!("{ENV_VAR}: cannot read {entry:?}; expected ACTION@POINT[#N] with ACTION pause, full or readonly and POINT one of {}", POINTS.join(", "));
+            let bad = || format!("{ENV_VAR}: cannot read {entry:?}; expected ACTION@POINT[#N] with ACTION pause, full, readonly or panic and POINT one of {}", POINTS.join(", "));
             let (action, rest) = entry.split_once('@').ok_or_else(bad)?;
             let (point, nth) = match rest.split_once('#') {
                 Some((point, nth)) => (point, nth.parse::<u64>().map_err(|_| bad())?),
@@ -81,6 +84,7 @@ fn parse(spec: &str) -> Result<Vec<Fault>, String> {
                 "pause" => Action::Pause,
                 "full" => Action::Full,
                 "readonly" => Action::ReadOnly,
+                "panic" => Action::Panic,
                 _ => return Err(bad()),
             };
             let point = POINTS
@@ -113,6 +117,7 @@ pub fn point(point: &str) {
             Action::Full => STORAGE_FAULT.store(1, Ordering::SeqCst),
             Action::ReadOnly => STORAGE_FAULT.store(2, Ordering::SeqCst),
             Action::Pause => pause_forever(point),
+            Action::Panic => panic!("test fault: panic at {point}"),
         }
     }
 }

@@ -86,9 +86,16 @@ impl Chunker {
     /// Splits along Markdown structure (sections, blocks, code fences,
     /// sentences, words) and labels each chunk with its heading path.
     pub fn split_markdown(&self, markdown: &str) -> Vec<Chunk> {
+        self.split_markdown_until(markdown, &|| false)
+    }
+
+    /// `split_markdown` that checks `stop` before each window of the text and, once it
+    /// answers true, ends early with the chunks made so far (a cancelled job's page).
+    pub fn split_markdown_until(&self, markdown: &str, stop: &dyn Fn() -> bool) -> Vec<Chunk> {
         let markdown = &*break_long_runs(markdown);
         let headings = HeadingIndex::build(markdown);
         let pieces: Vec<(String, &str)> = windows(markdown)
+            .take_while(|_| !stop())
             .flat_map(|(start, window)| {
                 self.markdown
                     .chunk_indices(window)
@@ -107,12 +114,19 @@ impl Chunker {
     /// For JSON, YAML and plain text, where Markdown syntax would be
     /// misleading; chunks have no section.
     pub fn split_text(&self, text: &str) -> Vec<Chunk> {
+        self.split_text_until(text, &|| false)
+    }
+
+    /// `split_text` that ends early once `stop` answers true (see `split_markdown_until`).
+    pub fn split_text_until(&self, text: &str, stop: &dyn Fn() -> bool) -> Vec<Chunk> {
         let text = &*break_long_runs(text);
-        let pieces = windows(text).flat_map(|(_, window)| {
-            self.text
-                .chunk_indices(window)
-                .map(|(_, piece)| (String::new(), piece))
-        });
+        let pieces = windows(text)
+            .take_while(|_| !stop())
+            .flat_map(|(_, window)| {
+                self.text
+                    .chunk_indices(window)
+                    .map(|(_, piece)| (String::new(), piece))
+            });
         self.collect_chunks(pieces)
     }
 

@@ -1,8 +1,11 @@
 //! Finding pages without following links: the sitemaps a site declares (robots.txt
 //! `Sitemap:` lines and `/sitemap.xml`, indexes and gzip included) and the links of its
-//! `/llms.txt`. Discovery fetches do not use the page budget.
+//! `/llms.txt`. Discovery fetches do not use the page budget. What a document lists goes
+//! to the caller's sink as it is read (documents are parsed on the blocking pool), so the
+//! caller decides what to keep and nothing here grows with the size of a site.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -17,8 +20,14 @@ use super::robots::RobotsCache;
 const MAX_SITEMAP_DEPTH: usize = 3;
 /// Sitemap documents fetched per origin at most.
 const MAX_SITEMAP_FILES: usize = 50;
-/// URLs taken from one origin's sitemaps and llms.txt at most.
-pub const MAX_DISCOVERED: usize = 50_000;
+/// Entries read from one sitemap document at most: the sitemap protocol's own limit.
+const MAX_SITEMAP_ENTRIES: usize = 50_000;
+/// Page URLs read from one origin's sitemaps and llms.txt at most. The caller keeps only
+/// the best of them; this bounds the time spent reading.
+pub const MAX_DISCOVERED: usize = 250_000;
+
+/// Receives the page URLs of each discovery document, on the blocking pool.
+pub type Sink = Arc<dyn Fn(Vec<String>) + Send + Sync>;
 
 /// What a sitemap document lists.
 #[derive(Debug, Default, PartialEq)]
@@ -78,7 +87,7 @@ pub fn parse_sitemap(xml: &[u8]) -> SitemapEntries {
             _ => {}
         }
         buffer.clear();
-        if entries.pages.len() + entries.sitemaps.len() >= MAX_DISCOVERED {
+        if entries.pages.len() + entries.sitemaps.len() >= MAX_SITEMAP_ENTRIES {
             break;
         }
     }
@@ -115,15 +124,16 @@ pub fn parse_llms_txt(text: &str, base: &Url) -> Vec<Url> {
     links
 }
 
-/// Every page URL the origin of `start` declares in its sitemaps and llms.txt.
+/// Sends every page URL the origin of `start` declares in its sitemaps and llms.txt to
+/// `sink`, one document at a time.
 pub async fn discover(
     fetcher: &Fetcher,
     hosts: &HostLimiter,
     robots: &RobotsCache,
     start: &Url,
-) -> Vec<Url> {
+    sink: &Sink,
+) {
     let origin = start.origin().ascii_serialization();
-    let mut found = Vec::new();
     let rules = robots.rules_for(fetcher, hosts, start).await;
     let polite = Polite {
         fetcher,
@@ -136,8 +146,9 @@ pub async fn discover(
         rules.sitemaps.iter().map(|s| (s.clone(), 0)).collect();
     queue.push_back((format!("{origin}/sitemap.xml"), 0));
     let mut fetched = HashSet::new();
+    let mut listed = 0;
     while let Some((location, depth)) = queue.pop_front() {
-        if fetched.len() >= MAX_SITEMAP_FILES || found.len() >= MAX_DISCOVERED {
+        if fetched.len() >= MAX_SITEMAP_FILES || listed >= MAX_DISCOVERED {
             break;
         }
         let Ok(url) = Url::parse(&location) else {
@@ -149,26 +160,37 @@ pub async fn discover(
         let Some(body) = fetch_document(&polite, &url).await else {
             continue;
         };
-        let entries = parse_sitemap(&body);
-        found.extend(
-            entries
-                .pages
-                .iter()
-                .filter_map(|page| Url::parse(page).ok()),
-        );
+        let sink = sink.clone();
+        let room = MAX_DISCOVERED - listed;
+        let read = tokio::task::spawn_blocking(move || {
+            let mut entries = parse_sitemap(&body);
+            entries.pages.truncate(room);
+            let count = entries.pages.len();
+            sink(entries.pages);
+            (count, entries.sitemaps)
+        })
+        .await;
+        let Ok((count, sitemaps)) = read else {
+            log::warn!("{url} could not be read for discovery");
+            continue;
+        };
+        listed += count;
         if depth < MAX_SITEMAP_DEPTH {
-            queue.extend(entries.sitemaps.into_iter().map(|s| (s, depth + 1)));
+            queue.extend(sitemaps.into_iter().map(|s| (s, depth + 1)));
         }
     }
     if let Ok(llms) = Url::parse(&format!("{origin}/llms.txt")) {
         if rules.allows(&llms) {
             if let Some(body) = fetch_document(&polite, &llms).await {
-                found.extend(parse_llms_txt(&String::from_utf8_lossy(&body), &llms));
+                let sink = sink.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    let links = parse_llms_txt(&String::from_utf8_lossy(&body), &llms);
+                    sink(links.into_iter().map(String::from).collect());
+                })
+                .await;
             }
         }
     }
-    found.truncate(MAX_DISCOVERED);
-    found
 }
 
 /// How discovery fetches: through the per-host limits, keeping robots.txt's Crawl-delay.
@@ -178,7 +200,8 @@ struct Polite<'a> {
     delay: Option<std::time::Duration>,
 }
 
-/// A discovery document's bytes, gunzipped when it is a `.gz` file, or `None` when missing.
+/// A discovery document's bytes, gunzipped (on the blocking pool) when it is a `.gz`
+/// file, or `None` when missing.
 async fn fetch_document(polite: &Polite<'_>, url: &Url) -> Option<Vec<u8>> {
     let fetcher = polite.fetcher;
     let cap = fetcher.config().max_body_bytes;
@@ -194,17 +217,22 @@ async fn fetch_document(polite: &Polite<'_>, url: &Url) -> Option<Vec<u8>> {
     if !(200..300).contains(&fetched.status) {
         return None;
     }
-    if fetched.body.starts_with(&[0x1f, 0x8b]) {
-        return decompress("gzip", &fetched.body, cap)
-            .map_err(|err| {
-                unusable(match err {
-                    DecodeError::TooLarge => format!("decompressed larger than {cap} bytes"),
-                    _ => "invalid gzip data".to_string(),
-                })
-            })
-            .ok();
+    if !fetched.body.starts_with(&[0x1f, 0x8b]) {
+        return Some(fetched.body);
     }
-    Some(fetched.body)
+    let body = fetched.body;
+    let inflated = tokio::task::spawn_blocking(move || decompress("gzip", &body, cap)).await;
+    match inflated {
+        Ok(Ok(body)) => Some(body),
+        Ok(Err(DecodeError::TooLarge)) => {
+            unusable(format!("decompressed larger than {cap} bytes"));
+            None
+        }
+        Ok(Err(_)) | Err(_) => {
+            unusable("invalid gzip data".to_string());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -125,7 +125,14 @@ async fn load(fetcher: &Fetcher, hosts: &HostLimiter, origin: &str, job_id: &str
         .fetch(&robots_url, ROBOTS_BODY_CAP, hosts, None)
         .await
     {
-        Ok(fetched) if (200..300).contains(&fetched.status) => RobotsRules::parse(&fetched.body),
+        // Parsing a large file is CPU work: on the blocking pool. A parser that fails
+        // says nothing we can follow, like an unparsable file.
+        Ok(fetched) if (200..300).contains(&fetched.status) => {
+            let body = fetched.body;
+            tokio::task::spawn_blocking(move || RobotsRules::parse(&body))
+                .await
+                .unwrap_or_else(|_| RobotsRules::allow_all())
+        }
         Ok(fetched) if (400..500).contains(&fetched.status) => RobotsRules::allow_all(),
         Ok(fetched) => {
             log::info!(

@@ -72,6 +72,18 @@ pub fn add(tx: &Transaction<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult
     Ok(added)
 }
 
+/// Keeps the job's `keep` best pending URLs (by priority, then discovery order) and
+/// deletes the rest, so that the frontier stays in proportion to the page budget. The
+/// starter links (depth 0) are never dropped. Returns how many rows went.
+pub fn trim_pending(tx: &Transaction<'_>, job_id: &str, keep: usize) -> StorageResult<usize> {
+    Ok(tx.execute(
+        "DELETE FROM frontier WHERE rowid IN (
+             SELECT rowid FROM frontier WHERE job_id = ?1 AND state = 'pending' AND depth > 0
+             ORDER BY priority DESC, rowid LIMIT -1 OFFSET ?2)",
+        params![job_id, keep as i64],
+    )?)
+}
+
 /// Takes the best pending URL (highest priority, then discovery order) and marks it fetching.
 pub fn claim_next(tx: &Transaction<'_>, job_id: &str) -> StorageResult<Option<FrontierEntry>> {
     let next = tx
@@ -164,4 +176,69 @@ pub fn requeue_in_flight(conn: &Connection, job_id: &str) -> StorageResult<usize
         "UPDATE frontier SET state = 'pending' WHERE job_id = ?1 AND state = 'fetching'",
         [job_id],
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{jobs, migrations, sessions};
+
+    #[test]
+    fn trimming_keeps_the_best_pending_urls_and_every_starter() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        migrations::apply(&mut conn).expect("schema");
+        sessions::create(&conn, "s").expect("session");
+        let tx = conn.transaction().expect("tx");
+        let job = jobs::NewJob {
+            id: "j",
+            session_id: "s",
+            input: "{}",
+            input_key: "k",
+            total_iterations: 10,
+        };
+        jobs::insert(&tx, &job).expect("job");
+        let starter = |n: i64| NewUrl {
+            url: format!("https://d.example/start{n}"),
+            depth: 0,
+            priority: -100,
+        };
+        add(&tx, "j", &[starter(0), starter(1)]).expect("starters");
+        let links: Vec<NewUrl> = (0..1000)
+            .map(|n| NewUrl {
+                url: format!("https://d.example/p{n}"),
+                depth: 1,
+                priority: n % 10,
+            })
+            .collect();
+        add(&tx, "j", &links).expect("links");
+        let done = claim_next(&tx, "j").expect("claim").expect("an entry");
+        set_state(&tx, "j", &done.url, done.depth, UrlState::Done, None).expect("done");
+
+        let dropped = trim_pending(&tx, "j", 150).expect("trim");
+        assert_eq!(dropped, 1000 - 1 - 150);
+        let kept: Vec<(String, i64, i64)> = {
+            let mut stmt = tx
+                .prepare("SELECT url, priority, depth FROM frontier WHERE job_id = 'j' AND state = 'pending' ORDER BY rowid")
+                .expect("query");
+            let rows = stmt
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .expect("rows");
+            rows.collect::<Result<_, _>>().expect("rows")
+        };
+        assert_eq!(kept.len(), 152);
+        assert_eq!(kept.iter().filter(|(_, _, depth)| *depth == 0).count(), 2);
+        // 99 pending URLs had priority 9 (one was claimed), then the earliest 51 of 8.
+        let nines = kept.iter().filter(|(_, p, _)| *p == 9).count();
+        let eights: Vec<&String> = kept
+            .iter()
+            .filter(|(_, p, _)| *p == 8)
+            .map(|(u, _, _)| u)
+            .collect();
+        assert_eq!((nines, eights.len()), (99, 51));
+        assert_eq!(eights[0], "https://d.example/p8");
+        assert_eq!(
+            state_of(&tx, "j", &done.url).expect("state"),
+            Some(UrlState::Done)
+        );
+    }
 }

@@ -102,6 +102,7 @@ fn robots_txt_and_sitemaps_keep_the_per_host_limit() {
         site: "discover",
         delay: Duration::from_millis(150),
         generated_pages: 0,
+        ..Default::default()
     });
     let app = TestApp::spawn_with(&["--per-host-concurrency", "1"]);
     // Three jobs on one host at once: their robots.txt, sitemap, llms.txt and page

@@ -16,6 +16,7 @@ fn generated_site(pages: usize, delay: Duration) -> FixtureServer {
         site: "site",
         delay,
         generated_pages: pages,
+        ..Default::default()
     })
 }
 
@@ -176,4 +177,25 @@ fn an_unreadable_fault_list_stops_the_server_at_start_up() {
         stderr.contains(FAULTS) && stderr.contains("pause@nowhere"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_panic_while_planning_a_pages_links_fails_that_page_not_the_job() {
+    let server = generated_site(13, Duration::ZERO);
+    let app = TestApp::spawn_with_env(&[], &[(FAULTS, "panic@plan-links#3")]);
+    let (_, _, status) = app.scrape_site(&server.url("/gen/0.html"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let failed = status["result"]["failedPages"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(failed.len(), 1, "{status}");
+    let (url, reason) = failed.iter().next().expect("one failed page");
+    assert_eq!(reason, "internal error while processing the page", "{url}");
+    // The other pages the crawl reached are saved; the failed page's links are not
+    // followed, so its children may be missing, never the pages outside its subtree.
+    let saved = saved_urls(&status);
+    assert!(saved.len() >= 4, "{status}");
+    assert!(!saved.contains(url));
+    assert_eq!(app.get("/health").status(), 200);
 }

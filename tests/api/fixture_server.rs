@@ -18,7 +18,18 @@ pub struct SiteOptions {
     pub delay: Duration,
     /// Serve `/gen/{n}.html` for n < this: a tree where page n links to 3n+1..=3n+3.
     pub generated_pages: usize,
+    /// Links per generated page instead of 3 (page n links to n*k+1..=n*k+k).
+    pub generated_fanout: usize,
+    /// Serve `/sitemap.xml` as an index of sitemaps (50,000 URLs each, every other one
+    /// gzipped) listing `/gen/{n}.html` for n < this, generated on each request.
+    pub sitemap_pages: usize,
+    /// Serve `/text/{n}.txt` for n < this: plain text of `text_page_bytes`, slow to chunk.
+    pub text_pages: usize,
+    pub text_page_bytes: usize,
 }
+
+/// URLs per generated sitemap file, the sitemap protocol's maximum.
+const SITEMAP_FILE_URLS: usize = 50_000;
 
 pub struct FixtureServer {
     pub base: String,
@@ -164,13 +175,20 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
             .insert_header(("Location", "/guide/"))
             .finish();
     }
+    if let Some(answer) = generated_discovery(&req, &path, &state.options) {
+        return answer;
+    }
     if let Some(page) = path
         .strip_prefix("/gen/")
         .and_then(|p| p.strip_suffix(".html"))
     {
         if let Ok(n) = page.parse::<usize>() {
             if n < state.options.generated_pages {
-                return generated_page(n, state.options.generated_pages);
+                let fanout = match state.options.generated_fanout {
+                    0 => 3,
+                    fanout => fanout,
+                };
+                return generated_page(n, state.options.generated_pages, fanout);
             }
         }
     }
@@ -241,8 +259,129 @@ fn base_url(req: &HttpRequest) -> String {
     format!("{}://{}", info.scheme(), info.host())
 }
 
-fn generated_page(n: usize, total: usize) -> HttpResponse {
-    let links: String = (3 * n + 1..=3 * n + 3)
+/// The generated sitemaps and text pages, when the options ask for them.
+fn generated_discovery(
+    req: &HttpRequest,
+    path: &str,
+    options: &SiteOptions,
+) -> Option<HttpResponse> {
+    if options.sitemap_pages > 0 {
+        let base = base_url(req);
+        let files = options.sitemap_pages.div_ceil(SITEMAP_FILE_URLS);
+        if path == "/sitemap.xml" {
+            let entries: String = (0..files)
+                .map(|i| {
+                    let ext = if i % 2 == 1 { "xml.gz" } else { "xml" };
+                    format!("<sitemap><loc>{base}/sitemaps/gen-{i}.{ext}</loc></sitemap>")
+                })
+                .collect();
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{entries}</sitemapindex>"
+            );
+            return Some(
+                HttpResponse::Ok()
+                    .content_type("application/xml")
+                    .body(body),
+            );
+        }
+        if let Some(name) = path.strip_prefix("/sitemaps/gen-") {
+            let (index, gzipped) = match name.split_once('.') {
+                Some((index, "xml")) => (index, false),
+                Some((index, "xml.gz")) => (index, true),
+                _ => return None,
+            };
+            let index: usize = index.parse().ok().filter(|i| *i < files)?;
+            let first = index * SITEMAP_FILE_URLS;
+            let last = (first + SITEMAP_FILE_URLS).min(options.sitemap_pages);
+            let mut body = String::with_capacity((last - first) * 64 + 200);
+            body.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">");
+            for n in first..last {
+                body.push_str(&format!("<url><loc>{base}/gen/{n}.html</loc></url>"));
+            }
+            body.push_str("</urlset>");
+            if !gzipped {
+                return Some(
+                    HttpResponse::Ok()
+                        .content_type("application/xml")
+                        .body(body),
+                );
+            }
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut encoder, body.as_bytes()).expect("gzip");
+            let gz = encoder.finish().expect("gzip");
+            return Some(HttpResponse::Ok().content_type("application/gzip").body(gz));
+        }
+    }
+    let n: usize = path
+        .strip_prefix("/text/")
+        .and_then(|p| p.strip_suffix(".txt"))
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n < options.text_pages)?;
+    Some(
+        HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(text_page(n, options.text_page_bytes)),
+    )
+}
+
+/// Plain-text documentation of about `bytes`: varied sentences, so that chunking it is
+/// real tokenizer work.
+fn text_page(n: usize, bytes: usize) -> String {
+    const WORDS: &[&str] = &[
+        "the",
+        "request",
+        "returns",
+        "users",
+        "groups",
+        "token",
+        "scope",
+        "field",
+        "optional",
+        "required",
+        "pagination",
+        "cursor",
+        "limit",
+        "response",
+        "schema",
+        "endpoint",
+        "error",
+        "status",
+        "header",
+        "retry",
+        "created",
+        "updated",
+        "deleted",
+        "member",
+        "owner",
+        "attribute",
+        "filter",
+        "sort",
+        "version",
+        "identifier",
+    ];
+    let mut state = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut text = String::with_capacity(bytes + 100);
+    text.push_str(&format!("Generated text page {n}\n\n"));
+    let mut words_in_sentence = 0;
+    while text.len() < bytes {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        text.push_str(WORDS[(state % WORDS.len() as u64) as usize]);
+        words_in_sentence += 1;
+        if words_in_sentence == 12 {
+            text.push_str(".\n");
+            words_in_sentence = 0;
+        } else {
+            text.push(' ');
+        }
+    }
+    text
+}
+
+fn generated_page(n: usize, total: usize, fanout: usize) -> HttpResponse {
+    let links: String = (fanout * n + 1..=fanout * n + fanout)
         .filter(|child| *child < total)
         .map(|child| format!("<li><a href=\"/gen/{child}.html\">Page {child}</a></li>"))
         .collect();

@@ -441,3 +441,84 @@ pub fn raw_request(
         .unwrap_or_default();
     (status, body)
 }
+
+/// The pid of the docscrape process started on `db_path`: the one process whose command
+/// line has that (per-test, temporary) path as an argument.
+pub fn pid_of_server_using(db_path: &Path) -> u32 {
+    let wanted = db_path.as_os_str().as_encoded_bytes();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline.split(|b| *b == 0).any(|arg| arg == wanted) {
+            found.push(pid);
+        }
+    }
+    assert_eq!(
+        found.len(),
+        1,
+        "processes using {}: {found:?}",
+        db_path.display()
+    );
+    found[0]
+}
+
+/// VmHWM (peak resident set size) of a process, in KiB.
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status"))
+}
+
+/// CPU time (user + system) a process has used so far, in clock ticks (1/100 s on Linux).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("process stat");
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let after = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    ticks(11) + ticks(12)
+}
+
+/// Waits until the process uses (almost) no CPU for a whole second and returns its CPU
+/// ticks then; fails after `timeout`.
+pub fn wait_until_idle(pid: u32, timeout: Duration) -> u64 {
+    let deadline = Instant::now() + timeout;
+    let mut samples = std::collections::VecDeque::new();
+    loop {
+        let now = cpu_ticks(pid);
+        samples.push_back(now);
+        if samples.len() > 6 {
+            samples.pop_front();
+            // At most 3 ticks (30 ms) in the last second: idle.
+            if now - samples[0] <= 3 {
+                return now;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} still busy after {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

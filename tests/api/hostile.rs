@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{peak_rss_kib, pid_of_server_using, TestApp};
 use crate::hostile_server::{self as hostile, HostileServer};
 
 /// Peak resident set size allowed for the docscrape process.
@@ -24,6 +24,7 @@ fn a_hostile_site_cannot_hang_crash_or_bloat_the_crawler() {
         "2",
     ]);
     let pid = pid_of_server_using(&app.db_path);
+    hostile::prepare_bomb();
 
     let session = app.create_session();
     let started = Instant::now();
@@ -249,43 +250,4 @@ fn a_page_of_wide_cells_stays_small() {
         peak_kib / 1024,
         MAX_COLSPAN_PEAK_RSS_KIB / 1024
     );
-}
-
-/// The pid of the docscrape process started on `db_path`: the one process whose command
-/// line has that (per-test, temporary) path as an argument.
-fn pid_of_server_using(db_path: &Path) -> u32 {
-    let wanted = db_path.as_os_str().as_encoded_bytes();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| name.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline.split(|b| *b == 0).any(|arg| arg == wanted) {
-            found.push(pid);
-        }
-    }
-    assert_eq!(
-        found.len(),
-        1,
-        "processes using {}: {found:?}",
-        db_path.display()
-    );
-    found[0]
-}
-
-/// VmHWM (peak resident set size) of a process, in KiB.
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status"))
 }

@@ -57,6 +57,12 @@ static BOMB_BYTES: LazyLock<Vec<u8>> = LazyLock::new(|| {
     encoder.finish().expect("finish gzip")
 });
 
+/// Waits until the gzip bomb is compressed. A crawl that asked for it earlier would wait
+/// on the compression, which on a busy machine can outlast a short request timeout.
+pub fn prepare_bomb() {
+    LazyLock::force(&BOMB_BYTES);
+}
+
 pub struct HostileServer {
     pub base: String,
     hits: Arc<Mutex<Vec<String>>>,

@@ -10,6 +10,7 @@ mod discovery;
 mod documentation;
 mod faults;
 mod hostile;
+mod limits;
 mod restart;
 mod scrape;
 mod sessions;

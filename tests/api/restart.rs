@@ -15,6 +15,7 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
         site: "site",
         delay: Duration::from_millis(40),
         generated_pages: 500,
+        ..Default::default()
     });
     let mut app = TestApp::spawn();
     let session = app.create_session();
@@ -68,6 +69,7 @@ fn sigterm_exits_promptly_and_the_job_resumes_at_the_next_start() {
         site: "site",
         delay: Duration::from_millis(40),
         generated_pages: 200,
+        ..Default::default()
     });
     let mut app = TestApp::spawn();
     let session = app.create_session();

@@ -14,6 +14,7 @@ fn slow_generated_site(pages: usize, delay_ms: u64) -> FixtureServer {
         site: "site",
         delay: Duration::from_millis(delay_ms),
         generated_pages: pages,
+        ..Default::default()
     })
 }
 

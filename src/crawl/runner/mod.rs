@@ -4,7 +4,8 @@
 //! most the pages in flight and never duplicates one.
 
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
@@ -24,14 +25,16 @@ use super::scope::{host_key, normalize, parse_normalized, Scope};
 use super::versions::{numberless_hash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
-use crate::jobs::input::ScrapeInput;
+use crate::jobs::input::{ScrapeInput, MAX_URL_CHARS};
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
 use crate::storage::Db;
+use best::BestUrls;
 use page::process;
 use record::{record, Recorded};
 
+mod best;
 mod page;
 mod record;
 
@@ -52,7 +55,7 @@ pub struct CrawlShared {
 /// at least a core's share of the budget (so no more small pages run than there are
 /// cores) and at most the whole budget (so the largest pages run one at a time).
 pub struct ParseBudget {
-    kib: tokio::sync::Semaphore,
+    kib: Arc<tokio::sync::Semaphore>,
     total_kib: u32,
     min_cost_kib: u32,
 }
@@ -65,17 +68,19 @@ impl ParseBudget {
             .clamp(1024, u32::MAX >> 4);
         let min_cost_kib = (total_kib / u32::try_from(cores.max(1)).unwrap_or(1)).max(1);
         ParseBudget {
-            kib: tokio::sync::Semaphore::new(total_kib as usize),
+            kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
             total_kib,
             min_cost_kib,
         }
     }
 
-    /// Waits until a page of `bytes` may be parsed; the permit ends the admission.
-    pub async fn admit(&self, bytes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    /// Waits until a page of `bytes` may be parsed; the permit ends the admission. It is
+    /// owned so that it moves into the parse itself and lasts exactly as long as the
+    /// work: a page task stopped while its parse still runs does not free the budget.
+    pub async fn admit(&self, bytes: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let kib = u32::try_from(bytes / 1024).unwrap_or(u32::MAX);
         let cost = kib.clamp(self.min_cost_kib, self.total_kib);
-        self.kib.acquire_many(cost).await.ok()
+        self.kib.clone().acquire_many_owned(cost).await.ok()
     }
 }
 
@@ -88,6 +93,12 @@ struct JobContext {
     /// Grows when a starter link redirects to another host.
     scope: RwLock<Scope>,
     ranker: Ranker,
+    /// Cancelled when the job is: page work checks it between its steps.
+    cancel: CancellationToken,
+    /// Pending URLs the frontier keeps at most (the best-ranked), from the page budget.
+    frontier_cap: usize,
+    /// Links queued since the frontier was last trimmed to `frontier_cap`.
+    links_since_trim: AtomicUsize,
 }
 
 impl JobContext {
@@ -108,6 +119,8 @@ struct PageOutcome {
 
 enum PageResult {
     Saved(Box<ProcessedPage>),
+    /// The job was cancelled while the page was in hand; nothing is recorded.
+    Cancelled,
     /// Fetched (an iteration) but not saved.
     Failed(String),
     /// Redirects to a URL this job already handles; an iteration, nothing saved.
@@ -137,6 +150,28 @@ struct FetchFacts {
 /// The longest time spent reading sitemaps and llms.txt before the crawl starts.
 const DISCOVERY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// Pending URLs a job's frontier keeps per page of its budget (at least
+/// `MIN_FRONTIER_CAP`): the best-ranked ones, so a site listing millions of pages costs a
+/// 50-page job a few hundred rows.
+const FRONTIER_PER_PAGE: usize = 10;
+const MIN_FRONTIER_CAP: usize = 500;
+/// URLs kept from sitemaps and llms.txt per page of the budget (at least
+/// `MIN_DISCOVERY_KEEP`), the best-ranked of all that were listed.
+const DISCOVERY_PER_PAGE: usize = 5;
+const MIN_DISCOVERY_KEEP: usize = 250;
+
+fn frontier_cap(budget: u32) -> usize {
+    (budget as usize)
+        .saturating_mul(FRONTIER_PER_PAGE)
+        .max(MIN_FRONTIER_CAP)
+}
+
+fn discovery_keep(budget: u32) -> usize {
+    (budget as usize)
+        .saturating_mul(DISCOVERY_PER_PAGE)
+        .max(MIN_DISCOVERY_KEEP)
+}
+
 /// Crawls until the frontier is empty, the budget is spent or the job is cancelled.
 pub async fn run(
     shared: Arc<CrawlShared>,
@@ -162,6 +197,9 @@ pub async fn run(
                 .and_then(|l| parse_normalized(l))
                 .as_ref(),
         ),
+        cancel: cancel.clone(),
+        frontier_cap: frontier_cap(input.max_iterations),
+        links_since_trim: AtomicUsize::new(0),
     });
     if is_new && input.max_depth != Some(0) {
         // Sitemaps can be many and slow; a cancel must stop them, and they may not keep
@@ -189,6 +227,7 @@ pub async fn run(
     loop {
         while in_flight.len() < shared.job_concurrency
             && completed + (in_flight.len() as i64) < budget
+            && !cancel.is_cancelled()
         {
             let id = job.id.clone();
             let claimed = db
@@ -232,6 +271,9 @@ pub async fn run(
                 });
             }
         }
+        if context.links_since_trim.load(Ordering::Relaxed) > context.frontier_cap / 4 {
+            trim_frontier(&context).await?;
+        }
     }
     decide_ending(&db, &job.id, input).await
 }
@@ -268,8 +310,13 @@ async fn seed_if_new(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<bool,
 }
 
 /// Adds the in-scope pages that the starters' sites list in sitemaps and llms.txt, as
-/// children of the starters.
-async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(), StorageError> {
+/// children of the starters: the best-ranked `discovery_keep` of them, so that a site
+/// listing millions of pages costs memory in proportion to the budget. Documents are
+/// parsed and their URLs ranked on the blocking pool.
+async fn discover_pages(
+    context: &Arc<JobContext>,
+    input: &ScrapeInput,
+) -> Result<(), StorageError> {
     let mut origins: Vec<Url> = input
         .starter_links
         .iter()
@@ -282,25 +329,43 @@ async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(),
         .db
         .run(move |conn| job_rows::set_message(conn, &id, "Reading sitemaps and llms.txt"))
         .await?;
-    let mut found = Vec::new();
+    let best = Arc::new(Mutex::new(BestUrls::new(discovery_keep(
+        input.max_iterations,
+    ))));
+    let sink: discovery::Sink = {
+        let (context, best) = (context.clone(), best.clone());
+        Arc::new(move |listed: Vec<String>| {
+            let ranked: Vec<NewUrl> = {
+                let scope = context.scope();
+                listed
+                    .iter()
+                    .filter_map(|url| parse_normalized(url))
+                    .filter(|url| url.as_str().len() <= MAX_URL_CHARS)
+                    .filter(|url| scope.check(url).is_ok())
+                    .map(|url| ranked_url(&context, &url, "", 1, false))
+                    .collect()
+            };
+            best.lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(ranked);
+        })
+    };
     for origin in &origins {
-        let urls = discovery::discover(
+        discovery::discover(
             &context.shared.fetcher,
             &context.shared.hosts,
             &context.robots,
             origin,
+            &sink,
         )
         .await;
-        let scope = context.scope();
-        found.extend(
-            urls.iter()
-                .filter_map(normalize)
-                .filter(|url| scope.check(url).is_ok())
-                .map(|url| ranked_url(context, &url, "", 1, false)),
-        );
     }
+    let (listed, found) = {
+        let mut best = best.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        (best.offered(), best.take())
+    };
     log::info!(
-        "[job {}] sitemaps and llms.txt listed {} in-scope page(s)",
+        "[job {}] sitemaps and llms.txt listed {listed} in-scope page(s); the best-ranked {} are queued",
         context.job_id,
         found.len()
     );
@@ -310,6 +375,25 @@ async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(),
         .db
         .write(move |tx| frontier::add(tx, &id, &found))
         .await?;
+    Ok(())
+}
+
+/// Keeps the job's pending frontier to its best-ranked `frontier_cap` URLs, in a write of
+/// its own, once enough links were queued since the last time.
+async fn trim_frontier(context: &JobContext) -> Result<(), StorageError> {
+    context.links_since_trim.store(0, Ordering::Relaxed);
+    let (id, cap) = (context.job_id.clone(), context.frontier_cap);
+    let dropped = context
+        .shared
+        .db
+        .write(move |tx| frontier::trim_pending(tx, &id, cap))
+        .await?;
+    if dropped > 0 {
+        log::debug!(
+            "[job {}] frontier trimmed to its best {cap} pending URLs ({dropped} dropped)",
+            context.job_id
+        );
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 use super::*;
 
 /// The failure line of a page whose processing hit a bug rather than a site problem.
-const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
+pub(super) const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
 
 /// Fetches and processes one URL, following redirects hop by hop; everything here is
 /// off the job's write path.
@@ -117,12 +117,25 @@ async fn fetch_and_prepare(
         });
     }
     let chunker = context.shared.chunker.clone();
-    let Some(_admitted) = context.shared.parse_budget.admit(fetched.body.len()).await else {
+    // A cancelled job starts no parse, and waits for none.
+    let admitted = tokio::select! {
+        _ = context.cancel.cancelled() => return PageResult::Cancelled,
+        admitted = context.shared.parse_budget.admit(fetched.body.len()) => admitted,
+    };
+    let Some(admitted) = admitted else {
         return PageResult::Failed(INTERNAL_PAGE_ERROR.to_string());
     };
-    match tokio::task::spawn_blocking(move || prepare_page(&chunker, fetched, fetched_at)).await {
+    let cancel = context.cancel.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        // The admission lasts as long as the parse itself, even if this page's task is
+        // aborted meanwhile (a cancel), so the budget never admits more work than it says.
+        let _admitted = admitted;
+        prepare_page(&chunker, fetched, fetched_at, &cancel)
+    });
+    match prepared.await {
         Ok(Ok(page)) => PageResult::Saved(Box::new(page)),
-        Ok(Err(reason)) => PageResult::Failed(reason),
+        Ok(Err(Unprepared::Cancelled)) => PageResult::Cancelled,
+        Ok(Err(Unprepared::Failed(reason))) => PageResult::Failed(reason),
         Err(err) => {
             log::error!(
                 "[job {}] processing {} failed: {err}",
@@ -164,26 +177,47 @@ fn http_status_line(status: u16) -> String {
     }
 }
 
-/// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool.
+/// Why a page was not prepared.
+enum Unprepared {
+    /// The job was cancelled between two steps.
+    Cancelled,
+    /// The page cannot be saved; the reason is its failure line.
+    Failed(String),
+}
+
+/// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool,
+/// which cannot be interrupted, so a cancel is looked at between the steps (and between
+/// the windows of a long text while chunking): a cancelled job's page stops there.
 fn prepare_page(
     chunker: &Chunker,
     fetched: Fetched,
     fetched_at: String,
-) -> Result<ProcessedPage, String> {
+    cancel: &CancellationToken,
+) -> Result<ProcessedPage, Unprepared> {
+    let cancelled = || cancel.is_cancelled();
+    if cancelled() {
+        return Err(Unprepared::Cancelled);
+    }
     let document = match extract(&fetched) {
         Extracted::Document(document) => *document,
-        Extracted::Unsupported(reason) => return Err(reason),
+        Extracted::Unsupported(reason) => return Err(Unprepared::Failed(reason)),
     };
     let final_url = normalize(&fetched.final_url).unwrap_or_else(|| fetched.final_url.clone());
     let title = document.title.clone().unwrap_or_default();
     let mut chunks = Vec::new();
     for source in &document.chunk_sources {
+        if cancelled() {
+            return Err(Unprepared::Cancelled);
+        }
         let pieces = if source.is_markdown {
-            chunker.split_markdown(&source.text)
+            chunker.split_markdown_until(&source.text, &cancelled)
         } else {
-            chunker.split_text(&source.text)
+            chunker.split_text_until(&source.text, &cancelled)
         };
         for piece in pieces {
+            if cancelled() {
+                return Err(Unprepared::Cancelled);
+            }
             let facts = describe_chunk(
                 &title,
                 &final_url,
@@ -206,8 +240,11 @@ fn prepare_page(
             });
         }
     }
+    if cancelled() {
+        return Err(Unprepared::Cancelled);
+    }
     if chunks.is_empty() {
-        return Err("no text content".to_string());
+        return Err(Unprepared::Failed("no text content".to_string()));
     }
     Ok(ProcessedPage {
         numberless_hash: numberless_hash(&document.content),

@@ -2,7 +2,6 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
-use crate::jobs::input::MAX_URL_CHARS;
 
 pub(super) enum Recorded {
     Counted,
@@ -18,9 +17,16 @@ pub(super) async fn record(
     input: &ScrapeInput,
     outcome: PageOutcome,
 ) -> Result<Recorded, StorageError> {
+    if context.cancel.is_cancelled() || matches!(outcome.result, PageResult::Cancelled) {
+        return Ok(Recorded::JobOver);
+    }
     // Normalising, scoping and ranking every link of a page is CPU work that grows with
     // the page (thousands of links on an index page): it runs on the blocking pool.
     let (shared_context, owned_input) = (context.clone(), input.clone());
+    let (entry, hops) = (outcome.entry.clone(), outcome.hops.clone());
+    let planned =
+        tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
+            .await;
     let (
         PageOutcome {
             entry,
@@ -28,9 +34,28 @@ pub(super) async fn record(
             result,
         },
         links,
-    ) = tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
-        .await
-        .map_err(|err| StorageError::Worker(err.to_string()))?;
+    ) = match planned {
+        Ok(planned) => planned,
+        // A bug in planning one page's links fails that page, not the job.
+        Err(err) if err.is_panic() => {
+            log::error!(
+                "[job {}] planning the links of {} panicked",
+                context.job_id,
+                entry.url
+            );
+            let result = PageResult::Failed(super::page::INTERNAL_PAGE_ERROR.to_string());
+            let outcome = PageOutcome {
+                entry,
+                hops,
+                result,
+            };
+            (outcome, Vec::new())
+        }
+        Err(err) => return Err(StorageError::Worker(err.to_string())),
+    };
+    context
+        .links_since_trim
+        .fetch_add(links.len(), Ordering::Relaxed);
     let (job, session) = (context.job_id.clone(), session_id.to_string());
     let version = input.application_version.clone();
     let message = "Scraping documentation pages";
@@ -46,6 +71,7 @@ pub(super) async fn record(
                 frontier::set_state(tx, &job, hop, entry.depth, UrlState::Done, Some(&via))?;
             }
             let counted = match result {
+                PageResult::Cancelled => return Ok(Recorded::JobOver),
                 PageResult::Skipped(reason) => {
                     // A starter that cannot be fetched is worth reporting; a skipped link is not.
                     let state = if entry.depth == 0 {
@@ -103,6 +129,7 @@ fn plan_links(
     input: &ScrapeInput,
     mut outcome: PageOutcome,
 ) -> (PageOutcome, Vec<NewUrl>) {
+    crate::faults::point(crate::faults::PLAN_LINKS);
     let entry = &outcome.entry;
     if let PageResult::Saved(page) = &mut outcome.result {
         if entry.depth == 0 {
