@@ -317,17 +317,43 @@ enum BodyError {
 }
 
 async fn read_capped(response: reqwest::Response, cap: u64) -> Result<Vec<u8>, BodyError> {
-    if response.content_length().is_some_and(|len| len > cap) {
-        return Err(BodyError::TooLarge);
+    let claimed = response.content_length();
+    read_stream_capped(response.bytes_stream(), claimed, cap)
+        .await
+        .map_err(|err| match err {
+            StreamError::TooLarge => BodyError::TooLarge,
+            StreamError::Transfer(err) => BodyError::Transfer(err),
+        })
+}
+
+/// Memory reserved for a body before its bytes arrive, whatever length the server claims:
+/// a claim costs nothing until the bytes come (the buffer grows with them).
+const FIRST_BODY_RESERVATION: u64 = 64 * 1024;
+
+enum StreamError<E> {
+    TooLarge,
+    Transfer(E),
+}
+
+/// Reads a body of at most `cap` bytes. A claimed length over the cap is refused at
+/// once; one under it reserves at most `FIRST_BODY_RESERVATION`.
+async fn read_stream_capped<B: AsRef<[u8]>, E>(
+    mut stream: impl futures_util::Stream<Item = Result<B, E>> + Unpin,
+    claimed: Option<u64>,
+    cap: u64,
+) -> Result<Vec<u8>, StreamError<E>> {
+    if claimed.is_some_and(|len| len > cap) {
+        return Err(StreamError::TooLarge);
     }
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(cap) as usize);
-    let mut stream = response.bytes_stream();
+    let reserve = claimed.unwrap_or(0).min(cap).min(FIRST_BODY_RESERVATION);
+    let mut body = Vec::with_capacity(reserve as usize);
     while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(BodyError::Transfer)?;
+        let piece = piece.map_err(StreamError::Transfer)?;
+        let piece = piece.as_ref();
         if body.len() as u64 + piece.len() as u64 > cap {
-            return Err(BodyError::TooLarge);
+            return Err(StreamError::TooLarge);
         }
-        body.extend_from_slice(&piece);
+        body.extend_from_slice(piece);
     }
     Ok(body)
 }
@@ -555,6 +581,32 @@ mod tests {
             ("text/html".to_string(), Some("ISO-8859-1".to_string()))
         );
         assert_eq!(content_type(&HeaderMap::new()), (String::new(), None));
+    }
+
+    #[test]
+    fn a_claimed_length_reserves_little_until_the_bytes_come() {
+        use futures_util::FutureExt;
+        let pieces = |n: usize| {
+            futures_util::stream::iter((0..n).map(|_| Ok::<_, ()>(b"0123456789".as_slice())))
+        };
+        let cap = 10 * 1024 * 1024;
+        let claimed_all = read_stream_capped(pieces(3), Some(cap), cap)
+            .now_or_never()
+            .expect("ready");
+        let Ok(body) = claimed_all else {
+            panic!("a short body under its claim is read");
+        };
+        assert_eq!(body.len(), 30);
+        assert!(
+            body.capacity() <= FIRST_BODY_RESERVATION as usize,
+            "{}",
+            body.capacity()
+        );
+
+        let over = read_stream_capped(pieces(1), Some(cap + 1), cap).now_or_never();
+        assert!(matches!(over, Some(Err(StreamError::TooLarge))));
+        let grown = read_stream_capped(pieces(20), None, 100).now_or_never();
+        assert!(matches!(grown, Some(Err(StreamError::TooLarge))));
     }
 
     #[test]
