@@ -110,6 +110,10 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_MAX_POLITE_DELAY", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub max_polite_delay_secs: u64,
 
+    /// Sessions the server keeps at most; creating one more is refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_SESSIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: u32,
+
     /// Jobs one session may have waiting in `queued`; more are refused with 429.
     #[arg(long, env = "DOCSCRAPE_MAX_QUEUED_PER_SESSION", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_queued_per_session: u32,

@@ -11,18 +11,37 @@ use crate::model::{
     SessionListItem,
 };
 use crate::storage::jobs::{self, JobState};
-use crate::storage::sessions;
+use crate::storage::{sessions, StorageResult};
 
 #[utoipa::path(post, path = "/api/v1/session", operation_id = "create_session", tag = "session",
-    responses((status = 201, body = SessionCreated)))]
+    responses((status = 201, body = SessionCreated), (status = 429, description = "The server holds --max-sessions sessions")))]
 pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = ids::new_id();
-    let session_id = id.clone();
+    create_within_limit(&state, &id).await?;
+    Ok(created(id))
+}
+
+/// Creates the session unless the server already holds `--max-sessions` of them (counted
+/// in the same transaction, so concurrent requests cannot overshoot). `false` when the id
+/// exists.
+async fn create_within_limit(state: &AppState, id: &str) -> Result<bool, ApiError> {
+    let limit = i64::from(state.settings.max_sessions);
+    let session_id = id.to_string();
     state
         .db
-        .run(move |conn| sessions::create(conn, &session_id))
-        .await?;
-    Ok(created(id))
+        .write(move |tx| -> StorageResult<Result<bool, ApiError>> {
+            // An existing id is a conflict whatever the count.
+            if sessions::exists(tx, &session_id)? {
+                return Ok(Ok(false));
+            }
+            if sessions::count(tx)? >= limit {
+                return Ok(Err(ApiError::TooManyRequests(format!(
+                    "The server already holds {limit} sessions, its limit; delete sessions you no longer need before creating more."
+                ))));
+            }
+            Ok(Ok(sessions::create(tx, &session_id)?))
+        })
+        .await?
 }
 
 fn created(session_id: String) -> HttpResponse {
@@ -59,18 +78,14 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 
 #[utoipa::path(post, path = "/api/v1/session/{session_id}", operation_id = "create_session_with_id", tag = "session",
     params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID")))]
+    responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID"),
+              (status = 429, description = "The server holds --max-sessions sessions")))]
 pub async fn create_with_id(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
-    let session_id = id.clone();
-    if state
-        .db
-        .run(move |conn| sessions::create(conn, &session_id))
-        .await?
-    {
+    if create_within_limit(&state, &id).await? {
         Ok(created(id))
     } else {
         Err(ApiError::Conflict(format!("Session {id} already exists")))

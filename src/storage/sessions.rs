@@ -32,6 +32,10 @@ pub fn create(conn: &Connection, id: &str) -> StorageResult<bool> {
     Ok(inserted == 1)
 }
 
+pub fn count(conn: &Connection) -> StorageResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))?)
+}
+
 pub fn get(conn: &Connection, id: &str) -> StorageResult<Option<SessionRow>> {
     Ok(conn
         .query_row(

@@ -223,3 +223,44 @@ fn openapi_document_lists_every_route_with_lowercase_names() {
 fn uuid_version(id: &str) -> Option<u32> {
     id.chars().nth(14).and_then(|c| c.to_digit(16))
 }
+
+#[test]
+fn sessions_past_the_limit_are_refused_with_429_until_one_is_deleted() {
+    let app = TestApp::spawn_with(&["--max-sessions", "2"]);
+    let first = app.create_session();
+    let chosen = "7d2a61c6-5a0e-4a43-9f61-4d1f4c1b2f10";
+    assert_eq!(
+        app.client
+            .post(app.url(&format!("/api/v1/session/{chosen}")))
+            .send()
+            .expect("POST")
+            .status(),
+        201
+    );
+    for path in [
+        "/api/v1/session".to_string(),
+        "/api/v1/session/0b8f8c4e-2a53-4f1e-8a51-0d9d1b7e6c3a".to_string(),
+    ] {
+        let refused = app.client.post(app.url(&path)).send().expect("POST");
+        assert_eq!(refused.status(), 429, "{path}");
+        let body: Value = refused.json().expect("json");
+        let detail = body["detail"].as_str().expect("detail");
+        assert!(detail.contains("2 sessions"), "{detail}");
+        assert!(!detail.contains('\n'));
+    }
+    // An existing id is still a conflict, not a lack of room.
+    let again = app
+        .client
+        .post(app.url(&format!("/api/v1/session/{chosen}")))
+        .send()
+        .expect("POST");
+    assert_eq!(again.status(), 409);
+    let sessions: Value = app.get("/api/v1/session").json().expect("json");
+    assert_eq!(sessions["sessions"].as_array().map(Vec::len), Some(2));
+
+    assert_eq!(
+        app.delete(&format!("/api/v1/session/{first}")).status(),
+        200
+    );
+    app.create_session();
+}
