@@ -198,13 +198,18 @@ async fn delete(
     doc_id: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (session, doc) = (session_id.clone(), doc_id.clone());
-    let (pages_deleted, chunks_deleted) = state
+    let (mut pages_deleted, mut chunks_deleted) = state
         .db
         .write(move |tx| -> StorageResult<Result<(i64, i64), ApiError>> {
             if !sessions::exists(tx, &session)? {
                 return Ok(Err(session_not_found(&session)));
             }
-            let counts = pages::delete(tx, &session, doc.as_deref())?;
+            // All of a session's documentation goes in short transactions (below); the
+            // first one takes up to CHUNKS_PER_DELETE chunks.
+            let counts = match &doc {
+                Some(doc) => pages::delete(tx, &session, Some(doc))?,
+                None => pages::delete_some(tx, &session, pages::CHUNKS_PER_DELETE)?,
+            };
             // Emptying an empty session succeeds, as in the original service; one
             // document that is not there is a 404.
             if let (Some(doc), 0) = (&doc, counts.0) {
@@ -213,6 +218,18 @@ async fn delete(
             Ok(Ok(counts))
         })
         .await??;
+    while doc_id.is_none() && pages_deleted > 0 {
+        let session = session_id.clone();
+        let (pages, chunks) = state
+            .db
+            .write(move |tx| pages::delete_some(tx, &session, pages::CHUNKS_PER_DELETE))
+            .await?;
+        if pages == 0 {
+            break;
+        }
+        pages_deleted += pages;
+        chunks_deleted += chunks;
+    }
     Ok(HttpResponse::Ok().json(DocumentationDeleted {
         message: format!("Deleted {pages_deleted} document(s) with {chunks_deleted} chunk(s)"),
         session_id,

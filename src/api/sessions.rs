@@ -131,11 +131,7 @@ pub async fn delete(
     let id = path_uuid(&req, "session_id")?;
     // Stop the crawls first so that none writes into the session while it goes.
     state.engine.stop_session(&id);
-    let session_id = id.clone();
-    let deleted = state
-        .db
-        .write(move |tx| sessions::delete(tx, &session_id))
-        .await?;
+    let deleted = sessions::delete_in_batches(&state.db, &id).await?;
     if !deleted {
         return Err(session_not_found(&id));
     }

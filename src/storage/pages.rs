@@ -487,6 +487,38 @@ pub fn delete(
     Ok((pages, chunks))
 }
 
+/// Chunks deleted per transaction at most when a whole session's documentation goes (a
+/// page goes with all its chunks, so a larger page is deleted alone): each deleting
+/// transaction stays short, and the jobs of other sessions keep writing in between.
+pub const CHUNKS_PER_DELETE: i64 = 5_000;
+
+/// Deletes the session's first pages, with their chunks, up to about `max_chunks` chunks
+/// (at least one page); returns (pages, chunks). Zero pages when none is left.
+pub fn delete_some(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    max_chunks: i64,
+) -> StorageResult<(i64, i64)> {
+    let candidates: Vec<(String, i64)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT p.id, (SELECT count(*) FROM chunks c WHERE c.page_id = p.id)
+             FROM pages p WHERE p.session_id = ?1 LIMIT 1000",
+        )?;
+        let rows = stmt.query_map([session_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let (mut pages, mut chunks) = (0, 0);
+    let mut stmt = tx.prepare_cached("DELETE FROM pages WHERE id = ?1")?;
+    for (id, page_chunks) in candidates {
+        if pages > 0 && chunks + page_chunks > max_chunks {
+            break;
+        }
+        pages += stmt.execute([&id])? as i64;
+        chunks += page_chunks;
+    }
+    Ok((pages, chunks))
+}
+
 /// Copies the pages a finished job saved into another session for another job
 /// (cross-session cache reuse); returns how many pages were copied.
 pub fn copy_job_pages(

@@ -2,7 +2,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::StorageResult;
+use super::jobs::Ending;
+use super::{Db, StorageResult};
 use crate::ids;
 
 #[derive(Debug, Clone)]
@@ -80,9 +81,88 @@ pub fn list(conn: &Connection, offset: u32, limit: u32) -> StorageResult<Vec<Ses
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Deletes the session and, by cascade, its jobs, pages, chunks and frontier.
-pub fn delete(conn: &Connection, id: &str) -> StorageResult<bool> {
-    Ok(conn.execute("DELETE FROM sessions WHERE id = ?1", [id])? == 1)
+/// Frontier rows deleted per transaction at most when a session goes.
+const FRONTIER_ROWS_PER_DELETE: i64 = 10_000;
+
+/// Pauses after a deleting transaction as long as it took (within bounds): a writer that
+/// waited meanwhile sleeps in SQLite's busy handler and retries only every few tens of
+/// milliseconds, so without a pause the next batch would take the lock before it again.
+async fn make_way(batch_took: std::time::Duration) {
+    let pause = batch_took.clamp(
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_millis(100),
+    );
+    tokio::time::sleep(pause).await;
+}
+
+/// Deletes the session with its jobs, pages, chunks and frontier in a series of short
+/// transactions (see `pages::CHUNKS_PER_DELETE`), so that deleting a large session never
+/// holds the write lock long enough for another job's write to wait out the busy
+/// timeout. The first stops the session's jobs from writing; every step leaves whole
+/// pages, so an interrupted deletion leaves a smaller session, never a broken one.
+/// `false` when there was no such session.
+pub async fn delete_in_batches(db: &Db, id: &str) -> StorageResult<bool> {
+    let session = id.to_string();
+    let found = db
+        .write(move |tx| {
+            if !exists(tx, &session)? {
+                return Ok(false);
+            }
+            // Its jobs end as cancelled, as a cancel would end them: a crawl still running
+            // sees that in its next write and writes nothing more.
+            let live: Vec<String> = {
+                let mut stmt = tx.prepare(
+                    "SELECT id FROM jobs WHERE session_id = ?1 AND status IN ('queued', 'running')",
+                )?;
+                let rows = stmt.query_map([&session], |row| row.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let cancelled = Ending::Finished {
+                reason: "cancelled",
+            };
+            for job in live {
+                super::jobs::finish(tx, &job, &cancelled)?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if !found {
+        return Ok(false);
+    }
+    loop {
+        let session = id.to_string();
+        let started = std::time::Instant::now();
+        let (pages, _) = db
+            .write(move |tx| {
+                super::pages::delete_some(tx, &session, super::pages::CHUNKS_PER_DELETE)
+            })
+            .await?;
+        if pages == 0 {
+            break;
+        }
+        make_way(started.elapsed()).await;
+    }
+    loop {
+        let session = id.to_string();
+        let started = std::time::Instant::now();
+        let deleted = db
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "DELETE FROM frontier WHERE rowid IN (
+                         SELECT f.rowid FROM frontier f JOIN jobs j ON j.id = f.job_id
+                         WHERE j.session_id = ?1 LIMIT ?2)",
+                    params![session, FRONTIER_ROWS_PER_DELETE],
+                )?)
+            })
+            .await?;
+        if deleted == 0 {
+            break;
+        }
+        make_way(started.elapsed()).await;
+    }
+    let session = id.to_string();
+    db.write(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE id = ?1", [&session])? == 1))
+        .await
 }
 
 pub fn touch(conn: &Connection, id: &str, at: &str) -> StorageResult<()> {

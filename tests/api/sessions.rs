@@ -1,5 +1,8 @@
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
+use crate::fixture_server::{FixtureServer, SiteOptions};
 use crate::helpers::TestApp;
 
 #[test]
@@ -263,4 +266,125 @@ fn sessions_past_the_limit_are_refused_with_429_until_one_is_deleted() {
         200
     );
     app.create_session();
+}
+
+/// Writes `pages` pages of `chunks` chunks each into `session`, straight into the
+/// server's database file: a session as large as a long crawl leaves, in seconds.
+fn fill_session(db_path: &std::path::Path, session: &str, pages: usize, chunks: usize) {
+    let mut conn = rusqlite::Connection::open(db_path).expect("open the database");
+    conn.busy_timeout(Duration::from_secs(30))
+        .expect("busy timeout");
+    let tx = conn.transaction().expect("transaction");
+    {
+        let mut page = tx
+            .prepare(
+                "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content,
+                                    content_hash, http_status, fetched_at, created_at)
+                 VALUES (?1, ?2, ?3, ?3, 'Filler', 'text/html', 'filler', ?1, 200, ?4, ?4)",
+            )
+            .expect("page statement");
+        let mut chunk = tx
+            .prepare(
+                "INSERT INTO chunks (id, page_id, chunk_number, content, token_count, character_count,
+                                     section, created_at)
+                 VALUES (?1, ?2, ?3, ?4, 40, 200, 'Filler', ?5)",
+            )
+            .expect("chunk statement");
+        let at = "2026-01-01T00:00:00+00:00";
+        let text = "filler text of a large session ".repeat(6);
+        for p in 0..pages {
+            let page_id = format!("{session}-page-{p}");
+            let url = format!("https://filler.example/{session}/{p}");
+            page.execute(rusqlite::params![page_id, session, url, at])
+                .expect("page");
+            for c in 0..chunks {
+                let chunk_id = format!("{page_id}-chunk-{c}");
+                chunk
+                    .execute(rusqlite::params![chunk_id, page_id, c as i64, text, at])
+                    .expect("chunk");
+            }
+        }
+    }
+    tx.commit().expect("commit");
+}
+
+#[test]
+fn deleting_a_large_session_lets_other_jobs_keep_writing() {
+    let server = FixtureServer::start(SiteOptions {
+        site: "site",
+        generated_pages: 5_000,
+        ..Default::default()
+    });
+    let app = TestApp::spawn();
+    let large = app.create_session();
+    fill_session(&app.db_path, &large, 3_000, 100);
+
+    let other = app.create_session();
+    let job = app.start_scrape(
+        &other,
+        json!({"starterLinks": [server.url("/gen/0.html")], "applicationName": "Acme", "skipCache": true, "maxIterations": 3000}),
+    );
+    app.wait_until(&other, &job, Duration::from_secs(60), |s| {
+        s["progress"]["completedIterations"].as_i64().unwrap_or(0) >= 3
+    });
+
+    let deleting = {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/session/{large}")),
+        );
+        std::thread::spawn(move || client.delete(url).send().expect("DELETE").status())
+    };
+    // While the deletion runs, a writer of our own takes the write lock again and again,
+    // waiting at most PROBE_WAIT each time: 25 times longer than one deleting batch takes,
+    // and shorter than deleting the whole session in one transaction (about a second).
+    const PROBE_WAIT: Duration = Duration::from_millis(400);
+    let probe = rusqlite::Connection::open(&app.db_path).expect("open the database");
+    probe.busy_timeout(PROBE_WAIT).expect("busy timeout");
+    let (mut writes, mut timed_out) = (0, 0);
+    let mut progress = std::collections::BTreeSet::new();
+    while !deleting.is_finished() {
+        match probe.execute_batch("BEGIN IMMEDIATE; COMMIT;") {
+            Ok(()) => writes += 1,
+            Err(_) => {
+                timed_out += 1;
+                let _ = probe.execute_batch("ROLLBACK;");
+            }
+        }
+        let status = app.status(&other, &job);
+        progress.insert(
+            status["progress"]["completedIterations"]
+                .as_i64()
+                .unwrap_or(0),
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(deleting.join().expect("delete thread"), 200);
+    eprintln!("during the deletion: {writes} probe writes, {timed_out} timed out; the crawl's progress {progress:?}");
+    assert_eq!(
+        timed_out,
+        0,
+        "{timed_out} of {} writes waited over {PROBE_WAIT:?} for the lock",
+        writes + timed_out
+    );
+    assert!(
+        writes >= 3,
+        "the deletion was over too soon to tell: {writes} writes"
+    );
+    assert!(
+        progress.len() >= 2,
+        "the other job recorded nothing while the session was deleted: {progress:?}"
+    );
+    assert_eq!(app.get(&format!("/api/v1/session/{large}")).status(), 404);
+    let conn = rusqlite::Connection::open(&app.db_path).expect("open the database");
+    let left: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM chunks c JOIN pages p ON p.id = c.page_id WHERE p.session_id = ?1",
+            [&large],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(left, 0);
+    let cancel = app.delete(&format!("/api/v1/scrape/{other}/scrape?jobId={job}"));
+    assert_eq!(cancel.status(), 200);
 }
