@@ -1,4 +1,4 @@
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -224,10 +224,28 @@ fn a_job_with_nothing_saved_fails_with_error_lines() {
     );
 }
 
+/// Requests for the generated site's pages (`/gen/…`) the server has seen so far.
+fn generated_hits(server: &FixtureServer) -> usize {
+    server
+        .hits()
+        .iter()
+        .filter(|path| path.starts_with("/gen/"))
+        .count()
+}
+
+/// Runs a small job in a new session to its end. On a server with one job slot, that
+/// job starts only once every earlier job's task is over: after it, nothing of theirs can
+/// still fetch.
+fn run_one_more_job(app: &TestApp, server: &FixtureServer) {
+    let (_, _, status) =
+        app.scrape_site(&server.url("/guide/install.html"), json!({"maxDepth": 0}));
+    assert_eq!(status["status"], "finished", "{status}");
+}
+
 #[test]
-fn cancel_stops_within_a_second_keeps_pages_and_then_conflicts() {
+fn cancel_stops_the_job_keeps_pages_and_then_conflicts() {
     let server = slow_generated_site(300, 150);
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_with(&["--max-concurrent-jobs", "1"]);
     let session = app.create_session();
     let job = app.start_scrape(
         &session,
@@ -236,29 +254,24 @@ fn cancel_stops_within_a_second_keeps_pages_and_then_conflicts() {
     app.wait_until(&session, &job, Duration::from_secs(20), |s| {
         s["progress"]["completedIterations"].as_i64().unwrap_or(0) >= 3
     });
-    let started = Instant::now();
+    let hits_at_cancel = generated_hits(&server);
     let response = app.delete(&format!("/api/v1/scrape/{session}/scrape?jobId={job}"));
     assert_eq!(response.status(), 200);
+    // The answer is the job's final status: the cancel is done when it comes.
     let status: Value = response.json().expect("json");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "cancel took {:?}",
-        started.elapsed()
-    );
     assert_status_invariants(&status);
     assert_eq!(status["status"], "finished");
     assert_eq!(status["result"]["finishReason"], "cancelled");
     let saved = status["result"]["savedPagesCount"].as_i64().expect("count");
     assert!(saved >= 3, "{status}");
 
-    // Nothing more is fetched or saved after the cancel.
-    std::thread::sleep(Duration::from_millis(700));
-    let hits_after = server.hits().len();
-    std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(
-        server.hits().len(),
-        hits_after,
-        "the crawler kept fetching after cancel"
+    // Nothing more is fetched or saved after the cancel: at most the requests that were
+    // already on their way (one job's concurrency) reach the server.
+    run_one_more_job(&app, &server);
+    let fetched_after = generated_hits(&server) - hits_at_cancel;
+    assert!(
+        fetched_after <= 4,
+        "the crawler fetched {fetched_after} pages after cancel"
     );
     let later = app.status(&session, &job);
     assert_eq!(later, status, "a cancelled job's status must not change");
@@ -291,17 +304,16 @@ fn a_queued_job_can_be_cancelled_and_a_deleted_session_stops_its_jobs() {
     app.wait_until(&session, &running, Duration::from_secs(20), |s| {
         s["status"] == "running"
     });
+    let hits_at_delete = generated_hits(&server);
     assert_eq!(
         app.delete(&format!("/api/v1/session/{session}")).status(),
         200
     );
-    std::thread::sleep(Duration::from_millis(800));
-    let hits = server.hits().len();
-    std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(
-        server.hits().len(),
-        hits,
-        "a deleted session's job kept crawling"
+    run_one_more_job(&app, &server);
+    let fetched_after = generated_hits(&server) - hits_at_delete;
+    assert!(
+        fetched_after <= 4,
+        "a deleted session's job fetched {fetched_after} pages after the delete"
     );
     assert_eq!(
         app.get(&format!("/api/v1/scrape/{session}/scrape?jobId={running}"))
