@@ -209,16 +209,7 @@ pub async fn run(
                 log::info!("[job {}] stopped during discovery", job.id);
                 return Ok(Ending::Finished { reason: "cancelled" });
             }
-            found = tokio::time::timeout(DISCOVERY_DEADLINE, discover_pages(&context, input)) => {
-                match found {
-                    Ok(result) => result?,
-                    Err(_) => log::warn!(
-                        "[job {}] sitemap and llms.txt discovery stopped after {} s; crawling from the links found so far",
-                        job.id,
-                        DISCOVERY_DEADLINE.as_secs()
-                    ),
-                }
-            }
+            found = discover_pages(&context, input) => found?,
         }
     }
     let budget = i64::from(input.max_iterations);
@@ -350,15 +341,23 @@ async fn discover_pages(
                 .extend(ranked);
         })
     };
+    let deadline = tokio::time::Instant::now() + DISCOVERY_DEADLINE;
     for origin in &origins {
-        discovery::discover(
+        let reading = discovery::discover(
             &context.shared.fetcher,
             &context.shared.hosts,
             &context.robots,
             origin,
             &sink,
-        )
-        .await;
+        );
+        if tokio::time::timeout_at(deadline, reading).await.is_err() {
+            log::warn!(
+                "[job {}] sitemap and llms.txt discovery stopped after {} s; crawling from the pages listed so far",
+                context.job_id,
+                DISCOVERY_DEADLINE.as_secs()
+            );
+            break;
+        }
     }
     let (listed, found) = {
         let mut best = best.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
