@@ -8,7 +8,7 @@
 //! "not found" answers) needs the token, whoever adds it. A protected route outside the
 //! scope wraps its own resource, e.g. `/metrics`:
 //!
-//! ```ignore
+//! ```text
 //! web::resource("/metrics")
 //!     .wrap(actix_web::middleware::from_fn(auth::require_token))
 //!     .route(web::get().to(metrics::serve))
