@@ -17,6 +17,13 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE pages ADD COLUMN simhash INTEGER;
      ALTER TABLE pages ADD COLUMN version_key TEXT;
      ALTER TABLE pages ADD COLUMN version_closeness INTEGER;",
+    // 4: per-page lookups that do not grow with the job: a session's versioned copies of
+    //    a path, the newest saved copy of a URL for conditional requests; and a session's
+    //    pages in saving order, so that streaming them does not sort the session per batch.
+    "CREATE INDEX pages_by_version ON pages(session_id, version_key) WHERE version_key IS NOT NULL;
+     CREATE INDEX pages_by_url_fetched ON pages(url, fetched_at);
+     DROP INDEX pages_by_url;
+     CREATE INDEX pages_by_session ON pages(session_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

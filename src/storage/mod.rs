@@ -5,6 +5,8 @@ pub mod frontier;
 pub mod jobs;
 mod migrations;
 pub mod pages;
+#[cfg(test)]
+mod plans;
 pub mod sessions;
 
 use std::path::Path;

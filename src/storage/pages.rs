@@ -67,9 +67,13 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     if let Some(existing) = saved_by_job_with_same(tx, page)? {
         return Ok(SaveOutcome::Duplicate(existing));
     }
-    if let Some(existing) =
-        closer_version_saved_by_job(tx, &page.job_id, page.version.as_ref(), page.simhash)?
-    {
+    if let Some(existing) = closer_version_saved_by_job(
+        tx,
+        &page.job_id,
+        &page.session_id,
+        page.version.as_ref(),
+        page.simhash,
+    )? {
         return Ok(SaveOutcome::NearDuplicate(existing));
     }
     let now = ids::now();
@@ -141,6 +145,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     let superseded = drop_farther_versions(
         tx,
         &page.job_id,
+        &page.session_id,
         &page_id,
         page.version.as_ref(),
         page.simhash,
@@ -149,12 +154,20 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
 }
 
 /// The URL of a page this job already saved with the same final URL or the same content.
+/// Looked up through the session's pages by URL and by hash (a job's pages are its
+/// session's), so the cost does not grow with the job.
 fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<Option<String>> {
-    Ok(tx
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE p.session_id = ?2 AND p.url = ?3
+         UNION ALL
+         SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE p.session_id = ?2 AND p.content_hash = ?4
+         LIMIT 1",
+    )?;
+    Ok(stmt
         .query_row(
-            "SELECT p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-             WHERE jp.job_id = ?1 AND (p.url = ?2 OR p.content_hash = ?3) LIMIT 1",
-            params![page.job_id, page.url, page.content_hash],
+            params![page.job_id, page.session_id, page.url, page.content_hash],
             |row| row.get(0),
         )
         .optional()?)
@@ -165,6 +178,7 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
 pub fn closer_version_saved_by_job(
     tx: &Transaction<'_>,
     job_id: &str,
+    session_id: &str,
     version: Option<&VersionedPath>,
     simhash: u64,
 ) -> StorageResult<Option<String>> {
@@ -172,10 +186,11 @@ pub fn closer_version_saved_by_job(
         return Ok(None);
     };
     let mut stmt = tx.prepare_cached(
-        "SELECT p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-         WHERE jp.job_id = ?1 AND p.version_key = ?2",
+        "SELECT p.url, p.simhash, p.version_closeness FROM pages p
+         JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE p.session_id = ?2 AND p.version_key = ?3",
     )?;
-    let rows = stmt.query_map(params![job_id, version.key], |row| {
+    let rows = stmt.query_map(params![job_id, session_id, version.key], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, Option<i64>>(1)?,
@@ -217,6 +232,7 @@ pub fn set_version_facts(
 pub fn drop_farther_versions(
     tx: &Transaction<'_>,
     job_id: &str,
+    session_id: &str,
     page_id: &str,
     version: Option<&VersionedPath>,
     simhash: u64,
@@ -226,10 +242,11 @@ pub fn drop_farther_versions(
     };
     let candidates: Vec<(String, String, Option<i64>, Option<i64>)> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT p.id, p.url, p.simhash, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-             WHERE jp.job_id = ?1 AND p.version_key = ?2 AND p.id <> ?3",
+            "SELECT p.id, p.url, p.simhash, p.version_closeness FROM pages p
+             JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+             WHERE p.session_id = ?2 AND p.version_key = ?3 AND p.id <> ?4",
         )?;
-        let rows = stmt.query_map(params![job_id, version.key, page_id], |row| {
+        let rows = stmt.query_map(params![job_id, session_id, version.key, page_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
         rows.collect::<Result<_, _>>()?
@@ -351,12 +368,17 @@ pub fn bundle(
         return Ok(None);
     };
     let job_ids = {
+        // Oldest job first; sorted here, as the few jobs of one page need no index.
         let mut stmt = conn.prepare_cached(
-            "SELECT jp.job_id FROM job_pages jp JOIN jobs j ON j.id = jp.job_id
-             WHERE jp.page_id = ?1 ORDER BY j.rowid",
+            "SELECT j.rowid, jp.job_id FROM job_pages jp JOIN jobs j ON j.id = jp.job_id
+             WHERE jp.page_id = ?1",
         )?;
-        let rows = stmt.query_map([page_id], |row| row.get::<_, String>(0))?;
-        rows.collect::<Result<Vec<_>, _>>()?
+        let rows = stmt.query_map([page_id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut jobs = rows.collect::<Result<Vec<_>, _>>()?;
+        jobs.sort_unstable();
+        jobs.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, chunk_number, content, token_count, character_count, section, summary, extra, created_at
@@ -490,24 +512,34 @@ pub fn find_cached(
     session_id: &str,
     url: &str,
 ) -> StorageResult<Option<CachedPage>> {
-    let found = conn
-        .query_row(
-            "SELECT id, etag, last_modified, links, url, simhash FROM pages
-             WHERE url = ?1 AND (etag IS NOT NULL OR last_modified IS NOT NULL)
-             ORDER BY session_id = ?2 DESC, fetched_at DESC LIMIT 1",
-            params![url, session_id],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<i64>>(5)?,
-                ))
-            },
-        )
+    const COLUMNS: &str = "id, etag, last_modified, links, url, simhash";
+    const VALIDATED: &str = "(etag IS NOT NULL OR last_modified IS NOT NULL)";
+    let read = |row: &rusqlite::Row<'_>| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Option<String>>(1)?,
+            row.get::<_, Option<String>>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, Option<i64>>(5)?,
+        ))
+    };
+    // Two lookups rather than one sorted query, so that each is one index search.
+    let own = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM pages WHERE session_id = ?1 AND url = ?2 AND {VALIDATED}"
+        ))?
+        .query_row(params![session_id, url], read)
         .optional()?;
+    let found = match own {
+        Some(found) => Some(found),
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM pages WHERE url = ?1 AND {VALIDATED} ORDER BY fetched_at DESC LIMIT 1"
+            ))?
+            .query_row([url], read)
+            .optional()?,
+    };
     Ok(found.map(
         |(id, etag, last_modified, links, url, simhash)| CachedPage {
             id,

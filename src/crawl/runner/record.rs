@@ -2,6 +2,7 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
+use crate::crawl::versions::VersionedPath;
 use crate::jobs::input::MAX_URL_CHARS;
 
 pub(super) enum Recorded {
@@ -21,14 +22,15 @@ pub(super) async fn record(
     // Normalising, scoping and ranking every link of a page is CPU work that grows with
     // the page (thousands of links on an index page): it runs on the blocking pool.
     let (shared_context, owned_input) = (context.clone(), input.clone());
-    let (
-        PageOutcome {
+    let Planned {
+        outcome: PageOutcome {
             entry,
             hops,
             result,
         },
         links,
-    ) = tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
+        facts,
+    } = tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
         .await
         .map_err(|err| StorageError::Worker(err.to_string()))?;
     let (job, session) = (context.job_id.clone(), session_id.to_string());
@@ -81,7 +83,10 @@ pub(super) async fn record(
                     Recorded::Counted
                 }
                 PageResult::Saved(page) => {
-                    save_page(tx, &job, &session, &version, &entry, *page, &links)?;
+                    let facts = facts.ok_or_else(|| {
+                        StorageError::Worker("a saved page was not prepared for writing".into())
+                    })?;
+                    save_page(tx, &job, &session, &entry, *page, facts, &links)?;
                     Recorded::Counted
                 }
                 PageResult::NotModified(cached) => {
@@ -95,14 +100,27 @@ pub(super) async fn record(
         .await
 }
 
+/// A page outcome made ready for its write transaction, which then only writes.
+struct Planned {
+    outcome: PageOutcome,
+    /// The links the job follows, ranked.
+    links: Vec<NewUrl>,
+    /// For a page to save: what its rows hold besides the page itself.
+    facts: Option<SaveFacts>,
+}
+
+struct SaveFacts {
+    content_hash: String,
+    /// The followable links as JSON, kept for 304 re-crawls.
+    links_json: String,
+    version: Option<VersionedPath>,
+}
+
 /// Settles where a page is saved (its final URL, or its in-scope canonical; a starter
 /// that redirects to another host brings that host into scope) and which of its links
-/// the job follows, with their ranks.
-fn plan_links(
-    context: &JobContext,
-    input: &ScrapeInput,
-    mut outcome: PageOutcome,
-) -> (PageOutcome, Vec<NewUrl>) {
+/// the job follows, with their ranks; hashes and serialises what the write needs, so that
+/// the write transaction stays short.
+fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcome) -> Planned {
     let entry = &outcome.entry;
     if let PageResult::Saved(page) = &mut outcome.result {
         if entry.depth == 0 {
@@ -140,16 +158,31 @@ fn plan_links(
         }
         _ => Vec::new(),
     };
-    (outcome, links)
+    let facts = match &outcome.result {
+        PageResult::Saved(page) => Some(SaveFacts {
+            content_hash: content_hash(&page.document.content),
+            links_json: serde_json::to_string(&page_links(&page.document))
+                .unwrap_or_else(|_| "[]".to_string()),
+            version: Url::parse(&page.final_url)
+                .ok()
+                .and_then(|url| versioned_path(&url, &input.application_version)),
+        }),
+        _ => None,
+    };
+    Planned {
+        outcome,
+        links,
+        facts,
+    }
 }
 
 fn save_page(
     tx: &rusqlite::Transaction<'_>,
     job_id: &str,
     session_id: &str,
-    application_version: &str,
     entry: &FrontierEntry,
     page: ProcessedPage,
+    facts: SaveFacts,
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
     if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
@@ -168,12 +201,6 @@ fn save_page(
             None,
         )?;
     }
-    let content_hash = content_hash(&page.document.content);
-    let version = Url::parse(&page.final_url)
-        .ok()
-        .and_then(|url| versioned_path(&url, application_version));
-    let links_json =
-        serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
     let outcome = pages::save(
         tx,
         &NewPage {
@@ -189,15 +216,15 @@ fn save_page(
             ),
             content_type: page.fetched.mime.clone(),
             content: page.document.content,
-            content_hash,
+            content_hash: facts.content_hash,
             http_status: page.fetched.status,
             etag: page.fetched.etag,
             last_modified: page.fetched.last_modified,
             fetched_at: page.fetched.fetched_at,
             chunks: page.chunks,
-            links: links_json,
+            links: facts.links_json,
             simhash: page.simhash,
-            version,
+            version: facts.version,
         },
     )?;
     let reason = match &outcome {
@@ -236,7 +263,9 @@ fn reuse_unchanged_page(
         .and_then(|url| versioned_path(&url, application_version));
     let simhash = cached.simhash.unwrap_or(0);
     let closer = match cached.simhash {
-        Some(hash) => pages::closer_version_saved_by_job(tx, job_id, version.as_ref(), hash)?,
+        Some(hash) => {
+            pages::closer_version_saved_by_job(tx, job_id, session_id, version.as_ref(), hash)?
+        }
         None => None,
     };
     let reason = match closer {
@@ -252,9 +281,14 @@ fn reuse_unchanged_page(
                     "near-duplicate of {}, a copy for a closer version",
                     cached.url
                 );
-                for url in
-                    pages::drop_farther_versions(tx, job_id, &page_id, version.as_ref(), simhash)?
-                {
+                for url in pages::drop_farther_versions(
+                    tx,
+                    job_id,
+                    session_id,
+                    &page_id,
+                    version.as_ref(),
+                    simhash,
+                )? {
                     frontier::set_state(
                         tx,
                         job_id,
