@@ -20,7 +20,7 @@ pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let session_id = id.clone();
     state
         .db
-        .run(move |conn| sessions::create(conn, &session_id))
+        .write(move |tx| sessions::create(tx, &session_id))
         .await?;
     Ok(created(id))
 }
@@ -68,7 +68,7 @@ pub async fn create_with_id(
     let session_id = id.clone();
     if state
         .db
-        .run(move |conn| sessions::create(conn, &session_id))
+        .write(move |tx| sessions::create(tx, &session_id))
         .await?
     {
         Ok(created(id))

@@ -25,6 +25,7 @@ use super::versions::{simhash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::ScrapeInput;
+use crate::jobs::live::LiveJob;
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
@@ -88,6 +89,8 @@ struct JobContext {
     /// Grows when a starter link redirects to another host.
     scope: RwLock<Scope>,
     ranker: Ranker,
+    /// What status polls show of this job.
+    live: Arc<LiveJob>,
 }
 
 impl JobContext {
@@ -143,6 +146,7 @@ pub async fn run(
     job: &JobRow,
     input: &ScrapeInput,
     cancel: CancellationToken,
+    live: Arc<LiveJob>,
 ) -> Result<Ending, StorageError> {
     let db = shared.db.clone();
     let is_new = seed_if_new(&db, &job.id, input).await?;
@@ -162,6 +166,7 @@ pub async fn run(
                 .and_then(|l| parse_normalized(l))
                 .as_ref(),
         ),
+        live,
     });
     if is_new && input.max_depth != Some(0) {
         // Sitemaps can be many and slow; a cancel must stop them, and they may not keep
@@ -191,16 +196,11 @@ pub async fn run(
             && completed + (in_flight.len() as i64) < budget
         {
             let id = job.id.clone();
-            let claimed = db
-                .write(move |tx| {
-                    let entry = frontier::claim_next(tx, &id)?;
-                    if let Some(entry) = &entry {
-                        job_rows::set_message(tx, &id, &format!("Fetching {}", entry.url))?;
-                    }
-                    Ok(entry)
-                })
-                .await?;
+            // The message lives in memory only: it changes with every page, and the
+            // row gets its message with the page's count.
+            let claimed = db.write(move |tx| frontier::claim_next(tx, &id)).await?;
             let Some(entry) = claimed else { break };
+            context.live.set_message(&format!("Fetching {}", entry.url));
             in_flight.spawn(process(context.clone(), entry));
         }
         if in_flight.is_empty() {
@@ -277,10 +277,12 @@ async fn discover_pages(context: &JobContext, input: &ScrapeInput) -> Result<(),
         .collect();
     origins.dedup_by_key(|url| url.origin().ascii_serialization());
     let id = context.job_id.clone();
+    let message = "Reading sitemaps and llms.txt";
+    context.live.set_message(message);
     context
         .shared
         .db
-        .run(move |conn| job_rows::set_message(conn, &id, "Reading sitemaps and llms.txt"))
+        .write(move |tx| job_rows::set_message(tx, &id, message))
         .await?;
     let mut found = Vec::new();
     for origin in &origins {

@@ -98,6 +98,11 @@ pub(super) async fn record(
             Ok(counted)
         })
         .await
+        .inspect(|recorded| match recorded {
+            Recorded::Counted => context.live.count_iteration(message),
+            Recorded::NotCounted => context.live.set_message(message),
+            Recorded::JobOver => {}
+        })
 }
 
 /// A page outcome made ready for its write transaction, which then only writes.
