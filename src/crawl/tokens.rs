@@ -19,6 +19,10 @@
 //! first and last cuts (a difference of running sums), plus the count of its tail.
 //! `tests/properties.rs` checks this against tiktoken-rs on generated text.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use bpe_openai::Tokenizer;
 
 fn tokenizer() -> &'static Tokenizer {
@@ -68,7 +72,7 @@ impl<'t> TokenIndex<'t> {
                 index.cuts.push(offset as u32);
                 index.before.push(total);
             }
-            let pieces_tokens = tokenizer.bpe.count(piece.as_bytes());
+            let pieces_tokens = piece_count(tokenizer, piece);
             total = total.saturating_add(u32::try_from(pieces_tokens).unwrap_or(u32::MAX));
             offset += piece.len();
         }
@@ -113,6 +117,60 @@ impl<'t> TokenIndex<'t> {
         } else {
             count(slice)
         }
+    }
+}
+
+/// Pieces up to this long are remembered with their counts.
+const CACHED_PIECE_BYTES: usize = 24;
+/// Pieces remembered per thread; the memory is cleared when it is full (about 2 MiB).
+const CACHED_PIECES: usize = 50_000;
+
+thread_local! {
+    /// Words repeat: most pieces of a page were counted before, and a lookup is several
+    /// times cheaper than counting again.
+    static PIECE_COUNTS: RefCell<HashMap<Vec<u8>, u32, BuildHasherDefault<Fnv>>> =
+        RefCell::new(HashMap::default());
+}
+
+fn piece_count(tokenizer: &Tokenizer, piece: &str) -> usize {
+    let bytes = piece.as_bytes();
+    if bytes.len() > CACHED_PIECE_BYTES {
+        return tokenizer.bpe.count(bytes);
+    }
+    PIECE_COUNTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(&count) = cache.get(bytes) {
+            return count as usize;
+        }
+        let count = tokenizer.bpe.count(bytes);
+        if cache.len() >= CACHED_PIECES {
+            cache.clear();
+        }
+        cache.insert(bytes.to_vec(), u32::try_from(count).unwrap_or(u32::MAX));
+        count
+    })
+}
+
+/// FNV-1a: the keys are short, and SipHash would cost as much as the lookup saves.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
     }
 }
 
