@@ -215,7 +215,7 @@ class DocSpider(CrawlSpider):
     name = "docs"
     start_urls = [start]
     allowed_domains = [host]
-    rules = [Rule(LinkExtractor(allow_domains=[host]), callback="parse_page", follow=True)]
+    rules = [Rule(LinkExtractor(), callback="parse_page", follow=True)]
 
     def parse_start_url(self, response):
         return self.parse_page(response)
