@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use docscrape::crawl::chunk::Chunker;
+use docscrape::crawl::extract::html::extract_html;
+use docscrape::crawl::scope::{normalize, parse_normalized};
 use docscrape::crawl::tokens::{self, TokenIndex};
 use docscrape::jobs::live::LiveJobs;
 use docscrape::jobs::status::status_of;
 use docscrape::storage::jobs::{JobRow, JobState};
-use docscrape::crawl::extract::html::extract_html;
-use docscrape::crawl::scope::{normalize, parse_normalized};
 use url::Url;
 
 /// A tiny deterministic generator (xorshift) so inputs vary without a `rand` dependency.
@@ -368,7 +368,10 @@ fn finished_result(pages: usize) -> String {
     let saved: serde_json::Map<String, serde_json::Value> = (0..pages)
         .map(|n| {
             (
-                format!("https://docs.example.com/api/acme.users{}/Class{n}.html", n / 100),
+                format!(
+                    "https://docs.example.com/api/acme.users{}/Class{n}.html",
+                    n / 100
+                ),
                 serde_json::json!({"title": format!("acme.users.Class{n}"), "chunks": 4,
                                    "scrapedAt": "2026-12-03T08:44:38.744587+00:00"}),
             )

@@ -14,7 +14,8 @@ async fn main() -> std::io::Result<()> {
     let bind = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:0".to_string());
-    let server = HttpServer::new(|| App::new().route("/hello", web::get().to(hello))).bind(&bind)?;
+    let server =
+        HttpServer::new(|| App::new().route("/hello", web::get().to(hello))).bind(&bind)?;
     for addr in server.addrs() {
         // Scripts read the port from this line, as they do docscrape's.
         println!("hello listening on http://{addr}");
