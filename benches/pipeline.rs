@@ -12,6 +12,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use docscrape::crawl::chunk::Chunker;
 use docscrape::crawl::extract::html::extract_html;
 use docscrape::crawl::scope::{normalize, parse_normalized};
+use docscrape::crawl::tokens::{self, TokenIndex};
+use docscrape::jobs::live::LiveJobs;
+use docscrape::jobs::status::status_of;
+use docscrape::storage::jobs::{JobRow, JobState};
 use url::Url;
 
 /// A tiny deterministic generator (xorshift) so inputs vary without a `rand` dependency.
@@ -346,6 +350,81 @@ fn bench_chunk(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_tokens(c: &mut Criterion) {
+    let markdown = documentation_markdown(200 * 1024, 0x5eed_0004);
+    let mut group = c.benchmark_group("tokens");
+    group.throughput(Throughput::Bytes(markdown.len() as u64));
+    group.bench_function("count/200KB", |b| {
+        b.iter(|| tokens::count(black_box(&markdown)))
+    });
+    group.bench_function("index/200KB", |b| {
+        b.iter(|| TokenIndex::build(black_box(&markdown)).total())
+    });
+    group.finish();
+}
+
+/// A finished job's status of `pages` saved pages, as the database row holds it.
+fn finished_result(pages: usize) -> String {
+    let saved: serde_json::Map<String, serde_json::Value> = (0..pages)
+        .map(|n| {
+            (
+                format!(
+                    "https://docs.example.com/api/acme.users{}/Class{n}.html",
+                    n / 100
+                ),
+                serde_json::json!({"title": format!("acme.users.Class{n}"), "chunks": 4,
+                                   "scrapedAt": "2026-12-03T08:44:38.744587+00:00"}),
+            )
+        })
+        .collect();
+    serde_json::json!({"finishReason": "no_more_links", "savedPagesCount": pages,
+                       "pageChunksCount": pages * 4, "savedPages": saved, "failedPages": {}})
+    .to_string()
+}
+
+fn bench_status(c: &mut Criterion) {
+    let row = JobRow {
+        id: "0b8e6f1e-4f54-4c55-9d7b-0c1a2b3c4d5e".into(),
+        session_id: "5e0c7a1b-2d3e-4f50-8a9b-0c1d2e3f4a5b".into(),
+        kind: "scrape.getRelevantDocumentation".into(),
+        state: JobState::Running,
+        created_at: "2026-12-03T08:44:34.555442+00:00".into(),
+        started_at: Some("2026-12-03T08:44:34.555442+00:00".into()),
+        updated_at: "2026-12-03T08:44:34.555442+00:00".into(),
+        finished_at: None,
+        input: "{}".into(),
+        stage: "running".into(),
+        message: "Scraping documentation pages".into(),
+        completed_iterations: 120,
+        total_iterations: 10_000,
+        finish_reason: None,
+        result: None,
+    };
+    let live = LiveJobs::default();
+    live.insert(&row);
+    let mut group = c.benchmark_group("status");
+    group.bench_function("running/from-memory", |b| {
+        b.iter(|| {
+            let job = live.get(&row.session_id, &row.id).expect("live");
+            serde_json::to_vec(&job.status(black_box(&row.id))).expect("json")
+        })
+    });
+    let mut finished = row.clone();
+    finished.state = JobState::Finished;
+    finished.result = Some(finished_result(10_000));
+    let bytes = finished.result.as_ref().map_or(0, String::len);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(20);
+    group.bench_function("finished-10k-pages/serialise", |b| {
+        let conn = rusqlite::Connection::open_in_memory().expect("db");
+        b.iter(|| {
+            let status = status_of(&conn, black_box(&finished)).expect("status");
+            serde_json::to_vec(&status).expect("json")
+        })
+    });
+    group.finish();
+}
+
 fn bench_normalize(c: &mut Criterion) {
     let base = Url::parse("https://docs.example.com/guide/intro.html").expect("url");
     let hrefs = links(10_000, 0x5eed_0003);
@@ -385,6 +464,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = pipeline;
     config = config();
-    targets = bench_extract, bench_chunk, bench_normalize
+    targets = bench_extract, bench_chunk, bench_tokens, bench_status, bench_normalize
 }
 criterion_main!(pipeline);

@@ -10,7 +10,20 @@ fn main() -> std::process::ExitCode {
         eprintln!("docscrape: {err}");
         return std::process::ExitCode::FAILURE;
     }
-    let outcome = actix_web::rt::System::new().block_on(async move {
+    // Crawl I/O (every job's fetches, the engine, the writer's callers) runs on a
+    // multi-threaded runtime with one worker per core; the HTTP workers keep their own
+    // threads. CPU work goes to the blocking pool, bounded by the parse budget.
+    let system = actix_web::rt::System::with_tokio_rt(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("docscrape-crawl")
+            .build()
+            .unwrap_or_else(|err| {
+                eprintln!("docscrape: cannot start the async runtime: {err}");
+                std::process::exit(1)
+            })
+    });
+    let outcome = system.block_on(async move {
         let loopback_only = settings
             .bind
             .parse::<std::net::SocketAddr>()

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use docscrape::crawl::chunk::Chunker;
 use docscrape::crawl::extract::html::extract_html;
 use docscrape::crawl::scope::{normalize, parse_normalized, OutOfScope, Scope};
+use docscrape::crawl::tokens::{self, TokenIndex};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use url::Url;
@@ -784,6 +785,54 @@ proptest! {
     #[test]
     fn chunks_of_markdown_fit_the_budget(text in markdown()) {
         check_chunks(&text)?;
+    }
+}
+
+// ----- token counts ----------------------------------------------------------------
+
+/// tiktoken-rs, the reference implementation of `cl100k_base`.
+fn reference_count(text: &str) -> usize {
+    tiktoken_rs::cl100k_base_singleton()
+        .encode_ordinary(text)
+        .len()
+}
+
+/// Text that exercises every alternative of the pre-tokenising expression: words,
+/// contractions, digit runs, punctuation runs, newlines and runs of spaces, non-ASCII
+/// letters and digits, emoji.
+fn tokenizer_text() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        4 => "[a-zA-Z]{1,12}",
+        2 => "[0-9]{1,8}",
+        2 => "[ ]{1,4}",
+        1 => "[\\n\\r\\t ]{1,4}",
+        2 => "[.,;:!?()\\[\\]{}<>/\\\\`'\"#*_=+-]{1,4}",
+        1 => prop::sample::select(vec!["'s", "'T", "'re", "'ll", "'d", "n't"]).prop_map(String::from),
+        1 => "[éüßøçñ中文字日本한국어]{1,4}",
+        1 => "[٠-٩०-९]{1,3}",
+        1 => Just("🙂👨‍👩‍👧".to_string()),
+        1 => "\\PC{0,6}",
+    ];
+    prop::collection::vec(part, 0..60).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn token_counts_are_tiktokens(text in tokenizer_text()) {
+        prop_assert_eq!(tokens::count(&text), reference_count(&text));
+    }
+
+    /// A slice's count from the index of the whole text is its count as a text of its own.
+    #[test]
+    fn slice_counts_from_an_index_are_exact(text in tokenizer_text(), a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+        let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let (x, y) = (*a.get(&boundaries), *b.get(&boundaries));
+        let (start, end) = (x.min(y), x.max(y));
+        let index = TokenIndex::build(&text);
+        prop_assert_eq!(index.total(), reference_count(&text));
+        prop_assert_eq!(index.count(start, end), reference_count(&text[start..end]), "slice {:?}", &text[start..end]);
     }
 }
 

@@ -122,6 +122,14 @@ async fn load_status(
     session_id: &str,
     job_id: Option<String>,
 ) -> Result<JobStatus, ApiError> {
+    // A running job's progress is in memory: no database round trip for the polls that
+    // clients make most.
+    if let Some(live) = job_id
+        .as_deref()
+        .and_then(|job| state.engine.live_status(session_id, job))
+    {
+        return Ok(live);
+    }
     let session = session_id.to_string();
     let found = state
         .db

@@ -3,11 +3,16 @@
 //! Chunks are sized with the `cl100k_base` tokenizer so that every chunk fits
 //! an LLM context budget, and Markdown chunks carry the heading path that was
 //! in effect where they start, so a chunk can be understood out of context.
+//!
+//! The splitter measures many candidate chunks; each window of text is tokenised once
+//! into a [`TokenIndex`] that answers every measurement (and the final chunks' counts)
+//! exactly without tokenising the text again.
 
 use std::borrow::Cow;
 
-use text_splitter::{ChunkConfig, MarkdownSplitter, TextSplitter};
-use tiktoken_rs::CoreBPE;
+use text_splitter::{ChunkConfig, ChunkSizer, MarkdownSplitter, TextSplitter};
+
+use super::tokens::{self, TokenIndex};
 
 /// One piece of a document, small enough for the configured token budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +29,8 @@ pub struct Chunk {
 /// Splits documents into chunks of at most `max_tokens` `cl100k_base` tokens.
 pub struct Chunker {
     max_tokens: usize,
-    markdown: MarkdownSplitter<&'static CoreBPE>,
-    text: TextSplitter<&'static CoreBPE>,
+    /// The splitter's limit for Markdown, which keeps room for re-opened code fences.
+    markdown_capacity: usize,
 }
 
 /// Tokens kept free in each Markdown chunk so that a code block cut between chunks can be
@@ -49,10 +54,21 @@ pub const WINDOW_BYTES: usize = 64 * 1024;
 /// than one token per byte, so four tokens always fit at least one char.
 pub const MIN_MAX_TOKENS: usize = 4;
 
-/// The tokenizer is expensive to build (it parses a large rank table), so the
-/// process-wide singleton from `tiktoken_rs` is shared by every `Chunker`.
-fn tokenizer() -> &'static CoreBPE {
-    tiktoken_rs::cl100k_base_singleton()
+/// The splitter's sizer for one window: counts from the window's token index.
+struct WindowSizer<'i, 't>(&'i TokenIndex<'t>);
+
+impl ChunkSizer for WindowSizer<'_, '_> {
+    fn size(&self, chunk: &str) -> usize {
+        self.0.count_slice(chunk)
+    }
+}
+
+/// A chunk as the splitter cut it: its heading path, text and exact token count.
+struct Piece<'a> {
+    section: String,
+    text: Cow<'a, str>,
+    /// `None` once re-fencing changed the text.
+    tokens: Option<usize>,
 }
 
 impl Chunker {
@@ -60,16 +76,15 @@ impl Chunker {
     /// char can need that many tokens and chunks never split a char.
     pub fn new(max_tokens: usize) -> Self {
         let max_tokens = max_tokens.max(MIN_MAX_TOKENS);
-        let config = |capacity: usize| ChunkConfig::new(capacity).with_sizer(tokenizer());
         let markdown_capacity = if max_tokens > 4 * FENCE_RESERVE {
             max_tokens - FENCE_RESERVE
         } else {
             max_tokens
         };
+        tokens::warm_up();
         Self {
             max_tokens,
-            markdown: MarkdownSplitter::new(config(markdown_capacity)),
-            text: TextSplitter::new(config(max_tokens)),
+            markdown_capacity,
         }
     }
 
@@ -77,10 +92,10 @@ impl Chunker {
         self.max_tokens
     }
 
-    /// Uses the same encoding as the splitter's sizer (`encode_ordinary`), so
-    /// counts agree with the limit the splitter enforced.
+    /// The exact `cl100k_base` count (tiktoken's `encode_ordinary`), the measure the
+    /// splitter enforces.
     pub fn count_tokens(&self, text: &str) -> usize {
-        tokenizer().encode_ordinary(text).len()
+        tokens::count(text)
     }
 
     /// Splits along Markdown structure (sections, blocks, code fences,
@@ -94,21 +109,22 @@ impl Chunker {
     pub fn split_markdown_until(&self, markdown: &str, stop: &dyn Fn() -> bool) -> Vec<Chunk> {
         let markdown = &*break_long_runs(markdown);
         let headings = HeadingIndex::build(markdown);
-        let pieces: Vec<(String, &str)> = windows(markdown)
-            .take_while(|_| !stop())
-            .flat_map(|(start, window)| {
-                self.markdown
-                    .chunk_indices(window)
-                    .map(move |(offset, piece)| (start + offset, piece))
-            })
-            .map(|(offset, piece)| (headings.section_at(offset), piece))
-            .collect();
-        let refenced = refence(pieces);
-        self.collect_chunks(
-            refenced
-                .iter()
-                .map(|(section, text)| (section.clone(), text.as_str())),
-        )
+        let mut pieces = Vec::new();
+        for (start, window) in windows(markdown) {
+            if stop() {
+                break;
+            }
+            let index = TokenIndex::build(window);
+            let splitter = MarkdownSplitter::new(
+                ChunkConfig::new(self.markdown_capacity).with_sizer(WindowSizer(&index)),
+            );
+            pieces.extend(splitter.chunk_indices(window).map(|(offset, text)| Piece {
+                section: headings.section_at(start + offset),
+                text: Cow::Borrowed(text),
+                tokens: Some(index.count(offset, offset + text.len())),
+            }));
+        }
+        self.collect_chunks(refence(pieces))
     }
 
     /// For JSON, YAML and plain text, where Markdown syntax would be
@@ -120,45 +136,51 @@ impl Chunker {
     /// `split_text` that ends early once `stop` answers true (see `split_markdown_until`).
     pub fn split_text_until(&self, text: &str, stop: &dyn Fn() -> bool) -> Vec<Chunk> {
         let text = &*break_long_runs(text);
-        let pieces = windows(text)
-            .take_while(|_| !stop())
-            .flat_map(|(_, window)| {
-                self.text
-                    .chunk_indices(window)
-                    .map(|(_, piece)| (String::new(), piece))
-            });
+        let mut pieces = Vec::new();
+        for (_, window) in windows(text) {
+            if stop() {
+                break;
+            }
+            let index = TokenIndex::build(window);
+            let splitter = TextSplitter::new(
+                ChunkConfig::new(self.max_tokens).with_sizer(WindowSizer(&index)),
+            );
+            pieces.extend(splitter.chunk_indices(window).map(|(offset, text)| Piece {
+                section: String::new(),
+                text: Cow::Borrowed(text),
+                tokens: Some(index.count(offset, offset + text.len())),
+            }));
+        }
         self.collect_chunks(pieces)
     }
 
-    fn collect_chunks<'a>(&self, pieces: impl Iterator<Item = (String, &'a str)>) -> Vec<Chunk> {
+    fn collect_chunks(&self, pieces: Vec<Piece<'_>>) -> Vec<Chunk> {
         let mut chunks = Vec::new();
-        for (section, piece) in pieces {
-            for part in self.enforce_budget(piece) {
+        for piece in pieces {
+            let tokens = piece
+                .tokens
+                .unwrap_or_else(|| self.count_tokens(&piece.text));
+            if tokens <= self.max_tokens {
+                if !piece.text.trim().is_empty() {
+                    chunks.push(make_chunk(piece.text.into_owned(), tokens, piece.section));
+                }
+                continue;
+            }
+            for part in self.enforce_budget(&piece.text) {
                 if part.trim().is_empty() {
                     continue;
                 }
-                chunks.push(self.make_chunk(part, section.clone()));
+                let tokens = self.count_tokens(part);
+                chunks.push(make_chunk(part.to_string(), tokens, piece.section.clone()));
             }
         }
         chunks
-    }
-
-    fn make_chunk(&self, content: &str, section: String) -> Chunk {
-        Chunk {
-            content: content.to_string(),
-            token_count: self.count_tokens(content),
-            character_count: content.chars().count(),
-            section,
-        }
     }
 
     /// The splitter cannot cut below a grapheme, and one grapheme (e.g. a long
     /// emoji ZWJ sequence) can exceed a tiny budget; cutting such a piece by
     /// chars keeps the documented "never over budget" guarantee absolute.
     fn enforce_budget<'a>(&self, piece: &'a str) -> Vec<&'a str> {
-        if self.count_tokens(piece) <= self.max_tokens {
-            return vec![piece];
-        }
         let mut parts = Vec::new();
         let mut rest = piece;
         while !rest.is_empty() {
@@ -178,12 +200,22 @@ impl Chunker {
             .skip(1)
             .chain(std::iter::once(text.len()))
             .collect();
-        let fits = |end: usize| self.count_tokens(&text[..end]) <= self.max_tokens;
+        let index = TokenIndex::build(text);
+        let fits = |end: usize| index.count(0, end) <= self.max_tokens;
         let first_too_big = boundaries.partition_point(|&end| fits(end));
         match first_too_big.checked_sub(1) {
             Some(last_fitting) => boundaries[last_fitting],
             None => boundaries.first().copied().unwrap_or(text.len()),
         }
+    }
+}
+
+fn make_chunk(content: String, token_count: usize, section: String) -> Chunk {
+    Chunk {
+        character_count: content.chars().count(),
+        content,
+        token_count,
+        section,
     }
 }
 
@@ -264,10 +296,16 @@ fn break_long_runs(text: &str) -> Cow<'_, str> {
 /// Makes every chunk valid Markdown on its own: a code block that the splitter cut is
 /// closed at the end of its chunk and re-opened, with its language, at the start of the
 /// next; a chunk holding nothing but the opening fence line is folded into the next one.
-fn refence(pieces: Vec<(String, &str)>) -> Vec<(String, String)> {
+fn refence(pieces: Vec<Piece<'_>>) -> Vec<Piece<'_>> {
     let mut out = Vec::with_capacity(pieces.len());
     let mut carried: Option<(Fence, String)> = None;
-    for (section, piece) in pieces {
+    for Piece {
+        section,
+        text,
+        tokens,
+    } in pieces
+    {
+        let piece: &str = &text;
         let reopened = carried.as_ref().map(|(_, opener)| opener.clone());
         let mut open = carried.take();
         let mut last_opener_at = None;
@@ -320,9 +358,20 @@ fn refence(pieces: Vec<(String, &str)>) -> Vec<(String, String)> {
                 ));
             }
         }
-        if !content.trim().is_empty() {
-            out.push((section, content));
+        if content.trim().is_empty() {
+            continue;
         }
+        // Unchanged (the usual case): the splitter's exact count stands.
+        let tokens = tokens.filter(|_| content == piece);
+        out.push(Piece {
+            section,
+            text: if tokens.is_some() {
+                text
+            } else {
+                Cow::Owned(content)
+            },
+            tokens,
+        });
     }
     out
 }

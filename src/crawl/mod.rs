@@ -14,4 +14,5 @@ pub mod robots;
 pub mod runner;
 pub mod scope;
 pub mod text;
+pub mod tokens;
 pub mod versions;

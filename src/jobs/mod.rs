@@ -2,6 +2,7 @@
 //! creation order; `running` jobs found at start-up resume from their frontier.
 
 pub mod input;
+pub mod live;
 pub mod status;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use crate::ids;
 use crate::storage::jobs::{self as job_rows, Ending};
 use crate::storage::{frontier, pages, Db};
 use input::ScrapeInput;
+use live::LiveJobs;
 
 /// How long a finished crawl stays reusable for an identical request.
 const CACHE_MAX_AGE: time::Duration = time::Duration::days(28);
@@ -41,6 +43,8 @@ struct EngineInner {
     /// Jobs that ended but whose end could not be written (full disk, read-only file):
     /// their error lines, served as a `failed` status until the write succeeds.
     unrecorded: Mutex<HashMap<String, Vec<String>>>,
+    /// The progress of running jobs, which status polls read.
+    live: LiveJobs,
 }
 
 impl JobEngine {
@@ -60,6 +64,7 @@ impl JobEngine {
                 wake: Notify::new(),
                 stall_timeout,
                 unrecorded: Mutex::new(HashMap::new()),
+                live: LiveJobs::default(),
             }),
         };
         tokio::spawn(engine.clone().dispatch());
@@ -74,6 +79,16 @@ impl JobEngine {
     /// Tells the dispatcher a job was queued.
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+
+    /// The status of a running job of `session_id`, from memory; `None` when the job is
+    /// not running here (queued, over, unknown or another session's): read the database.
+    pub fn live_status(&self, session_id: &str, job_id: &str) -> Option<crate::model::JobStatus> {
+        if self.lock_unrecorded().contains_key(job_id) {
+            return None;
+        }
+        let live = self.inner.live.get(session_id, job_id)?;
+        Some(live.status(job_id))
     }
 
     /// The error lines of a job that ended failed while its end could not be written yet.
@@ -101,6 +116,7 @@ impl JobEngine {
                 )
             })
             .await?;
+        self.inner.live.end(job_id);
         self.stop_task(job_id);
         if ended {
             log::info!("[job {job_id}] cancelled by request");
@@ -110,6 +126,7 @@ impl JobEngine {
 
     /// Stops the tasks of a session's jobs before the session is deleted.
     pub fn stop_session(&self, session_id: &str) {
+        self.inner.live.end_session(session_id);
         let active = self.lock_active();
         for (job_id, job) in active
             .iter()
@@ -222,6 +239,8 @@ impl JobEngine {
                 Err(err) => self.keep_unrecorded(&job_id, ending, &err),
             }
         }
+        self.inner.live.end(&job_id);
+        self.inner.live.remove(&job_id);
         self.lock_active().remove(&job_id);
         drop(slot);
         self.wake();
@@ -293,6 +312,7 @@ impl JobEngine {
         let Some(job) = started else {
             return Ok(None);
         };
+        let live = self.inner.live.insert(&job);
         let input: ScrapeInput = serde_json::from_str(&job.input)
             .map_err(|err| StorageError::Corrupt(format!("input of job {job_id}: {err}")))?;
         log::info!(
@@ -305,7 +325,7 @@ impl JobEngine {
                 return Ok(Some(ending));
             }
         }
-        let ending = runner::run(self.inner.crawl.clone(), &job, &input, cancel).await?;
+        let ending = runner::run(self.inner.crawl.clone(), &job, &input, cancel, live).await?;
         Ok(Some(ending))
     }
 
@@ -388,6 +408,7 @@ impl JobEngine {
                 {
                     log::warn!("[job {job_id}] failed: stalled");
                 }
+                self.inner.live.end(&job_id);
                 self.stop_task(&job_id);
             }
         }

@@ -21,6 +21,13 @@ const MIGRATIONS: &[&str] = &[
     //    numbers (a hash of the text with numbers folded); SimHash closeness let numbered
     //    pages of one template pass for copies. Rows without it are never skipped as copies.
     "ALTER TABLE pages ADD COLUMN numberless_hash INTEGER;",
+    // 5: per-page lookups that do not grow with the job: a session's versioned copies of
+    //    a path, the newest saved copy of a URL for conditional requests; and a session's
+    //    pages in saving order, so that streaming them does not sort the session per batch.
+    "CREATE INDEX pages_by_version ON pages(session_id, version_key) WHERE version_key IS NOT NULL;
+     CREATE INDEX pages_by_url_fetched ON pages(url, fetched_at);
+     DROP INDEX pages_by_url;
+     CREATE INDEX pages_by_session ON pages(session_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

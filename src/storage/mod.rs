@@ -5,14 +5,17 @@ pub mod frontier;
 pub mod jobs;
 mod migrations;
 pub mod pages;
+#[cfg(test)]
+mod plans;
 pub mod sessions;
+mod writer;
 
 use std::path::Path;
 use std::time::Duration;
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction};
 
 use crate::error::StorageError;
 use crate::faults::{self, StorageFault};
@@ -22,9 +25,12 @@ pub type StorageResult<T> = Result<T, StorageError>;
 /// How long a writer waits for another writer before giving up with SQLITE_BUSY.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Reads go through a pool of connections on the blocking pool (WAL lets them run beside
+/// the writer); every write goes to the one writer thread (see `writer`).
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<SqliteConnectionManager>,
+    writer: writer::Writer,
 }
 
 impl Db {
@@ -36,19 +42,20 @@ impl Db {
                 source,
             })?;
         }
-        {
-            // WAL is a property of the file; set it once before the pool opens more handles.
-            let mut conn = Connection::open(path)?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            configure(&conn)?;
-            migrations::apply(&mut conn)?;
-        }
+        // WAL is a property of the file; set it once before the pool opens more handles.
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&conn)?;
+        migrations::apply(&mut conn)?;
+        let writer = writer::Writer::start(conn).map_err(|err| {
+            StorageError::Worker(format!("cannot start the database writer: {err}"))
+        })?;
         let manager = SqliteConnectionManager::file(path).with_init(|conn| configure(conn));
         let pool = Pool::builder()
             .max_size(16)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
-        Ok(Db { pool })
+        Ok(Db { pool, writer })
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool.
@@ -67,21 +74,16 @@ impl Db {
         .map_err(|err| StorageError::Worker(err.to_string()))?
     }
 
-    /// Runs `work` inside one IMMEDIATE transaction: all of it lands or none of it.
-    /// IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-    /// instead of failing at the first write of a read-then-write transaction.
+    /// Runs `work` on the writer thread, in a transaction shared with the other writes
+    /// waiting at the same time: all of `work` lands or none of it, and the answer comes
+    /// once it is committed. `work` must only write (and read what it writes against):
+    /// slow computation belongs before the call, since every other write waits for it.
     pub async fn write<T, F>(&self, work: F) -> StorageResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> StorageResult<T> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
+        self.writer.write(work).await
     }
 }
 

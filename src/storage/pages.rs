@@ -70,6 +70,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     if let Some(existing) = closer_version_saved_by_job(
         tx,
         &page.job_id,
+        &page.session_id,
         &page.url,
         page.version.as_ref(),
         page.numberless_hash,
@@ -150,6 +151,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     let superseded = drop_farther_versions(
         tx,
         &page.job_id,
+        &page.session_id,
         &page_id,
         &page.url,
         page.version.as_ref(),
@@ -159,12 +161,20 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
 }
 
 /// The URL of a page this job already saved with the same final URL or the same content.
+/// Looked up through the session's pages by URL and by hash (a job's pages are its
+/// session's), so the cost does not grow with the job.
 fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<Option<String>> {
-    Ok(tx
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE p.session_id = ?2 AND p.url = ?3
+         UNION ALL
+         SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE p.session_id = ?2 AND p.content_hash = ?4
+         LIMIT 1",
+    )?;
+    Ok(stmt
         .query_row(
-            "SELECT p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-             WHERE jp.job_id = ?1 AND (p.url = ?2 OR p.content_hash = ?3) LIMIT 1",
-            params![page.job_id, page.url, page.content_hash],
+            params![page.job_id, page.session_id, page.url, page.content_hash],
             |row| row.get(0),
         )
         .optional()?)
@@ -175,11 +185,14 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
 pub fn closer_version_saved_by_job(
     tx: &Transaction<'_>,
     job_id: &str,
+    session_id: &str,
     url: &str,
     version: Option<&VersionedPath>,
     numberless_hash: u64,
 ) -> StorageResult<Option<String>> {
-    for (_, other, closeness) in copies_of(tx, job_id, url, version, numberless_hash, None)? {
+    for (_, other, closeness) in
+        copies_of(tx, job_id, session_id, url, version, numberless_hash, None)?
+    {
         if closeness >= version.map_or(0, |v| v.closeness) {
             return Ok(Some(other));
         }
@@ -212,13 +225,22 @@ pub fn set_version_facts(
 pub fn drop_farther_versions(
     tx: &Transaction<'_>,
     job_id: &str,
+    session_id: &str,
     page_id: &str,
     url: &str,
     version: Option<&VersionedPath>,
     numberless_hash: u64,
 ) -> StorageResult<Vec<String>> {
     let mut superseded = Vec::new();
-    let copies = copies_of(tx, job_id, url, version, numberless_hash, Some(page_id))?;
+    let copies = copies_of(
+        tx,
+        job_id,
+        session_id,
+        url,
+        version,
+        numberless_hash,
+        Some(page_id),
+    )?;
     for (id, other, closeness) in copies {
         if closeness < version.map_or(0, |v| v.closeness) {
             tx.execute(
@@ -242,6 +264,7 @@ pub fn drop_farther_versions(
 fn copies_of(
     tx: &Transaction<'_>,
     job_id: &str,
+    session_id: &str,
     url: &str,
     version: Option<&VersionedPath>,
     numberless_hash: u64,
@@ -252,12 +275,20 @@ fn copies_of(
     };
     let candidates: Vec<(String, String, Option<i64>)> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT p.id, p.url, p.version_closeness FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-             WHERE jp.job_id = ?1 AND p.version_key = ?2 AND p.numberless_hash = ?3
+            "SELECT p.id, p.url, p.version_closeness FROM pages p
+             JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+             WHERE p.session_id = ?6 AND p.version_key = ?2 AND p.numberless_hash = ?3
                AND p.id IS NOT ?4 AND p.url <> ?5",
         )?;
         let rows = stmt.query_map(
-            params![job_id, version.key, numberless_hash as i64, except, url],
+            params![
+                job_id,
+                version.key,
+                numberless_hash as i64,
+                except,
+                url,
+                session_id
+            ],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
         rows.collect::<Result<_, _>>()?
@@ -305,10 +336,12 @@ fn bare_number_trees_match(
     let mut under_a = std::collections::HashSet::new();
     let mut under_b = std::collections::HashSet::new();
     let mut stmt = tx.prepare_cached(
-        "SELECT p.url FROM job_pages jp JOIN pages p ON p.id = jp.page_id
-         WHERE jp.job_id = ?1 AND (substr(p.url, 1, length(?2)) = ?2 OR substr(p.url, 1, length(?3)) = ?3)",
+        // URL ranges (`root <= url < root + U+10FFFF`) so that the URL index reads the two
+        // trees only, not every page of the job.
+        "SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
+         WHERE (p.url >= ?2 AND p.url < ?2 || ?4) OR (p.url >= ?3 AND p.url < ?3 || ?4)",
     )?;
-    let rows = stmt.query_map(params![job_id, root_a, root_b], |row| {
+    let rows = stmt.query_map(params![job_id, root_a, root_b, "\u{10FFFF}"], |row| {
         row.get::<_, String>(0)
     })?;
     for saved in rows {
@@ -425,12 +458,17 @@ pub fn bundle(
         return Ok(None);
     };
     let job_ids = {
+        // Oldest job first; sorted here, as the few jobs of one page need no index.
         let mut stmt = conn.prepare_cached(
-            "SELECT jp.job_id FROM job_pages jp JOIN jobs j ON j.id = jp.job_id
-             WHERE jp.page_id = ?1 ORDER BY j.rowid",
+            "SELECT j.rowid, jp.job_id FROM job_pages jp JOIN jobs j ON j.id = jp.job_id
+             WHERE jp.page_id = ?1",
         )?;
-        let rows = stmt.query_map([page_id], |row| row.get::<_, String>(0))?;
-        rows.collect::<Result<Vec<_>, _>>()?
+        let rows = stmt.query_map([page_id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut jobs = rows.collect::<Result<Vec<_>, _>>()?;
+        jobs.sort_unstable();
+        jobs.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
     };
     let mut stmt = conn.prepare_cached(
         "SELECT id, chunk_number, content, token_count, character_count, section, summary, extra, created_at
@@ -596,24 +634,34 @@ pub fn find_cached(
     session_id: &str,
     url: &str,
 ) -> StorageResult<Option<CachedPage>> {
-    let found = conn
-        .query_row(
-            "SELECT id, etag, last_modified, links, url, numberless_hash FROM pages
-             WHERE url = ?1 AND (etag IS NOT NULL OR last_modified IS NOT NULL)
-             ORDER BY session_id = ?2 DESC, fetched_at DESC LIMIT 1",
-            params![url, session_id],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<i64>>(5)?,
-                ))
-            },
-        )
+    const COLUMNS: &str = "id, etag, last_modified, links, url, numberless_hash";
+    const VALIDATED: &str = "(etag IS NOT NULL OR last_modified IS NOT NULL)";
+    let read = |row: &rusqlite::Row<'_>| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Option<String>>(1)?,
+            row.get::<_, Option<String>>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, Option<i64>>(5)?,
+        ))
+    };
+    // Two lookups rather than one sorted query, so that each is one index search.
+    let own = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM pages WHERE session_id = ?1 AND url = ?2 AND {VALIDATED}"
+        ))?
+        .query_row(params![session_id, url], read)
         .optional()?;
+    let found = match own {
+        Some(found) => Some(found),
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM pages WHERE url = ?1 AND {VALIDATED} ORDER BY fetched_at DESC LIMIT 1"
+            ))?
+            .query_row([url], read)
+            .optional()?,
+    };
     Ok(found.map(
         |(id, etag, last_modified, links, url, numberless_hash)| CachedPage {
             id,

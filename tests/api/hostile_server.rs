@@ -72,8 +72,10 @@ pub struct HostileServer {
 
 impl HostileServer {
     pub fn start() -> HostileServer {
-        // Compress the bomb while the crawler starts up; its route waits for it.
-        std::thread::spawn(|| LazyLock::force(&BOMB_BYTES).len());
+        // Compress the bomb before serving: on a busy machine compressing takes seconds,
+        // and a crawler that asks for the bomb meanwhile would time out waiting for it
+        // instead of meeting the bomb.
+        LazyLock::force(&BOMB_BYTES);
         let hits = Arc::new(Mutex::new(Vec::new()));
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, mut shutdown_rx) = oneshot::channel::<()>();

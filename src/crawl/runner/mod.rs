@@ -26,6 +26,7 @@ use super::versions::{numberless_hash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::{ScrapeInput, MAX_URL_CHARS};
+use crate::jobs::live::LiveJob;
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
@@ -99,6 +100,8 @@ struct JobContext {
     frontier_cap: usize,
     /// Links queued since the frontier was last trimmed to `frontier_cap`.
     links_since_trim: AtomicUsize,
+    /// What status polls show of this job.
+    live: Arc<LiveJob>,
 }
 
 impl JobContext {
@@ -178,6 +181,7 @@ pub async fn run(
     job: &JobRow,
     input: &ScrapeInput,
     cancel: CancellationToken,
+    live: Arc<LiveJob>,
 ) -> Result<Ending, StorageError> {
     let db = shared.db.clone();
     let is_new = seed_if_new(&db, &job.id, input).await?;
@@ -200,6 +204,7 @@ pub async fn run(
         cancel: cancel.clone(),
         frontier_cap: frontier_cap(input.max_iterations),
         links_since_trim: AtomicUsize::new(0),
+        live,
     });
     if is_new && input.max_depth != Some(0) {
         // Sitemaps can be many and slow; a cancel must stop them, and they may not keep
@@ -221,16 +226,11 @@ pub async fn run(
             && !cancel.is_cancelled()
         {
             let id = job.id.clone();
-            let claimed = db
-                .write(move |tx| {
-                    let entry = frontier::claim_next(tx, &id)?;
-                    if let Some(entry) = &entry {
-                        job_rows::set_message(tx, &id, &format!("Fetching {}", entry.url))?;
-                    }
-                    Ok(entry)
-                })
-                .await?;
+            // The message lives in memory only: it changes with every page, and the
+            // row gets its message with the page's count.
+            let claimed = db.write(move |tx| frontier::claim_next(tx, &id)).await?;
             let Some(entry) = claimed else { break };
+            context.live.set_message(&format!("Fetching {}", entry.url));
             in_flight.spawn(process(context.clone(), entry));
         }
         if in_flight.is_empty() {
@@ -315,10 +315,12 @@ async fn discover_pages(
         .collect();
     origins.dedup_by_key(|url| url.origin().ascii_serialization());
     let id = context.job_id.clone();
+    let message = "Reading sitemaps and llms.txt";
+    context.live.set_message(message);
     context
         .shared
         .db
-        .run(move |conn| job_rows::set_message(conn, &id, "Reading sitemaps and llms.txt"))
+        .write(move |tx| job_rows::set_message(tx, &id, message))
         .await?;
     let best = Arc::new(Mutex::new(BestUrls::new(discovery_keep(
         input.max_iterations,

@@ -2,6 +2,8 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
+use crate::crawl::versions::VersionedPath;
+use crate::jobs::input::MAX_URL_CHARS;
 
 pub(super) enum Recorded {
     Counted,
@@ -27,14 +29,15 @@ pub(super) async fn record(
     let planned =
         tokio::task::spawn_blocking(move || plan_links(&shared_context, &owned_input, outcome))
             .await;
-    let (
-        PageOutcome {
+    let Planned {
+        outcome: PageOutcome {
             entry,
             hops,
             result,
         },
         links,
-    ) = match planned {
+        facts,
+    } = match planned {
         Ok(planned) => planned,
         // A bug in planning one page's links fails that page, not the job.
         Err(err) if err.is_panic() => {
@@ -44,12 +47,15 @@ pub(super) async fn record(
                 entry.url
             );
             let result = PageResult::Failed(super::page::INTERNAL_PAGE_ERROR.to_string());
-            let outcome = PageOutcome {
-                entry,
-                hops,
-                result,
-            };
-            (outcome, Vec::new())
+            Planned {
+                outcome: PageOutcome {
+                    entry,
+                    hops,
+                    result,
+                },
+                links: Vec::new(),
+                facts: None,
+            }
         }
         Err(err) => return Err(StorageError::Worker(err.to_string())),
     };
@@ -107,7 +113,10 @@ pub(super) async fn record(
                     Recorded::Counted
                 }
                 PageResult::Saved(page) => {
-                    save_page(tx, &job, &session, &version, &entry, *page, &links)?;
+                    let facts = facts.ok_or_else(|| {
+                        StorageError::Worker("a saved page was not prepared for writing".into())
+                    })?;
+                    save_page(tx, &job, &session, &entry, *page, facts, &links)?;
                     Recorded::Counted
                 }
                 PageResult::NotModified(cached) => {
@@ -119,16 +128,34 @@ pub(super) async fn record(
             Ok(counted)
         })
         .await
+        .inspect(|recorded| match recorded {
+            Recorded::Counted => context.live.count_iteration(message),
+            Recorded::NotCounted => context.live.set_message(message),
+            Recorded::JobOver => {}
+        })
+}
+
+/// A page outcome made ready for its write transaction, which then only writes.
+struct Planned {
+    outcome: PageOutcome,
+    /// The links the job follows, ranked.
+    links: Vec<NewUrl>,
+    /// For a page to save: what its rows hold besides the page itself.
+    facts: Option<SaveFacts>,
+}
+
+struct SaveFacts {
+    content_hash: String,
+    /// The followable links as JSON, kept for 304 re-crawls.
+    links_json: String,
+    version: Option<VersionedPath>,
 }
 
 /// Settles where a page is saved (its final URL, or its in-scope canonical; a starter
 /// that redirects to another host brings that host into scope) and which of its links
-/// the job follows, with their ranks.
-fn plan_links(
-    context: &JobContext,
-    input: &ScrapeInput,
-    mut outcome: PageOutcome,
-) -> (PageOutcome, Vec<NewUrl>) {
+/// the job follows, with their ranks; hashes and serialises what the write needs, so that
+/// the write transaction stays short.
+fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcome) -> Planned {
     crate::faults::point(crate::faults::PLAN_LINKS);
     let entry = &outcome.entry;
     if let PageResult::Saved(page) = &mut outcome.result {
@@ -167,16 +194,31 @@ fn plan_links(
         }
         _ => Vec::new(),
     };
-    (outcome, links)
+    let facts = match &outcome.result {
+        PageResult::Saved(page) => Some(SaveFacts {
+            content_hash: content_hash(&page.document.content),
+            links_json: serde_json::to_string(&page_links(&page.document))
+                .unwrap_or_else(|_| "[]".to_string()),
+            version: Url::parse(&page.final_url)
+                .ok()
+                .and_then(|url| versioned_path(&url, &input.application_version)),
+        }),
+        _ => None,
+    };
+    Planned {
+        outcome,
+        links,
+        facts,
+    }
 }
 
 fn save_page(
     tx: &rusqlite::Transaction<'_>,
     job_id: &str,
     session_id: &str,
-    application_version: &str,
     entry: &FrontierEntry,
     page: ProcessedPage,
+    facts: SaveFacts,
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
     if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
@@ -195,12 +237,6 @@ fn save_page(
             None,
         )?;
     }
-    let content_hash = content_hash(&page.document.content);
-    let version = Url::parse(&page.final_url)
-        .ok()
-        .and_then(|url| versioned_path(&url, application_version));
-    let links_json =
-        serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
     let outcome = pages::save(
         tx,
         &NewPage {
@@ -216,15 +252,15 @@ fn save_page(
             ),
             content_type: page.fetched.mime.clone(),
             content: page.document.content,
-            content_hash,
+            content_hash: facts.content_hash,
             http_status: page.fetched.status,
             etag: page.fetched.etag,
             last_modified: page.fetched.last_modified,
             fetched_at: page.fetched.fetched_at,
             chunks: page.chunks,
-            links: links_json,
+            links: facts.links_json,
             numberless_hash: page.numberless_hash,
-            version,
+            version: facts.version,
         },
     )?;
     let reason = match &outcome {
@@ -262,9 +298,14 @@ fn reuse_unchanged_page(
         .ok()
         .and_then(|url| versioned_path(&url, application_version));
     let closer = match cached.numberless_hash {
-        Some(hash) => {
-            pages::closer_version_saved_by_job(tx, job_id, &cached.url, version.as_ref(), hash)?
-        }
+        Some(hash) => pages::closer_version_saved_by_job(
+            tx,
+            job_id,
+            session_id,
+            &cached.url,
+            version.as_ref(),
+            hash,
+        )?,
         None => None,
     };
     let reason = match closer {
@@ -284,6 +325,7 @@ fn reuse_unchanged_page(
                     Some(hash) => pages::drop_farther_versions(
                         tx,
                         job_id,
+                        session_id,
                         &page_id,
                         &cached.url,
                         version.as_ref(),
