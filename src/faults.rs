@@ -24,8 +24,10 @@ pub const FETCH_BODY: &str = "fetch-body";
 pub const PAGE_WRITE: &str = "page-write";
 /// Inside a job's final write transaction, after the job row, before the commit.
 pub const JOB_FINISH: &str = "job-finish";
+/// In an upload job, after it is marked running, before its file is converted.
+pub const UPLOAD_PROCESS: &str = "upload-process";
 
-const POINTS: [&str; 3] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH];
+const POINTS: [&str; 4] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH, UPLOAD_PROCESS];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
