@@ -597,6 +597,20 @@ pub fn import_document(
     tx: &Transaction<'_>,
     document: &ImportedDocument,
 ) -> StorageResult<Result<(), PlaceConflict>> {
+    // Checked before anything changes: the caller commits whatever this returns.
+    for chunk in &document.chunks {
+        let taken = tx
+            .query_row(
+                "SELECT 1 FROM chunks WHERE id = ?1 AND page_id <> ?2",
+                params![chunk.chunk_id, document.doc_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if taken {
+            return Ok(Err(PlaceConflict::ChunkIdTaken(chunk.chunk_id.clone())));
+        }
+    }
     let exists = match clear_place(tx, &document.session_id, &document.doc_id, false)? {
         Ok(exists) => exists,
         Err(conflict) => return Ok(Err(conflict)),
@@ -606,19 +620,6 @@ pub fn import_document(
             pages::delete(tx, &document.session_id, Some(&document.doc_id))?;
         }
         return Ok(Ok(()));
-    }
-    for chunk in &document.chunks {
-        let taken = tx
-            .query_row(
-                "SELECT 1 FROM chunks WHERE id = ?1",
-                [&chunk.chunk_id],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if taken {
-            return Ok(Err(PlaceConflict::ChunkIdTaken(chunk.chunk_id.clone())));
-        }
     }
     let now = ids::now();
     let content = document

@@ -13,3 +13,4 @@ mod hostile;
 mod restart;
 mod scrape;
 mod sessions;
+mod uploads;
