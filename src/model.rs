@@ -300,8 +300,8 @@ pub struct DocumentImportDoc {
 pub struct ChunkImportDoc {
     /// Unique across the database.
     pub chunk_id: uuid::Uuid,
-    /// e.g. `scraper` or `upload`.
-    #[schema(min_length = 1)]
+    /// e.g. `scraper` or `upload`; not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub source: String,
     pub url: Option<String>,
     pub title: Option<String>,
@@ -311,6 +311,7 @@ pub struct ChunkImportDoc {
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// ISO 8601; now when absent.
+    #[schema(format = DateTime)]
     pub created_at: Option<String>,
     pub scrape_job_ids: Option<Vec<uuid::Uuid>>,
 }

@@ -214,11 +214,14 @@ pub fn read_spool(conn: &Connection, spool_id: &str) -> StorageResult<Option<Vec
     Ok(Some(bytes))
 }
 
-/// Removes spools that no upload job owns: bodies whose request never completed because
-/// the process stopped while they streamed. Run at start-up, when no request is streaming.
+/// Removes spools no queued or running upload job needs: bodies whose request never
+/// completed because the process stopped while they streamed, and those of jobs ended
+/// by a path that does not know about spools (the stall watchdog). Run at start-up only:
+/// a spool that is streaming has no job yet.
 pub fn delete_orphan_spools(conn: &Connection) -> StorageResult<usize> {
     Ok(conn.execute(
-        "DELETE FROM upload_spools WHERE id NOT IN (SELECT job_id FROM uploads)",
+        "DELETE FROM upload_spools WHERE id NOT IN
+            (SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'running'))",
         [],
     )?)
 }

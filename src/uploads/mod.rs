@@ -177,17 +177,20 @@ async fn process(
     bytes: Vec<u8>,
     url: &Url,
 ) -> Result<(Document, Vec<crate::storage::pages::NewChunk>), String> {
-    let size = bytes.len();
-    // Conversion, parsing and chunking share the crawl's parse budget, so uploads and
-    // crawled pages together never parse more than the machine has room for.
-    let Some(_admitted) = shared.parse_budget.admit(size).await else {
-        return Err("the server is shutting down".to_string());
-    };
+    // PDF and DOCX are converted in a child process with its own memory limit.
     let (markdown, bytes) = if format.is_binary() {
         let converted = sandbox::convert(format, bytes, limits.sandbox).await?;
         (Some(converted), Vec::new())
     } else {
         (None, bytes)
+    };
+    // Parsing and chunking in this process share the crawl's parse budget, so uploads
+    // and crawled pages together never parse more than the machine has room for.
+    let size = markdown
+        .as_ref()
+        .map_or(bytes.len(), |converted| converted.markdown.len());
+    let Some(_admitted) = shared.parse_budget.admit(size).await else {
+        return Err("the server is shutting down".to_string());
     };
     let (chunker, url, declared) = (
         shared.chunker.clone(),

@@ -44,8 +44,12 @@ pub async fn convert(
     limits: SandboxLimits,
 ) -> Result<Converted, String> {
     let what = format_name(format);
-    let exe = std::env::current_exe()
-        .map_err(|err| format!("cannot start the {what} converter: {err}"))?;
+    // /proc/self/exe still starts this program after its file was replaced by an upgrade.
+    let exe = match std::path::Path::new("/proc/self/exe") {
+        path if path.exists() => path.to_path_buf(),
+        _ => std::env::current_exe()
+            .map_err(|err| format!("cannot start the {what} converter: {err}"))?,
+    };
     let mut child = tokio::process::Command::new(exe)
         .arg(CHILD_ARG)
         .arg(what)
