@@ -820,7 +820,11 @@ fn deflate(data: impl Fn(&mut dyn Write)) -> Vec<u8> {
 
 #[test]
 fn hostile_and_unreadable_files_fail_their_job_with_one_line_and_the_server_answers_on() {
+    // One conversion at a time: these files burn CPU on purpose, and the tests that run
+    // beside this one on a two-core machine must not be starved by them.
     let app = TestApp::spawn_with(&[
+        "--max-concurrent-jobs",
+        "1",
         "--upload-parse-timeout-secs",
         "2",
         "--upload-parse-memory-mib",
@@ -859,8 +863,12 @@ fn hostile_and_unreadable_files_fail_their_job_with_one_line_and_the_server_answ
         stream("/Filter /FlateDecode", &bomb),
         font.clone(),
     ]);
-    // 40,000 pages of text: more than two seconds of work.
+    // 40,000 pages, each drawing 2,000 lines besides its text: far more than two
+    // seconds of work (and little text, so that only the time limit can stop it).
     let pages = 40_000;
+    let mut page_content = b"BT /F1 12 Tf 10 10 Td (Page text.) Tj ET\n".to_vec();
+    page_content.extend(b"0 0 m 10 10 l S\n".repeat(2_000));
+    let page_content = deflate(|out| out.write_all(&page_content).expect("write"));
     let mut many = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         format!(
@@ -868,7 +876,7 @@ fn hostile_and_unreadable_files_fail_their_job_with_one_line_and_the_server_answ
             (0..pages).map(|i| format!("{} 0 R", i + 5)).collect::<Vec<_>>().join(" ")
         )
         .into_bytes(),
-        stream("", &b"BT /F1 12 Tf 10 10 Td (Page text for a very long document.) Tj ET\n".repeat(20)),
+        stream("/Filter /FlateDecode", &page_content),
         font.clone(),
     ];
     for _ in 0..pages {
