@@ -122,6 +122,19 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_MAX_QUEUED", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_queued: u32,
 
+    /// Largest uploaded documentation file, in bytes; a larger upload is refused with 413
+    /// while it streams.
+    #[arg(long, env = "DOCSCRAPE_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_bytes: u64,
+
+    /// Seconds converting one uploaded PDF or DOCX may take before its job fails.
+    #[arg(long, env = "DOCSCRAPE_UPLOAD_PARSE_TIMEOUT", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub upload_parse_timeout_secs: u64,
+
+    /// Memory (address space) converting one uploaded PDF or DOCX may use, in MiB.
+    #[arg(long, env = "DOCSCRAPE_UPLOAD_PARSE_MEMORY_MIB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(256..=65536))]
+    pub upload_parse_memory_mib: u64,
+
     /// Seconds a running job may go without progress before it is failed as stalled.
     #[arg(long, env = "DOCSCRAPE_STALL_TIMEOUT", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub stall_timeout_secs: u64,
@@ -142,5 +155,15 @@ impl Settings {
 
     pub fn stall_timeout(&self) -> Duration {
         Duration::from_secs(self.stall_timeout_secs)
+    }
+
+    pub fn upload_limits(&self) -> crate::uploads::UploadLimits {
+        crate::uploads::UploadLimits {
+            max_bytes: self.max_upload_bytes,
+            sandbox: crate::uploads::sandbox::SandboxLimits {
+                time: Duration::from_secs(self.upload_parse_timeout_secs),
+                memory_bytes: self.upload_parse_memory_mib << 20,
+            },
+        }
     }
 }

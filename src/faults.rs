@@ -27,6 +27,8 @@ pub const PAGE_WRITE: &str = "page-write";
 pub const JOB_FINISH: &str = "job-finish";
 /// On the blocking pool, before a fetched page's links are planned (scoped and ranked).
 pub const PLAN_LINKS: &str = "plan-links";
+/// In an upload job, after it is marked running, before its file is converted.
+pub const UPLOAD_PROCESS: &str = "upload-process";
 
 /// How the database misbehaves once a storage fault fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

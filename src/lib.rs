@@ -11,3 +11,4 @@ pub mod jobs;
 pub mod model;
 pub mod startup;
 pub mod storage;
+pub mod uploads;

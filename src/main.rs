@@ -4,6 +4,10 @@ use docscrape::config::Cli;
 use docscrape::startup::Application;
 
 fn main() -> std::process::ExitCode {
+    // A PDF / DOCX converter child of the server (see `uploads::sandbox`).
+    if let Some(code) = docscrape::uploads::sandbox::child_main() {
+        return code;
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let settings = Cli::parse().into_settings();
     if let Err(err) = docscrape::faults::init_from_env() {

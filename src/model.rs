@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub const SCRAPE_JOB_TYPE: &str = "scrape.getRelevantDocumentation";
+/// The original service's type for the job that processes an uploaded file.
+pub const UPLOAD_JOB_TYPE: &str = "documentation.processUpload";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Message {
@@ -178,7 +180,8 @@ pub struct ChunkMetadata {
 pub struct DocChunk {
     pub chunk_id: String,
     pub doc_id: String,
-    pub source: &'static str,
+    /// `scraper` for crawled pages, `upload` for uploaded files; an imported chunk keeps its own.
+    pub source: String,
     pub url: String,
     pub title: String,
     /// `null` where no summary was computed.
@@ -210,12 +213,115 @@ pub struct DocumentationDeleted {
     pub deleted_chunks: i64,
 }
 
-/// Uploads processed for a session. docscrape takes no uploads, so the list is always
-/// empty; the route exists because clients of the original service poll it.
+/// The answer to an upload: its job is queued and runs in the background.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadQueued {
+    /// `Documentation upload queued for processing` (`… replacement …` for `PUT`).
+    pub message: String,
+    pub session_id: String,
+    pub job_id: String,
+    /// The document the file becomes (one per uploaded file).
+    pub doc_id: String,
+    /// Always `queued`.
+    pub status: String,
+}
+
+/// The multipart form of the upload routes.
+#[allow(dead_code)]
+#[derive(Debug, ToSchema)]
+pub struct UploadForm {
+    /// The file: PDF, DOCX, OpenAPI / Swagger (JSON or YAML), JSON, YAML, HTML, Markdown,
+    /// AsciiDoc, CSV, SQL, XML, GraphQL or plain text.
+    #[schema(value_type = String, format = Binary)]
+    pub documentation: Vec<u8>,
+}
+
+/// One upload job of a session.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadJobItem {
+    pub job_id: String,
+    /// `documentation.processUpload`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub doc_id: String,
+    /// The uploaded file's name, as sanitised for `upload://<file name>`.
+    pub file_name: String,
+    /// `queued`, `running`, `finished` or `failed`.
+    pub status: String,
+    /// A short sentence about the current work.
+    pub message: String,
+    pub size_bytes: u64,
+    /// The detected format's MIME type, once the job has run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// One line each; only when `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Chunks saved; only when `finished`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<i64>,
+    /// The earlier upload of the same file whose chunks were reused (`skipCache` false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reused_from_job_id: Option<String>,
+}
+
+/// The upload jobs of a session, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadStatus {
     pub session_id: String,
-    pub upload_jobs: Vec<serde_json::Value>,
+    pub upload_jobs: Vec<UploadJobItem>,
     pub total_uploads: u64,
+}
+
+/// The body of `PUT …/documentation/{documentation_id}`, for the OpenAPI document. The
+/// handler validates the raw JSON itself so that every error names its field.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentImportDoc {
+    /// Must equal the path's `documentation_id` when given.
+    pub doc_id: Option<uuid::Uuid>,
+    /// The document's chunks in order; an empty list removes the document.
+    pub chunks: Vec<ChunkImportDoc>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChunkImportDoc {
+    /// Unique across the database.
+    pub chunk_id: uuid::Uuid,
+    /// e.g. `scraper` or `upload`; not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
+    pub source: String,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub content: String,
+    /// `section` and `content_type` are kept; counts are recomputed; other keys are kept as given.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// ISO 8601; now when absent.
+    #[schema(format = DateTime)]
+    pub created_at: Option<String>,
+    pub scrape_job_ids: Option<Vec<uuid::Uuid>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentImported {
+    /// `Documentation imported successfully`.
+    pub message: String,
+    pub session_id: String,
+    pub doc_id: String,
+    pub imported_chunks: u64,
 }

@@ -42,6 +42,15 @@ impl Application {
         let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
             .await
             .map_err(|err| crate::error::StorageError::Worker(err.to_string()))??;
+        // Uploads whose request was cut off by the last stop never became jobs.
+        let orphans = db
+            .write(|tx| crate::storage::uploads::delete_orphan_spools(tx))
+            .await?;
+        if orphans > 0 {
+            log::info!(
+                "removed {orphans} upload(s) whose request did not complete before the last stop"
+            );
+        }
         let policy = Arc::new(NetPolicy::new(
             settings.allow_private_networks,
             settings.allow_networks.clone(),
@@ -68,6 +77,7 @@ impl Application {
             crawl,
             settings.max_concurrent_jobs as usize,
             settings.stall_timeout(),
+            settings.upload_limits(),
         );
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             addr: settings.bind.clone(),

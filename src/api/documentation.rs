@@ -6,9 +6,9 @@ use futures_util::stream;
 use tokio::sync::mpsc;
 
 use super::params::{paging, path_uuid};
-use super::{require_session, session_not_found, AppState};
+use super::{session_not_found, AppState};
 use crate::error::{ApiError, StorageError};
-use crate::model::{DocBundle, DocumentationDeleted, UploadStatus};
+use crate::model::{DocBundle, DocumentationDeleted};
 use crate::storage::{pages, sessions, Db, StorageResult};
 
 /// Bundles read per database round trip while streaming.
@@ -126,41 +126,6 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         })
         .await??;
     Ok(HttpResponse::Ok().json(bundle))
-}
-
-#[utoipa::path(head, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "check_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
-    responses((status = 204, description = "Document exists"), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
-pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session_id = path_uuid(&req, "session_id")?;
-    let doc_id = path_uuid(&req, "documentation_id")?;
-    let (session, doc) = (session_id.clone(), doc_id.clone());
-    let found = state
-        .db
-        .run(move |conn| pages::exists_in_session(conn, &session, &doc))
-        .await?;
-    // HEAD answers carry no body; a 404 keeps its JSON headers like every other error.
-    if found {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(doc_not_found(&doc_id, &session_id))
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/status", operation_id = "documentation_upload_status", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = UploadStatus), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
-pub async fn upload_status(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let session_id = path_uuid(&req, "session_id")?;
-    require_session(&state, &session_id).await?;
-    Ok(HttpResponse::Ok().json(UploadStatus {
-        session_id,
-        upload_jobs: Vec::new(),
-        total_uploads: 0,
-    }))
 }
 
 fn doc_not_found(doc: &str, session: &str) -> ApiError {

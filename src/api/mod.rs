@@ -3,10 +3,13 @@
 pub mod auth;
 mod documentation;
 mod health;
+mod import;
 pub mod openapi;
 mod params;
 mod scrape;
 mod sessions;
+mod upload_body;
+mod uploads;
 
 use actix_web::http::header;
 use actix_web::middleware::from_fn;
@@ -63,21 +66,25 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/session/{session_id}/documentation")
                         .route(web::get().to(documentation::list))
+                        .route(web::post().to(uploads::upload_new))
+                        .route(web::put().to(uploads::replace_all))
                         .route(web::delete().to(documentation::delete_all))
-                        .default_service(not_allowed("GET, DELETE")),
+                        .default_service(not_allowed("GET, POST, PUT, DELETE")),
                 )
                 // Before `{documentation_id}`, which would take `status` for an id.
                 .service(
                     web::resource("/session/{session_id}/documentation/status")
-                        .route(web::get().to(documentation::upload_status))
+                        .route(web::get().to(uploads::status))
                         .default_service(not_allowed("GET")),
                 )
                 .service(
                     web::resource("/session/{session_id}/documentation/{documentation_id}")
                         .route(web::get().to(documentation::get))
-                        .route(web::head().to(documentation::head))
+                        .route(web::head().to(uploads::head))
+                        .route(web::post().to(uploads::upload_into))
+                        .route(web::put().to(uploads::import))
                         .route(web::delete().to(documentation::delete_one))
-                        .default_service(not_allowed("GET, HEAD, DELETE")),
+                        .default_service(not_allowed("GET, HEAD, POST, PUT, DELETE")),
                 )
                 .service(
                     web::resource("/scrape/{session_id}/scrape")

@@ -25,10 +25,14 @@ use crate::model::*;
         super::scrape::cancel,
         super::documentation::list,
         super::documentation::get,
-        super::documentation::head,
-        super::documentation::upload_status,
+        super::uploads::head,
+        super::uploads::status,
         super::documentation::delete_all,
         super::documentation::delete_one,
+        super::uploads::upload_new,
+        super::uploads::upload_into,
+        super::uploads::replace_all,
+        super::uploads::import,
     ),
     components(schemas(
         Message,
@@ -49,7 +53,13 @@ use crate::model::*;
         DocChunk,
         ChunkMetadata,
         DocumentationDeleted,
-        UploadStatus
+        UploadStatus,
+        UploadJobItem,
+        UploadQueued,
+        UploadForm,
+        DocumentImportDoc,
+        ChunkImportDoc,
+        DocumentImported
     ))
 )]
 pub struct ApiDoc;

@@ -91,16 +91,39 @@ fn query_int(
     Ok(Some(number))
 }
 
+/// A boolean query parameter, read as FastAPI reads one (`true`/`false`, `1`/`0`,
+/// `yes`/`no`, `on`/`off`, any case); 422 `bool_parsing` otherwise.
+pub fn query_bool(req: &HttpRequest, name: &'static str) -> Result<Option<bool>, ApiError> {
+    let Some(raw) = query_value(req, name) else {
+        return Ok(None);
+    };
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(Some(false)),
+        _ => Err(ApiError::validation(ValidationIssue::new(
+            "bool_parsing",
+            vec![json!("query"), json!(name)],
+            "Input should be a valid boolean, unable to interpret input",
+            Value::String(raw),
+        ))),
+    }
+}
+
 /// Reads a JSON body of at most `MAX_BODY_BYTES`; 413 beyond, 422 when it is not JSON.
 /// The Content-Type is not enforced: `curl -d` sends a form type for JSON text.
-pub async fn json_body(mut payload: web::Payload) -> Result<Value, ApiError> {
+pub async fn json_body(payload: web::Payload) -> Result<Value, ApiError> {
+    json_body_capped(payload, MAX_BODY_BYTES).await
+}
+
+/// [`json_body`] with another size limit (a whole imported document).
+pub async fn json_body_capped(mut payload: web::Payload, cap: usize) -> Result<Value, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(piece) = payload.next().await {
         let piece = piece.map_err(|err| {
             ApiError::Unprocessable(format!("The request body could not be read: {err}."))
         })?;
-        if body.len() + piece.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+        if body.len() + piece.len() > cap {
+            return Err(ApiError::PayloadTooLarge(cap));
         }
         body.extend_from_slice(&piece);
     }

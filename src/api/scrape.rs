@@ -8,7 +8,7 @@ use crate::error::{ApiError, ValidationIssue};
 use crate::ids;
 use crate::jobs::input::{InputLimits, ScrapeInput};
 use crate::jobs::status::{failed_unrecorded, not_found, status_of};
-use crate::model::{JobCreated, JobStatus, ScrapeRequestDoc};
+use crate::model::{JobCreated, JobStatus, ScrapeRequestDoc, SCRAPE_JOB_TYPE};
 use crate::storage::jobs::{self, JobState, NewJob};
 use crate::storage::{sessions, StorageResult};
 
@@ -146,7 +146,10 @@ async fn load_status(
                 }
             };
             match jobs::get(conn, &job_id)? {
-                Some(job) if job.session_id == session => Ok(Ok(status_of(conn, &job)?)),
+                // Upload jobs have their own status route.
+                Some(job) if job.session_id == session && job.kind == SCRAPE_JOB_TYPE => {
+                    Ok(Ok(status_of(conn, &job)?))
+                }
                 _ => Ok(Ok(not_found(&job_id))),
             }
         })

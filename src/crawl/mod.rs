@@ -5,6 +5,7 @@ pub mod chunk;
 pub mod classify;
 pub mod decompress;
 pub mod discovery;
+pub mod document_chunks;
 pub mod extract;
 pub mod fetch;
 pub mod hosts;

@@ -6,7 +6,13 @@ use std::sync::OnceLock;
 
 use super::*;
 
-const POINTS: [&str; 4] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH, PLAN_LINKS];
+const POINTS: [&str; 5] = [
+    FETCH_BODY,
+    PAGE_WRITE,
+    JOB_FINISH,
+    PLAN_LINKS,
+    UPLOAD_PROCESS,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {

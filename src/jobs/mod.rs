@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::crawl::runner::{self, CrawlShared};
 use crate::error::StorageError;
 use crate::ids;
+use crate::model::UPLOAD_JOB_TYPE;
 use crate::storage::jobs::{self as job_rows, Ending};
 use crate::storage::{frontier, pages, Db};
 use input::ScrapeInput;
@@ -40,6 +41,7 @@ struct EngineInner {
     active: Mutex<HashMap<String, ActiveJob>>,
     wake: Notify,
     stall_timeout: Duration,
+    uploads: crate::uploads::UploadLimits,
     /// Jobs that ended but whose end could not be written (full disk, read-only file):
     /// their error lines, served as a `failed` status until the write succeeds.
     unrecorded: Mutex<HashMap<String, Vec<String>>>,
@@ -54,6 +56,7 @@ impl JobEngine {
         crawl: Arc<CrawlShared>,
         max_concurrent_jobs: usize,
         stall_timeout: Duration,
+        uploads: crate::uploads::UploadLimits,
     ) -> JobEngine {
         let engine = JobEngine {
             inner: Arc::new(EngineInner {
@@ -63,6 +66,7 @@ impl JobEngine {
                 active: Mutex::new(HashMap::new()),
                 wake: Notify::new(),
                 stall_timeout,
+                uploads,
                 unrecorded: Mutex::new(HashMap::new()),
                 live: LiveJobs::default(),
             }),
@@ -70,6 +74,11 @@ impl JobEngine {
         tokio::spawn(engine.clone().dispatch());
         tokio::spawn(engine.clone().watch_for_stalls());
         engine
+    }
+
+    /// The tokenizer-backed chunker jobs use (an import counts its tokens with it).
+    pub fn chunker(&self) -> Arc<crate::crawl::chunk::Chunker> {
+        self.inner.crawl.chunker.clone()
     }
 
     pub fn net_policy(&self) -> &crate::crawl::netpolicy::NetPolicy {
@@ -312,6 +321,11 @@ impl JobEngine {
         let Some(job) = started else {
             return Ok(None);
         };
+        if job.kind == UPLOAD_JOB_TYPE {
+            // An upload job writes its own end with its document.
+            crate::uploads::run(&self.inner.crawl, self.inner.uploads, &job, cancel).await?;
+            return Ok(None);
+        }
         let live = self.inner.live.insert(&job);
         let input: ScrapeInput = serde_json::from_str(&job.input)
             .map_err(|err| StorageError::Corrupt(format!("input of job {job_id}: {err}")))?;

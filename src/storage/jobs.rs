@@ -27,7 +27,7 @@ impl JobState {
         }
     }
 
-    fn parse(text: &str) -> Option<JobState> {
+    pub(crate) fn parse(text: &str) -> Option<JobState> {
         Some(match text {
             "queued" => JobState::Queued,
             "running" => JobState::Running,

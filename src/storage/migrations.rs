@@ -28,6 +28,41 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX pages_by_url_fetched ON pages(url, fetched_at);
      DROP INDEX pages_by_url;
      CREATE INDEX pages_by_session ON pages(session_id);",
+    // 6: uploaded and imported documentation. Such a document is keyed `doc:<docId>` in
+    //    pages.url (so two uploads of one file name never collide) and shows `shown_url`;
+    //    an imported chunk may carry its own source and URL. An upload's bytes are spooled
+    //    into upload_parts while the request streams, so its job survives a restart.
+    "ALTER TABLE pages ADD COLUMN source TEXT NOT NULL DEFAULT 'scraper';
+     ALTER TABLE pages ADD COLUMN shown_url TEXT;
+     ALTER TABLE chunks ADD COLUMN source TEXT;
+     ALTER TABLE chunks ADD COLUMN url TEXT;
+     CREATE TABLE upload_spools (
+         id         TEXT PRIMARY KEY,
+         session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+         created_at TEXT NOT NULL
+     );
+     CREATE TABLE upload_parts (
+         spool_id TEXT NOT NULL REFERENCES upload_spools(id) ON DELETE CASCADE,
+         seq      INTEGER NOT NULL,
+         data     BLOB NOT NULL,
+         PRIMARY KEY (spool_id, seq)
+     );
+     CREATE TABLE uploads (
+         job_id        TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+         session_id    TEXT NOT NULL,
+         doc_id        TEXT NOT NULL,
+         file_name     TEXT NOT NULL,
+         declared_type TEXT NOT NULL,
+         size_bytes    INTEGER NOT NULL,
+         content_hash  TEXT NOT NULL,
+         replace_all   INTEGER NOT NULL,
+         skip_cache    INTEGER NOT NULL,
+         content_type  TEXT,
+         chunks        INTEGER,
+         reused_from   TEXT
+     );
+     CREATE INDEX uploads_by_session ON uploads(session_id);
+     CREATE INDEX uploads_by_doc ON uploads(doc_id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {
@@ -68,11 +103,11 @@ mod tests {
         assert_eq!(version, 1 + MIGRATIONS.len() as i64);
         let tables: i64 = conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sessions','jobs','pages','chunks','frontier')",
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sessions','jobs','pages','chunks','frontier','uploads','upload_spools','upload_parts')",
                 [],
                 |row| row.get(0),
             )
             .expect("count");
-        assert_eq!(tables, 5);
+        assert_eq!(tables, 8);
     }
 }

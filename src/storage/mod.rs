@@ -8,6 +8,7 @@ pub mod pages;
 #[cfg(test)]
 mod plans;
 pub mod sessions;
+pub mod uploads;
 mod writer;
 
 use std::path::Path;

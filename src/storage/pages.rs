@@ -359,7 +359,7 @@ fn bare_number_trees_match(
     Ok(shared >= SHARED_PAGES_OF_VERSIONS)
 }
 
-fn insert_chunks(
+pub(crate) fn insert_chunks(
     tx: &Transaction<'_>,
     page_id: &str,
     chunks: &[NewChunk],
@@ -449,12 +449,20 @@ pub fn bundle(
 ) -> StorageResult<Option<DocBundle>> {
     let page = conn
         .query_row(
-            "SELECT url, coalesce(title, ''), content_type FROM pages WHERE id = ?1 AND session_id = ?2",
+            "SELECT coalesce(shown_url, url), coalesce(title, ''), content_type, source
+             FROM pages WHERE id = ?1 AND session_id = ?2",
             params![page_id, session_id],
-            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((url, title, content_type)) = page else {
+    let Some((url, title, content_type, source)) = page else {
         return Ok(None);
     };
     let job_ids = {
@@ -471,7 +479,8 @@ pub fn bundle(
         jobs.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, chunk_number, content, token_count, character_count, section, summary, extra, created_at
+        "SELECT id, chunk_number, content, token_count, character_count, section, summary, extra, created_at,
+                source, url
          FROM chunks WHERE page_id = ?1 ORDER BY chunk_number",
     )?;
     let rows = stmt.query_map([page_id], |row| {
@@ -483,8 +492,13 @@ pub fn bundle(
         Ok(DocChunk {
             chunk_id: row.get(0)?,
             doc_id: page_id.to_string(),
-            source: "scraper",
-            url: url.clone(),
+            // An imported chunk may name its own source and URL.
+            source: row
+                .get::<_, Option<String>>(9)?
+                .unwrap_or_else(|| source.clone()),
+            url: row
+                .get::<_, Option<String>>(10)?
+                .unwrap_or_else(|| url.clone()),
             title: title.clone(),
             summary: row.get(6)?,
             content: row.get(2)?,

@@ -14,3 +14,4 @@ mod limits;
 mod restart;
 mod scrape;
 mod sessions;
+mod uploads;

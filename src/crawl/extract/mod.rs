@@ -1,10 +1,14 @@
 //! One pipeline per content type: a fetched body becomes a document (text to store, the
 //! text to chunk, and links to follow) or a reason why it is not documentation.
 
+pub mod asciidoc;
+pub mod converted;
 pub mod decode;
+pub mod docx;
 pub mod html;
 mod markdown_writer;
 pub mod openapi;
+pub mod pdf;
 
 use url::Url;
 
@@ -109,7 +113,7 @@ fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
 /// Binary data, judged on the first 4 KiB: a NUL byte (unless a UTF-16 byte-order mark
 /// says why), or more than 5 % control bytes, which text in any 8-bit charset or UTF-8
 /// never has and compressed data (PNG, ZIP, gzip) has about 10 % of.
-fn looks_binary(body: &[u8]) -> bool {
+pub fn looks_binary(body: &[u8]) -> bool {
     if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
         return false;
     }
@@ -133,7 +137,7 @@ fn sniff(body: &[u8]) -> Option<ContentKind> {
     }
 }
 
-fn from_html(text: &str, url: &Url) -> Document {
+pub(crate) fn from_html(text: &str, url: &Url) -> Document {
     let page = html::extract_html(text, url);
     let page_language = page.lang.as_deref().map(primary_language);
     let other_languages = page
@@ -167,7 +171,7 @@ fn from_html(text: &str, url: &Url) -> Document {
     }
 }
 
-fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Document {
+pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Document {
     let spec = parse_api_spec(&text, format);
     let mut chunk_sources = Vec::new();
     let title = spec.as_ref().and_then(|spec| spec.title.clone());
@@ -195,7 +199,7 @@ fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Docum
     }
 }
 
-fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Document {
+pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Document {
     let title = is_markdown
         .then(|| {
             text.lines()

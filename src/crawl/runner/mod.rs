@@ -13,7 +13,6 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::chunk::Chunker;
-use super::classify::describe_chunk;
 use super::discovery;
 use super::extract::{extract, Document, Extracted};
 use super::fetch::{Fetched, Fetcher, Hop, RedirectChain, Validators};

@@ -6,6 +6,7 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 
 use super::*;
+use crate::crawl::document_chunks::chunk_document_until;
 
 /// The failure line of a page whose processing hit a bug rather than a site problem.
 pub(super) const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
@@ -203,46 +204,9 @@ fn prepare_page(
         Extracted::Unsupported(reason) => return Err(Unprepared::Failed(reason)),
     };
     let final_url = normalize(&fetched.final_url).unwrap_or_else(|| fetched.final_url.clone());
-    let title = document.title.clone().unwrap_or_default();
-    let mut chunks = Vec::new();
-    for source in &document.chunk_sources {
-        if cancelled() {
-            return Err(Unprepared::Cancelled);
-        }
-        let pieces = if source.is_markdown {
-            chunker.split_markdown_until(&source.text, &cancelled)
-        } else {
-            chunker.split_text_until(&source.text, &cancelled)
-        };
-        for piece in pieces {
-            if cancelled() {
-                return Err(Unprepared::Cancelled);
-            }
-            let facts = describe_chunk(
-                &title,
-                &final_url,
-                &piece.section,
-                &piece.content,
-                document.kind,
-                document.is_api_spec,
-            );
-            let mut extra = serde_json::Map::new();
-            extra.insert("num_endpoints".into(), facts.num_endpoints.into());
-            extra.insert("tags".into(), facts.tags.into());
-            extra.insert("category".into(), facts.category.into());
-            chunks.push(NewChunk {
-                content: piece.content,
-                token_count: piece.token_count,
-                character_count: piece.character_count,
-                section: piece.section,
-                summary: Some(facts.summary).filter(|s| !s.is_empty()),
-                extra,
-            });
-        }
-    }
-    if cancelled() {
+    let Some(chunks) = chunk_document_until(chunker, &document, &final_url, &cancelled) else {
         return Err(Unprepared::Cancelled);
-    }
+    };
     if chunks.is_empty() {
         return Err(Unprepared::Failed("no text content".to_string()));
     }
