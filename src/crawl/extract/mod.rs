@@ -29,6 +29,8 @@ pub struct Document {
     pub other_languages: Vec<Url>,
     pub nofollow: bool,
     pub is_api_spec: bool,
+    /// HTML only: the blocks of `content`, from which the site's template is learned.
+    pub blocks: Vec<html::Block>,
 }
 
 #[derive(Debug)]
@@ -164,6 +166,7 @@ fn from_html(text: &str, url: &Url) -> Document {
         other_languages,
         nofollow: page.nofollow,
         is_api_spec: false,
+        blocks: page.blocks,
     }
 }
 
@@ -192,6 +195,7 @@ fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Docum
         other_languages: Vec::new(),
         nofollow: false,
         is_api_spec,
+        blocks: Vec::new(),
     }
 }
 
@@ -215,6 +219,7 @@ fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Document {
         other_languages: Vec::new(),
         nofollow: false,
         is_api_spec: false,
+        blocks: Vec::new(),
     }
 }
 

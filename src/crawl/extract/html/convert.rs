@@ -22,6 +22,42 @@ pub(super) enum Close {
     Grid { columns: usize, cells: usize },
 }
 
+/// Which chrome a conversion drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Everything recognised as chrome.
+    Strict,
+    /// Chrome recognised by its structure; a block named like chrome (`toc`, `related`
+    /// …) is kept when its text is at least `keep_named_from` characters, because then it
+    /// is what the page is about (a chapter page whose content is its table of contents).
+    Lenient { keep_named_from: usize },
+}
+
+/// The Markdown of a page and the blocks it is made of, for learning the site's template.
+pub(super) struct Conversion {
+    pub markdown: String,
+    pub blocks: Vec<Block>,
+}
+
+/// A block of the output: a top-level element's Markdown (byte range) and a fingerprint of
+/// its text and its place in the DOM (the tag, id and classes of it and its ancestors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub fingerprint: u64,
+    pub start: u32,
+    pub end: u32,
+    pub heading: bool,
+}
+
+/// Per page, at most this many blocks are remembered.
+const MAX_BLOCKS: usize = 4000;
+
+struct OpenBlock {
+    start: usize,
+    path: u64,
+    heading: bool,
+}
+
 pub(super) struct Converter<'u> {
     writer: MarkdownWriter,
     frames: Vec<Close>,
@@ -30,10 +66,16 @@ pub(super) struct Converter<'u> {
     strong_depth: usize,
     emphasis_depth: usize,
     heading_depth: usize,
+    mode: Mode,
+    /// Path hashes of the descended elements, the root's first.
+    paths: Vec<u64>,
+    /// Per descended element: the block it opened, if it may be one.
+    open_blocks: Vec<Option<OpenBlock>>,
+    blocks: Vec<Block>,
 }
 
 impl<'u> Converter<'u> {
-    pub(super) fn new(base: &'u Url, page_url: &'u Url) -> Self {
+    pub(super) fn new(base: &'u Url, page_url: &'u Url, mode: Mode) -> Self {
         Self {
             writer: MarkdownWriter::new(),
             frames: Vec::new(),
@@ -42,10 +84,15 @@ impl<'u> Converter<'u> {
             strong_depth: 0,
             emphasis_depth: 0,
             heading_depth: 0,
+            mode,
+            paths: Vec::new(),
+            open_blocks: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
-    pub(super) fn convert(mut self, root: ElementRef) -> String {
+    pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
+        self.paths.push(absolute_path_hash(root));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
                 self.writer.push_text(text);
@@ -56,23 +103,80 @@ impl<'u> Converter<'u> {
                 if let Some(close) = self.frames.pop() {
                     self.close(close);
                 }
+                self.paths.pop();
+                if let Some(Some(block)) = self.open_blocks.pop() {
+                    self.end_block(block);
+                }
                 Flow::Descend
             }
         });
-        self.writer.finish()
+        let markdown = self.writer.finish();
+        let len = markdown.len() as u32;
+        let mut blocks = self.blocks;
+        blocks.retain(|b| b.start < len);
+        for block in &mut blocks {
+            block.end = block.end.min(len);
+        }
+        Conversion { markdown, blocks }
+    }
+
+    fn skips(&self, el: ElementRef) -> bool {
+        match (chrome_kind(el), self.mode) {
+            (None, _) => false,
+            (Some(Chrome::Structural), _) | (Some(Chrome::Named), Mode::Strict) => true,
+            (Some(Chrome::Named), Mode::Lenient { keep_named_from }) => {
+                structural_text_len(el) < keep_named_from
+            }
+        }
     }
 
     fn enter(&mut self, el: ElementRef) -> Flow {
-        if is_boilerplate(el) {
+        if self.skips(el) {
             return Flow::Skip;
         }
+        let may_be_block = self.writer.at_top_level() && is_block_candidate(el.value().name());
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
+                let path = mix(
+                    self.paths.last().copied().unwrap_or(FNV_OFFSET),
+                    &element_signature(&el),
+                );
+                self.paths.push(path);
+                let block = may_be_block.then(|| OpenBlock {
+                    start: self.writer.written_len(),
+                    path,
+                    heading: is_heading(el),
+                });
+                self.open_blocks.push(block);
                 Flow::Descend
             }
             None => Flow::Skip,
         }
+    }
+
+    /// Records a closed block whose Markdown stayed outside lists, quotes and tables.
+    fn end_block(&mut self, block: OpenBlock) {
+        if self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
+            return;
+        }
+        let end = self.writer.written_len();
+        let Some(text) = self.writer.written(block.start, end) else {
+            return;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let (Ok(start), Ok(end)) = (u32::try_from(block.start), u32::try_from(end)) else {
+            return;
+        };
+        self.blocks.push(Block {
+            fingerprint: mix(block.path, text),
+            start,
+            end,
+            heading: block.heading,
+        });
     }
 
     /// Starts converting `el`; `None` means it was fully handled here.
@@ -315,4 +419,65 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
         .attr("colspan")
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1)
+}
+
+/// Elements whose Markdown is a block of its own.
+fn is_block_candidate(name: &str) -> bool {
+    is_block_tag(name)
+        || heading_level(name).is_some()
+        || matches!(name, "ul" | "ol" | "table" | "blockquote" | "center")
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a: stable across runs and builds, since fingerprints are stored.
+fn mix(seed: u64, text: &str) -> u64 {
+    text.bytes()
+        .chain(std::iter::once(0xff))
+        .fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// `tag#id.class.class`: what places an element among its siblings across pages.
+fn element_signature(el: &ElementRef) -> String {
+    let mut signature = el.value().name().to_string();
+    if let Some(id) = el.value().id() {
+        signature.push('#');
+        signature.push_str(id);
+    }
+    for class in class_tokens(el) {
+        signature.push('.');
+        signature.push_str(class);
+    }
+    signature
+}
+
+/// The path hash of `root` from the document's top, so that blocks of conversions that
+/// start at different containers still compare.
+fn absolute_path_hash(root: ElementRef) -> u64 {
+    let mut chain: Vec<ElementRef> = root
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(256)
+        .collect();
+    chain.reverse();
+    chain.push(root);
+    chain
+        .iter()
+        .fold(FNV_OFFSET, |hash, el| mix(hash, &element_signature(el)))
+}
+
+/// Visible characters of a subtree, dropping only chrome recognised by its structure.
+pub(super) fn structural_text_len(root: ElementRef) -> usize {
+    let mut len = 0;
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if chrome_kind(el) == Some(Chrome::Structural) => Flow::Skip,
+        Visit::Text(t) => {
+            len += t.chars().filter(|c| !c.is_whitespace()).count();
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    len
 }
