@@ -45,6 +45,7 @@ use crate::model::*;
         Progress,
         JobResult,
         SavedPage,
+        TemplateRemoved,
         DocBundle,
         DocChunk,
         ChunkMetadata,

@@ -13,5 +13,6 @@ pub mod rank;
 pub mod robots;
 pub mod runner;
 pub mod scope;
+pub mod template;
 pub mod text;
 pub mod versions;

@@ -6,6 +6,7 @@ pub mod jobs;
 mod migrations;
 pub mod pages;
 pub mod sessions;
+pub mod templates;
 
 use std::path::Path;
 use std::time::Duration;

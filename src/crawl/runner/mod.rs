@@ -29,7 +29,9 @@ use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
 use crate::storage::Db;
+pub(crate) use page::make_chunks;
 use page::process;
+pub(crate) use record::content_hash;
 use record::{record, Recorded};
 
 mod page;

@@ -6,6 +6,8 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 
 use super::*;
+use crate::crawl::classify::ContentKind;
+use crate::crawl::extract::ChunkSource;
 
 /// The failure line of a page whose processing hit a bug rather than a site problem.
 const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
@@ -173,36 +175,14 @@ fn prepare_page(
     };
     let final_url = normalize(&fetched.final_url).unwrap_or_else(|| fetched.final_url.clone());
     let title = document.title.clone().unwrap_or_default();
-    let mut chunks = Vec::new();
-    for source in &document.chunk_sources {
-        let pieces = if source.is_markdown {
-            chunker.split_markdown(&source.text)
-        } else {
-            chunker.split_text(&source.text)
-        };
-        for piece in pieces {
-            let facts = describe_chunk(
-                &title,
-                &final_url,
-                &piece.section,
-                &piece.content,
-                document.kind,
-                document.is_api_spec,
-            );
-            let mut extra = serde_json::Map::new();
-            extra.insert("num_endpoints".into(), facts.num_endpoints.into());
-            extra.insert("tags".into(), facts.tags.into());
-            extra.insert("category".into(), facts.category.into());
-            chunks.push(NewChunk {
-                content: piece.content,
-                token_count: piece.token_count,
-                character_count: piece.character_count,
-                section: piece.section,
-                summary: Some(facts.summary).filter(|s| !s.is_empty()),
-                extra,
-            });
-        }
-    }
+    let chunks = make_chunks(
+        chunker,
+        &title,
+        &final_url,
+        &document.chunk_sources,
+        document.kind,
+        document.is_api_spec,
+    );
     if chunks.is_empty() {
         return Err("no text content".to_string());
     }
@@ -219,4 +199,47 @@ fn prepare_page(
         document,
         chunks,
     })
+}
+
+/// A document's chunks with their metadata, in order (also used when a page is re-chunked
+/// after the site's template was removed from it).
+pub(crate) fn make_chunks(
+    chunker: &Chunker,
+    title: &str,
+    final_url: &Url,
+    sources: &[ChunkSource],
+    kind: ContentKind,
+    is_api_spec: bool,
+) -> Vec<NewChunk> {
+    let mut chunks = Vec::new();
+    for source in sources {
+        let pieces = if source.is_markdown {
+            chunker.split_markdown(&source.text)
+        } else {
+            chunker.split_text(&source.text)
+        };
+        for piece in pieces {
+            let facts = describe_chunk(
+                title,
+                final_url,
+                &piece.section,
+                &piece.content,
+                kind,
+                is_api_spec,
+            );
+            let mut extra = serde_json::Map::new();
+            extra.insert("num_endpoints".into(), facts.num_endpoints.into());
+            extra.insert("tags".into(), facts.tags.into());
+            extra.insert("category".into(), facts.category.into());
+            chunks.push(NewChunk {
+                content: piece.content,
+                token_count: piece.token_count,
+                character_count: piece.character_count,
+                section: piece.section,
+                summary: Some(facts.summary).filter(|s| !s.is_empty()),
+                extra,
+            });
+        }
+    }
+    chunks
 }

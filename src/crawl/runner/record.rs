@@ -2,6 +2,7 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
+use crate::crawl::template;
 use crate::jobs::input::MAX_URL_CHARS;
 
 pub(super) enum Recorded {
@@ -149,9 +150,10 @@ fn save_page(
     session_id: &str,
     application_version: &str,
     entry: &FrontierEntry,
-    page: ProcessedPage,
+    mut page: ProcessedPage,
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
+    let blocks = std::mem::take(&mut page.document.blocks);
     if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
         if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
             job_rows::add_host(tx, job_id, &host)?;
@@ -174,6 +176,7 @@ fn save_page(
         .and_then(|url| versioned_path(&url, application_version));
     let links_json =
         serde_json::to_string(&page_links(&page.document)).unwrap_or_else(|_| "[]".to_string());
+    let remembered_hash = content_hash.clone();
     let outcome = pages::save(
         tx,
         &NewPage {
@@ -200,6 +203,9 @@ fn save_page(
             version,
         },
     )?;
+    if let SaveOutcome::Saved { .. } = &outcome {
+        template::remember(tx, job_id, &page.final_url, &remembered_hash, &blocks)?;
+    }
     let reason = match &outcome {
         SaveOutcome::Saved { superseded } => {
             let note = format!(
@@ -351,7 +357,7 @@ fn page_links(document: &Document) -> Vec<(&str, &str)> {
 }
 
 /// Whitespace-insensitive content hash, so that the same page served twice is one page.
-fn content_hash(content: &str) -> String {
+pub(crate) fn content_hash(content: &str) -> String {
     let mut hasher = Sha256::new();
     for word in content.split_whitespace() {
         hasher.update(word.as_bytes());
