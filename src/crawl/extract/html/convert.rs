@@ -16,6 +16,7 @@ pub(super) enum Close {
     List,
     Container(bool),
     Table,
+    LayoutTable,
     Row,
     Cell,
     Caption,
@@ -72,6 +73,8 @@ pub(super) struct Converter<'u> {
     /// Per descended element: the block it opened, if it may be one.
     open_blocks: Vec<Option<OpenBlock>>,
     blocks: Vec<Block>,
+    /// Per open table, innermost last: whether it lays out the page rather than data.
+    layout_tables: Vec<bool>,
 }
 
 impl<'u> Converter<'u> {
@@ -88,6 +91,7 @@ impl<'u> Converter<'u> {
             paths: Vec::new(),
             open_blocks: Vec::new(),
             blocks: Vec::new(),
+            layout_tables: Vec::new(),
         }
     }
 
@@ -247,11 +251,18 @@ impl<'u> Converter<'u> {
             "ol" => self.list(true, list_start(&el)),
             "li" if parent_element(&el).is_some_and(|p| is_structural_list(&p)) => self.block(),
             "li" => Close::Container(self.writer.start_item()),
-            "table" if is_layout_table(el) => self.block(),
+            "table" if is_layout_table(el) => {
+                self.layout_tables.push(true);
+                self.writer.block_boundary();
+                Close::LayoutTable
+            }
             "table" => {
+                self.layout_tables.push(false);
                 self.writer.start_table();
                 Close::Table
             }
+            // The rows and cells of a table used for page layout are blocks of the page.
+            "tr" | "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
             "tr" => {
                 self.writer.start_row();
                 Close::Row
@@ -395,7 +406,15 @@ impl<'u> Converter<'u> {
             Close::Link(start, target) => writer.span_link(start, &target),
             Close::List => writer.end_list(),
             Close::Container(pushed) => writer.pop_container(pushed),
-            Close::Table | Close::Grid { .. } => writer.end_table(),
+            Close::Table => {
+                self.layout_tables.pop();
+                writer.end_table();
+            }
+            Close::LayoutTable => {
+                self.layout_tables.pop();
+                writer.block_boundary();
+            }
+            Close::Grid { .. } => writer.end_table(),
             Close::Row => {}
             Close::Cell => writer.end_cell(),
             Close::Caption => writer.end_caption(),
@@ -425,7 +444,10 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
 fn is_block_candidate(name: &str) -> bool {
     is_block_tag(name)
         || heading_level(name).is_some()
-        || matches!(name, "ul" | "ol" | "table" | "blockquote" | "center")
+        || matches!(
+            name,
+            "ul" | "ol" | "table" | "blockquote" | "center" | "tr" | "td" | "th"
+        )
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
