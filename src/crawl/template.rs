@@ -279,7 +279,7 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
         .filter(|b| b.heading && template.contains(&b.fingerprint))
         .filter_map(|b| block_text(content, b))
         .collect();
-    let cleaned = drop_emptied_headings(&joined, &recurring_headings);
+    let cleaned = drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings));
     if cleaned.trim().is_empty() {
         return None;
     }
@@ -332,6 +332,30 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
         .zip(keep)
         .filter_map(|(line, keep)| keep.then_some(*line))
         .collect();
+    collapse_blank_runs(&kept.join("\n"))
+}
+
+/// Thematic breaks that separated the template from the article: at the start or the end,
+/// or right after another one.
+fn drop_stray_rules(markdown: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        let last_text = kept.iter().rev().find(|l| !l.trim().is_empty());
+        if !in_fence && line == "---" && last_text.is_none_or(|l| *l == "---") {
+            continue;
+        }
+        kept.push(line);
+    }
+    while let Some(last) = kept.iter().rposition(|l| !l.trim().is_empty()) {
+        if kept[last] != "---" {
+            break;
+        }
+        kept.truncate(last);
+    }
     collapse_blank_runs(&kept.join("\n"))
 }
 
@@ -504,6 +528,15 @@ mod tests {
         let all: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
         assert_eq!(strip(&markdown, &blocks, &all), None);
         assert_eq!(strip(&markdown, &blocks, &HashSet::new()), None);
+    }
+
+    #[test]
+    fn rules_left_at_the_edges_or_doubled_go() {
+        assert_eq!(
+            drop_stray_rules("---\n\n## A\n\ntext\n\n---\n\n---\n\nmore\n\n---\n"),
+            "## A\n\ntext\n\n---\n\nmore"
+        );
+        assert_eq!(drop_stray_rules("```\n---\n```"), "```\n---\n```");
     }
 
     #[test]
