@@ -24,8 +24,10 @@ pub const FETCH_BODY: &str = "fetch-body";
 pub const PAGE_WRITE: &str = "page-write";
 /// Inside a job's final write transaction, after the job row, before the commit.
 pub const JOB_FINISH: &str = "job-finish";
+/// Inside a transaction that writes pages cleaned of the site template, after the first.
+pub const TEMPLATE_CLEAN: &str = "template-clean";
 
-const POINTS: [&str; 3] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH];
+const POINTS: [&str; 4] = [FETCH_BODY, PAGE_WRITE, JOB_FINISH, TEMPLATE_CLEAN];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {

@@ -212,6 +212,9 @@ pub fn apply_cleaned(
         if updated == 1 {
             replace_chunks(tx, &page.page_id, &page.chunks)?;
             changed += 1;
+            if changed == 1 {
+                crate::faults::point(crate::faults::TEMPLATE_CLEAN);
+            }
         }
     }
     tx.execute(

@@ -3,11 +3,12 @@
 //! stored chunk — with chunk counts and numbering that stay consistent.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::fixture_server::FixtureServer;
-use crate::helpers::TestApp;
+use crate::helpers::{assert_database_sound, TestApp};
 
 /// Crawls `start` on a fixture site and returns the finished status and each saved page's
 /// Markdown (its chunks joined), keyed by path.
@@ -198,4 +199,39 @@ fn a_custom_theme_header_bar_goes_and_an_article_in_a_chrome_named_section_stays
     assert!(pagination.contains("paragraph 3 adds detail about pagination"));
     assert!(pagination.contains("```python\nfrom acme import pagination"));
     assert!(pages["/index.html"].contains("[Making queries]("));
+}
+
+#[test]
+fn killed_while_removing_the_template_the_resumed_job_finishes_it() {
+    let server = FixtureServer::site("fidelity/handwritten");
+    let mut app =
+        TestApp::spawn_with_env(&[], &[("DOCSCRAPE_TEST_FAULTS", "pause@template-clean")]);
+    let session = app.create_session();
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/index.html")], "applicationName": "Widgetry",
+               "skipCache": true, "maxIterations": 50}),
+    );
+    app.wait_for_stdout_line(
+        "docscrape paused at fault point template-clean",
+        Duration::from_secs(30),
+    );
+    assert_eq!(app.status(&session, &job)["status"], "running");
+    // SIGKILLed inside the write of the first cleaned pages: the learned template was
+    // committed before, the cleaning was not.
+    app.restart_with_env(&[]);
+    let status = app.wait_until_over(&session, &job);
+    assert_eq!(status["status"], "finished", "{status}");
+    assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    for (path, page) in pages_of(&server, &docs) {
+        assert!(!page.contains("Hand-crafted widgets"), "{path}:\n{page}");
+        assert!(page.contains("detail 2"), "{path}:\n{page}");
+    }
+    assert_chunks_consistent(&app, &status, &session);
+    app.kill();
+    assert_database_sound(&app.db_path);
 }
