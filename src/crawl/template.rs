@@ -170,7 +170,9 @@ fn learn(
     let mut samples: HashMap<u64, String> = HashMap::new();
     templates::for_each_saved_page_content(conn, job_id, |content, blob| {
         for block in decode(blob) {
-            if counts.contains_key(&block.fingerprint) && !samples.contains_key(&block.fingerprint)
+            if !block.dropped
+                && counts.contains_key(&block.fingerprint)
+                && !samples.contains_key(&block.fingerprint)
             {
                 if let Some(text) = block_text(content, &block) {
                     samples.insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
@@ -198,7 +200,9 @@ fn learn(
 fn distinct_fingerprints(blob: &[u8]) -> HashSet<u64> {
     decode(blob)
         .into_iter()
-        .filter(|block| block.heading || block.end - block.start >= MIN_BLOCK_CHARS as u32)
+        .filter(|block| {
+            block.heading || block.dropped || block.end - block.start >= MIN_BLOCK_CHARS as u32
+        })
         .map(|block| block.fingerprint)
         .collect()
 }
@@ -248,7 +252,7 @@ fn clean_page(
 pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option<String> {
     let mut cuts: Vec<(usize, usize)> = blocks
         .iter()
-        .filter(|b| !b.heading && template.contains(&b.fingerprint))
+        .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
         .map(|b| (b.start as usize, b.end as usize))
         .filter(|&(start, end)| {
             start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
@@ -393,7 +397,7 @@ fn encode(blocks: &[Block]) -> Vec<u8> {
         bytes.extend_from_slice(&block.fingerprint.to_le_bytes());
         bytes.extend_from_slice(&block.start.to_le_bytes());
         bytes.extend_from_slice(&block.end.to_le_bytes());
-        bytes.push(u8::from(block.heading));
+        bytes.push(u8::from(block.heading) | (u8::from(block.dropped) << 1));
     }
     bytes
 }
@@ -416,7 +420,8 @@ fn decode(bytes: &[u8]) -> Vec<Block> {
                 fingerprint: u64_at(0),
                 start: u32_at(8),
                 end: u32_at(12),
-                heading: entry[16] != 0,
+                heading: entry[16] & 1 != 0,
+                dropped: entry[16] & 2 != 0,
             }
         })
         .collect()
@@ -455,12 +460,14 @@ mod tests {
                 start: 3,
                 end: 90,
                 heading: true,
+                dropped: false,
             },
             Block {
                 fingerprint: 42,
                 start: 100,
                 end: 4000,
                 heading: false,
+                dropped: true,
             },
         ];
         assert_eq!(decode(&encode(&blocks)), blocks);

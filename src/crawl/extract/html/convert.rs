@@ -48,10 +48,16 @@ pub struct Block {
     pub start: u32,
     pub end: u32,
     pub heading: bool,
+    /// Chrome named by a class or id that this conversion dropped (its range is empty):
+    /// counted when the template is learned, so that the same block kept on a page
+    /// extracted the second way is recognised as template there.
+    pub dropped: bool,
 }
 
 /// Per page, at most this many blocks are remembered.
 const MAX_BLOCKS: usize = 4000;
+/// Dropped chrome shorter than this is not remembered (it could never be template).
+const MIN_DROPPED_CHARS: usize = 12;
 
 struct OpenBlock {
     start: usize,
@@ -75,6 +81,8 @@ pub(super) struct Converter<'u> {
     blocks: Vec<Block>,
     /// Per open table, innermost last: whether it lays out the page rather than data.
     layout_tables: Vec<bool>,
+    /// Whether dropped named chrome is remembered (not in the conversions doing that).
+    remember_dropped: bool,
 }
 
 impl<'u> Converter<'u> {
@@ -92,6 +100,7 @@ impl<'u> Converter<'u> {
             open_blocks: Vec::new(),
             blocks: Vec::new(),
             layout_tables: Vec::new(),
+            remember_dropped: true,
         }
     }
 
@@ -136,6 +145,12 @@ impl<'u> Converter<'u> {
 
     fn enter(&mut self, el: ElementRef) -> Flow {
         if self.skips(el) {
+            if self.remember_dropped
+                && self.writer.at_top_level()
+                && chrome_kind(el) == Some(Chrome::Named)
+            {
+                self.remember_dropped_block(el);
+            }
             return Flow::Skip;
         }
         let may_be_block = self.writer.at_top_level() && is_block_candidate(el.value().name());
@@ -159,6 +174,31 @@ impl<'u> Converter<'u> {
         }
     }
 
+    /// Fingerprints a block of named chrome as it would read if it were kept.
+    fn remember_dropped_block(&mut self, el: ElementRef) {
+        if self.blocks.len() >= MAX_BLOCKS || !is_block_candidate(el.value().name()) {
+            return;
+        }
+        let path = mix(
+            self.paths.last().copied().unwrap_or(FNV_OFFSET),
+            &element_signature(&el),
+        );
+        let mut inner = Converter::new(self.base, self.page_url, Mode::Strict);
+        inner.remember_dropped = false;
+        let text = inner.convert(el).markdown;
+        let text = text.trim();
+        if text.len() < MIN_DROPPED_CHARS {
+            return;
+        }
+        self.blocks.push(Block {
+            fingerprint: mix(path, text),
+            start: 0,
+            end: 0,
+            heading: false,
+            dropped: true,
+        });
+    }
+
     /// Records a closed block whose Markdown stayed outside lists, quotes and tables.
     fn end_block(&mut self, block: OpenBlock) {
         if self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
@@ -180,6 +220,7 @@ impl<'u> Converter<'u> {
             start,
             end,
             heading: block.heading,
+            dropped: false,
         });
     }
 
