@@ -62,6 +62,22 @@ pub fn remember(
 /// transaction that rewrites it.
 pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<(), StorageError> {
     let id = job_id.to_string();
+    let running = db
+        .write(move |tx| {
+            let running = job_rows::is_running(tx, &id)?;
+            if !running {
+                templates::forget(tx, &id)?;
+            }
+            Ok(running)
+        })
+        .await?;
+    if !running {
+        // Cancelled or deleted meanwhile: its status is a snapshot that must not change
+        // under a client, so its pages stay as they were saved.
+        log::debug!("[job {job_id}] ended before its template was removed; pages kept as saved");
+        return Ok(());
+    }
+    let id = job_id.to_string();
     if db
         .run(move |conn| templates::learned_from(conn, &id))
         .await?
@@ -114,16 +130,20 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
         .map_err(|err| StorageError::Worker(err.to_string()))?;
         let id = job_id.to_string();
         let message = "Removing the site's template from saved pages";
-        cleaned_pages += db
+        let Some(changed) = db
             .write(move |tx| templates::apply_cleaned(tx, &id, through, &cleaned, message))
-            .await?;
+            .await?
+        else {
+            log::debug!("[job {job_id}] ended while its template was being removed");
+            break;
+        };
+        cleaned_pages += changed;
         after = through;
     }
     if cleaned_pages > 0 {
         log::info!("[job {job_id}] removed the site template from {cleaned_pages} page(s)");
     }
-    let id = job_id.to_string();
-    db.write(move |tx| job_rows::refresh_result(tx, &id)).await
+    Ok(())
 }
 
 /// The fewest pages a block must be on to be template, for a job of `pages` pages.

@@ -311,25 +311,6 @@ fn build_result(tx: &Transaction<'_>, id: &str, reason: &str) -> StorageResult<J
     })
 }
 
-/// Rewrites a finished job's result snapshot after its pages changed under it (the site
-/// template removed after a cancel had already ended the job).
-pub fn refresh_result(tx: &Transaction<'_>, id: &str) -> StorageResult<()> {
-    let Some(job) = get(tx, id)? else {
-        return Ok(());
-    };
-    let (JobState::Finished, Some(reason)) = (job.state, job.finish_reason) else {
-        return Ok(());
-    };
-    let result = build_result(tx, id, &reason)?;
-    let json =
-        serde_json::to_string(&result).map_err(|err| StorageError::Corrupt(err.to_string()))?;
-    tx.execute(
-        "UPDATE jobs SET result = ?2 WHERE id = ?1",
-        params![id, json],
-    )?;
-    Ok(())
-}
-
 pub fn errors(conn: &Connection, id: &str) -> StorageResult<Vec<String>> {
     let mut stmt = conn.prepare("SELECT line FROM job_errors WHERE job_id = ?1 ORDER BY rowid")?;
     let rows = stmt.query_map([id], |row| row.get(0))?;

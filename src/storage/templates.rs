@@ -195,14 +195,19 @@ pub struct CleanedPage {
 }
 
 /// Writes cleaned pages (each only if it is still as it was read) and forgets the
-/// remembered blocks up to `through_rowid`; returns how many pages changed.
+/// remembered blocks up to `through_rowid`; returns how many pages changed, or `None`
+/// (writing nothing) when the job is no longer running: a cancelled job's status is a
+/// snapshot of its pages that must stay true.
 pub fn apply_cleaned(
     tx: &Transaction<'_>,
     job_id: &str,
     through_rowid: i64,
     cleaned: &[CleanedPage],
     message: &str,
-) -> StorageResult<i64> {
+) -> StorageResult<Option<i64>> {
+    if !super::jobs::is_running(tx, job_id)? {
+        return Ok(None);
+    }
     let mut changed = 0;
     for page in cleaned {
         let updated = tx.execute(
@@ -222,12 +227,21 @@ pub fn apply_cleaned(
         params![job_id, through_rowid],
     )?;
     tx.execute(
-        "UPDATE jobs SET template_pages_cleaned = template_pages_cleaned + ?2, message = ?3,
-                updated_at = ?4, progressed_at = ?4
-         WHERE id = ?1",
-        params![job_id, changed, message, ids::now()],
+        "UPDATE jobs SET template_pages_cleaned = template_pages_cleaned + ?2 WHERE id = ?1",
+        params![job_id, changed],
     )?;
-    Ok(changed)
+    tx.execute(
+        "UPDATE jobs SET message = ?2, updated_at = ?3, progressed_at = ?3
+         WHERE id = ?1",
+        params![job_id, message, ids::now()],
+    )?;
+    Ok(Some(changed))
+}
+
+/// Drops what a job remembered for learning its template (the job ended without it).
+pub fn forget(tx: &Transaction<'_>, job_id: &str) -> StorageResult<()> {
+    tx.execute("DELETE FROM page_blocks WHERE job_id = ?1", [job_id])?;
+    Ok(())
 }
 
 /// What the job's template removed: (template blocks, pages cleaned), once learned.
