@@ -29,6 +29,8 @@ pub const JOB_FINISH: &str = "job-finish";
 pub const PLAN_LINKS: &str = "plan-links";
 /// In an upload job, after it is marked running, before its file is converted.
 pub const UPLOAD_PROCESS: &str = "upload-process";
+/// Inside a transaction that writes pages cleaned of the site template, after the first.
+pub const TEMPLATE_CLEAN: &str = "template-clean";
 
 /// How the database misbehaves once a storage fault fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -137,6 +137,21 @@ pub struct JobResult {
     pub saved_pages: BTreeMap<String, SavedPage>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub failed_pages: BTreeMap<String, String>,
+    /// What was removed as the site's template (an addition to the contract); omitted
+    /// when nothing was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_removed: Option<TemplateRemoved>,
+}
+
+/// The site template a job learned from its pages and removed from them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateRemoved {
+    /// Distinct blocks (text at one place in the page layout) found on enough of the
+    /// job's pages to count as the site's template.
+    pub blocks: i64,
+    /// Saved pages whose content and chunks they were removed from.
+    pub pages: i64,
 }
 
 /// The status object of a scrape job, exactly the contract's fields.

@@ -49,6 +49,7 @@ use crate::model::*;
         Progress,
         JobResult,
         SavedPage,
+        TemplateRemoved,
         DocBundle,
         DocChunk,
         ChunkMetadata,

@@ -4,8 +4,8 @@
 use url::Url;
 
 use super::chunk::Chunker;
-use super::classify::describe_chunk;
-use super::extract::Document;
+use super::classify::{describe_chunk, ContentKind};
+use super::extract::{ChunkSource, Document};
 use crate::storage::pages::NewChunk;
 
 /// Cuts each of the document's chunk sources (Markdown-aware where it is Markdown) and
@@ -24,9 +24,37 @@ pub fn chunk_document_until(
     url: &Url,
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<NewChunk>> {
-    let title = document.title.clone().unwrap_or_default();
+    let title = document.title.as_deref().unwrap_or_default();
+    let (kind, is_api_spec) = (document.kind, document.is_api_spec);
+    let sources = &document.chunk_sources;
+    chunk_sources_until(chunker, title, url, sources, kind, is_api_spec, stop)
+}
+
+/// The chunks of text already cut into sources (as when a page is re-chunked after the
+/// site's template was removed from it).
+pub fn chunk_sources(
+    chunker: &Chunker,
+    title: &str,
+    url: &Url,
+    sources: &[ChunkSource],
+    kind: ContentKind,
+    is_api_spec: bool,
+) -> Vec<NewChunk> {
+    chunk_sources_until(chunker, title, url, sources, kind, is_api_spec, &|| false)
+        .unwrap_or_default()
+}
+
+fn chunk_sources_until(
+    chunker: &Chunker,
+    title: &str,
+    url: &Url,
+    sources: &[ChunkSource],
+    kind: ContentKind,
+    is_api_spec: bool,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<NewChunk>> {
     let mut chunks = Vec::new();
-    for source in &document.chunk_sources {
+    for source in sources {
         if stop() {
             return None;
         }
@@ -40,12 +68,12 @@ pub fn chunk_document_until(
                 return None;
             }
             let facts = describe_chunk(
-                &title,
+                title,
                 url,
                 &piece.section,
                 &piece.content,
-                document.kind,
-                document.is_api_spec,
+                kind,
+                is_api_spec,
             );
             let mut extra = serde_json::Map::new();
             extra.insert("num_endpoints".into(), facts.num_endpoints.into());

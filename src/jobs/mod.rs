@@ -13,6 +13,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::crawl::runner::{self, CrawlShared};
+use crate::crawl::template;
 use crate::error::StorageError;
 use crate::ids;
 use crate::model::UPLOAD_JOB_TYPE;
@@ -340,6 +341,10 @@ impl JobEngine {
             }
         }
         let ending = runner::run(self.inner.crawl.clone(), &job, &input, cancel, live).await?;
+        if let Ending::Finished { .. } = ending {
+            let crawl = &self.inner.crawl;
+            template::clean_job(&crawl.db, &crawl.chunker, &job.id).await?;
+        }
         Ok(Some(ending))
     }
 

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use super::{sessions, StorageResult};
 use crate::error::StorageError;
 use crate::ids;
-use crate::model::{JobResult, SavedPage, SCRAPE_JOB_TYPE};
+use crate::model::{JobResult, SavedPage, TemplateRemoved, SCRAPE_JOB_TYPE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
@@ -298,12 +298,16 @@ fn build_result(tx: &Transaction<'_>, id: &str, reason: &str) -> StorageResult<J
         let (url, reason): (String, String) = row?;
         failed_pages.insert(url, reason);
     }
+    let template_removed = super::templates::report(tx, id)?
+        .filter(|(blocks, pages)| *blocks > 0 && *pages > 0)
+        .map(|(blocks, pages)| TemplateRemoved { blocks, pages });
     Ok(JobResult {
         finish_reason: reason.to_string(),
         saved_pages_count: saved_pages.len() as i64,
         page_chunks_count: saved_pages.values().map(|p| p.chunks).sum(),
         saved_pages,
         failed_pages,
+        template_removed,
     })
 }
 

@@ -63,6 +63,24 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX uploads_by_session ON uploads(session_id);
      CREATE INDEX uploads_by_doc ON uploads(doc_id);",
+    // 7: learning each job's site template: the blocks of every page saved (until the
+    //    job's end cleans the page), the template learned, and what was removed.
+    "CREATE TABLE page_blocks (
+         job_id       TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+         url          TEXT NOT NULL,
+         content_hash TEXT NOT NULL,
+         blocks       BLOB NOT NULL,
+         UNIQUE (job_id, url)
+     );
+     CREATE TABLE job_template (
+         job_id      TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+         fingerprint INTEGER NOT NULL,
+         pages       INTEGER NOT NULL,
+         sample      TEXT NOT NULL,
+         PRIMARY KEY (job_id, fingerprint)
+     );
+     ALTER TABLE jobs ADD COLUMN template_learned_from INTEGER;
+     ALTER TABLE jobs ADD COLUMN template_pages_cleaned INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

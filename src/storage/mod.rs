@@ -8,6 +8,7 @@ pub mod pages;
 #[cfg(test)]
 mod plans;
 pub mod sessions;
+pub mod templates;
 pub mod uploads;
 mod writer;
 

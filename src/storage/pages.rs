@@ -359,6 +359,16 @@ fn bare_number_trees_match(
     Ok(shared >= SHARED_PAGES_OF_VERSIONS)
 }
 
+/// Replaces a page's chunks (numbered from 0 again), as when the page was cleaned.
+pub fn replace_chunks(
+    tx: &Transaction<'_>,
+    page_id: &str,
+    chunks: &[NewChunk],
+) -> StorageResult<()> {
+    tx.execute("DELETE FROM chunks WHERE page_id = ?1", [page_id])?;
+    insert_chunks(tx, page_id, chunks, &ids::now())
+}
+
 pub(crate) fn insert_chunks(
     tx: &Transaction<'_>,
     page_id: &str,

@@ -9,6 +9,7 @@ mod crawl;
 mod discovery;
 mod documentation;
 mod faults;
+mod fidelity;
 mod hostile;
 mod limits;
 mod restart;

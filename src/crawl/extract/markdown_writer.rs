@@ -73,6 +73,22 @@ impl MarkdownWriter {
         self.table_depth > 0
     }
 
+    /// Bytes written so far (inline text not yet flushed excluded).
+    pub fn written_len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether what is written now stands outside any list, quote or table, so that a
+    /// range of it can be cut out without breaking the Markdown around it.
+    pub fn at_top_level(&self) -> bool {
+        self.containers.is_empty() && self.lists.is_empty() && !self.in_table()
+    }
+
+    /// The Markdown written between two earlier `len()`s.
+    pub fn written(&self, start: usize, end: usize) -> Option<&str> {
+        self.out.get(start..end)
+    }
+
     // ----- inline content -------------------------------------------------
 
     /// Appends document text: whitespace collapsed, Markdown escaped.

@@ -33,6 +33,8 @@ pub struct Document {
     pub other_languages: Vec<Url>,
     pub nofollow: bool,
     pub is_api_spec: bool,
+    /// HTML only: the blocks of `content`, from which the site's template is learned.
+    pub blocks: Vec<html::Block>,
 }
 
 #[derive(Debug)]
@@ -168,6 +170,7 @@ pub(crate) fn from_html(text: &str, url: &Url) -> Document {
         other_languages,
         nofollow: page.nofollow,
         is_api_spec: false,
+        blocks: page.blocks,
     }
 }
 
@@ -196,6 +199,7 @@ pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecForma
         other_languages: Vec::new(),
         nofollow: false,
         is_api_spec,
+        blocks: Vec::new(),
     }
 }
 
@@ -219,6 +223,7 @@ pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Docum
         other_languages: Vec::new(),
         nofollow: false,
         is_api_spec: false,
+        blocks: Vec::new(),
     }
 }
 

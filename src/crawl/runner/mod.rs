@@ -32,6 +32,7 @@ use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
 use crate::storage::Db;
 use best::BestUrls;
 use page::process;
+pub(crate) use record::content_hash;
 use record::{record, Recorded};
 
 mod best;

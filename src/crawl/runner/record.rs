@@ -2,6 +2,7 @@
 //! count in one transaction, with the duplicate, canonical and version rules.
 
 use super::*;
+use crate::crawl::template;
 use crate::crawl::versions::VersionedPath;
 use crate::jobs::input::MAX_URL_CHARS;
 
@@ -217,10 +218,11 @@ fn save_page(
     job_id: &str,
     session_id: &str,
     entry: &FrontierEntry,
-    page: ProcessedPage,
+    mut page: ProcessedPage,
     facts: SaveFacts,
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
+    let blocks = std::mem::take(&mut page.document.blocks);
     if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
         if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
             job_rows::add_host(tx, job_id, &host)?;
@@ -252,7 +254,7 @@ fn save_page(
             ),
             content_type: page.fetched.mime.clone(),
             content: page.document.content,
-            content_hash: facts.content_hash,
+            content_hash: facts.content_hash.clone(),
             http_status: page.fetched.status,
             etag: page.fetched.etag,
             last_modified: page.fetched.last_modified,
@@ -263,6 +265,9 @@ fn save_page(
             version: facts.version,
         },
     )?;
+    if let SaveOutcome::Saved { .. } = &outcome {
+        template::remember(tx, job_id, &page.final_url, &facts.content_hash, &blocks)?;
+    }
     let reason = match &outcome {
         SaveOutcome::Saved { superseded } => {
             let note = format!(
@@ -430,7 +435,7 @@ fn page_links(document: &Document) -> Vec<(&str, &str)> {
 }
 
 /// Whitespace-insensitive content hash, so that the same page served twice is one page.
-fn content_hash(content: &str) -> String {
+pub(crate) fn content_hash(content: &str) -> String {
     let mut hasher = Sha256::new();
     for word in content.split_whitespace() {
         hasher.update(word.as_bytes());

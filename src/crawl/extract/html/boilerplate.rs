@@ -44,11 +44,83 @@ pub(super) fn content_root(doc: &Html) -> Option<ElementRef<'_>> {
             }
             let len = visible_text_len(candidate);
             if len > 0 && len * 3 >= body_len {
-                return Some(candidate);
+                return Some(widen_to_siblings(candidate, selector));
             }
         }
     }
     Some(body)
+}
+
+/// Levels a chosen container may widen by.
+const MAX_WIDENING: usize = 8;
+
+/// A document's sections are siblings, so the container a selector found first may be
+/// only one of them (a man page's long OPTIONS beside NAME, SYNOPSIS and DESCRIPTION, or
+/// a title block beside the body). Climbs while the parent adds sibling blocks that read
+/// as the document: ones matching the same selector, or headed prose that is not mostly
+/// links. Chrome that comes along is still dropped by the conversion or by the site's
+/// learned template; a lost section would be lost for good.
+fn widen_to_siblings<'a>(mut root: ElementRef<'a>, selector: &Selector) -> ElementRef<'a> {
+    for _ in 0..MAX_WIDENING {
+        let Some(parent) = root.parent().and_then(ElementRef::wrap) else {
+            break;
+        };
+        if parent.value().name() == "html" {
+            break;
+        }
+        let mut others = parent
+            .child_elements()
+            .filter(|child| child.id() != root.id() && !is_boilerplate(*child))
+            .filter(|child| visible_text_len(*child) > 0)
+            .peekable();
+        if others.peek().is_some()
+            && !others.any(|sibling| selector.matches(&sibling) || is_headed_prose(sibling))
+        {
+            break;
+        }
+        root = parent;
+    }
+    root
+}
+
+/// A block with a heading whose text is mostly not links: a section, not a menu.
+fn is_headed_prose(el: ElementRef) -> bool {
+    if !(is_heading(el) || has_descendant(el, 400, is_heading)) {
+        return false;
+    }
+    let (text, linked) = text_and_link_len(el);
+    text > 0 && linked * 2 < text
+}
+
+/// Visible characters of a subtree and how many of them are link text.
+pub(super) fn text_and_link_len(root: ElementRef) -> (usize, usize) {
+    let (mut text, mut linked, mut links_open) = (0, 0, 0usize);
+    // One entry per descended element (each reports a Leave): whether it is a link.
+    let mut open: Vec<bool> = Vec::new();
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
+        Visit::Enter(el) => {
+            let is_link = el.value().name() == "a";
+            links_open += usize::from(is_link);
+            open.push(is_link);
+            Flow::Descend
+        }
+        Visit::Text(t) => {
+            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            text += n;
+            if links_open > 0 {
+                linked += n;
+            }
+            Flow::Descend
+        }
+        Visit::Leave => {
+            if open.pop() == Some(true) {
+                links_open -= 1;
+            }
+            Flow::Descend
+        }
+    });
+    (text, linked)
 }
 
 pub(super) fn inside_boilerplate(el: ElementRef) -> bool {
@@ -266,17 +338,38 @@ pub(super) const MKDOCS_CHROME: &[&str] = &[
     "navigation",
 ];
 
+/// Why an element counts as chrome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Chrome {
+    /// By what it is: a dropped tag, a landmark role, hidden, a search form, a phrase.
+    Structural,
+    /// Only by a class or id token (`toc`, `sidebar`, `related` …): a guess from a name,
+    /// which a page whose content *is* such a block (a chapter's table of contents) defeats.
+    Named,
+}
+
 pub(super) fn is_boilerplate(el: ElementRef) -> bool {
+    chrome_kind(el).is_some()
+}
+
+pub(super) fn chrome_kind(el: ElementRef) -> Option<Chrome> {
     let name = el.value().name();
     if DROPPED_TAGS.contains(&name) {
-        return true;
+        return Some(Chrome::Structural);
     }
     if is_content_sidebar(&el) {
-        return false;
+        return None;
     }
-    if has_boilerplate_attribute(&el) || has_boilerplate_token(&el) {
-        return true;
+    if has_boilerplate_attribute(&el) {
+        return Some(Chrome::Structural);
     }
+    if has_boilerplate_token(&el) {
+        return Some(Chrome::Named);
+    }
+    is_structural_chrome(el, name).then_some(Chrome::Structural)
+}
+
+fn is_structural_chrome(el: ElementRef, name: &str) -> bool {
     match name {
         "aside" => !is_admonition(&el) && !class_tokens(&el).any(|c| c.starts_with("footnote")),
         "header" => !has_descendant(el, 400, is_heading),

@@ -16,10 +16,53 @@ pub(super) enum Close {
     List,
     Container(bool),
     Table,
+    LayoutTable,
     Row,
     Cell,
     Caption,
     Grid { columns: usize, cells: usize },
+}
+
+/// Which chrome a conversion drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Everything recognised as chrome.
+    Strict,
+    /// Chrome recognised by its structure; a block named like chrome (`toc`, `related`
+    /// …) is kept when its text is at least `keep_named_from` characters, because then it
+    /// is what the page is about (a chapter page whose content is its table of contents).
+    Lenient { keep_named_from: usize },
+}
+
+/// The Markdown of a page and the blocks it is made of, for learning the site's template.
+pub(super) struct Conversion {
+    pub markdown: String,
+    pub blocks: Vec<Block>,
+}
+
+/// A block of the output: a top-level element's Markdown (byte range) and a fingerprint of
+/// its text and its place in the DOM (the tag, id and classes of it and its ancestors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub fingerprint: u64,
+    pub start: u32,
+    pub end: u32,
+    pub heading: bool,
+    /// Chrome named by a class or id that this conversion dropped (its range is empty):
+    /// counted when the template is learned, so that the same block kept on a page
+    /// extracted the second way is recognised as template there.
+    pub dropped: bool,
+}
+
+/// Per page, at most this many blocks are remembered.
+const MAX_BLOCKS: usize = 4000;
+/// Dropped chrome shorter than this is not remembered (it could never be template).
+const MIN_DROPPED_CHARS: usize = 12;
+
+struct OpenBlock {
+    start: usize,
+    path: u64,
+    heading: bool,
 }
 
 pub(super) struct Converter<'u> {
@@ -30,10 +73,20 @@ pub(super) struct Converter<'u> {
     strong_depth: usize,
     emphasis_depth: usize,
     heading_depth: usize,
+    mode: Mode,
+    /// Path hashes of the descended elements, the root's first.
+    paths: Vec<u64>,
+    /// Per descended element: the block it opened, if it may be one.
+    open_blocks: Vec<Option<OpenBlock>>,
+    blocks: Vec<Block>,
+    /// Per open table, innermost last: whether it lays out the page rather than data.
+    layout_tables: Vec<bool>,
+    /// Whether dropped named chrome is remembered (not in the conversions doing that).
+    remember_dropped: bool,
 }
 
 impl<'u> Converter<'u> {
-    pub(super) fn new(base: &'u Url, page_url: &'u Url) -> Self {
+    pub(super) fn new(base: &'u Url, page_url: &'u Url, mode: Mode) -> Self {
         Self {
             writer: MarkdownWriter::new(),
             frames: Vec::new(),
@@ -42,10 +95,17 @@ impl<'u> Converter<'u> {
             strong_depth: 0,
             emphasis_depth: 0,
             heading_depth: 0,
+            mode,
+            paths: Vec::new(),
+            open_blocks: Vec::new(),
+            blocks: Vec::new(),
+            layout_tables: Vec::new(),
+            remember_dropped: true,
         }
     }
 
-    pub(super) fn convert(mut self, root: ElementRef) -> String {
+    pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
+        self.paths.push(absolute_path_hash(root));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
                 self.writer.push_text(text);
@@ -56,23 +116,112 @@ impl<'u> Converter<'u> {
                 if let Some(close) = self.frames.pop() {
                     self.close(close);
                 }
+                self.paths.pop();
+                if let Some(Some(block)) = self.open_blocks.pop() {
+                    self.end_block(block);
+                }
                 Flow::Descend
             }
         });
-        self.writer.finish()
+        let markdown = self.writer.finish();
+        let len = markdown.len() as u32;
+        let mut blocks = self.blocks;
+        blocks.retain(|b| b.start < len);
+        for block in &mut blocks {
+            block.end = block.end.min(len);
+        }
+        Conversion { markdown, blocks }
+    }
+
+    fn skips(&self, el: ElementRef) -> bool {
+        match (chrome_kind(el), self.mode) {
+            (None, _) => false,
+            (Some(Chrome::Structural), _) | (Some(Chrome::Named), Mode::Strict) => true,
+            (Some(Chrome::Named), Mode::Lenient { keep_named_from }) => {
+                structural_text_len(el) < keep_named_from
+            }
+        }
     }
 
     fn enter(&mut self, el: ElementRef) -> Flow {
-        if is_boilerplate(el) {
+        if self.skips(el) {
+            if self.remember_dropped
+                && self.writer.at_top_level()
+                && chrome_kind(el) == Some(Chrome::Named)
+            {
+                self.remember_dropped_block(el);
+            }
             return Flow::Skip;
         }
+        let may_be_block = self.writer.at_top_level() && is_block_candidate(el.value().name());
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
+                let path = mix(
+                    self.paths.last().copied().unwrap_or(FNV_OFFSET),
+                    &element_signature(&el),
+                );
+                self.paths.push(path);
+                let block = may_be_block.then(|| OpenBlock {
+                    start: self.writer.written_len(),
+                    path,
+                    heading: is_heading(el),
+                });
+                self.open_blocks.push(block);
                 Flow::Descend
             }
             None => Flow::Skip,
         }
+    }
+
+    /// Fingerprints a block of named chrome as it would read if it were kept.
+    fn remember_dropped_block(&mut self, el: ElementRef) {
+        if self.blocks.len() >= MAX_BLOCKS || !is_block_candidate(el.value().name()) {
+            return;
+        }
+        let path = mix(
+            self.paths.last().copied().unwrap_or(FNV_OFFSET),
+            &element_signature(&el),
+        );
+        let mut inner = Converter::new(self.base, self.page_url, Mode::Strict);
+        inner.remember_dropped = false;
+        let text = inner.convert(el).markdown;
+        let text = text.trim();
+        if text.len() < MIN_DROPPED_CHARS {
+            return;
+        }
+        self.blocks.push(Block {
+            fingerprint: mix(path, text),
+            start: 0,
+            end: 0,
+            heading: false,
+            dropped: true,
+        });
+    }
+
+    /// Records a closed block whose Markdown stayed outside lists, quotes and tables.
+    fn end_block(&mut self, block: OpenBlock) {
+        if self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
+            return;
+        }
+        let end = self.writer.written_len();
+        let Some(text) = self.writer.written(block.start, end) else {
+            return;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let (Ok(start), Ok(end)) = (u32::try_from(block.start), u32::try_from(end)) else {
+            return;
+        };
+        self.blocks.push(Block {
+            fingerprint: mix(block.path, text),
+            start,
+            end,
+            heading: block.heading,
+            dropped: false,
+        });
     }
 
     /// Starts converting `el`; `None` means it was fully handled here.
@@ -143,11 +292,18 @@ impl<'u> Converter<'u> {
             "ol" => self.list(true, list_start(&el)),
             "li" if parent_element(&el).is_some_and(|p| is_structural_list(&p)) => self.block(),
             "li" => Close::Container(self.writer.start_item()),
-            "table" if is_layout_table(el) => self.block(),
+            "table" if is_layout_table(el) => {
+                self.layout_tables.push(true);
+                self.writer.block_boundary();
+                Close::LayoutTable
+            }
             "table" => {
+                self.layout_tables.push(false);
                 self.writer.start_table();
                 Close::Table
             }
+            // The rows and cells of a table used for page layout are blocks of the page.
+            "tr" | "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
             "tr" => {
                 self.writer.start_row();
                 Close::Row
@@ -291,7 +447,15 @@ impl<'u> Converter<'u> {
             Close::Link(start, target) => writer.span_link(start, &target),
             Close::List => writer.end_list(),
             Close::Container(pushed) => writer.pop_container(pushed),
-            Close::Table | Close::Grid { .. } => writer.end_table(),
+            Close::Table => {
+                self.layout_tables.pop();
+                writer.end_table();
+            }
+            Close::LayoutTable => {
+                self.layout_tables.pop();
+                writer.block_boundary();
+            }
+            Close::Grid { .. } => writer.end_table(),
             Close::Row => {}
             Close::Cell => writer.end_cell(),
             Close::Caption => writer.end_caption(),
@@ -315,4 +479,68 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
         .attr("colspan")
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1)
+}
+
+/// Elements whose Markdown is a block of its own.
+fn is_block_candidate(name: &str) -> bool {
+    is_block_tag(name)
+        || heading_level(name).is_some()
+        || matches!(
+            name,
+            "ul" | "ol" | "table" | "blockquote" | "center" | "tr" | "td" | "th"
+        )
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a: stable across runs and builds, since fingerprints are stored.
+fn mix(seed: u64, text: &str) -> u64 {
+    text.bytes()
+        .chain(std::iter::once(0xff))
+        .fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// `tag#id.class.class`: what places an element among its siblings across pages.
+fn element_signature(el: &ElementRef) -> String {
+    let mut signature = el.value().name().to_string();
+    if let Some(id) = el.value().id() {
+        signature.push('#');
+        signature.push_str(id);
+    }
+    for class in class_tokens(el) {
+        signature.push('.');
+        signature.push_str(class);
+    }
+    signature
+}
+
+/// The path hash of `root` from the document's top, so that blocks of conversions that
+/// start at different containers still compare.
+fn absolute_path_hash(root: ElementRef) -> u64 {
+    let mut chain: Vec<ElementRef> = root
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(256)
+        .collect();
+    chain.reverse();
+    chain.push(root);
+    chain
+        .iter()
+        .fold(FNV_OFFSET, |hash, el| mix(hash, &element_signature(el)))
+}
+
+/// Visible characters of a subtree, dropping only chrome recognised by its structure.
+pub(super) fn structural_text_len(root: ElementRef) -> usize {
+    let mut len = 0;
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if chrome_kind(el) == Some(Chrome::Structural) => Flow::Skip,
+        Visit::Text(t) => {
+            len += t.chars().filter(|c| !c.is_whitespace()).count();
+            Flow::Descend
+        }
+        _ => Flow::Descend,
+    });
+    len
 }

@@ -64,11 +64,14 @@ pub(super) fn is_structural_list(el: &ElementRef) -> bool {
     })
 }
 
-/// Tables used to lay out code with line numbers or a single box.
+/// Tables used to lay out code with line numbers, a single box, or a whole page (hand-
+/// written sites put their banner, menu and article in table cells; a heading inside
+/// says that the cells hold sections of a page, not data).
 pub(super) fn is_layout_table(table: ElementRef) -> bool {
     if has_class(&table, "highlighttable")
         || attr_is(&table, "role", "presentation")
         || attr_is(&table, "role", "none")
+        || has_descendant(table, 5000, is_heading)
     {
         return true;
     }

@@ -20,6 +20,7 @@ mod defuse;
 mod dom;
 mod elements;
 mod metadata;
+mod recall;
 mod spec_links;
 #[cfg(test)]
 mod tests;
@@ -30,7 +31,10 @@ use defuse::*;
 use dom::*;
 use elements::*;
 use metadata::*;
+use recall::*;
 use spec_links::*;
+
+pub use convert::Block;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HtmlPage {
@@ -43,6 +47,8 @@ pub struct HtmlPage {
     pub noindex: bool,
     pub nofollow: bool,
     pub spec_links: Vec<Url>,
+    /// The blocks of `markdown`, for learning the site's template.
+    pub blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,13 +62,11 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let doc = Html::parse_document(&defuse(html));
     let base = base_url(&doc, page_url);
     let (noindex, nofollow) = robots_directives(&doc);
-    let root = content_root(&doc);
-    let markdown = root
-        .map(|root| Converter::new(&base, page_url).convert(root))
-        .unwrap_or_default();
+    let content = main_content(&doc, &base, page_url);
     HtmlPage {
         title: page_title(&doc),
-        markdown,
+        markdown: content.markdown,
+        blocks: content.blocks,
         links: page_links(&doc, &base),
         canonical: canonical_url(&doc, &base),
         lang: page_lang(&doc),
@@ -71,4 +75,44 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
         nofollow,
         spec_links: spec_links(&doc, &base),
     }
+}
+
+/// Below this share of the page's visible words, a conversion lost the article.
+const MIN_RECALL: f64 = 0.5;
+
+/// The main content as Markdown. When it keeps less than half of the words a reader sees
+/// on the page, the article was lost (a wrong container, or the content is a block named
+/// like chrome, such as a chapter's table of contents): the same container, then the
+/// whole body, are converted again dropping only structural chrome and blocks named like
+/// chrome that are small beside the rest, and the conversion that keeps most is used.
+fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
+    let body = elements(doc, "body")
+        .next()
+        .unwrap_or_else(|| doc.root_element());
+    let root = content_root(doc).unwrap_or(body);
+    let first = Converter::new(base, page_url, Mode::Strict).convert(root);
+    let words = PageWords::of(doc);
+    let mut best_recall = words.recall(&first.markdown);
+    if best_recall >= MIN_RECALL {
+        return first;
+    }
+    let mut best = first;
+    let retries = if root.id() == body.id() {
+        vec![body]
+    } else {
+        vec![root, body]
+    };
+    for retry in retries {
+        let keep_named_from = (structural_text_len(retry) / 3).max(1);
+        let mode = Mode::Lenient { keep_named_from };
+        let candidate = Converter::new(base, page_url, mode).convert(retry);
+        let recall = words.recall(&candidate.markdown);
+        if recall > best_recall {
+            (best, best_recall) = (candidate, recall);
+        }
+        if best_recall >= MIN_RECALL {
+            break;
+        }
+    }
+    best
 }

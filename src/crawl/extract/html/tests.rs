@@ -668,3 +668,72 @@ fn links_are_one_per_target_and_capped() {
     assert_eq!(page.links[1].url.as_str(), "https://docs.example.com/p/1");
     assert_eq!(page.links[1].text, "page 1");
 }
+
+// ----- template blocks -------------------------------------------------------------------
+
+#[test]
+fn dropped_named_chrome_and_the_same_block_kept_share_a_fingerprint() {
+    let html = "<html><body><div class=\"doc\"><h1>Title</h1><p>Article text here.</p></div>\
+                <div class=\"footer\"><p>Copyright 2001-2026 the Widget Foundation.</p></div></body></html>";
+    let doc = Html::parse_document(html);
+    let body = elements(&doc, "body").next().expect("body");
+    let url = page_url();
+    let strict = Converter::new(&url, &url, Mode::Strict).convert(body);
+    let lenient = Converter::new(&url, &url, Mode::Lenient { keep_named_from: 1 }).convert(body);
+    assert!(!strict.markdown.contains("Copyright"));
+    assert!(lenient.markdown.contains("Copyright"));
+    let dropped: Vec<_> = strict.blocks.iter().filter(|b| b.dropped).collect();
+    assert_eq!(dropped.len(), 1, "{:?}", strict.blocks);
+    assert!(
+        lenient
+            .blocks
+            .iter()
+            .any(|b| !b.dropped && b.fingerprint == dropped[0].fingerprint),
+        "the footer kept is the block remembered where it was dropped"
+    );
+}
+
+#[test]
+fn a_chapter_page_whose_content_is_its_table_of_contents_keeps_it() {
+    let topics = [
+        "abort", "begin", "commit", "vacuum", "analyze", "cluster", "comment", "declare",
+        "explain", "listen", "notify", "reindex", "fetch", "grant", "revoke", "truncate",
+    ];
+    let toc: String = topics
+        .iter()
+        .map(|t| {
+            format!("<dt><a href=\"{t}.html\">{t}</a></dt><dd>how {t}ing works for widgets</dd>")
+        })
+        .collect();
+    let page = extract(&format!(
+        "<html><body><div class=\"navheader\"><a href=\"p.html\">Prev</a></div>\
+         <div class=\"chapter\"><h1>Chapter</h1><div class=\"toc\"><dl>{toc}</dl></div></div></body></html>"
+    ));
+    assert!(
+        page.markdown.contains("how truncateing works"),
+        "{}",
+        page.markdown
+    );
+    assert!(!page.markdown.contains("Prev"), "{}", page.markdown);
+}
+
+#[test]
+fn sibling_sections_of_the_chosen_container_stay() {
+    let options: String = (0..30)
+        .map(|i| format!("<dt>--opt{i}</dt><dd><p>Option {i} changes how the command behaves in case {i}.</p></dd>"))
+        .collect();
+    let page = extract(&format!(
+        "<html><body><div id=\"header\"><h1>tool(1)</h1><h2>NAME</h2><p>tool - does things</p></div>\
+         <div id=\"content\"><div class=\"sect1\"><h2>SYNOPSIS</h2><p>tool [options]</p></div>\
+         <div class=\"sect1\"><h2>OPTIONS</h2><dl>{options}</dl></div></div></body></html>"
+    ));
+    for kept in [
+        "## NAME",
+        "tool - does things",
+        "## SYNOPSIS",
+        "## OPTIONS",
+        "--opt29",
+    ] {
+        assert!(page.markdown.contains(kept), "{kept}: {}", page.markdown);
+    }
+}

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Fidelity harness: crawl real documentation sites with docscrape and measure what was kept.
+
+For each site (a Debian documentation package, installed with apt when missing) the script
+serves the package's HTML folder with nginx on 127.0.0.1, crawls it whole with a release
+build of docscrape through its HTTP API, and reports, with the definitions of
+fidelity_metrics.py (content recall, template share):
+
+  pages saved, median content recall, pages under 0.5 recall, template share
+
+and the same figures for trafilatura 2.3 (favor_recall=True) run on the very same pages
+(the HTML files behind the URLs docscrape saved). trafilatura lives in a venv the script
+creates (target/fidelity-venv); the script re-runs itself inside it.
+
+Usage: scripts/fidelity.py [--sites a,b] [--binary PATH] [--max-pages N] [--keep DIR]
+                            [--metrics PATH] [--json FILE] [--no-trafilatura]
+Progress goes to stderr; the table (Markdown) to stdout. Not part of `cargo test`."""
+import argparse
+import concurrent.futures
+import http.client
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(REPO, "target", "fidelity-venv")
+# The project's shared/ folder lies beside the clone (CI) or beside the worktrees folder.
+DEFAULT_METRICS = next(
+    (p for p in (os.path.join(up, "shared", "tools", "fidelity_metrics.py")
+                 for up in (os.path.dirname(REPO), os.path.dirname(os.path.dirname(REPO))))
+     if os.path.exists(p)),
+    "fidelity_metrics.py")
+
+# name: (apt package, HTML folder, start page, generator family, page cap or None)
+SITES = {
+    "python3.11": ("python3.11-doc", "/usr/share/doc/python3.11/html", "index.html", "Sphinx (Python theme)", None),
+    "flask": ("python-flask-doc", "/usr/share/doc/python-flask-doc/html", "index.html", "Sphinx (Pallets theme)", None),
+    "requests": ("python-requests-doc", "/usr/share/doc/python-requests-doc/html", "index.html", "Sphinx (Alabaster)", None),
+    "sqlalchemy": ("python-sqlalchemy-doc", "/usr/share/doc/python-sqlalchemy-doc/html", "index.html", "Sphinx (own theme)", None),
+    "cmake": ("cmake-doc", "/usr/share/doc/cmake-data/html", "index.html", "Sphinx (CMake theme)", None),
+    "jdk17": ("default-jdk-doc", "/usr/share/doc/openjdk-17-jre-headless/api", "index.html", "Javadoc 17", 2500),
+    "libstdc++": ("libstdc++-12-doc", "/usr/share/doc/gcc-12-base/libstdc++/manual", "index.html", "DocBook XSL", None),
+    "doxygen": ("doxygen-doc", "/usr/share/doc/doxygen/html", "index.html", "Doxygen", None),
+    "erlang": ("erlang-doc", "/usr/share/doc/erlang-doc", "doc/index.html", "Erlang docgen", None),
+    "libxml2": ("libxml2-doc", "/usr/share/doc/libxml2/html", "index.html", "hand-written, layout tables", None),
+    "glib": ("libglib2.0-doc", "/usr/share/gtk-doc/html/glib", "index.html", "gtk-doc", None),
+    "zsh": ("zsh-doc", "/usr/share/doc/zsh-common/html", "index.html", "Texinfo", None),
+}
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def ensure_venv(args):
+    """Re-executes the script in a venv that has trafilatura 2.3, creating it once."""
+    if args.no_trafilatura or os.environ.get("FIDELITY_IN_VENV"):
+        return
+    python = os.path.join(VENV, "bin", "python")
+    if not os.path.exists(python):
+        log(f"creating {VENV} with trafilatura 2.3")
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "trafilatura>=2.3,<2.4", "lxml_html_clean"], check=True)
+    env = dict(os.environ, FIDELITY_IN_VENV="1")
+    os.execve(python, [python, os.path.abspath(__file__)] + sys.argv[1:], env)
+
+
+def ensure_packages(sites):
+    missing = sorted({SITES[s][0] for s in sites if not os.path.isdir(SITES[s][1])})
+    if not missing:
+        return
+    log("installing", " ".join(missing))
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+                   check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(workdir, sites):
+    """One nginx, one loopback port per site, each serving the site's folder."""
+    ports = {s: free_port() for s in sites}
+    servers = "\n".join(
+        f"""  server {{
+    listen 127.0.0.1:{ports[s]};
+    root {SITES[s][1]};
+    index index.html;
+    location / {{ try_files $uri $uri/ =404; }}
+  }}""" for s in sites)
+    conf = os.path.join(workdir, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 2;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+{servers}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-p", workdir, "-c", conf, "-g", "daemon off;"])
+    for _ in range(50):
+        try:
+            http.client.HTTPConnection("127.0.0.1", ports[sites[0]], timeout=1).request("HEAD", "/")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, ports
+
+
+def start_docscrape(binary, workdir):
+    db = os.path.join(workdir, "fidelity.db")
+    proc = subprocess.Popen(
+        [binary, "serve", "--bind", "127.0.0.1:0", "--db", db, "--allow-private-networks",
+         "--max-iterations-cap", "50000"],
+        stdout=subprocess.PIPE, stderr=open(os.path.join(workdir, "docscrape.log"), "w"), text=True,
+        env=dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info")))
+    line = proc.stdout.readline()
+    address = next(word for word in line.split() if word.startswith("http"))
+    return proc, address.rstrip("/")
+
+
+def api(address, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(address + path, data=data, method=method,
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=600) as response:
+        return json.loads(response.read())
+
+
+def crawl(address, site, base, cap):
+    start = base + "/" + SITES[site][2]
+    session = api(address, "POST", "/api/v1/session")["sessionId"]
+    job = api(address, "POST", f"/api/v1/scrape/{session}/scrape", {
+        "starterLinks": [start], "applicationName": site, "skipCache": True,
+        "maxIterations": cap or 20000})["jobId"]
+    began = time.time()
+    while True:
+        status = api(address, "GET", f"/api/v1/scrape/{session}/scrape?jobId={job}")
+        if status["status"] in ("finished", "failed"):
+            break
+        time.sleep(1)
+    docs = api(address, "GET", f"/api/v1/session/{session}/documentation")
+    return status, docs, time.time() - began
+
+
+def load_metrics(path):
+    spec = importlib.util.spec_from_file_location("fidelity_metrics", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def file_of(url, root):
+    """The metric's own mapping: URL path under the served folder, '/' -> index.html."""
+    path = "/" + url.split("/", 3)[3].split("#")[0].split("?")[0] if url.count("/") >= 3 else "/"
+    return os.path.join(root, (path + "index.html" if path.endswith("/") else path).lstrip("/"))
+
+
+def figures(metrics, pages, root):
+    """pages: url -> markdown. The figures of fidelity_metrics.main, returned."""
+    template, lines_of = metrics.template_lines(pages)
+    dirty = [u for u, ls in lines_of.items() if ls & template]
+    recalls = []
+    for url, md in pages.items():
+        f = file_of(url, root)
+        if os.path.exists(f):
+            with open(f, errors="replace") as handle:
+                recalls.append((metrics.recall(handle.read(), md), url))
+    recalls.sort()
+    median = recalls[len(recalls) // 2][0] if recalls else 0.0
+    return {
+        "pages": len(pages),
+        "median_recall": round(median, 3),
+        "under_half": sum(1 for r, _ in recalls if r < 0.5),
+        "template_share": round(len(dirty) / max(len(pages), 1), 4),
+        "lowest": [(round(r, 2), u) for r, u in recalls[:5]],
+        "template_lines": sorted(template)[:10],
+    }
+
+
+def _trafilatura_one(args):
+    url, path = args
+    import trafilatura
+    try:
+        with open(path, errors="replace") as f:
+            html = f.read()
+        text = trafilatura.extract(html, url=url, favor_recall=True, output_format="markdown",
+                                   include_tables=True, include_links=False)
+    except Exception:  # a page trafilatura cannot handle keeps nothing
+        text = None
+    return url, text or ""
+
+
+def trafilatura_pages(urls, root):
+    work = [(u, file_of(u, root)) for u in urls if os.path.exists(file_of(u, root))]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(_trafilatura_one, work, chunksize=16))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sites", default=",".join(SITES), help="comma-separated, from: " + ", ".join(SITES))
+    parser.add_argument("--binary", help="docscrape binary (default: cargo build --release)")
+    parser.add_argument("--max-pages", type=int, help="page budget for every site (default: whole site, or the site's cap)")
+    parser.add_argument("--metrics", default=os.environ.get("FIDELITY_METRICS", DEFAULT_METRICS))
+    parser.add_argument("--keep", help="keep the documentation JSON of each site in this folder")
+    parser.add_argument("--json", help="also write all figures as JSON to this file")
+    parser.add_argument("--no-trafilatura", action="store_true")
+    args = parser.parse_args()
+    sites = [s for s in args.sites.split(",") if s]
+    unknown = [s for s in sites if s not in SITES]
+    if unknown:
+        parser.error(f"unknown site(s): {', '.join(unknown)}")
+    ensure_venv(args)
+    metrics = load_metrics(args.metrics)
+    ensure_packages(sites)
+    binary = args.binary
+    if not binary:
+        subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
+        binary = os.path.join(REPO, "target", "release", "docscrape")
+    workdir = tempfile.mkdtemp(prefix="fidelity-")
+    nginx, ports = start_nginx(workdir, sites)
+    server, address = start_docscrape(binary, workdir)
+    results = {}
+    try:
+        for site in sites:
+            root = SITES[site][1]
+            base = f"http://127.0.0.1:{ports[site]}"
+            cap = args.max_pages or SITES[site][4]
+            log(f"[{site}] crawling {base}/{SITES[site][2]} (budget {cap or 'whole site'})")
+            status, docs, seconds = crawl(address, site, base, cap)
+            pages = {}
+            for bundle in docs:
+                for chunk in bundle["chunks"]:
+                    pages.setdefault(chunk["url"], []).append(chunk["content"])
+            pages = {u: "\n".join(cs) for u, cs in pages.items()}
+            ours = figures(metrics, pages, root)
+            ours["seconds"] = round(seconds, 1)
+            ours["template_removed"] = (status.get("result") or {}).get("templateRemoved")
+            row = {"family": SITES[site][3], "docscrape": ours}
+            if not args.no_trafilatura:
+                theirs = trafilatura_pages(list(pages), root)
+                row["trafilatura"] = figures(metrics, theirs, root)
+            results[site] = row
+            log(f"[{site}] {json.dumps(row)}")
+            if args.keep:
+                os.makedirs(args.keep, exist_ok=True)
+                with open(os.path.join(args.keep, f"{site}.json"), "w") as f:
+                    json.dump(docs, f)
+    finally:
+        server.terminate()
+        nginx.terminate()
+        server.wait()
+        nginx.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(table(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def table(results):
+    lines = ["| site | generator | pages | docscrape recall median / pages < 0.5 / template share |"
+             " trafilatura recall median / pages < 0.5 / template share |",
+             "|---|---|---|---|---|"]
+    for site, row in results.items():
+        ours, theirs = row["docscrape"], row.get("trafilatura")
+        fmt = lambda f: f"{f['median_recall']:.2f} / {f['under_half']} / {f['template_share']:.1%}"
+        lines.append(f"| {site} | {row['family']} | {ours['pages']} | {fmt(ours)} | {fmt(theirs) if theirs else '—'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,577 @@
+//! Learning a site's template from the pages of one job, and removing it.
+//!
+//! Documentation sites repeat a header, banners, navigation bars, footers and generated
+//! blocks on every page, often without a landmark that names them as chrome. Every saved
+//! HTML page remembers its blocks: the Markdown of each top-level element with a
+//! fingerprint of its text and its place in the DOM (tag, id and classes of it and its
+//! ancestors). When the crawl ends, blocks found on a large share of the job's pages are
+//! the template; they are cut out of every page that has them — also of the pages saved
+//! before anyone could know — and those pages are chunked again.
+//!
+//! What only looks repetitive stays: a heading alone is never template (`## OPTIONS` on
+//! every man page), nor are code blocks or the contents of lists, quotes (admonitions)
+//! and tables, nor short blocks; and the same text elsewhere in the layout (inside a
+//! section with its own id, say) has another fingerprint. A recurring heading goes only
+//! when the template removed everything under it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use url::Url;
+
+use super::chunk::Chunker;
+use super::classify::ContentKind;
+use super::document_chunks::chunk_sources;
+use super::extract::html::Block;
+use super::extract::ChunkSource;
+use super::runner::content_hash;
+use crate::error::StorageError;
+use crate::storage::templates::{self, CleanedPage, PendingPage, TemplateBlock};
+use crate::storage::{jobs as job_rows, Db};
+
+/// A block is template when it is on at least this share of the job's pages …
+const MIN_SHARE: f64 = 0.15;
+/// … and on at least this many pages.
+const MIN_PAGES: usize = 3;
+/// Blocks shorter than this (an admonition's label, a lone word) are never template.
+const MIN_BLOCK_CHARS: usize = 12;
+/// Above this many pages, candidates are found on an even sample of this many first.
+const SAMPLE_PAGES: usize = 1000;
+/// Pages cleaned per transaction.
+const CLEAN_BATCH: u32 = 32;
+/// Longest sample text kept per template block (for logs and the stored template).
+const SAMPLE_CHARS: usize = 160;
+
+const ENTRY_BYTES: usize = 17;
+
+/// Stores a saved page's blocks for the end of its job.
+pub fn remember(
+    tx: &rusqlite::Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    content_hash: &str,
+    blocks: &[Block],
+) -> Result<(), StorageError> {
+    if blocks.is_empty() {
+        return Ok(());
+    }
+    templates::remember_blocks(tx, job_id, url, content_hash, &encode(blocks))
+}
+
+/// Learns the job's template (unless a run before a restart already did) and removes it
+/// from the job's pages. Idempotent: each cleaned page forgets its blocks in the same
+/// transaction that rewrites it.
+pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<(), StorageError> {
+    let id = job_id.to_string();
+    let running = db
+        .write(move |tx| {
+            let running = job_rows::is_running(tx, &id)?;
+            if !running {
+                templates::forget(tx, &id)?;
+            }
+            Ok(running)
+        })
+        .await?;
+    if !running {
+        // Cancelled or deleted meanwhile: its status is a snapshot that must not change
+        // under a client, so its pages stay as they were saved.
+        log::debug!("[job {job_id}] ended before its template was removed; pages kept as saved");
+        return Ok(());
+    }
+    let id = job_id.to_string();
+    if db
+        .run(move |conn| templates::learned_from(conn, &id))
+        .await?
+        .is_none()
+    {
+        let id = job_id.to_string();
+        let (pages, template) = db.run(move |conn| learn(conn, &id)).await?;
+        for block in &template {
+            log::debug!(
+                "[job {job_id}] template block on {} of {pages} pages: {:?}",
+                block.pages,
+                block.sample
+            );
+        }
+        log::info!(
+            "[job {job_id}] site template: {} block(s) recur on at least {} of {pages} pages",
+            template.len(),
+            threshold(pages)
+        );
+        let id = job_id.to_string();
+        db.write(move |tx| templates::save_template(tx, &id, pages as i64, &template))
+            .await?;
+    }
+    let id = job_id.to_string();
+    let template: Arc<HashSet<u64>> = Arc::new(
+        db.run(move |conn| templates::template(conn, &id))
+            .await?
+            .into_iter()
+            .map(|block| block.fingerprint)
+            .collect(),
+    );
+    let mut after = 0;
+    let mut cleaned_pages = 0;
+    loop {
+        let id = job_id.to_string();
+        let batch = db
+            .run(move |conn| templates::pending_pages(conn, &id, after, CLEAN_BATCH))
+            .await?;
+        let Some(through) = batch.last().map(|page| page.rowid) else {
+            break;
+        };
+        let (chunker, set) = (chunker.clone(), template.clone());
+        let cleaned = tokio::task::spawn_blocking(move || {
+            batch
+                .into_iter()
+                .filter_map(|pending| clean_page(&chunker, &set, pending))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|err| StorageError::Worker(err.to_string()))?;
+        let id = job_id.to_string();
+        let message = "Removing the site's template from saved pages";
+        let Some(changed) = db
+            .write(move |tx| templates::apply_cleaned(tx, &id, through, &cleaned, message))
+            .await?
+        else {
+            log::debug!("[job {job_id}] ended while its template was being removed");
+            break;
+        };
+        cleaned_pages += changed;
+        after = through;
+    }
+    if cleaned_pages > 0 {
+        log::info!("[job {job_id}] removed the site template from {cleaned_pages} page(s)");
+    }
+    Ok(())
+}
+
+/// The fewest pages a block must be on to be template, for a job of `pages` pages.
+fn threshold(pages: usize) -> usize {
+    ((pages as f64 * MIN_SHARE).ceil() as usize).max(MIN_PAGES)
+}
+
+/// Counts on how many of the job's pages each block is and keeps those over the
+/// threshold, with a sample of their text. Memory stays bounded on large jobs: the
+/// candidates come from an even sample of pages, then only they are counted exactly.
+fn learn(
+    conn: &rusqlite::Connection,
+    job_id: &str,
+) -> Result<(usize, Vec<TemplateBlock>), StorageError> {
+    let mut total = 0;
+    templates::for_each_saved_page_blocks(conn, job_id, |_, _| total += 1)?;
+    if total < MIN_PAGES {
+        return Ok((total, Vec::new()));
+    }
+    let step = total.div_ceil(SAMPLE_PAGES).max(1);
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    templates::for_each_saved_page_blocks(conn, job_id, |index, blob| {
+        if index % step == 0 {
+            for fingerprint in distinct_fingerprints(blob) {
+                *counts.entry(fingerprint).or_default() += 1;
+            }
+        }
+    })?;
+    if step > 1 {
+        let sampled = total.div_ceil(step);
+        let floor = ((sampled as f64 * MIN_SHARE * 0.5).ceil() as usize).max(2);
+        counts.retain(|_, count| *count >= floor);
+        counts.values_mut().for_each(|count| *count = 0);
+        templates::for_each_saved_page_blocks(conn, job_id, |_, blob| {
+            for fingerprint in distinct_fingerprints(blob) {
+                if let Some(count) = counts.get_mut(&fingerprint) {
+                    *count += 1;
+                }
+            }
+        })?;
+    }
+    let needed = threshold(total);
+    counts.retain(|_, count| *count >= needed);
+    let mut samples: HashMap<u64, String> = HashMap::new();
+    templates::for_each_saved_page_content(conn, job_id, |content, blob| {
+        for block in decode(blob) {
+            if !block.dropped
+                && counts.contains_key(&block.fingerprint)
+                && !samples.contains_key(&block.fingerprint)
+            {
+                if let Some(text) = block_text(content, &block) {
+                    samples.insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
+                }
+            }
+        }
+        samples.len() < counts.len()
+    })?;
+    let mut template: Vec<TemplateBlock> = counts
+        .into_iter()
+        .filter_map(|(fingerprint, pages)| {
+            let sample = samples.remove(&fingerprint)?;
+            Some(TemplateBlock {
+                fingerprint,
+                pages: pages as i64,
+                sample,
+            })
+        })
+        .collect();
+    template.sort_by(|a, b| b.pages.cmp(&a.pages).then(a.sample.cmp(&b.sample)));
+    Ok((total, template))
+}
+
+/// The fingerprints of a page's blocks that could be template, each once.
+fn distinct_fingerprints(blob: &[u8]) -> HashSet<u64> {
+    decode(blob)
+        .into_iter()
+        .filter(|block| {
+            block.heading || block.dropped || block.end - block.start >= MIN_BLOCK_CHARS as u32
+        })
+        .map(|block| block.fingerprint)
+        .collect()
+}
+
+fn block_text<'a>(content: &'a str, block: &Block) -> Option<&'a str> {
+    content
+        .get(block.start as usize..block.end as usize)
+        .map(str::trim)
+}
+
+/// One remembered page with the template cut out and chunked again; `None` when the job
+/// no longer has that page or nothing of the template is on it.
+fn clean_page(
+    chunker: &Chunker,
+    template: &HashSet<u64>,
+    pending: PendingPage,
+) -> Option<CleanedPage> {
+    let page = pending.page?;
+    let blocks = decode(&pending.blocks);
+    let content = strip(&page.content, &blocks, template)?;
+    let url = Url::parse(&page.url).ok()?;
+    // A page without a title is saved under its URL; its chunks were described without one.
+    let title = if page.title == page.url {
+        ""
+    } else {
+        page.title.as_str()
+    };
+    let sources = [ChunkSource {
+        text: content.clone(),
+        is_markdown: true,
+    }];
+    let chunks = chunk_sources(chunker, title, &url, &sources, ContentKind::Html, false);
+    if chunks.is_empty() {
+        return None;
+    }
+    Some(CleanedPage {
+        page_id: page.id,
+        old_hash: page.content_hash,
+        content_hash: content_hash(&content),
+        content,
+        chunks,
+    })
+}
+
+/// `content` without its template blocks; `None` when none is on the page or nothing
+/// would be left.
+pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option<String> {
+    let mut cuts: Vec<(usize, usize)> = blocks
+        .iter()
+        .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
+        .map(|b| (b.start as usize, b.end as usize))
+        .filter(|&(start, end)| {
+            start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
+        })
+        .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
+        .collect();
+    if cuts.is_empty() {
+        return None;
+    }
+    cuts.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut kept_from = 0;
+    for (start, end) in cuts {
+        if start >= kept_from {
+            pieces.push(&content[kept_from..start]);
+        }
+        kept_from = kept_from.max(end);
+    }
+    pieces.push(&content[kept_from.min(content.len())..]);
+    let joined = pieces
+        .iter()
+        .map(|piece| piece.trim_matches('\n'))
+        .filter(|piece| !piece.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let recurring_headings: HashSet<&str> = blocks
+        .iter()
+        .filter(|b| b.heading && template.contains(&b.fingerprint))
+        .filter_map(|b| block_text(content, b))
+        .collect();
+    let cleaned = drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings));
+    if cleaned.trim().is_empty() {
+        return None;
+    }
+    Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// Removes recurring headings that nothing follows any more before the next heading of
+/// the same or a higher level.
+fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
+    if recurring.is_empty() {
+        return markdown.to_string();
+    }
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut fence: Option<String> = None;
+    let mut level_of = Vec::with_capacity(lines.len());
+    for line in &lines {
+        let trimmed = line.trim_start();
+        if let Some(open) = &fence {
+            if trimmed.starts_with(open.as_str()) {
+                fence = None;
+            }
+            level_of.push(None);
+            continue;
+        }
+        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+        if ticks >= 3 {
+            fence = Some("`".repeat(ticks));
+            level_of.push(None);
+            continue;
+        }
+        level_of.push(heading_level(line));
+    }
+    let mut keep = vec![true; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        let Some(level) = level_of[i] else { continue };
+        if !recurring.contains(line.trim()) {
+            continue;
+        }
+        let empty = lines[i + 1..]
+            .iter()
+            .zip(&level_of[i + 1..])
+            .take_while(|(_, next)| !next.is_some_and(|next| next <= level))
+            .all(|(text, next)| next.is_none() && text.trim().is_empty());
+        if empty {
+            keep[i] = false;
+        }
+    }
+    let kept: Vec<&str> = lines
+        .iter()
+        .zip(keep)
+        .filter_map(|(line, keep)| keep.then_some(*line))
+        .collect();
+    collapse_blank_runs(&kept.join("\n"))
+}
+
+/// Thematic breaks that separated the template from the article: at the start or the end,
+/// or right after another one.
+fn drop_stray_rules(markdown: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        let last_text = kept.iter().rev().find(|l| !l.trim().is_empty());
+        if !in_fence && line == "---" && last_text.is_none_or(|l| *l == "---") {
+            continue;
+        }
+        kept.push(line);
+    }
+    while let Some(last) = kept.iter().rposition(|l| !l.trim().is_empty()) {
+        if kept[last] != "---" {
+            break;
+        }
+        kept.truncate(last);
+    }
+    collapse_blank_runs(&kept.join("\n"))
+}
+
+fn heading_level(line: &str) -> Option<usize> {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    ((1..=6).contains(&hashes) && line[hashes..].starts_with(' ')).then_some(hashes)
+}
+
+/// Outside code fences, no more than one blank line in a row.
+fn collapse_blank_runs(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut blank_run = 0;
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if line.trim().is_empty() && !in_fence {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_matches('\n').to_string()
+}
+
+fn encode(blocks: &[Block]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(blocks.len() * ENTRY_BYTES);
+    for block in blocks {
+        bytes.extend_from_slice(&block.fingerprint.to_le_bytes());
+        bytes.extend_from_slice(&block.start.to_le_bytes());
+        bytes.extend_from_slice(&block.end.to_le_bytes());
+        bytes.push(u8::from(block.heading) | (u8::from(block.dropped) << 1));
+    }
+    bytes
+}
+
+fn decode(bytes: &[u8]) -> Vec<Block> {
+    bytes
+        .chunks_exact(ENTRY_BYTES)
+        .map(|entry| {
+            let u64_at = |at: usize| {
+                let mut raw = [0u8; 8];
+                raw.copy_from_slice(&entry[at..at + 8]);
+                u64::from_le_bytes(raw)
+            };
+            let u32_at = |at: usize| {
+                let mut raw = [0u8; 4];
+                raw.copy_from_slice(&entry[at..at + 4]);
+                u32::from_le_bytes(raw)
+            };
+            Block {
+                fingerprint: u64_at(0),
+                start: u32_at(8),
+                end: u32_at(12),
+                heading: entry[16] & 1 != 0,
+                dropped: entry[16] & 2 != 0,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::extract::html::extract_html;
+
+    fn page(url: &str, body: &str) -> (String, Vec<Block>) {
+        let page = extract_html(
+            &format!("<html><body>{body}</body></html>"),
+            &Url::parse(url).expect("url"),
+        );
+        (page.markdown, page.blocks)
+    }
+
+    const BANNER: &str = "<div class=\"top\"><p>Acme Widgets — tools for every workshop</p>\
+        <p><a href=\"/\">Home</a> | <a href=\"/toc.html\">Table of contents</a> | \
+        <a href=\"/genindex.html\">Index</a></p></div>";
+
+    fn article(n: usize) -> String {
+        format!(
+            "<div class=\"doc\" id=\"topic-{n}\"><h1>Topic {n}</h1><p>Topic {n} explains the widget number {n} in depth.</p>\
+             <h2>Options</h2><p>Option text for topic {n}, which differs on every page.</p>\
+             <div class=\"note\"><p>Acme Widgets — tools for every workshop</p></div></div>"
+        )
+    }
+
+    #[test]
+    fn blocks_round_trip_through_their_encoding() {
+        let blocks = vec![
+            Block {
+                fingerprint: u64::MAX - 7,
+                start: 3,
+                end: 90,
+                heading: true,
+                dropped: false,
+            },
+            Block {
+                fingerprint: 42,
+                start: 100,
+                end: 4000,
+                heading: false,
+                dropped: true,
+            },
+        ];
+        assert_eq!(decode(&encode(&blocks)), blocks);
+        assert!(decode(&[1, 2, 3]).is_empty());
+    }
+
+    #[test]
+    fn recurring_blocks_go_and_the_same_text_elsewhere_in_the_layout_stays() {
+        let pages: Vec<_> = (0..4)
+            .map(|n| {
+                page(
+                    &format!("https://a.example/p{n}.html"),
+                    &format!("{BANNER}{}", article(n)),
+                )
+            })
+            .collect();
+        let mut counts: HashMap<u64, usize> = HashMap::new();
+        for (_, blocks) in &pages {
+            for fingerprint in blocks.iter().map(|b| b.fingerprint).collect::<HashSet<_>>() {
+                *counts.entry(fingerprint).or_default() += 1;
+            }
+        }
+        let template: HashSet<u64> = counts
+            .into_iter()
+            .filter(|(_, count)| *count >= 3)
+            .map(|(fingerprint, _)| fingerprint)
+            .collect();
+        let (markdown, blocks) = &pages[2];
+        assert!(markdown.contains("Table of contents"), "{markdown}");
+        let cleaned = strip(markdown, blocks, &template).expect("the banner is removed");
+        assert!(!cleaned.contains("Table of contents"), "{cleaned}");
+        assert!(
+            cleaned.starts_with("# Topic 2\n\nTopic 2 explains"),
+            "{cleaned}"
+        );
+        assert!(
+            cleaned.contains("## Options\n\nOption text for topic 2"),
+            "{cleaned}"
+        );
+        // The tagline also appears inside each article's note, under the article's own id:
+        // another place in the layout, so it stays.
+        assert_eq!(
+            cleaned.matches("tools for every workshop").count(),
+            1,
+            "{cleaned}"
+        );
+    }
+
+    #[test]
+    fn a_recurring_heading_goes_only_with_everything_under_it() {
+        let recurring: HashSet<&str> = ["## Blanket", "## OPTIONS"].into_iter().collect();
+        let markdown =
+            "# Page\n\nText\n\n## OPTIONS\n\n-x\n\n## Blanket\n\n## Next\n\nMore\n\n## Blanket\n";
+        assert_eq!(
+            drop_emptied_headings(markdown, &recurring),
+            "# Page\n\nText\n\n## OPTIONS\n\n-x\n\n## Next\n\nMore"
+        );
+        let fenced = "## Blanket\n\n```\n## not a heading\n```\n";
+        assert_eq!(drop_emptied_headings(fenced, &recurring), fenced.trim_end());
+    }
+
+    #[test]
+    fn nothing_is_stripped_when_it_would_leave_nothing_or_nothing_matches() {
+        let (markdown, blocks) = page("https://a.example/x.html", BANNER);
+        let all: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
+        assert_eq!(strip(&markdown, &blocks, &all), None);
+        assert_eq!(strip(&markdown, &blocks, &HashSet::new()), None);
+    }
+
+    #[test]
+    fn rules_left_at_the_edges_or_doubled_go() {
+        assert_eq!(
+            drop_stray_rules("---\n\n## A\n\ntext\n\n---\n\n---\n\nmore\n\n---\n"),
+            "## A\n\ntext\n\n---\n\nmore"
+        );
+        assert_eq!(drop_stray_rules("```\n---\n```"), "```\n---\n```");
+    }
+
+    #[test]
+    fn thresholds_grow_with_the_job() {
+        assert_eq!(threshold(3), 3);
+        assert_eq!(threshold(20), 3);
+        assert_eq!(threshold(100), 15);
+        assert_eq!(threshold(1000), 150);
+    }
+}

@@ -1,0 +1,265 @@
+//! Rows behind site-template learning: each saved page's blocks until the job's end has
+//! cleaned it, the template a job learned, and how many pages it was removed from.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::pages::{replace_chunks, NewChunk};
+use super::StorageResult;
+use crate::ids;
+
+/// Remembers the blocks of a page a job just saved (encoded by the template module).
+pub fn remember_blocks(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    url: &str,
+    content_hash: &str,
+    blocks: &[u8],
+) -> StorageResult<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)",
+        params![job_id, url, content_hash, blocks],
+    )?;
+    Ok(())
+}
+
+/// How many pages the job's template was learned from; `None` until it is learned.
+pub fn learned_from(conn: &Connection, job_id: &str) -> StorageResult<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT template_learned_from FROM jobs WHERE id = ?1",
+            [job_id],
+            |row| row.get::<_, Option<i64>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// The block lists of the pages the job still has saved, unchanged since they were
+/// remembered, in saving order; `visit` gets each page's position and blocks.
+pub fn for_each_saved_page_blocks(
+    conn: &Connection,
+    job_id: &str,
+    mut visit: impl FnMut(usize, &[u8]),
+) -> StorageResult<usize> {
+    let mut stmt = conn.prepare(
+        "SELECT pb.blocks FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
+         WHERE pb.job_id = ?1 ORDER BY pb.rowid",
+    )?;
+    let mut rows = stmt.query([job_id])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let blocks: Vec<u8> = row.get(0)?;
+        visit(count, &blocks);
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Saved pages of the job with their remembered blocks: (content, blocks), in saving order,
+/// for reading the text of template blocks; `visit` returns `false` to stop.
+pub fn for_each_saved_page_content(
+    conn: &Connection,
+    job_id: &str,
+    mut visit: impl FnMut(&str, &[u8]) -> bool,
+) -> StorageResult<()> {
+    let mut stmt = conn.prepare(
+        "SELECT p.content, pb.blocks FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         WHERE pb.job_id = ?1 ORDER BY pb.rowid",
+    )?;
+    let mut rows = stmt.query([job_id])?;
+    while let Some(row) = rows.next()? {
+        let content: String = row.get(0)?;
+        let blocks: Vec<u8> = row.get(1)?;
+        if !visit(&content, &blocks) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One block of a job's template: its fingerprint, on how many pages it was, its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateBlock {
+    pub fingerprint: u64,
+    pub pages: i64,
+    pub sample: String,
+}
+
+/// Records the learned template; from now on the job's end only cleans pages.
+pub fn save_template(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    learned_from: i64,
+    blocks: &[TemplateBlock],
+) -> StorageResult<()> {
+    tx.execute("DELETE FROM job_template WHERE job_id = ?1", [job_id])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO job_template (job_id, fingerprint, pages, sample) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for block in blocks {
+        stmt.execute(params![
+            job_id,
+            block.fingerprint as i64,
+            block.pages,
+            block.sample
+        ])?;
+    }
+    tx.execute(
+        "UPDATE jobs SET template_learned_from = ?2 WHERE id = ?1",
+        params![job_id, learned_from],
+    )?;
+    Ok(())
+}
+
+pub fn template(conn: &Connection, job_id: &str) -> StorageResult<Vec<TemplateBlock>> {
+    let mut stmt = conn.prepare(
+        "SELECT fingerprint, pages, sample FROM job_template WHERE job_id = ?1 ORDER BY pages DESC",
+    )?;
+    let rows = stmt.query_map([job_id], |row| {
+        Ok(TemplateBlock {
+            fingerprint: row.get::<_, i64>(0)? as u64,
+            pages: row.get(1)?,
+            sample: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A remembered page still to be cleaned. `page` is `None` when the job no longer has the
+/// page as it was remembered (replaced, or dropped for a closer version).
+#[derive(Debug)]
+pub struct PendingPage {
+    pub rowid: i64,
+    pub page: Option<StoredPage>,
+    pub blocks: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub struct StoredPage {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub content: String,
+    pub content_hash: String,
+}
+
+/// The next `limit` remembered pages of the job after `after_rowid`.
+pub fn pending_pages(
+    conn: &Connection,
+    job_id: &str,
+    after_rowid: i64,
+    limit: u32,
+) -> StorageResult<Vec<PendingPage>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pb.rowid, pb.blocks, p.id, p.url, coalesce(p.title, ''), p.content, p.content_hash
+         FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+              AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
+         WHERE pb.job_id = ?1 AND pb.rowid > ?2 ORDER BY pb.rowid LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![job_id, after_rowid, limit], |row| {
+        let id: Option<String> = row.get(2)?;
+        let page = match id {
+            Some(id) => Some(StoredPage {
+                id,
+                url: row.get(3)?,
+                title: row.get(4)?,
+                content: row.get(5)?,
+                content_hash: row.get(6)?,
+            }),
+            None => None,
+        };
+        Ok(PendingPage {
+            rowid: row.get(0)?,
+            page,
+            blocks: row.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A page with its template removed, re-chunked.
+#[derive(Debug)]
+pub struct CleanedPage {
+    pub page_id: String,
+    pub old_hash: String,
+    pub content: String,
+    pub content_hash: String,
+    pub chunks: Vec<NewChunk>,
+}
+
+/// Writes cleaned pages (each only if it is still as it was read) and forgets the
+/// remembered blocks up to `through_rowid`; returns how many pages changed, or `None`
+/// (writing nothing) when the job is no longer running: a cancelled job's status is a
+/// snapshot of its pages that must stay true.
+pub fn apply_cleaned(
+    tx: &Transaction<'_>,
+    job_id: &str,
+    through_rowid: i64,
+    cleaned: &[CleanedPage],
+    message: &str,
+) -> StorageResult<Option<i64>> {
+    if !super::jobs::is_running(tx, job_id)? {
+        return Ok(None);
+    }
+    let mut changed = 0;
+    for page in cleaned {
+        let updated = tx.execute(
+            "UPDATE pages SET content = ?2, content_hash = ?3 WHERE id = ?1 AND content_hash = ?4",
+            params![page.page_id, page.content, page.content_hash, page.old_hash],
+        )?;
+        if updated == 1 {
+            replace_chunks(tx, &page.page_id, &page.chunks)?;
+            changed += 1;
+            if changed == 1 {
+                crate::faults::point(crate::faults::TEMPLATE_CLEAN);
+            }
+        }
+    }
+    tx.execute(
+        "DELETE FROM page_blocks WHERE job_id = ?1 AND rowid <= ?2",
+        params![job_id, through_rowid],
+    )?;
+    tx.execute(
+        "UPDATE jobs SET template_pages_cleaned = template_pages_cleaned + ?2 WHERE id = ?1",
+        params![job_id, changed],
+    )?;
+    tx.execute(
+        "UPDATE jobs SET message = ?2, updated_at = ?3, progressed_at = ?3
+         WHERE id = ?1",
+        params![job_id, message, ids::now()],
+    )?;
+    Ok(Some(changed))
+}
+
+/// Drops what a job remembered for learning its template (the job ended without it).
+pub fn forget(tx: &Transaction<'_>, job_id: &str) -> StorageResult<()> {
+    tx.execute("DELETE FROM page_blocks WHERE job_id = ?1", [job_id])?;
+    Ok(())
+}
+
+/// What the job's template removed: (template blocks, pages cleaned), once learned.
+pub fn report(conn: &Connection, job_id: &str) -> StorageResult<Option<(i64, i64)>> {
+    let learned = conn
+        .query_row(
+            "SELECT template_learned_from, template_pages_cleaned FROM jobs WHERE id = ?1",
+            [job_id],
+            |row| Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, i64>(1)?)),
+        )
+        .optional()?;
+    let Some((Some(_), pages)) = learned else {
+        return Ok(None);
+    };
+    let blocks: i64 = conn.query_row(
+        "SELECT count(*) FROM job_template WHERE job_id = ?1",
+        [job_id],
+        |row| row.get(0),
+    )?;
+    Ok(Some((blocks, pages)))
+}

@@ -1,0 +1,237 @@
+//! Fidelity on sites of unknown generators (tests/fixtures/fidelity/*): the article is kept
+//! whole, and the site's template, learned from the job's own pages, is removed from every
+//! stored chunk — with chunk counts and numbering that stay consistent.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::fixture_server::FixtureServer;
+use crate::helpers::{assert_database_sound, TestApp};
+
+/// Crawls `start` on a fixture site and returns the finished status and each saved page's
+/// Markdown (its chunks joined), keyed by path.
+fn crawl(app: &TestApp, server: &FixtureServer, start: &str) -> (Value, BTreeMap<String, String>) {
+    let (session, _, status) = app.scrape_site(&server.url(start), json!({"maxIterations": 50}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    (status, pages_of(server, &docs))
+}
+
+fn pages_of(server: &FixtureServer, docs: &Value) -> BTreeMap<String, String> {
+    let mut pages = BTreeMap::new();
+    for bundle in docs.as_array().expect("bundles") {
+        let chunks = bundle["chunks"].as_array().expect("chunks");
+        let url = chunks[0]["url"].as_str().expect("url");
+        let path = url.strip_prefix(&server.base).unwrap_or(url).to_string();
+        let text: Vec<&str> = chunks
+            .iter()
+            .map(|c| c["content"].as_str().expect("content"))
+            .collect();
+        pages.insert(path, text.join("\n"));
+    }
+    pages
+}
+
+/// The result's per-page chunk counts are the stored chunks, numbered 0.. without gaps.
+fn assert_chunks_consistent(app: &TestApp, status: &Value, session: &str) {
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let mut total = 0;
+    for bundle in docs.as_array().expect("bundles") {
+        let chunks = bundle["chunks"].as_array().expect("chunks");
+        let url = chunks[0]["url"].as_str().expect("url");
+        let numbers: Vec<i64> = chunks
+            .iter()
+            .map(|c| c["metadata"]["chunk_number"].as_i64().expect("number"))
+            .collect();
+        assert_eq!(
+            numbers,
+            (0..chunks.len() as i64).collect::<Vec<_>>(),
+            "{url}"
+        );
+        assert_eq!(
+            status["result"]["savedPages"][url]["chunks"].as_i64(),
+            Some(chunks.len() as i64),
+            "{url}: {status}"
+        );
+        for chunk in chunks {
+            let content = chunk["content"].as_str().expect("content");
+            assert_eq!(
+                chunk["metadata"]["character_count"].as_u64(),
+                Some(content.chars().count() as u64)
+            );
+            assert!(chunk["metadata"]["token_count"].as_i64().unwrap_or(0) > 0);
+        }
+        total += chunks.len() as i64;
+    }
+    assert_eq!(status["result"]["pageChunksCount"].as_i64(), Some(total));
+}
+
+#[test]
+fn man_pages_keep_name_synopsis_and_description_beside_options() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/manpages");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(status["result"]["savedPagesCount"], 5, "{status}");
+    for command in ["acme-fetch", "acme-merge", "acme-prune", "acme-tag"] {
+        let page = &pages[&format!("/{command}.html")];
+        for section in ["## NAME", "## SYNOPSIS", "## DESCRIPTION", "## OPTIONS"] {
+            assert!(page.contains(section), "{command} lost {section}:\n{page}");
+        }
+        assert!(page.contains(&format!("{command} - ")), "{page}");
+        assert!(page.contains("--porcelain"), "{page}");
+        // The suite line closes every page at the same place: template, with its heading.
+        assert!(!page.contains("Part of the"), "{page}");
+        assert!(!page.contains("## ACME"), "{page}");
+    }
+    assert_eq!(status["result"]["templateRemoved"]["pages"], 4, "{status}");
+}
+
+#[test]
+fn a_chapter_page_that_is_a_table_of_contents_keeps_it() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/docbook");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    let chapter = &pages["/commands.html"];
+    for (command, purpose) in [
+        ("ABORT", "abort the current transaction"),
+        ("BEGIN", "start a transaction block"),
+        ("VACUUM", "garbage-collect and optionally analyze"),
+    ] {
+        assert!(chapter.contains(command), "{chapter}");
+        assert!(chapter.contains(purpose), "{chapter}");
+    }
+    assert!(chapter.contains("reference information for the commands"));
+    let entry = &pages["/cmd-begin.html"];
+    assert!(entry.contains("## Synopsis") && entry.contains("step 5 of BEGIN"));
+    for chrome in ["Prev", "Next", "Widget Store Manual"] {
+        assert!(!entry.contains(chrome), "{chrome} kept:\n{entry}");
+    }
+}
+
+#[test]
+fn a_landmark_free_site_loses_its_banner_menu_and_footer_on_every_page() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/handwritten");
+    let (session, _, status) =
+        app.scrape_site(&server.url("/index.html"), json!({"maxIterations": 50}));
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let pages = pages_of(&server, &docs);
+    assert_eq!(pages.len(), 6, "{status}");
+    for (path, page) in &pages {
+        for chrome in [
+            "Hand-crafted widgets since 1999",
+            "Widgetry logo",
+            "Copyright 1999-2024",
+            "[Configure](",
+        ] {
+            assert!(!page.contains(chrome), "{path} keeps {chrome:?}:\n{page}");
+        }
+        assert!(
+            page.contains("detail 2"),
+            "{path} lost its article:\n{page}"
+        );
+    }
+    assert!(pages["/gears.html"].starts_with("## Gear widgets\n\nGears mesh with sprockets"));
+    let removed = &status["result"]["templateRemoved"];
+    assert_eq!(removed["pages"], 6, "{status}");
+    assert!(removed["blocks"].as_i64().unwrap_or(0) >= 3, "{status}");
+    assert_chunks_consistent(&app, &status, &session);
+
+    // A re-crawl answered 304 reuses the clean pages as they are.
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/index.html")], "applicationName": "Widgetry",
+               "skipCache": true, "maxIterations": 50}),
+    );
+    let again = app.wait_until_over(&session, &job);
+    assert!(server.not_modified() >= 6, "{again}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    assert_eq!(pages_of(&server, &docs), pages);
+    assert_chunks_consistent(&app, &again, &session);
+}
+
+#[test]
+fn generated_blocks_repeated_on_every_item_page_are_removed() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/rustdoc");
+    let (_, pages) = crawl(&app, &server, "/widgets/index.html");
+    assert_eq!(pages.len(), 6);
+    for name in ["Sprocket", "Gear", "Chain", "Axle", "Bearing"] {
+        let page = &pages[&format!("/widgets/struct.{name}.html")];
+        assert!(page.contains("## Implementations"), "{page}");
+        assert!(page.contains(&format!("pub struct {name}")), "{page}");
+        assert!(page.contains("Returns the pitch of this"), "{page}");
+        for generated in ["Blanket Implementations", "Gets the", "identity conversion"] {
+            assert!(
+                !page.contains(generated),
+                "{name} keeps {generated:?}:\n{page}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_custom_theme_header_bar_goes_and_an_article_in_a_chrome_named_section_stays() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/sphinxtheme");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5);
+    for (path, page) in &pages {
+        assert!(!page.contains("Table of contents"), "{path}:\n{page}");
+        assert!(!page.contains("Software Foundation"), "{path}:\n{page}");
+    }
+    let pagination = &pages["/pagination.html"];
+    assert!(pagination.contains("# Pagination"), "{pagination}");
+    assert!(pagination.contains("paragraph 3 adds detail about pagination"));
+    assert!(pagination.contains("```python\nfrom acme import pagination"));
+    assert!(pages["/index.html"].contains("[Making queries]("));
+}
+
+#[test]
+fn killed_while_removing_the_template_the_resumed_job_finishes_it() {
+    let server = FixtureServer::site("fidelity/handwritten");
+    let mut app =
+        TestApp::spawn_with_env(&[], &[("DOCSCRAPE_TEST_FAULTS", "pause@template-clean")]);
+    let session = app.create_session();
+    let job = app.start_scrape(
+        &session,
+        json!({"starterLinks": [server.url("/index.html")], "applicationName": "Widgetry",
+               "skipCache": true, "maxIterations": 50}),
+    );
+    app.wait_for_stdout_line(
+        "docscrape paused at fault point template-clean",
+        Duration::from_secs(30),
+    );
+    assert_eq!(app.status(&session, &job)["status"], "running");
+    // SIGKILLed inside the write of the first cleaned pages: the learned template was
+    // committed before, the cleaning was not.
+    app.restart_with_env(&[]);
+    let status = app.wait_until_over(&session, &job);
+    assert_eq!(status["status"], "finished", "{status}");
+    assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    for (path, page) in pages_of(&server, &docs) {
+        assert!(!page.contains("Hand-crafted widgets"), "{path}:\n{page}");
+        assert!(page.contains("detail 2"), "{path}:\n{page}");
+    }
+    assert_chunks_consistent(&app, &status, &session);
+    app.kill();
+    assert_database_sound(&app.db_path);
+}
