@@ -30,7 +30,7 @@ pub async fn start(
         max_iterations_cap: state.settings.max_iterations_cap,
     };
     let input = ScrapeInput::from_json(&body, &limits).map_err(ApiError::Validation)?;
-    if !state.settings.allow_private_networks {
+    if !state.settings.crawl.allow_private_networks {
         refuse_private_literals(&state, &input)?;
     }
     let input_json =

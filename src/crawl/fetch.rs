@@ -15,7 +15,7 @@ use url::Url;
 use super::decompress::{decompress, DecodeError};
 use super::netpolicy::{NetPolicy, PolicyResolver, Refused};
 use super::scope::normalize;
-use crate::config::Settings;
+use crate::config::CrawlSettings;
 
 pub const USER_AGENT: &str = concat!("docscrape/", env!("CARGO_PKG_VERSION"));
 const ACCEPT_DOCS: &str = "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,\
@@ -32,7 +32,7 @@ pub struct FetchConfig {
 }
 
 impl FetchConfig {
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &CrawlSettings) -> Self {
         FetchConfig {
             connect_timeout: settings.connect_timeout(),
             request_timeout: settings.request_timeout(),

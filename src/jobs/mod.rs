@@ -51,7 +51,31 @@ impl JobEngine {
         max_concurrent_jobs: usize,
         stall_timeout: Duration,
     ) -> JobEngine {
-        let engine = JobEngine {
+        let engine = JobEngine::new(db, crawl, max_concurrent_jobs, stall_timeout);
+        tokio::spawn(engine.clone().dispatch());
+        tokio::spawn(engine.clone().watch_for_stalls());
+        engine
+    }
+
+    /// An engine without a dispatcher, for the one-shot CLI: it runs only the job handed
+    /// to `run_now`, and leaves alone the jobs a server queued in the same file.
+    pub fn without_dispatcher(
+        db: Db,
+        crawl: Arc<CrawlShared>,
+        stall_timeout: Duration,
+    ) -> JobEngine {
+        let engine = JobEngine::new(db, crawl, 1, stall_timeout);
+        tokio::spawn(engine.clone().watch_for_stalls());
+        engine
+    }
+
+    fn new(
+        db: Db,
+        crawl: Arc<CrawlShared>,
+        max_concurrent_jobs: usize,
+        stall_timeout: Duration,
+    ) -> JobEngine {
+        JobEngine {
             inner: Arc::new(EngineInner {
                 db,
                 crawl,
@@ -61,10 +85,24 @@ impl JobEngine {
                 stall_timeout,
                 unrecorded: Mutex::new(HashMap::new()),
             }),
+        }
+    }
+
+    /// Runs one queued job to its end on the caller's task, exactly as the dispatcher
+    /// would run it; `cancel` stops it like an API cancel.
+    pub async fn run_now(&self, job_id: &str, session_id: &str) {
+        let Ok(slot) = self.inner.slots.clone().acquire_owned().await else {
+            return;
         };
-        tokio::spawn(engine.clone().dispatch());
-        tokio::spawn(engine.clone().watch_for_stalls());
-        engine
+        let cancel = CancellationToken::new();
+        self.lock_active().insert(
+            job_id.to_string(),
+            ActiveJob {
+                session_id: session_id.to_string(),
+                cancel: cancel.clone(),
+            },
+        );
+        self.clone().run_job(job_id.to_string(), cancel, slot).await;
     }
 
     pub fn net_policy(&self) -> &crate::crawl::netpolicy::NetPolicy {
