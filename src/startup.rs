@@ -5,10 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::api::auth::{require_token, ApiToken};
+use crate::api::auth::ApiToken;
 use crate::api::{self, AppState};
 use crate::config::{CrawlSettings, Settings};
 use crate::crawl::chunk::Chunker;
@@ -67,7 +66,6 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(token.clone())
-                .wrap(from_fn(require_token))
                 .configure(api::routes)
                 .default_service(web::to(api::not_found))
         })

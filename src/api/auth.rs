@@ -1,6 +1,20 @@
-//! Optional token access control for every `/api` route (`/health` and `/openapi.json`
-//! stay open). The token comes as `Authorization: Bearer <token>` or, as clients of the
-//! original Python service send it, `X-API-Key: <token>`.
+//! Optional token access control. The token comes as `Authorization: Bearer <token>` or,
+//! as clients of the original Python service send it, `X-API-Key: <token>`.
+//!
+//! `require_token` is middleware on the routes themselves, never a test of the request's
+//! path text: a path can be spelt many ways (`/%61pi/…`, `//api/…`) and only the router
+//! knows which route a spelling reaches. It wraps the whole `/api/v1` scope in
+//! `api::routes`, so every route registered inside that scope (and the scope's own
+//! "not found" answers) needs the token, whoever adds it. A protected route outside the
+//! scope wraps its own resource, e.g. `/metrics`:
+//!
+//! ```ignore
+//! web::resource("/metrics")
+//!     .wrap(actix_web::middleware::from_fn(auth::require_token))
+//!     .route(web::get().to(metrics::serve))
+//! ```
+//!
+//! `/health`, `/openapi.json` and the dashboard's static assets stay open.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -19,7 +33,7 @@ pub async fn require_token(
     let expected = req
         .app_data::<web::Data<ApiToken>>()
         .and_then(|token| token.0.clone());
-    let Some(expected) = expected.filter(|_| req.path().starts_with("/api/")) else {
+    let Some(expected) = expected else {
         return next
             .call(req)
             .await

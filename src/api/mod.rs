@@ -9,6 +9,7 @@ mod scrape;
 mod sessions;
 
 use actix_web::http::header;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::config::Settings;
@@ -36,7 +37,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(not_allowed("GET")),
         )
         .service(
+            // Everything under /api/v1 needs the API token when one is set (see `auth`);
+            // add API routes inside this scope so that they are protected too.
             web::scope("/api/v1")
+                .wrap(from_fn(auth::require_token))
                 .service(
                     web::resource("/session")
                         .route(web::post().to(sessions::create))
