@@ -10,6 +10,7 @@ pub mod export;
 pub mod faults;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod model;
 pub mod startup;
 pub mod storage;

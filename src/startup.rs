@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::api::auth::ApiToken;
@@ -67,6 +68,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(token.clone())
                 .configure(api::routes)
+                .wrap(from_fn(crate::metrics::track_http))
                 .default_service(web::to(api::not_found))
         })
         .shutdown_timeout(5)

@@ -2,8 +2,11 @@
 
 pub mod auth;
 mod documentation;
+mod export;
 mod health;
+mod monitor;
 pub mod openapi;
+mod pages;
 mod params;
 mod scrape;
 mod sessions;
@@ -37,6 +40,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(not_allowed("GET")),
         )
         .service(
+            web::resource("/metrics")
+                .wrap(from_fn(auth::require_token))
+                .route(web::get().to(monitor::metrics))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
             // Everything under /api/v1 needs the API token when one is set (see `auth`);
             // add API routes inside this scope so that they are protected too.
             web::scope("/api/v1")
@@ -61,12 +70,32 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .default_service(not_allowed("GET")),
                 )
                 .service(
+                    web::resource("/session/{session_id}/jobs/{job_id}/activity")
+                        .route(web::get().to(pages::activity))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/session/{session_id}/pages")
+                        .route(web::get().to(pages::list))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/session/{session_id}/pages/{documentation_id}")
+                        .route(web::get().to(pages::get))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
                     web::resource("/session/{session_id}/documentation")
                         .route(web::get().to(documentation::list))
                         .route(web::delete().to(documentation::delete_all))
                         .default_service(not_allowed("GET, DELETE")),
                 )
                 // Before `{documentation_id}`, which would take `status` for an id.
+                .service(
+                    web::resource("/session/{session_id}/documentation/export")
+                        .route(web::get().to(export::export))
+                        .default_service(not_allowed("GET")),
+                )
                 .service(
                     web::resource("/session/{session_id}/documentation/status")
                         .route(web::get().to(documentation::upload_status))

@@ -256,6 +256,7 @@ impl Fetcher {
         let raw = read_capped(response, body_cap)
             .await
             .map_err(|err| Retryable::Failed(self.classify_body(err, body_cap)))?;
+        crate::metrics::bytes_downloaded(raw.len());
         let body = decode_body(&headers, raw, body_cap)
             .await
             .map_err(Retryable::Failed)?;

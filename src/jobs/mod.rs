@@ -237,6 +237,7 @@ impl JobEngine {
     }
 
     async fn run_job(self, job_id: String, cancel: CancellationToken, slot: OwnedSemaphorePermit) {
+        let started = std::time::Instant::now();
         let ending = match self.prepare_and_crawl(&job_id, cancel).await {
             Ok(ending) => ending,
             Err(err) => {
@@ -247,6 +248,11 @@ impl JobEngine {
             }
         };
         if let Some(ending) = ending {
+            let outcome = match &ending {
+                Ending::Finished { reason } => reason,
+                Ending::Failed { .. } => "failed",
+            };
+            crate::metrics::job_ended(outcome, started.elapsed());
             let id = job_id.clone();
             let written = ending.clone();
             match self

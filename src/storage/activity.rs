@@ -95,3 +95,13 @@ pub fn latest_failures(
     let rows = stmt.query_map(params![job_id, limit], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Jobs of the whole database that are running and queued.
+pub fn job_counts(conn: &Connection) -> StorageResult<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT coalesce(sum(status = 'running'), 0), coalesce(sum(status = 'queued'), 0)
+         FROM jobs WHERE status IN ('running', 'queued')",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?)
+}

@@ -2,6 +2,7 @@
 //! off the async reactor.
 
 pub mod activity;
+pub mod browse;
 pub mod frontier;
 pub mod jobs;
 mod migrations;

@@ -133,6 +133,10 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     crate::faults::point(crate::faults::PAGE_WRITE);
     set_version_facts(tx, &page_id, page.simhash, page.version.as_ref())?;
     insert_chunks(tx, &page_id, &page.chunks, &now)?;
+    crate::metrics::page_saved(
+        page.chunks.len(),
+        page.chunks.iter().map(|chunk| chunk.token_count).sum(),
+    );
     tx.execute(
         "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
         params![page.job_id, page_id, page.fetched_at],
