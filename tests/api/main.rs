@@ -5,11 +5,13 @@ mod helpers;
 mod hostile_server;
 
 mod access;
+mod cli;
 mod crawl;
 mod discovery;
 mod documentation;
 mod faults;
 mod hostile;
+mod operator;
 mod restart;
 mod scrape;
 mod sessions;
