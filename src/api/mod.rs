@@ -1,6 +1,7 @@
 //! The HTTP API of the contract: routes, their handlers and the OpenAPI document.
 
 pub mod auth;
+mod dashboard;
 mod documentation;
 mod export;
 mod health;
@@ -37,6 +38,21 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(openapi::serve))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/")
+                .route(web::get().to(dashboard::index))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/docs")
+                .route(web::get().to(dashboard::docs))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/assets/{name}")
+                .route(web::get().to(dashboard::asset))
                 .default_service(not_allowed("GET")),
         )
         .service(

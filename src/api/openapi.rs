@@ -12,6 +12,14 @@ use crate::model::*;
         description = "Crawls an application's online documentation as background jobs and keeps it, cleaned to Markdown and cut into token-counted chunks, for later steps such as schema extraction.\n\nA client creates a session, starts a scrape job in it, polls the job's status, then reads the saved documentation. Routes tagged `operator` are additions of this implementation (the dashboard's views, export and metrics).\n\nWhen the server runs with `--api-token`, every `/api/v1` route and `/metrics` need `Authorization: Bearer <token>` (or `X-API-Key: <token>`) and answer 401 without it; `/health`, `/openapi.json`, the dashboard page `/` and this reference `/docs` stay open."
     ),
     modifiers(&TokenSecurity),
+    tags(
+        (name = "session", description = "Sessions: the unit of work of a client, owning jobs, saved pages and chunks."),
+        (name = "scrape", description = "Scrape jobs: start a crawl in the background, poll it, cancel it."),
+        (name = "documentation", description = "What the crawls saved, as documentation bundles of token-counted Markdown chunks."),
+        (name = "operator", description = "Additions of this implementation for the people running it: the dashboard's views, export and metrics."),
+        (name = "web", description = "Pages for people (the dashboard, this reference) and the OpenAPI document itself."),
+        (name = "health", description = "Liveness.")
+    ),
     paths(
         super::health::health,
         super::sessions::create,
@@ -35,6 +43,10 @@ use crate::model::*;
         super::pages::get,
         super::pages::activity,
         super::monitor::metrics,
+        super::dashboard::index,
+        super::dashboard::docs,
+        super::dashboard::asset,
+        serve,
     ),
     components(schemas(
         Message,
@@ -103,6 +115,11 @@ impl Modify for TokenSecurity {
     }
 }
 
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi", tag = "web",
+    summary = "This document",
+    description = "The OpenAPI 3.1 document of the whole API, generated from the code.",
+    responses((status = 200, description = "The OpenAPI document",
+        content((Object = "application/json", example = json!({"openapi": "3.1.0", "info": {"title": "docscrape"}}))))))]
 pub async fn serve() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

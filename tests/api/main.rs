@@ -7,6 +7,7 @@ mod hostile_server;
 mod access;
 mod cli;
 mod crawl;
+mod dashboard;
 mod discovery;
 mod documentation;
 mod faults;
