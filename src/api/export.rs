@@ -9,20 +9,16 @@ use tokio::sync::mpsc;
 use super::params::{path_uuid, query_value};
 use super::{session_not_found, AppState};
 use crate::error::{ApiError, StorageError, ValidationIssue};
+use crate::model::ExportFormat;
 use crate::export::{jsonl_lines, markdown_file, unix_time, PageCursor, PathAllocator, TarPieces};
 use crate::storage::{pages, sessions, Db, StorageResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Jsonl,
-    Markdown,
-}
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/export", operation_id = "export_documentation", tag = "operator",
     summary = "Download a session's pages",
     description = "Streams every saved page of the session in saving order, never holding the session in memory. `jsonl`: one chunk a line, each the same object as in `GET …/documentation` (with the page's `url` and `title`). `markdown`: a tar archive with one Markdown file a page under `<session id>/<host>/<path>.md`, each starting with a YAML front matter (`url`, `title`, `scrapedAt`, `docId`, `contentType`); JSON, YAML and text pages are fenced code blocks. An addition of this implementation.",
     params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
-           ("format" = Option<String>, Query, description = "`jsonl` (the default) or `markdown`", example = "jsonl")),
+           ("format" = Option<ExportFormat>, Query, description = "`jsonl` (the default) or `markdown`", example = "jsonl")),
     responses(
         (status = 200, description = "The export, streamed; `Content-Disposition` names a file",
             content(
@@ -37,8 +33,8 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let format = match query_value(&req, "format").as_deref() {
-        None | Some("jsonl") => Format::Jsonl,
-        Some("markdown") => Format::Markdown,
+        None | Some("jsonl") => ExportFormat::Jsonl,
+        Some("markdown") => ExportFormat::Markdown,
         Some(other) => {
             return Err(ApiError::validation(ValidationIssue::new(
                 "enum",
@@ -65,8 +61,8 @@ pub async fn export(
         .await??;
     let (sender, receiver) = mpsc::channel::<Result<web::Bytes, StorageError>>(4);
     let (content_type, extension) = match format {
-        Format::Jsonl => ("application/x-ndjson", "jsonl"),
-        Format::Markdown => ("application/x-tar", "tar"),
+        ExportFormat::Jsonl => ("application/x-ndjson", "jsonl"),
+        ExportFormat::Markdown => ("application/x-tar", "tar"),
     };
     let disposition = format!("attachment; filename=\"docscrape-{session_id}.{extension}\"");
     tokio::spawn(stream_export(state.db.clone(), session_id, format, sender));
@@ -84,7 +80,7 @@ pub async fn export(
 async fn stream_export(
     db: Db,
     session_id: String,
-    format: Format,
+    format: ExportFormat,
     sender: mpsc::Sender<Result<web::Bytes, StorageError>>,
 ) {
     let mut cursor = PageCursor::new(&session_id);
@@ -92,11 +88,11 @@ async fn stream_export(
     let mut tar = TarPieces::new();
     loop {
         let batch = match format {
-            Format::Jsonl => cursor
+            ExportFormat::Jsonl => cursor
                 .next_bundles(&db)
                 .await
                 .map(|bundles| bundles.iter().map(jsonl_lines).collect::<Vec<_>>()),
-            Format::Markdown => cursor.next_texts(&db).await.map(|texts| {
+            ExportFormat::Markdown => cursor.next_texts(&db).await.map(|texts| {
                 texts
                     .iter()
                     .map(|page| {
@@ -128,7 +124,7 @@ async fn stream_export(
             }
         }
     }
-    if format == Format::Markdown {
+    if format == ExportFormat::Markdown {
         match tar.finish() {
             Ok(end) => {
                 let _ = sender.send(Ok(web::Bytes::from(end))).await;

@@ -203,3 +203,13 @@ pub struct ValidationErrorDetail {
     /// The problems, all of them.
     pub detail: Vec<ValidationProblem>,
 }
+
+/// What `…/documentation/export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// JSON Lines: one chunk a line.
+    Jsonl,
+    /// A tar archive of Markdown files, one a page.
+    Markdown,
+}
