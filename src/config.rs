@@ -24,15 +24,70 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service and its crawl jobs (the default).
     Serve(Settings),
+    /// Crawl once, without the HTTP server, into the same database (a later
+    /// `docscrape serve --db FILE` shows the crawl); optionally write the pages out.
+    Scrape(ScrapeArgs),
 }
 
 impl Cli {
-    pub fn into_settings(self) -> Settings {
-        match self.command {
-            Some(Command::Serve(settings)) => settings,
-            None => self.serve,
-        }
+    /// What to run: the service (also when no subcommand is given) or a one-shot crawl.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
     }
+}
+
+/// `docscrape scrape <URL>... --app NAME [FLAGS]`.
+#[derive(Args, Debug, Clone)]
+#[command(
+    after_help = "Exit status: 0 finished, 1 failed (nothing saved, or the database or an output could not be written), 2 bad arguments, 130 interrupted (Ctrl-C; what was saved stays and is written out)."
+)]
+pub struct ScrapeArgs {
+    /// Where the crawl starts: 1 to 100 absolute http(s) URLs.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+
+    /// The application whose documentation is wanted; it drives relevance ranking.
+    #[arg(long, value_name = "NAME")]
+    pub app: String,
+
+    /// The application version to prefer among versioned copies of a page [default: current].
+    #[arg(long = "version", visible_alias = "app-version", value_name = "V")]
+    pub app_version: Option<String>,
+
+    /// Page budget: pages fetched, whatever their outcome.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_pages: u32,
+
+    /// Link hops from a starter URL; 0 fetches the starter pages only [default: unbounded].
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_depth: Option<u32>,
+
+    /// URL path glob a page must match (repeatable; any of them), e.g. '/docs/**'.
+    #[arg(long = "include", value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// URL path glob that excludes a page (repeatable; exclusion wins).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// SQLite database file, created with its parent folder if missing.
+    #[arg(long, env = "DOCSCRAPE_DB", default_value = "./docscrape.db")]
+    pub db: PathBuf,
+
+    /// Also write every chunk as one JSON line (with its page's url and title) to this file.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "out_dir")]
+    pub out: Option<PathBuf>,
+
+    /// Also write one Markdown file per page, with a front-matter header, under this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Reuse a finished crawl of the same input from the last 28 days instead of crawling again.
+    #[arg(long)]
+    pub reuse: bool,
+
+    #[command(flatten)]
+    pub crawl: CrawlSettings,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -44,19 +99,6 @@ pub struct Settings {
     /// SQLite database file, created with its parent folder if missing.
     #[arg(long, env = "DOCSCRAPE_DB", default_value = "./docscrape.db")]
     pub db: PathBuf,
-
-    /// Let the crawler connect to loopback, private, link-local and other non-public addresses.
-    #[arg(long, env = "DOCSCRAPE_ALLOW_PRIVATE_NETWORKS")]
-    pub allow_private_networks: bool,
-
-    /// Open exactly this address range to the crawler (CIDR, repeatable), e.g. 10.0.5.0/24.
-    #[arg(
-        long = "allow-network",
-        env = "DOCSCRAPE_ALLOW_NETWORKS",
-        value_delimiter = ',',
-        value_name = "CIDR"
-    )]
-    pub allow_networks: Vec<ipnet::IpNet>,
 
     /// Require `Authorization: Bearer <token>` on every /api route.
     #[arg(long, env = "DOCSCRAPE_API_TOKEN", hide_env_values = true)]
@@ -73,6 +115,44 @@ pub struct Settings {
     /// Largest `maxIterations` a request may ask for.
     #[arg(long, env = "DOCSCRAPE_MAX_ITERATIONS_CAP", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_iterations_cap: u32,
+
+    /// Jobs one session may have waiting in `queued`; more are refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED_PER_SESSION", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_queued_per_session: u32,
+
+    /// Jobs all sessions together may have waiting in `queued`; more are refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_queued: u32,
+
+    /// Sessions the server keeps at most; creating one more is refused with 429.
+    #[arg(long, env = "DOCSCRAPE_MAX_SESSIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: u32,
+
+    /// Largest uploaded documentation file, in bytes; a larger upload is refused with 413
+    /// while it streams.
+    #[arg(long, env = "DOCSCRAPE_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_bytes: u64,
+
+    /// How the crawler fetches and processes pages, shared with `docscrape scrape`.
+    #[command(flatten)]
+    pub crawl: CrawlSettings,
+}
+
+/// The crawl engine's flags: the same for the service and for a one-shot `scrape`.
+#[derive(Args, Debug, Clone)]
+pub struct CrawlSettings {
+    /// Let the crawler connect to loopback, private, link-local and other non-public addresses.
+    #[arg(long, env = "DOCSCRAPE_ALLOW_PRIVATE_NETWORKS")]
+    pub allow_private_networks: bool,
+
+    /// Open exactly this address range to the crawler (CIDR, repeatable), e.g. 10.0.5.0/24.
+    #[arg(
+        long = "allow-network",
+        env = "DOCSCRAPE_ALLOW_NETWORKS",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub allow_networks: Vec<ipnet::IpNet>,
 
     /// Largest chunk, in tiktoken cl100k_base tokens.
     #[arg(long, env = "DOCSCRAPE_CHUNK_TOKENS", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(50..=100_000))]
@@ -110,23 +190,6 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_MAX_POLITE_DELAY", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub max_polite_delay_secs: u64,
 
-    /// Sessions the server keeps at most; creating one more is refused with 429.
-    #[arg(long, env = "DOCSCRAPE_MAX_SESSIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_sessions: u32,
-
-    /// Jobs one session may have waiting in `queued`; more are refused with 429.
-    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED_PER_SESSION", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_queued_per_session: u32,
-
-    /// Jobs all sessions together may have waiting in `queued`; more are refused with 429.
-    #[arg(long, env = "DOCSCRAPE_MAX_QUEUED", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_queued: u32,
-
-    /// Largest uploaded documentation file, in bytes; a larger upload is refused with 413
-    /// while it streams.
-    #[arg(long, env = "DOCSCRAPE_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_upload_bytes: u64,
-
     /// Seconds converting one uploaded PDF or DOCX may take before its job fails.
     #[arg(long, env = "DOCSCRAPE_UPLOAD_PARSE_TIMEOUT", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub upload_parse_timeout_secs: u64,
@@ -140,7 +203,7 @@ pub struct Settings {
     pub stall_timeout_secs: u64,
 }
 
-impl Settings {
+impl CrawlSettings {
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs)
     }
@@ -157,13 +220,25 @@ impl Settings {
         Duration::from_secs(self.stall_timeout_secs)
     }
 
+    /// How uploaded files are converted; the largest upload is the server's
+    /// `--max-upload-bytes` (`Settings::upload_limits`), unbounded here, where nothing is
+    /// uploaded.
     pub fn upload_limits(&self) -> crate::uploads::UploadLimits {
         crate::uploads::UploadLimits {
-            max_bytes: self.max_upload_bytes,
+            max_bytes: u64::MAX,
             sandbox: crate::uploads::sandbox::SandboxLimits {
                 time: Duration::from_secs(self.upload_parse_timeout_secs),
                 memory_bytes: self.upload_parse_memory_mib << 20,
             },
+        }
+    }
+}
+
+impl Settings {
+    pub fn upload_limits(&self) -> crate::uploads::UploadLimits {
+        crate::uploads::UploadLimits {
+            max_bytes: self.max_upload_bytes,
+            ..self.crawl.upload_limits()
         }
     }
 }

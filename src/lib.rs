@@ -2,12 +2,15 @@
 //! it as token-counted Markdown chunks in one SQLite file, behind an HTTP API.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod error;
+pub mod export;
 pub mod faults;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod model;
 pub mod startup;
 pub mod storage;

@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use docscrape::config::Cli;
+use docscrape::config::{Cli, Command};
 use docscrape::startup::Application;
 
 fn main() -> std::process::ExitCode {
@@ -8,8 +8,11 @@ fn main() -> std::process::ExitCode {
     if let Some(code) = docscrape::uploads::sandbox::child_main() {
         return code;
     }
+    let settings = match Cli::parse().into_command() {
+        Command::Serve(settings) => settings,
+        Command::Scrape(args) => return docscrape::cli::run(args),
+    };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let settings = Cli::parse().into_settings();
     if let Err(err) = docscrape::faults::init_from_env() {
         eprintln!("docscrape: {err}");
         return std::process::ExitCode::FAILURE;
@@ -39,7 +42,7 @@ fn main() -> std::process::ExitCode {
                 settings.bind
             );
         }
-        if !settings.allow_private_networks {
+        if !settings.crawl.allow_private_networks {
             log::info!("the crawler refuses private and loopback addresses (--allow-private-networks lifts this)");
         }
         let app = Application::build(settings).await?;

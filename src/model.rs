@@ -6,78 +6,138 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod operator;
+pub use operator::*;
+
 pub const SCRAPE_JOB_TYPE: &str = "scrape.getRelevantDocumentation";
 /// The original service's type for the job that processes an uploaded file.
 pub const UPLOAD_JOB_TYPE: &str = "documentation.processUpload";
 
+/// A plain message answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Message {
+    /// The message.
+    #[schema(example = "OK")]
     pub message: String,
 }
 
+/// A session was created.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCreated {
+    /// The new session's id.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// A sentence saying so.
+    #[schema(example = "Session 9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b created")]
     pub message: String,
 }
 
+/// One session.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
+    /// The session's id.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// When the session was created.
+    #[schema(example = "2026-03-10T15:00:00+00:00")]
     pub created_at: String,
+    /// When the session last changed (a job queued or ended, a page saved).
+    #[schema(example = "2026-03-10T15:08:45+00:00")]
     pub updated_at: String,
+    /// A sentence saying it was found.
+    #[schema(example = "Session 9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b found")]
     pub message: String,
 }
 
+/// One session in the session list.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionListItem {
+    /// The session's id.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// When the session was created.
+    #[schema(example = "2026-03-10T15:00:00+00:00")]
     pub created_at: String,
+    /// When the session last changed.
+    #[schema(example = "2026-03-10T15:08:45+00:00")]
     pub updated_at: String,
+    /// Jobs the session has had.
+    #[schema(example = 2)]
     pub job_count: i64,
+    /// Pages saved in the session.
+    #[schema(example = 42)]
     pub page_count: i64,
 }
 
+/// Sessions, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionList {
+    /// The sessions of this page of the list.
     pub sessions: Vec<SessionListItem>,
 }
 
+/// A session was deleted with its jobs, pages and chunks.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDeleted {
+    /// A sentence saying so.
+    #[schema(example = "Session 9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b deleted")]
     pub message: String,
+    /// The deleted session's id.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
 }
 
+/// One job of a session.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobListItem {
+    /// The job's id.
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")]
     pub job_id: String,
+    /// The job's type; scrape jobs are `scrape.getRelevantDocumentation`.
     #[serde(rename = "type")]
+    #[schema(example = "scrape.getRelevantDocumentation")]
     pub kind: String,
+    /// `queued`, `running`, `finished` or `failed`.
+    #[schema(example = "finished")]
     pub status: String,
+    /// When the job was queued.
+    #[schema(example = "2026-03-10T15:00:00+00:00")]
     pub created_at: String,
+    /// When the job last changed.
+    #[schema(example = "2026-03-10T15:08:45+00:00")]
     pub updated_at: String,
+    /// When the job started running; absent while queued.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:00:05+00:00", nullable = false)]
     pub started_at: Option<String>,
+    /// When the job ended; absent until then.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:08:45+00:00", nullable = false)]
     pub finished_at: Option<String>,
 }
 
+/// A session's jobs, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionJobs {
+    /// The session's id.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// The jobs.
     pub jobs: Vec<JobListItem>,
 }
 
+/// A scrape job was queued.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobCreated {
+    /// The new job's id; poll its status with `?jobId=`.
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")]
     pub job_id: String,
 }
 
@@ -88,54 +148,85 @@ pub struct JobCreated {
 #[serde(rename_all = "camelCase")]
 pub struct ScrapeRequestDoc {
     /// 1 to 100 absolute http(s) URLs where the crawl starts.
-    #[schema(min_items = 1, max_items = 100)]
+    #[schema(example = json!(["https://docs.example.com/"]), min_items = 1, max_items = 100)]
     pub starter_links: Vec<String>,
-    /// The application whose documentation is wanted (non-blank).
-    #[schema(min_length = 1, pattern = r"\S")]
+    /// The application whose documentation is wanted (non-blank); it drives relevance ranking.
+    #[schema(example = "Acme Directory", min_length = 1, pattern = r"\S")]
     pub application_name: String,
-    /// Defaults to "current"; blank counts as absent.
+    /// The version to prefer among versioned copies; defaults to "current", blank counts as absent.
+    #[schema(example = "4.8", nullable = false)]
     pub application_version: Option<String>,
     /// When false (the default) a finished job of the last 28 days with the same input is reused.
+    #[schema(example = true, nullable = false)]
     pub skip_cache: Option<bool>,
-    /// Page budget, 1 to the server cap.
-    #[schema(minimum = 1)]
+    /// Page budget (pages fetched, whatever their outcome), 1 to the server cap; the server default (50) when absent.
+    #[schema(example = 100, minimum = 1, nullable = false)]
     pub max_iterations: Option<u32>,
-    /// Link hops from a starter link, 0 to 100.
-    #[schema(minimum = 0, maximum = 100)]
+    /// Link hops from a starter link, 0 to 100; 0 fetches the starter pages only. Unbounded when absent.
+    #[schema(example = 3, minimum = 0, maximum = 100, nullable = false)]
     pub max_depth: Option<u32>,
     /// URL path globs a page must match (any of them).
+    #[schema(example = json!(["/docs/**"]), nullable = false)]
     pub include_patterns: Option<Vec<String>>,
     /// URL path globs that exclude a page; exclusion wins.
+    #[schema(example = json!(["/docs/archive/**"]), nullable = false)]
     pub exclude_patterns: Option<Vec<String>>,
 }
 
+/// Where a job is.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
+    /// `queue`, `running`, `finished` or `failed`.
+    #[schema(example = "running")]
     pub stage: String,
+    /// A short sentence about the current work.
+    #[schema(example = "Fetching https://docs.example.com/guide/")]
     pub message: String,
+    /// Pages fetched against the budget; present once the job has run, never goes backwards.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 12, nullable = false)]
     pub completed_iterations: Option<i64>,
+    /// The page budget; present once the job has run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 50, nullable = false)]
     pub total_iterations: Option<i64>,
 }
 
+/// A page a job saved.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedPage {
+    /// The page's title.
+    #[schema(example = "Reference Documentation")]
     pub title: String,
+    /// Chunks the page was cut into.
+    #[schema(example = 8)]
     pub chunks: i64,
+    /// When the page was fetched.
+    #[schema(example = "2026-03-10T15:00:15+00:00")]
     pub scraped_at: String,
 }
 
+/// What a finished job did, a snapshot taken when it ended.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobResult {
+    /// Why it ended: `no_more_links`, `max_iterations`, `completed`, `cancelled` or `reused_previous_session_data`.
+    #[schema(example = "no_more_links")]
     pub finish_reason: String,
+    /// Pages saved; the number of `savedPages`.
+    #[schema(example = 42)]
     pub saved_pages_count: i64,
+    /// Chunks saved; the sum of `savedPages[*].chunks`.
+    #[schema(example = 328)]
     pub page_chunks_count: i64,
+    /// Each saved page URL (final, normalised) with its title, chunk count and time.
+    #[schema(example = json!({"https://docs.example.com/reference/": {"title": "Reference Documentation", "chunks": 8, "scrapedAt": "2026-03-10T15:00:15+00:00"}}))]
     pub saved_pages: BTreeMap<String, SavedPage>,
+    /// Pages that failed, URL as requested to a one-line reason; absent when none did.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(example = json!({"https://docs.example.com/old/": "HTTP 404 Not Found"}))]
     pub failed_pages: BTreeMap<String, String>,
     /// What was removed as the site's template (an addition to the contract); omitted
     /// when nothing was.
@@ -158,73 +249,133 @@ pub struct TemplateRemoved {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStatus {
+    /// The job's id.
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")]
     pub job_id: String,
+    /// `queued`, `running`, `finished`, `failed`, or `not_found` (then no other field but `jobId`).
+    #[schema(example = "finished")]
     pub status: String,
+    /// When the job was queued.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:00:00+00:00", nullable = false)]
     pub created_at: Option<String>,
+    /// When the job started; absent while queued.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:00:05+00:00", nullable = false)]
     pub started_at: Option<String>,
+    /// When the job last changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:08:45+00:00", nullable = false)]
     pub updated_at: Option<String>,
+    /// Stage, message and page counts.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub progress: Option<Progress>,
-    /// The stored result snapshot, served as written: a finished job of thousands of
-    /// pages is polled without parsing and re-serialising it.
+    /// Present only when `status` is `finished`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<JobResult>)]
+    #[schema(value_type = Option<JobResult>, nullable = false)]
     pub result: Option<Box<serde_json::value::RawValue>>,
+    /// Present only when `status` is `failed`: one presentable line each.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!(["Failed to scrape https://docs.example.com/: HTTP 503 Service Unavailable"]), nullable = false)]
     pub errors: Option<Vec<String>>,
 }
 
+/// Facts about a chunk, computed without an LLM.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChunkMetadata {
+    /// Position of the chunk in its page, from 0.
+    #[schema(example = 0)]
     pub chunk_number: i64,
+    /// tiktoken cl100k_base tokens.
+    #[schema(example = 812)]
     pub token_count: i64,
+    /// Unicode scalar values.
+    #[schema(example = 3377)]
     pub character_count: i64,
+    /// The page's MIME type (the content itself is Markdown for HTML).
+    #[schema(example = "text/html")]
     pub content_type: String,
+    /// Heading path of the chunk; empty before the first heading.
+    #[schema(example = "Reference > Users > Create a user")]
     pub section: String,
-    /// Further deterministic metadata (tags, category, num_endpoints …).
+    /// Further deterministic metadata: `num_endpoints`, `tags`, `category`.
     #[serde(flatten)]
     #[schema(value_type = Object)]
+    #[schema(value_type = Object, example = json!({"num_endpoints": 2, "tags": ["users"], "category": "reference"}))]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// One chunk of a saved page.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocChunk {
+    /// The chunk's id.
+    #[schema(example = "0d6f3c1a-2b4e-4f5a-8c7d-9e0f1a2b3c4d")]
     pub chunk_id: String,
+    /// The page (document) it belongs to.
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: String,
     /// `scraper` for crawled pages, `upload` for uploaded files; an imported chunk keeps its own.
+    #[schema(example = "scraper")]
     pub source: String,
+    /// The page's URL (`upload://<file name>` for an uploaded file).
+    #[schema(example = "https://docs.example.com/reference/users.html")]
     pub url: String,
+    /// The page's title.
+    #[schema(example = "Users")]
     pub title: String,
-    /// `null` where no summary was computed.
+    /// An extractive summary; `null` where none was computed.
+    #[schema(example = "Users: create, read, update and delete users.")]
     pub summary: Option<String>,
+    /// The chunk's text: Markdown for HTML pages, the raw text for JSON, YAML and plain text.
+    #[schema(example = "## Create a user\n\n`POST /users` creates a user.")]
     pub content: String,
+    /// Facts about the chunk.
     pub metadata: ChunkMetadata,
+    /// When the chunk was saved.
+    #[schema(example = "2026-03-10T15:00:15+00:00")]
     pub created_at: String,
+    /// Every job that saved the page, oldest first.
+    #[schema(example = json!(["2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e"]))]
     pub scrape_job_ids: Vec<String>,
 }
 
+/// One saved page as documentation: its chunks in order.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocBundle {
+    /// The page's id.
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: String,
+    /// The page's chunks in order.
     pub chunks: Vec<DocChunk>,
 }
 
+/// What a documentation delete removed.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentationDeleted {
+    /// A sentence saying what was deleted.
+    #[schema(example = "Deleted 1 document(s) with 8 chunk(s)")]
     pub message: String,
+    /// The session.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// The deleted document, when one was named.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77", nullable = false)]
     pub doc_id: Option<String>,
     /// The same id under the name the original service uses for it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77", nullable = false)]
     pub deleted_doc_id: Option<String>,
+    /// Pages deleted.
+    #[schema(example = 1)]
     pub deleted_pages: i64,
+    /// Chunks deleted.
+    #[schema(example = 8)]
     pub deleted_chunks: i64,
 }
 
@@ -292,8 +443,13 @@ pub struct UploadJobItem {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadStatus {
+    /// The session.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// Upload jobs of the session, oldest first.
     pub upload_jobs: Vec<UploadJobItem>,
+    /// Number of upload jobs.
+    #[schema(example = 1)]
     pub total_uploads: u64,
 }
 

@@ -1,14 +1,16 @@
 //! Wiring: open the database, build the crawler and job engine, bind the HTTP server.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::api::auth::ApiToken;
 use crate::api::{self, AppState};
-use crate::config::Settings;
+use crate::config::{CrawlSettings, Settings};
 use crate::crawl::chunk::Chunker;
 use crate::crawl::fetch::{FetchConfig, Fetcher};
 use crate::crawl::hosts::HostLimiter;
@@ -38,10 +40,7 @@ pub struct Application {
 impl Application {
     /// Builds everything and binds; must be called inside a tokio (actix) runtime.
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
-        let db_path = settings.db.clone();
-        let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
-            .await
-            .map_err(|err| crate::error::StorageError::Worker(err.to_string()))??;
+        let (db, crawl) = build_crawler(&settings.db, &settings.crawl).await?;
         // Uploads whose request was cut off by the last stop never became jobs.
         let orphans = db
             .write(|tx| crate::storage::uploads::delete_orphan_spools(tx))
@@ -51,32 +50,11 @@ impl Application {
                 "removed {orphans} upload(s) whose request did not complete before the last stop"
             );
         }
-        let policy = Arc::new(NetPolicy::new(
-            settings.allow_private_networks,
-            settings.allow_networks.clone(),
-        ));
-        let fetcher = Fetcher::new(FetchConfig::from_settings(&settings), policy.clone())?;
-        let chunk_tokens = settings.chunk_tokens as usize;
-        let chunker = tokio::task::spawn_blocking(move || Chunker::new(chunk_tokens))
-            .await
-            .map_err(|err| crate::error::StorageError::Worker(err.to_string()))?;
-        let crawl = Arc::new(CrawlShared {
-            db: db.clone(),
-            fetcher: Arc::new(fetcher),
-            hosts: Arc::new(HostLimiter::new(settings.per_host_concurrency as usize)),
-            chunker: Arc::new(chunker),
-            job_concurrency: settings.job_concurrency as usize,
-            policy,
-            parse_budget: ParseBudget::new(
-                settings.max_body_bytes,
-                std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-            ),
-        });
         let engine = JobEngine::start(
             db.clone(),
             crawl,
             settings.max_concurrent_jobs as usize,
-            settings.stall_timeout(),
+            settings.crawl.stall_timeout(),
             settings.upload_limits(),
         );
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
@@ -100,6 +78,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(token.clone())
                 .configure(api::routes)
+                .wrap(from_fn(crate::metrics::track_http))
                 .default_service(web::to(api::not_found))
         })
         .shutdown_timeout(5)
@@ -119,4 +98,40 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Opens the database and builds what every crawl shares (HTTP client, host limits,
+/// tokenizer): the same engine for the service and for `docscrape scrape`.
+pub async fn build_crawler(
+    db_path: &Path,
+    crawl_settings: &CrawlSettings,
+) -> Result<(Db, Arc<CrawlShared>), StartupError> {
+    let db_path = db_path.to_path_buf();
+    let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
+        .await
+        .map_err(|err| crate::error::StorageError::Worker(err.to_string()))??;
+    let policy = Arc::new(NetPolicy::new(
+        crawl_settings.allow_private_networks,
+        crawl_settings.allow_networks.clone(),
+    ));
+    let fetcher = Fetcher::new(FetchConfig::from_settings(crawl_settings), policy.clone())?;
+    let chunk_tokens = crawl_settings.chunk_tokens as usize;
+    let chunker = tokio::task::spawn_blocking(move || Chunker::new(chunk_tokens))
+        .await
+        .map_err(|err| crate::error::StorageError::Worker(err.to_string()))?;
+    let crawl = Arc::new(CrawlShared {
+        db: db.clone(),
+        fetcher: Arc::new(fetcher),
+        hosts: Arc::new(HostLimiter::new(
+            crawl_settings.per_host_concurrency as usize,
+        )),
+        chunker: Arc::new(chunker),
+        job_concurrency: crawl_settings.job_concurrency as usize,
+        policy,
+        parse_budget: ParseBudget::new(
+            crawl_settings.max_body_bytes,
+            std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+        ),
+    });
+    Ok((db, crawl))
 }

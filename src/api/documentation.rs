@@ -15,10 +15,12 @@ use crate::storage::{pages, sessions, Db, StorageResult};
 const STREAM_BATCH: u32 = 16;
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation", operation_id = "list_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("offset" = Option<u64>, Query, minimum = 0, description = "Bundles to skip"),
-           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Bundles to return (at most 1000; all when absent)")),
-    responses((status = 200, body = Vec<DocBundle>), (status = 404, description = "No session or no documentation"), (status = 422, description = "Bad parameter")))]
+    summary = "Read a session's documentation",
+    description = "One bundle per saved page, chunks in order, streamed; `offset`/`limit` page through large sessions. 404 when the session has none.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("offset" = Option<u64>, Query, minimum = 0, description = "Bundles to skip", example = 0),
+           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Bundles to return (at most 1000; all when absent)", example = 100)),
+    responses((status = 200, body = Vec<DocBundle>, description = "The session's documentation bundles"), (status = 404, body = crate::model::ErrorDetail, description = "No session or no documentation"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     // Without `limit`, every bundle (streamed, so a large session costs no memory).
@@ -110,8 +112,10 @@ async fn stream_bundles(
 }
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "get_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
-    responses((status = 200, body = DocBundle), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
+    summary = "Read one document",
+    description = "One saved page as a bundle of its chunks.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID", example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")),
+    responses((status = 200, body = DocBundle, description = "The document"), (status = 404, body = crate::model::ErrorDetail, description = "No such session or document"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let session_id = path_uuid(&req, "session_id")?;
     let doc_id = path_uuid(&req, "documentation_id")?;
@@ -135,8 +139,10 @@ fn doc_not_found(doc: &str, session: &str) -> ApiError {
 }
 
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation", operation_id = "delete_all_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+    summary = "Delete a session's documentation",
+    description = "Removes every saved page and chunk of the session; emptying a session that has none answers 200 with zero counts.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    responses((status = 200, body = DocumentationDeleted, description = "What was deleted"), (status = 404, body = crate::model::ErrorDetail, description = "No such session"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn delete_all(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -146,8 +152,10 @@ pub async fn delete_all(
 }
 
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "delete_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID")),
-    responses((status = 200, body = DocumentationDeleted), (status = 404, description = "No such session or document"), (status = 422, description = "Bad UUID")))]
+    summary = "Delete one document",
+    description = "Removes one saved page and its chunks; 404 when the session does not have it.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"), ("documentation_id" = uuid::Uuid, Path, description = "Document (page) UUID", example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")),
+    responses((status = 200, body = DocumentationDeleted, description = "What was deleted"), (status = 404, body = crate::model::ErrorDetail, description = "No such session or document"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn delete_one(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,10 +1,14 @@
 //! The HTTP API of the contract: routes, their handlers and the OpenAPI document.
 
 pub mod auth;
+mod dashboard;
 mod documentation;
+mod export;
 mod health;
 mod import;
+mod monitor;
 pub mod openapi;
+mod pages;
 mod params;
 mod scrape;
 mod sessions;
@@ -40,6 +44,27 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(not_allowed("GET")),
         )
         .service(
+            web::resource("/")
+                .route(web::get().to(dashboard::index))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/docs")
+                .route(web::get().to(dashboard::docs))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/assets/{name}")
+                .route(web::get().to(dashboard::asset))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
+            web::resource("/metrics")
+                .wrap(from_fn(auth::require_token))
+                .route(web::get().to(monitor::metrics))
+                .default_service(not_allowed("GET")),
+        )
+        .service(
             // Everything under /api/v1 needs the API token when one is set (see `auth`);
             // add API routes inside this scope so that they are protected too.
             web::scope("/api/v1")
@@ -64,6 +89,21 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .default_service(not_allowed("GET")),
                 )
                 .service(
+                    web::resource("/session/{session_id}/jobs/{job_id}/activity")
+                        .route(web::get().to(pages::activity))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/session/{session_id}/pages")
+                        .route(web::get().to(pages::list))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
+                    web::resource("/session/{session_id}/pages/{documentation_id}")
+                        .route(web::get().to(pages::get))
+                        .default_service(not_allowed("GET")),
+                )
+                .service(
                     web::resource("/session/{session_id}/documentation")
                         .route(web::get().to(documentation::list))
                         .route(web::post().to(uploads::upload_new))
@@ -72,6 +112,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .default_service(not_allowed("GET, POST, PUT, DELETE")),
                 )
                 // Before `{documentation_id}`, which would take `status` for an id.
+                .service(
+                    web::resource("/session/{session_id}/documentation/export")
+                        .route(web::get().to(export::export))
+                        .default_service(not_allowed("GET")),
+                )
                 .service(
                     web::resource("/session/{session_id}/documentation/status")
                         .route(web::get().to(uploads::status))

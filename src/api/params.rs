@@ -29,7 +29,7 @@ fn uuid_issue(loc: Vec<Value>, raw: &str) -> ValidationIssue {
     )
 }
 
-fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+pub fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())

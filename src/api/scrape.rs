@@ -13,11 +13,13 @@ use crate::storage::jobs::{self, JobState, NewJob};
 use crate::storage::{sessions, StorageResult};
 
 #[utoipa::path(post, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "start_scrape", tag = "scrape",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    request_body = ScrapeRequestDoc,
-    responses((status = 200, body = JobCreated), (status = 404, description = "No such session"),
-              (status = 413, description = "Body over 1 MiB"), (status = 422, description = "Invalid field"),
-              (status = 429, description = "Too many queued jobs")))]
+    summary = "Start a scrape job",
+    description = "Queues a crawl of the starter links' documentation; the job runs in the background and becomes the session's latest scrape job. Every field is validated up front: a 422 names each bad field.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    request_body(content = ScrapeRequestDoc, description = "What to crawl: starter links, application, budget, depth and URL patterns", content_type = "application/json"),
+    responses((status = 200, body = JobCreated, description = "The job is queued"), (status = 404, body = crate::model::ErrorDetail, description = "No such session"),
+              (status = 413, body = crate::model::ErrorDetail, description = "Body over 1 MiB"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Invalid field"),
+              (status = 429, body = crate::model::ErrorDetail, description = "Too many queued jobs")))]
 pub async fn start(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -30,7 +32,7 @@ pub async fn start(
         max_iterations_cap: state.settings.max_iterations_cap,
     };
     let input = ScrapeInput::from_json(&body, &limits).map_err(ApiError::Validation)?;
-    if !state.settings.allow_private_networks {
+    if !state.settings.crawl.allow_private_networks {
         refuse_private_literals(&state, &input)?;
     }
     let input_json =
@@ -104,9 +106,11 @@ fn refuse_private_literals(state: &AppState, input: &ScrapeInput) -> Result<(), 
 }
 
 #[utoipa::path(get, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "get_scrape_status", tag = "scrape",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("jobId" = Option<uuid::Uuid>, Query, description = "Job UUID; the session's latest scrape job when absent")),
-    responses((status = 200, body = JobStatus), (status = 404, description = "No session or no scrape job"), (status = 422, description = "Bad UUID")))]
+    summary = "Poll a scrape job",
+    description = "The job's status, progress and, once finished, its result (or, once failed, its errors). Without `jobId`, the session's latest scrape job. An unknown `jobId` answers 200 with status `not_found`.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("jobId" = Option<uuid::Uuid>, Query, description = "Job UUID; the session's latest scrape job when absent", example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")),
+    responses((status = 200, body = JobStatus, description = "The job's status"), (status = 404, body = crate::model::ErrorDetail, description = "No session or no scrape job"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -163,10 +167,12 @@ async fn load_status(
 }
 
 #[utoipa::path(delete, path = "/api/v1/scrape/{session_id}/scrape", operation_id = "cancel_scrape", tag = "scrape",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("jobId" = uuid::Uuid, Query, description = "Job UUID")),
-    responses((status = 200, body = JobStatus), (status = 404, description = "No such session or job"),
-              (status = 409, description = "Job already ended"), (status = 422, description = "Bad or missing UUID")))]
+    summary = "Cancel a scrape job",
+    description = "Stops a queued or running job within a second; it ends `finished` with finishReason `cancelled`, keeping what it saved. 409 when it had already ended.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("jobId" = uuid::Uuid, Query, description = "Job UUID", example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")),
+    responses((status = 200, body = JobStatus, description = "The job's final status"), (status = 404, body = crate::model::ErrorDetail, description = "No such session or job"),
+              (status = 409, body = crate::model::ErrorDetail, description = "Job already ended"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad or missing UUID")))]
 pub async fn cancel(
     state: web::Data<AppState>,
     req: HttpRequest,

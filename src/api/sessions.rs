@@ -14,7 +14,9 @@ use crate::storage::jobs::{self, JobState};
 use crate::storage::{sessions, StorageResult};
 
 #[utoipa::path(post, path = "/api/v1/session", operation_id = "create_session", tag = "session",
-    responses((status = 201, body = SessionCreated), (status = 429, description = "The server holds --max-sessions sessions")))]
+    summary = "Create a session",
+    description = "Creates a session with a new id. The body is ignored.",
+    responses((status = 201, body = SessionCreated, description = "The new session"), (status = 429, body = crate::model::ErrorDetail, description = "The server already holds --max-sessions sessions")))]
 pub async fn create(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = ids::new_id();
     create_within_limit(&state, &id).await?;
@@ -52,9 +54,11 @@ fn created(session_id: String) -> HttpResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/session", operation_id = "list_sessions", tag = "session",
-    params(("offset" = Option<u64>, Query, minimum = 0, description = "Sessions to skip"),
-           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Sessions to return (default 100, at most 1000)")),
-    responses((status = 200, body = SessionList), (status = 422, description = "Bad paging parameter")))]
+    summary = "List sessions",
+    description = "Sessions newest first, with how many jobs and pages each has. An addition the original service lacks (the dashboard needs it).",
+    params(("offset" = Option<u64>, Query, minimum = 0, description = "Sessions to skip", example = 0),
+           ("limit" = Option<u64>, Query, minimum = 1, maximum = 1000, description = "Sessions to return (default 100, at most 1000)", example = 100)),
+    responses((status = 200, body = SessionList, description = "One page of the session list"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad paging parameter")))]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (offset, limit) = paging(&req, 100)?;
     let offset = u32::try_from(offset).unwrap_or(u32::MAX);
@@ -77,9 +81,11 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 }
 
 #[utoipa::path(post, path = "/api/v1/session/{session_id}", operation_id = "create_session_with_id", tag = "session",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 201, body = SessionCreated), (status = 409, description = "Session exists"), (status = 422, description = "Bad UUID"),
-              (status = 429, description = "The server holds --max-sessions sessions")))]
+    summary = "Create a session with a given id",
+    description = "Creates the session under the id in the path; 409 when it exists (also under a concurrent race).",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    responses((status = 201, body = SessionCreated, description = "The new session"), (status = 409, body = crate::model::ErrorDetail, description = "Session exists"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID"),
+              (status = 429, body = crate::model::ErrorDetail, description = "The server already holds --max-sessions sessions")))]
 pub async fn create_with_id(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -93,8 +99,10 @@ pub async fn create_with_id(
 }
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}", operation_id = "get_session", tag = "session",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = SessionInfo), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+    summary = "Read a session",
+    description = "The session's times.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    responses((status = 200, body = SessionInfo, description = "The session"), (status = 404, body = crate::model::ErrorDetail, description = "No such session"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
     let session_id = id.clone();
@@ -112,7 +120,9 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
 }
 
 #[utoipa::path(head, path = "/api/v1/session/{session_id}", operation_id = "check_session", tag = "session",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
+    summary = "Check that a session exists",
+    description = "204 when it exists, 404 when not; never a body.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
     responses((status = 204, description = "Session exists"), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
 pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
@@ -122,8 +132,10 @@ pub async fn head(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 }
 
 #[utoipa::path(delete, path = "/api/v1/session/{session_id}", operation_id = "delete_session", tag = "session",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = SessionDeleted), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+    summary = "Delete a session",
+    description = "Cancels the session's running jobs first, then deletes it with its jobs, pages and chunks.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    responses((status = 200, body = SessionDeleted, description = "The session is gone"), (status = 404, body = crate::model::ErrorDetail, description = "No such session"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn delete(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -142,8 +154,10 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}/jobs", operation_id = "list_session_jobs", tag = "session",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
-    responses((status = 200, body = SessionJobs), (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+    summary = "List a session's jobs",
+    description = "The session's jobs, oldest first; scrape jobs have type `scrape.getRelevantDocumentation`.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
+    responses((status = 200, body = SessionJobs, description = "The session's jobs"), (status = 404, body = crate::model::ErrorDetail, description = "No such session"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn jobs(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&req, "session_id")?;
     let session_id = id.clone();

@@ -103,7 +103,7 @@ async fn queue_upload(
     let job_id = ids::new_id();
     let max_bytes = state.settings.max_upload_bytes;
     let file = receive(&state.db, &job_id, &session_id, req, payload, max_bytes).await?;
-    let chunk_tokens = state.settings.chunk_tokens as usize;
+    let chunk_tokens = state.settings.crawl.chunk_tokens as usize;
     let upload = new_upload(
         &job_id,
         &session_id,

@@ -16,7 +16,7 @@ use super::decompress::{decompress, DecodeError};
 use super::hosts::HostLimiter;
 use super::netpolicy::{NetPolicy, PolicyResolver, Refused};
 use super::scope::{host_key, normalize};
-use crate::config::Settings;
+use crate::config::CrawlSettings;
 
 pub const USER_AGENT: &str = concat!("docscrape/", env!("CARGO_PKG_VERSION"));
 const ACCEPT_DOCS: &str = "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,\
@@ -33,7 +33,7 @@ pub struct FetchConfig {
 }
 
 impl FetchConfig {
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &CrawlSettings) -> Self {
         FetchConfig {
             connect_timeout: settings.connect_timeout(),
             request_timeout: settings.request_timeout(),
@@ -269,6 +269,7 @@ impl Fetcher {
         let raw = read_capped(response, body_cap)
             .await
             .map_err(|err| Retryable::Failed(self.classify_body(err, body_cap)))?;
+        crate::metrics::bytes_downloaded(raw.len());
         let body = decode_body(&headers, raw, body_cap)
             .await
             .map_err(Retryable::Failed)?;

@@ -59,7 +59,33 @@ impl JobEngine {
         stall_timeout: Duration,
         uploads: crate::uploads::UploadLimits,
     ) -> JobEngine {
-        let engine = JobEngine {
+        let engine = JobEngine::new(db, crawl, max_concurrent_jobs, stall_timeout, uploads);
+        tokio::spawn(engine.clone().dispatch());
+        tokio::spawn(engine.clone().watch_for_stalls());
+        engine
+    }
+
+    /// An engine without a dispatcher, for the one-shot CLI: it runs only the job handed
+    /// to `run_now`, and leaves alone the jobs a server queued in the same file.
+    pub fn without_dispatcher(
+        db: Db,
+        crawl: Arc<CrawlShared>,
+        stall_timeout: Duration,
+        uploads: crate::uploads::UploadLimits,
+    ) -> JobEngine {
+        let engine = JobEngine::new(db, crawl, 1, stall_timeout, uploads);
+        tokio::spawn(engine.clone().watch_for_stalls());
+        engine
+    }
+
+    fn new(
+        db: Db,
+        crawl: Arc<CrawlShared>,
+        max_concurrent_jobs: usize,
+        stall_timeout: Duration,
+        uploads: crate::uploads::UploadLimits,
+    ) -> JobEngine {
+        JobEngine {
             inner: Arc::new(EngineInner {
                 db,
                 crawl,
@@ -71,10 +97,24 @@ impl JobEngine {
                 unrecorded: Mutex::new(HashMap::new()),
                 live: LiveJobs::default(),
             }),
+        }
+    }
+
+    /// Runs one queued job to its end on the caller's task, exactly as the dispatcher
+    /// would run it; `cancel` stops it like an API cancel.
+    pub async fn run_now(&self, job_id: &str, session_id: &str) {
+        let Ok(slot) = self.inner.slots.clone().acquire_owned().await else {
+            return;
         };
-        tokio::spawn(engine.clone().dispatch());
-        tokio::spawn(engine.clone().watch_for_stalls());
-        engine
+        let cancel = CancellationToken::new();
+        self.lock_active().insert(
+            job_id.to_string(),
+            ActiveJob {
+                session_id: session_id.to_string(),
+                cancel: cancel.clone(),
+            },
+        );
+        self.clone().run_job(job_id.to_string(), cancel, slot).await;
     }
 
     /// The tokenizer-backed chunker jobs use (an import counts its tokens with it).
@@ -226,6 +266,7 @@ impl JobEngine {
     }
 
     async fn run_job(self, job_id: String, cancel: CancellationToken, slot: OwnedSemaphorePermit) {
+        let started = std::time::Instant::now();
         let ending = match self.prepare_and_crawl(&job_id, cancel).await {
             Ok(ending) => ending,
             Err(err) => {
@@ -236,6 +277,11 @@ impl JobEngine {
             }
         };
         if let Some(ending) = ending {
+            let outcome = match &ending {
+                Ending::Finished { reason } => reason,
+                Ending::Failed { .. } => "failed",
+            };
+            crate::metrics::job_ended(outcome, started.elapsed());
             let id = job_id.clone();
             let written = ending.clone();
             match self

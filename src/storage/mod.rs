@@ -1,6 +1,8 @@
 //! The embedded SQLite store: one file, WAL mode, a connection pool, and every call made
 //! off the async reactor.
 
+pub mod activity;
+pub mod browse;
 pub mod frontier;
 pub mod jobs;
 mod migrations;

@@ -143,6 +143,10 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
         page.version.as_ref(),
     )?;
     insert_chunks(tx, &page_id, &page.chunks, &now)?;
+    crate::metrics::page_saved(
+        page.chunks.len(),
+        page.chunks.iter().map(|chunk| chunk.token_count).sum(),
+    );
     tx.execute(
         "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
         params![page.job_id, page_id, page.fetched_at],

@@ -57,6 +57,12 @@ impl TestApp {
         TestApp::start(db_path, args, Some(dir))
     }
 
+    /// Starts the server on an existing database file (one a `docscrape scrape` wrote).
+    pub fn spawn_on_db(db_path: &Path, args: &[&str]) -> TestApp {
+        let args = args.iter().map(|a| a.to_string()).collect();
+        TestApp::start(db_path.to_path_buf(), args, None)
+    }
+
     fn start(db_path: PathBuf, extra_args: Vec<String>, dir: Option<tempfile::TempDir>) -> TestApp {
         let (child, address, stdout_lines) = launch(&db_path, &extra_args, &[]);
         TestApp {

@@ -5,13 +5,16 @@ mod helpers;
 mod hostile_server;
 
 mod access;
+mod cli;
 mod crawl;
+mod dashboard;
 mod discovery;
 mod documentation;
 mod faults;
 mod fidelity;
 mod hostile;
 mod limits;
+mod operator;
 mod restart;
 mod scrape;
 mod sessions;

@@ -24,10 +24,24 @@ pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> P
             log::error!("[job {}] processing {} panicked", context.job_id, entry.url);
             PageResult::Failed(INTERNAL_PAGE_ERROR.to_string())
         });
+    count(&result);
     PageOutcome {
         entry,
         hops,
         result,
+    }
+}
+
+/// The page's outcome in the process metrics.
+fn count(result: &PageResult) {
+    match result {
+        PageResult::Failed(reason) => crate::metrics::page_failed(reason),
+        PageResult::Skipped(_) => crate::metrics::page_skipped(),
+        // The job ended; the page is not counted as fetched.
+        PageResult::Cancelled => {}
+        PageResult::Saved(_) | PageResult::Redirected(_) | PageResult::NotModified(_) => {
+            crate::metrics::page_fetched()
+        }
     }
 }
 
