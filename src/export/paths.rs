@@ -68,7 +68,7 @@ fn base_path(url: &str) -> String {
         .map(|segments| {
             segments
                 .filter(|segment| !segment.is_empty())
-                .map(|segment| percent_decoded(segment))
+                .map(percent_decoded)
                 .collect()
         })
         .unwrap_or_default();
