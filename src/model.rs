@@ -231,6 +231,7 @@ pub struct JobResult {
     /// What was removed as the site's template (an addition to the contract); omitted
     /// when nothing was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub template_removed: Option<TemplateRemoved>,
 }
 
@@ -240,8 +241,10 @@ pub struct JobResult {
 pub struct TemplateRemoved {
     /// Distinct blocks (text at one place in the page layout) found on enough of the
     /// job's pages to count as the site's template.
+    #[schema(example = 14)]
     pub blocks: i64,
     /// Saved pages whose content and chunks they were removed from.
+    #[schema(example = 640)]
     pub pages: i64,
 }
 
@@ -384,12 +387,19 @@ pub struct DocumentationDeleted {
 #[serde(rename_all = "camelCase")]
 pub struct UploadQueued {
     /// `Documentation upload queued for processing` (`… replacement …` for `PUT`).
+    #[schema(example = "Documentation upload queued for processing")]
     pub message: String,
+    /// The session.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// The upload job; watch it in `…/documentation/status`.
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")]
     pub job_id: String,
     /// The document the file becomes (one per uploaded file).
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: String,
     /// Always `queued`.
+    #[schema(example = "queued")]
     pub status: String,
 }
 
@@ -399,7 +409,7 @@ pub struct UploadQueued {
 pub struct UploadForm {
     /// The file: PDF, DOCX, OpenAPI / Swagger (JSON or YAML), JSON, YAML, HTML, Markdown,
     /// AsciiDoc, CSV, SQL, XML, GraphQL or plain text.
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, example = "(the file's bytes)")]
     pub documentation: Vec<u8>,
 }
 
@@ -407,35 +417,57 @@ pub struct UploadForm {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadJobItem {
+    /// The upload job's id.
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e")]
     pub job_id: String,
     /// `documentation.processUpload`.
     #[serde(rename = "type")]
+    #[schema(example = "documentation.processUpload")]
     pub kind: String,
+    /// The document the file becomes.
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: String,
     /// The uploaded file's name, as sanitised for `upload://<file name>`.
+    #[schema(example = "acme-api-guide.pdf")]
     pub file_name: String,
     /// `queued`, `running`, `finished` or `failed`.
+    #[schema(example = "finished")]
     pub status: String,
     /// A short sentence about the current work.
+    #[schema(example = "Saved 42 chunks")]
     pub message: String,
+    /// Size of the uploaded file in bytes.
+    #[schema(example = 183422)]
     pub size_bytes: u64,
     /// The detected format's MIME type, once the job has run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "application/pdf", nullable = false)]
     pub content_type: Option<String>,
+    /// When the upload was queued.
+    #[schema(example = "2026-03-10T15:00:00+00:00")]
     pub created_at: String,
+    /// When the job started; absent while queued.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:00:01+00:00", nullable = false)]
     pub started_at: Option<String>,
+    /// When the job last changed.
+    #[schema(example = "2026-03-10T15:00:04+00:00")]
     pub updated_at: String,
+    /// When the job ended; absent until then.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-03-10T15:00:04+00:00", nullable = false)]
     pub finished_at: Option<String>,
     /// One line each; only when `failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!(["The PDF is encrypted; upload a decrypted copy."]), nullable = false)]
     pub errors: Option<Vec<String>>,
     /// Chunks saved; only when `finished`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 42, nullable = false)]
     pub chunks: Option<i64>,
     /// The earlier upload of the same file whose chunks were reused (`skipCache` false).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e", nullable = false)]
     pub reused_from_job_id: Option<String>,
 }
 
@@ -460,39 +492,73 @@ pub struct UploadStatus {
 #[serde(rename_all = "camelCase")]
 pub struct DocumentImportDoc {
     /// Must equal the path's `documentation_id` when given.
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: Option<uuid::Uuid>,
     /// The document's chunks in order; an empty list removes the document.
     pub chunks: Vec<ChunkImportDoc>,
 }
 
+/// One chunk of an imported document. Optional fields may be absent or `null`.
 #[allow(dead_code)]
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChunkImportDoc {
     /// Unique across the database.
+    #[schema(example = "0d6f3c1a-2b4e-4f5a-8c7d-9e0f1a2b3c4d")]
     pub chunk_id: uuid::Uuid,
     /// e.g. `scraper` or `upload`; not blank.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, pattern = r"\S", example = "upload")]
     pub source: String,
+    /// Where the text came from; `upload://<file name>` for a file.
+    #[schema(example = "upload://acme-api-guide.pdf")]
     pub url: Option<String>,
+    /// The document's title.
+    #[schema(example = "Acme API guide")]
     pub title: Option<String>,
+    /// A summary of the chunk, kept as given.
+    #[schema(example = "Users: create, read, update and delete users.")]
     pub summary: Option<String>,
+    /// The chunk's text.
+    #[schema(example = "## Create a user\n\n`POST /users` creates a user.")]
     pub content: String,
     /// `section` and `content_type` are kept; counts are recomputed; other keys are kept as given.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = import_metadata_schema)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// ISO 8601; now when absent.
-    #[schema(format = DateTime)]
+    #[schema(format = DateTime, example = "2026-03-10T15:00:15+00:00")]
     pub created_at: Option<String>,
+    /// Jobs credited with the chunk.
+    #[schema(example = json!(["2c1f0a8e-6b7d-4e3f-9a21-5d4c3b2a1f0e"]))]
     pub scrape_job_ids: Option<Vec<uuid::Uuid>>,
 }
 
+/// `ChunkImportDoc.metadata`: any JSON object or `null`. Written by hand because utoipa
+/// drops the example of a free-form object field.
+fn import_metadata_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(
+            "`section` and `content_type` are kept; counts are recomputed; other keys are kept as given.",
+        ))
+        .examples([serde_json::json!({"section": "Reference > Users", "content_type": "application/pdf"})])
+        .build()
+}
+
+/// The answer to a JSON import: the document now holds exactly the given chunks.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentImported {
     /// `Documentation imported successfully`.
+    #[schema(example = "Documentation imported successfully")]
     pub message: String,
+    /// The session.
+    #[schema(example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")]
     pub session_id: String,
+    /// The document.
+    #[schema(example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")]
     pub doc_id: String,
+    /// Chunks the document now has.
+    #[schema(example = 8)]
     pub imported_chunks: u64,
 }

@@ -19,15 +19,17 @@ use crate::storage::{sessions, StorageResult};
 use crate::uploads::input_key;
 
 #[utoipa::path(post, path = "/api/v1/session/{session_id}/documentation", operation_id = "upload_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days (any session) reuses that upload's chunks")),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    summary = "Upload a documentation file",
+    description = "Streams the file into a spool (413 past --max-upload-bytes) and queues a background job that converts it (PDF, DOCX, OpenAPI, HTML, Markdown, text and more) into a new document of the session, chunked like crawled pages with `source` `upload` and `url` `upload://<file name>`. Watch it with `…/documentation/status`.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days (any session) reuses that upload's chunks", example = false)),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A multipart form whose `documentation` field is the file (one file per request)"),
     responses((status = 200, body = UploadQueued, description = "Queued; the file becomes a new document"),
-              (status = 404, description = "No such session"),
-              (status = 413, description = "File larger than --max-upload-bytes"),
-              (status = 415, description = "The file's bytes are not a supported document"),
-              (status = 422, description = "No `documentation` file, an empty file or a bad parameter"),
-              (status = 429, description = "Too many queued jobs")))]
+              (status = 404, body = crate::model::ErrorDetail, description = "No such session"),
+              (status = 413, body = crate::model::ErrorDetail, description = "File larger than --max-upload-bytes"),
+              (status = 415, body = crate::model::ErrorDetail, description = "The file's bytes are not a supported document"),
+              (status = 422, body = crate::model::ValidationErrorDetail, description = "No `documentation` file, an empty file or a bad parameter"),
+              (status = 429, body = crate::model::ErrorDetail, description = "Too many queued jobs")))]
 pub async fn upload_new(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -38,17 +40,19 @@ pub async fn upload_new(
 }
 
 #[utoipa::path(post, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "upload_documentation_into", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("documentation_id" = uuid::Uuid, Path, description = "The document the file becomes (its chunks are replaced when the job finishes)"),
-           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days reuses that upload's chunks")),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = UploadQueued),
-              (status = 404, description = "No such session"),
-              (status = 409, description = "The document id belongs to another session"),
-              (status = 413, description = "File larger than --max-upload-bytes"),
-              (status = 415, description = "The file's bytes are not a supported document"),
-              (status = 422, description = "No `documentation` file, an empty file or a bad parameter"),
-              (status = 429, description = "Too many queued jobs")))]
+    summary = "Upload a file into a given document",
+    description = "The same as uploading a file, but the file becomes the named document: when the job finishes, its chunks replace that document's chunks (or create it).",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("documentation_id" = uuid::Uuid, Path, description = "The document the file becomes (its chunks are replaced when the job finishes)", example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77"),
+           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days reuses that upload's chunks", example = false)),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A multipart form whose `documentation` field is the file (one file per request)"),
+    responses((status = 200, body = UploadQueued, description = "Queued; the file will replace the document's chunks"),
+              (status = 404, body = crate::model::ErrorDetail, description = "No such session"),
+              (status = 409, body = crate::model::ErrorDetail, description = "The document id belongs to another session"),
+              (status = 413, body = crate::model::ErrorDetail, description = "File larger than --max-upload-bytes"),
+              (status = 415, body = crate::model::ErrorDetail, description = "The file's bytes are not a supported document"),
+              (status = 422, body = crate::model::ValidationErrorDetail, description = "No `documentation` file, an empty file or a bad parameter"),
+              (status = 429, body = crate::model::ErrorDetail, description = "Too many queued jobs")))]
 pub async fn upload_into(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -60,15 +64,17 @@ pub async fn upload_into(
 }
 
 #[utoipa::path(put, path = "/api/v1/session/{session_id}/documentation", operation_id = "replace_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days reuses that upload's chunks")),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    summary = "Replace all documentation with one file",
+    description = "Queues the file like an upload; when its job finishes, the file's document replaces every document of the session, crawled and uploaded. Nothing is removed if the job fails.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("skipCache" = Option<bool>, Query, description = "When false (the default), an identical file uploaded in the last 28 days reuses that upload's chunks", example = false)),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A multipart form whose `documentation` field is the file (one file per request)"),
     responses((status = 200, body = UploadQueued, description = "Queued; when the job finishes, the file's document replaces all of the session's documentation"),
-              (status = 404, description = "No such session"),
-              (status = 413, description = "File larger than --max-upload-bytes"),
-              (status = 415, description = "The file's bytes are not a supported document"),
-              (status = 422, description = "No `documentation` file, an empty file or a bad parameter"),
-              (status = 429, description = "Too many queued jobs")))]
+              (status = 404, body = crate::model::ErrorDetail, description = "No such session"),
+              (status = 413, body = crate::model::ErrorDetail, description = "File larger than --max-upload-bytes"),
+              (status = 415, body = crate::model::ErrorDetail, description = "The file's bytes are not a supported document"),
+              (status = 422, body = crate::model::ValidationErrorDetail, description = "No `documentation` file, an empty file or a bad parameter"),
+              (status = 429, body = crate::model::ErrorDetail, description = "Too many queued jobs")))]
 pub async fn replace_all(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -212,14 +218,16 @@ fn doc_in_other_session(doc: &str) -> ApiError {
 }
 
 #[utoipa::path(put, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "import_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"),
-           ("documentation_id" = uuid::Uuid, Path, description = "The document to replace (or create)")),
-    request_body = DocumentImportDoc,
-    responses((status = 200, body = DocumentImported),
-              (status = 404, description = "No such session"),
-              (status = 409, description = "The document id belongs to another session, or a chunk id is taken"),
-              (status = 413, description = "Body larger than --max-upload-bytes"),
-              (status = 422, description = "Invalid field")))]
+    summary = "Import a document as JSON chunks",
+    description = "Replaces (or creates) one document from chunks given as JSON, e.g. exported from another session. Every field is validated and every problem reported at once; token counts are recomputed.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"),
+           ("documentation_id" = uuid::Uuid, Path, description = "The document to replace (or create)", example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")),
+    request_body(content = DocumentImportDoc, description = "The document's chunks in order"),
+    responses((status = 200, body = DocumentImported, description = "The document now holds exactly these chunks"),
+              (status = 404, body = crate::model::ErrorDetail, description = "No such session"),
+              (status = 409, body = crate::model::ErrorDetail, description = "The document id belongs to another session, or a chunk id is taken"),
+              (status = 413, body = crate::model::ErrorDetail, description = "Body larger than --max-upload-bytes"),
+              (status = 422, body = crate::model::ValidationErrorDetail, description = "Invalid field")))]
 pub async fn import(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -264,9 +272,11 @@ pub async fn import(
 }
 
 #[utoipa::path(get, path = "/api/v1/session/{session_id}/documentation/status", operation_id = "documentation_upload_status", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID")),
+    summary = "Upload jobs of a session",
+    description = "Every upload job of the session, oldest first, with its state; `errors` when it failed and `chunks` when it finished.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b")),
     responses((status = 200, body = UploadStatus, description = "The session's upload jobs, oldest first"),
-              (status = 404, description = "No such session"), (status = 422, description = "Bad UUID")))]
+              (status = 404, body = crate::model::ErrorDetail, description = "No such session"), (status = 422, body = crate::model::ValidationErrorDetail, description = "Bad UUID")))]
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -323,7 +333,9 @@ pub async fn status(
 }
 
 #[utoipa::path(head, path = "/api/v1/session/{session_id}/documentation/{documentation_id}", operation_id = "check_documentation", tag = "documentation",
-    params(("session_id" = uuid::Uuid, Path, description = "Session UUID"), ("documentation_id" = uuid::Uuid, Path, description = "Document UUID")),
+    summary = "Does a document exist",
+    description = "204 when the document exists, 202 with `X-Job-Id` while an upload into it is queued or running, 404 otherwise. No body.",
+    params(("session_id" = uuid::Uuid, Path, description = "Session UUID", example = "9b3e7f12-8c4a-43d9-b5e2-1a9c8f7d6e5b"), ("documentation_id" = uuid::Uuid, Path, description = "Document UUID", example = "5fa35e85-e4b6-4574-8d5c-fd4b62331e77")),
     responses((status = 204, description = "The document exists"),
               (status = 202, description = "An upload into this document is queued or running; `X-Job-Id` names its job",
                headers(("X-Job-Id" = String, description = "The upload job"), ("X-Documentation-Status" = String, description = "`processing`"))),

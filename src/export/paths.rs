@@ -10,6 +10,9 @@ use url::Url;
 
 /// Longest file or folder name written, in bytes (most file systems allow 255).
 const MAX_SEGMENT_BYTES: usize = 96;
+/// Room kept in every name for what `path_for` may append: `-` and an 8-digit tag, a
+/// `-N` counter and `.md`.
+const SUFFIX_ROOM: usize = 16;
 /// Folders below the host: deeper URLs are folded into the last one.
 const MAX_DEPTH: usize = 16;
 /// Names Windows refuses for a file whatever the extension.
@@ -119,14 +122,14 @@ fn strip_page_extension(name: &str) -> String {
     name.to_string()
 }
 
-/// One file or folder name: letters, digits and `-_.+=,@~` kept, anything else `_`; no
+/// One file or folder name: letters, digits and `-_.+,@~` kept, anything else `_`; no
 /// leading dot (no hidden files, no `.`/`..`), no trailing dot or space, not a reserved
 /// device name, at most `MAX_SEGMENT_BYTES` (a longer name keeps a hash of the whole).
 fn safe_segment(raw: &str) -> String {
     let mut name: String = raw
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() || "-_.+=,@~".contains(c) {
+            if c.is_alphanumeric() || "-_.+,@~".contains(c) {
                 c
             } else {
                 '_'
@@ -146,10 +149,10 @@ fn safe_segment(raw: &str) -> String {
     if RESERVED.contains(&stem.as_str()) {
         name.insert(0, '_');
     }
-    if name.len() > MAX_SEGMENT_BYTES {
+    if name.len() > MAX_SEGMENT_BYTES - SUFFIX_ROOM {
         let digest = Sha256::digest(raw.as_bytes());
         let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-        let mut cut = MAX_SEGMENT_BYTES - tag.len() - 1;
+        let mut cut = MAX_SEGMENT_BYTES - SUFFIX_ROOM - tag.len() - 1;
         while !name.is_char_boundary(cut) {
             cut -= 1;
         }

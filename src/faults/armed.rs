@@ -6,12 +6,13 @@ use std::sync::OnceLock;
 
 use super::*;
 
-const POINTS: [&str; 5] = [
+const POINTS: [&str; 6] = [
     FETCH_BODY,
     PAGE_WRITE,
     JOB_FINISH,
     PLAN_LINKS,
     UPLOAD_PROCESS,
+    TEMPLATE_CLEAN,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

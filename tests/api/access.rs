@@ -180,7 +180,8 @@ fn no_spelling_of_an_api_path_gets_past_the_token() {
         }
         let concrete = path
             .replace("{session_id}", &session)
-            .replace("{documentation_id}", document);
+            .replace("{documentation_id}", document)
+            .replace("{job_id}", document);
         assert!(!concrete.contains('{'), "unfilled parameter in {path}");
         for method in item.as_object().expect("path item").keys() {
             operations.push((method.to_ascii_uppercase(), concrete.clone()));
