@@ -51,7 +51,13 @@ SITES = {
     "libxml2": ("libxml2-doc", "/usr/share/doc/libxml2/html", "index.html", "hand-written, layout tables", None),
     "glib": ("libglib2.0-doc", "/usr/share/gtk-doc/html/glib", "index.html", "gtk-doc", None),
     "zsh": ("zsh-doc", "/usr/share/doc/zsh-common/html", "index.html", "Texinfo", None),
+    # Not a Debian package: rustdoc's output for five of docscrape's dependencies, built by
+    # `cargo doc` (see RUSTDOC_CRATES); the start pages are the crates' roots.
+    "rustdoc": (None, os.path.join(REPO, "target", "doc"),
+                "url/index.html,serde_json/index.html,uuid/index.html,time/index.html,http/index.html",
+                "rustdoc (cargo doc of five crates)", None),
 }
+RUSTDOC_CRATES = ["url", "serde_json", "uuid", "time", "http@1"]
 
 
 def log(*parts):
@@ -72,7 +78,11 @@ def ensure_venv(args):
 
 
 def ensure_packages(sites):
-    missing = sorted({SITES[s][0] for s in sites if not os.path.isdir(SITES[s][1])})
+    if "rustdoc" in sites and not os.path.isfile(os.path.join(SITES["rustdoc"][1], "url", "index.html")):
+        log("building rustdoc pages with cargo doc")
+        crates = [arg for crate in RUSTDOC_CRATES for arg in ("-p", crate)]
+        subprocess.run(["cargo", "doc", "--no-deps", "--quiet"] + crates, cwd=REPO, check=True)
+    missing = sorted({SITES[s][0] for s in sites if SITES[s][0] and not os.path.isdir(SITES[s][1])})
     if not missing:
         return
     log("installing", " ".join(missing))
@@ -144,10 +154,10 @@ def api(address, method, path, body=None):
 
 
 def crawl(address, site, base, cap):
-    start = base + "/" + SITES[site][2]
+    starts = [base + "/" + page for page in SITES[site][2].split(",")]
     session = api(address, "POST", "/api/v1/session")["sessionId"]
     job = api(address, "POST", f"/api/v1/scrape/{session}/scrape", {
-        "starterLinks": [start], "applicationName": site, "skipCache": True,
+        "starterLinks": starts, "applicationName": site, "skipCache": True,
         "maxIterations": cap or 20000})["jobId"]
     began = time.time()
     while True:
