@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use docscrape::crawl::chunk::Chunker;
+use docscrape::crawl::classify::{describe_chunk, ContentKind};
 use docscrape::crawl::extract::html::extract_html;
 use docscrape::crawl::scope::{normalize, parse_normalized};
 use docscrape::crawl::tokens::{self, TokenIndex};
@@ -350,6 +351,35 @@ fn bench_chunk(c: &mut Criterion) {
     group.finish();
 }
 
+/// Chunk metadata (endpoints, tags, category, summary) for every chunk of a 200 KB page.
+fn bench_classify(c: &mut Criterion) {
+    let markdown = documentation_markdown(200 * 1024, 0x5eed_0002);
+    let chunks = Chunker::new(500).split_markdown(&markdown);
+    let url = Url::parse("https://docs.example.com/reference/users.html").expect("constant URL");
+    let mut group = c.benchmark_group("classify");
+    group.throughput(Throughput::Bytes(markdown.len() as u64));
+    group.bench_function("describe_chunk/200KB", |b| {
+        b.iter(|| {
+            chunks
+                .iter()
+                .map(|chunk| {
+                    describe_chunk(
+                        "Users",
+                        &url,
+                        &chunk.section,
+                        black_box(&chunk.content),
+                        ContentKind::Html,
+                        false,
+                    )
+                    .tags
+                    .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
 fn bench_tokens(c: &mut Criterion) {
     let markdown = documentation_markdown(200 * 1024, 0x5eed_0004);
     let mut group = c.benchmark_group("tokens");
@@ -464,6 +494,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = pipeline;
     config = config();
-    targets = bench_extract, bench_chunk, bench_tokens, bench_status, bench_normalize
+    targets = bench_extract, bench_chunk, bench_classify, bench_tokens, bench_status, bench_normalize
 }
 criterion_main!(pipeline);

@@ -218,26 +218,31 @@ pub(super) fn has_step_markers(content: &str) -> bool {
 
 pub(super) fn has_api_reference_vocabulary(content: &str) -> bool {
     let lower = content.to_ascii_lowercase();
-    let phrases = [
-        "request body",
-        "query parameters",
-        "query parameter",
-        "path parameters",
-        "path parameter",
-        "request parameters",
-        "response body",
-        "response fields",
-        "status code",
-        "status codes",
-        "http status",
-        "response codes",
-        "request example",
-        "response example",
-        "request headers",
-    ];
-    let hits = phrases.iter().filter(|p| has_word(&lower, p)).count();
-    hits >= 2 || table_headers(&lower).iter().any(|h| is_parameter_header(h))
+    let hits = API_REFERENCE_VOCABULARY.scan(&lower);
+    hits.count_words(API_REFERENCE_PHRASES) >= 2
+        || table_headers(&lower).iter().any(|h| is_parameter_header(h))
 }
+
+const API_REFERENCE_PHRASES: &[&str] = &[
+    "request body",
+    "query parameters",
+    "query parameter",
+    "path parameters",
+    "path parameter",
+    "request parameters",
+    "response body",
+    "response fields",
+    "status code",
+    "status codes",
+    "http status",
+    "response codes",
+    "request example",
+    "response example",
+    "request headers",
+];
+
+static API_REFERENCE_VOCABULARY: LazyLock<Vocabulary> =
+    LazyLock::new(|| Vocabulary::new(API_REFERENCE_PHRASES));
 
 pub(super) fn is_parameter_header(cells: &[String]) -> bool {
     let has = |names: &[&str]| cells.iter().any(|c| names.contains(&c.as_str()));

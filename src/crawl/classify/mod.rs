@@ -7,6 +7,7 @@
 //! unless a rule says otherwise.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use url::Url;
 
@@ -16,12 +17,14 @@ mod summary;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod vocab;
 
 use crate::crawl::text::join_nonempty;
 use category::*;
 use endpoints::*;
 use summary::*;
 use tags::*;
+use vocab::*;
 
 /// What the crawled page was before it was turned into chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,108 +26,62 @@ pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
     let raw = format!("{}\n{}", ctx.section, ctx.content);
     let text = raw.to_ascii_lowercase();
     let t = text.as_str();
-    let any_word = |words: &[&str]| words.iter().any(|w| has_word(t, w));
-    let any_sub = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
+    let hits = TAG_VOCABULARY.scan(t);
     let rules: [(&str, bool); 16] = [
         (
             "REST",
-            !ctx.endpoints.is_empty()
-                || any_word(&["rest api", "restful", "rest endpoint", "rest endpoints"]),
+            !ctx.endpoints.is_empty() || hits.any_word(REST_WORDS),
         ),
         (
             "SCIM",
-            any_sub(&["urn:ietf:params:scim", "/scim/"]) || any_word(&["scim"]),
+            hits.any_substring(SCIM_MARKERS) || hits.word("scim"),
         ),
         (
             "OpenAPI",
             (ctx.page_is_openapi && matches!(ctx.kind, ContentKind::Json | ContentKind::Yaml))
-                || any_sub(&["\"openapi\":", "\"swagger\":"])
+                || hits.any_substring(OPENAPI_MARKERS)
                 || t.lines()
                     .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
-                || any_word(&["openapi", "swagger"]),
+                || hits.any_word(OPENAPI_WORDS),
         ),
-        (
-            "GraphQL",
-            any_word(&["graphql"]) || has_graphql_operation(t),
-        ),
+        ("GraphQL", hits.word("graphql") || has_graphql_operation(t)),
         (
             "OAuth",
-            any_word(&[
-                "oauth",
-                "oauth2",
-                "client_credentials",
-                "authorization_code",
-                "refresh_token",
-            ]) || any_sub(&["/oauth/token", "/oauth2/token"])
-                || (t.contains("access token") && any_word(&["scope", "scopes"])),
+            hits.any_word(OAUTH_WORDS)
+                || hits.any_substring(OAUTH_MARKERS)
+                || (hits.substring("access token") && hits.any_word(&["scope", "scopes"])),
         ),
         (
             "OpenID Connect",
-            any_word(&["openid connect", "oidc", "id_token"]) || t.contains("openid-configuration"),
+            hits.any_word(OIDC_WORDS) || hits.substring("openid-configuration"),
         ),
         (
             "SAML",
-            any_word(&["saml", "saml2", "samlresponse"]) || t.contains("urn:oasis:names:tc:saml"),
+            hits.any_word(SAML_WORDS) || hits.substring("urn:oasis:names:tc:saml"),
         ),
         (
             "SOAP",
-            any_sub(&["<soap:envelope", "<soapenv:envelope"])
-                || has_word(&raw, "SOAP")
-                || any_word(&["wsdl"]),
+            hits.any_substring(SOAP_MARKERS) || has_word(&raw, "SOAP") || hits.word("wsdl"),
         ),
-        ("gRPC", any_word(&["grpc", "protobuf", "protocol buffers"])),
-        ("Webhooks", any_word(&["webhook", "webhooks"])),
+        ("gRPC", hits.any_word(GRPC_WORDS)),
+        ("Webhooks", hits.any_word(&["webhook", "webhooks"])),
         (
             "JSON",
-            ctx.kind == ContentKind::Json || t.contains("application/json") || any_word(&["json"]),
+            ctx.kind == ContentKind::Json
+                || hits.substring("application/json")
+                || hits.word("json"),
         ),
-        (
-            "XML",
-            any_sub(&["application/xml", "text/xml", "<?xml"]) || any_word(&["xml"]),
-        ),
+        ("XML", hits.any_substring(XML_MARKERS) || hits.word("xml")),
         (
             "LDAP",
-            any_word(&["ldap", "ldaps", "active directory"]) || any_sub(&["ldap://", "ldaps://"]),
+            hits.any_word(LDAP_WORDS) || hits.any_substring(&["ldap://", "ldaps://"]),
         ),
-        (
-            "Pagination",
-            any_word(&["pagination", "paginate", "paginated", "paging"])
-                || any_word(&[
-                    "page_size",
-                    "per_page",
-                    "page_token",
-                    "pagetoken",
-                    "next_page",
-                    "nextpagetoken",
-                    "startindex",
-                    "itemsperpage",
-                    "next_cursor",
-                ]),
-        ),
+        ("Pagination", hits.any_word(PAGINATION_WORDS)),
         (
             "Rate limiting",
-            any_word(&[
-                "rate limit",
-                "rate limits",
-                "rate limiting",
-                "rate-limit",
-                "ratelimit",
-                "too many requests",
-                "throttling",
-                "throttled",
-            ]) || t.contains("x-ratelimit"),
+            hits.any_word(RATE_LIMIT_WORDS) || hits.substring("x-ratelimit"),
         ),
-        (
-            "API keys",
-            any_word(&[
-                "api key",
-                "api keys",
-                "api-key",
-                "api_key",
-                "apikey",
-                "x-api-key",
-            ]),
-        ),
+        ("API keys", hits.any_word(API_KEY_WORDS)),
     ];
     let mut tags: Vec<String> = rules
         .iter()
@@ -139,6 +93,101 @@ pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
     tags.dedup();
     tags
 }
+
+const REST_WORDS: &[&str] = &["rest api", "restful", "rest endpoint", "rest endpoints"];
+const SCIM_MARKERS: &[&str] = &["urn:ietf:params:scim", "/scim/"];
+const OPENAPI_MARKERS: &[&str] = &["\"openapi\":", "\"swagger\":"];
+const OPENAPI_WORDS: &[&str] = &["openapi", "swagger"];
+const OAUTH_WORDS: &[&str] = &[
+    "oauth",
+    "oauth2",
+    "client_credentials",
+    "authorization_code",
+    "refresh_token",
+];
+const OAUTH_MARKERS: &[&str] = &["/oauth/token", "/oauth2/token"];
+const OIDC_WORDS: &[&str] = &["openid connect", "oidc", "id_token"];
+const SAML_WORDS: &[&str] = &["saml", "saml2", "samlresponse"];
+const SOAP_MARKERS: &[&str] = &["<soap:envelope", "<soapenv:envelope"];
+const GRPC_WORDS: &[&str] = &["grpc", "protobuf", "protocol buffers"];
+const XML_MARKERS: &[&str] = &["application/xml", "text/xml", "<?xml"];
+const LDAP_WORDS: &[&str] = &["ldap", "ldaps", "active directory"];
+const PAGINATION_WORDS: &[&str] = &[
+    "pagination",
+    "paginate",
+    "paginated",
+    "paging",
+    "page_size",
+    "per_page",
+    "page_token",
+    "pagetoken",
+    "next_page",
+    "nextpagetoken",
+    "startindex",
+    "itemsperpage",
+    "next_cursor",
+];
+const RATE_LIMIT_WORDS: &[&str] = &[
+    "rate limit",
+    "rate limits",
+    "rate limiting",
+    "rate-limit",
+    "ratelimit",
+    "too many requests",
+    "throttling",
+    "throttled",
+];
+const API_KEY_WORDS: &[&str] = &[
+    "api key",
+    "api keys",
+    "api-key",
+    "api_key",
+    "apikey",
+    "x-api-key",
+];
+
+/// Every keyword of the rules above, searched for in one pass.
+static TAG_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+    let single: &[&str] = &[
+        "scim",
+        "graphql",
+        "access token",
+        "scope",
+        "scopes",
+        "openid-configuration",
+        "urn:oasis:names:tc:saml",
+        "wsdl",
+        "webhook",
+        "webhooks",
+        "application/json",
+        "json",
+        "xml",
+        "ldap://",
+        "ldaps://",
+        "x-ratelimit",
+    ];
+    Vocabulary::new(
+        &[
+            REST_WORDS,
+            SCIM_MARKERS,
+            OPENAPI_MARKERS,
+            OPENAPI_WORDS,
+            OAUTH_WORDS,
+            OAUTH_MARKERS,
+            OIDC_WORDS,
+            SAML_WORDS,
+            SOAP_MARKERS,
+            GRPC_WORDS,
+            XML_MARKERS,
+            LDAP_WORDS,
+            PAGINATION_WORDS,
+            RATE_LIMIT_WORDS,
+            API_KEY_WORDS,
+            single,
+        ]
+        .concat(),
+    )
+});
 
 /// Word-bounded search; `text` and `word` must already share case.
 pub(super) fn has_word(text: &str, word: &str) -> bool {
