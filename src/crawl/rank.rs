@@ -4,6 +4,7 @@
 //! sink. Depth costs a little, so breadth stays the tie-breaker, and a starter's direct
 //! children never sink below a floor, so a large enough budget reaches all of them.
 
+use std::fmt;
 use url::Url;
 
 use super::versions::versioned_path;
@@ -130,11 +131,32 @@ impl Ranker {
     /// Ranks a link found at `depth` with anchor `anchor`; `alternate_language` is set when
     /// the page declared the URL as another language's version of itself (hreflang).
     pub fn rank(&self, url: &Url, anchor: &str, depth: u32, alternate_language: bool) -> Ranked {
-        let mut priority = 0;
         let mut reasons = Vec::new();
+        let priority = self.score(url, anchor, depth, alternate_language, |reason| {
+            reasons.push(reason.to_string())
+        });
+        Ranked { priority, reasons }
+    }
+
+    /// The priority [`Ranker::rank`] gives, without writing down the reasons: the crawl
+    /// ranks every link of every page, and the reasons are only read in the debug log.
+    pub fn priority(&self, url: &Url, anchor: &str, depth: u32, alternate_language: bool) -> i64 {
+        self.score(url, anchor, depth, alternate_language, |_| {})
+    }
+
+    fn score(
+        &self,
+        url: &Url,
+        anchor: &str,
+        depth: u32,
+        alternate_language: bool,
+        mut note: impl FnMut(fmt::Arguments<'_>),
+    ) -> i64 {
+        let mut priority = 0;
         let path = url.path().to_ascii_lowercase();
         let path_words: Vec<String> = words(&path).collect();
         let anchor_words: Vec<String> = words(anchor).collect();
+        let segments: Vec<&str> = path.split('/').collect();
 
         let api_hits: Vec<&str> = API_WORDS
             .iter()
@@ -144,11 +166,11 @@ impl Ranker {
         if !api_hits.is_empty() {
             let score = (API_WORD_SCORE * api_hits.len() as i64).min(API_SCORE_CAP);
             priority += score;
-            reasons.push(format!("+{score} API words {}", api_hits.join(",")));
+            note(format_args!("+{score} API words {}", api_hits.join(",")));
         }
         if is_spec_file(&path) {
             priority += SPEC_FILE_SCORE;
-            reasons.push(format!("+{SPEC_FILE_SCORE} API spec file"));
+            note(format_args!("+{SPEC_FILE_SCORE} API spec file"));
         }
         if self
             .app_terms
@@ -156,39 +178,40 @@ impl Ranker {
             .any(|t| path_words.contains(t) || anchor_words.contains(t))
         {
             priority += APP_NAME_SCORE;
-            reasons.push(format!("+{APP_NAME_SCORE} application name"));
+            note(format_args!("+{APP_NAME_SCORE} application name"));
         }
         let off_topic: Vec<&str> = OFF_TOPIC_WORDS
             .iter()
             .copied()
-            .filter(|w| {
-                path.split('/').any(|segment| segment == *w) || anchor_words.iter().any(|a| a == w)
-            })
+            .filter(|w| segments.contains(w) || anchor_words.iter().any(|a| a == w))
             .collect();
         if !off_topic.is_empty() {
             let score = OFF_TOPIC_SCORE * off_topic.len().min(2) as i64;
             priority += score;
-            reasons.push(format!("{score} off-topic {}", off_topic.join(",")));
+            note(format_args!("{score} off-topic {}", off_topic.join(",")));
         }
         if alternate_language || self.is_other_language(url) {
             priority += OTHER_LANGUAGE_SCORE;
-            reasons.push(format!("{OTHER_LANGUAGE_SCORE} other language"));
+            note(format_args!("{OTHER_LANGUAGE_SCORE} other language"));
         }
         if let Some(version) = versioned_path(url, &self.application_version) {
             let score = VERSION_SCORES[usize::from(version.closeness.min(2))];
             priority += score;
-            reasons.push(format!("{score:+} version closeness {}", version.closeness));
+            note(format_args!(
+                "{score:+} version closeness {}",
+                version.closeness
+            ));
         }
         let depth_cost = DEPTH_COST * i64::from(depth);
         priority -= depth_cost;
-        reasons.push(format!("-{depth_cost} depth {depth}"));
+        note(format_args!("-{depth_cost} depth {depth}"));
         if depth <= 1 && priority < DIRECT_CHILD_FLOOR {
             priority = DIRECT_CHILD_FLOOR;
-            reasons.push(format!(
+            note(format_args!(
                 "floor {DIRECT_CHILD_FLOOR} for a starter's direct child"
             ));
         }
-        Ranked { priority, reasons }
+        priority
     }
 
     fn is_other_language(&self, url: &Url) -> bool {
@@ -237,8 +260,17 @@ mod tests {
         Url::parse(text).expect("url")
     }
 
+    /// Every test also holds the crawl's reason-less path to the explained one.
     fn rank(ranker: &Ranker, link: &str, anchor: &str, depth: u32) -> i64 {
-        ranker.rank(&url(link), anchor, depth, false).priority
+        let explained = ranker.rank(&url(link), anchor, depth, false);
+        assert!(!explained.reasons.is_empty(), "no reasons for {link}");
+        assert_eq!(
+            ranker.priority(&url(link), anchor, depth, false),
+            explained.priority,
+            "{link}: {:?}",
+            explained.reasons
+        );
+        explained.priority
     }
 
     #[test]

@@ -405,17 +405,22 @@ fn ranked_url(
     depth: u32,
     other_language: bool,
 ) -> NewUrl {
-    let ranked = context.ranker.rank(url, anchor, depth, other_language);
-    log::debug!(
-        "[job {}] rank {} {url}: {}",
-        context.job_id,
-        ranked.priority,
-        ranked.reasons.join("; ")
-    );
+    let priority = if log::log_enabled!(log::Level::Debug) {
+        let ranked = context.ranker.rank(url, anchor, depth, other_language);
+        log::debug!(
+            "[job {}] rank {} {url}: {}",
+            context.job_id,
+            ranked.priority,
+            ranked.reasons.join("; ")
+        );
+        ranked.priority
+    } else {
+        context.ranker.priority(url, anchor, depth, other_language)
+    };
     NewUrl {
         url: url.to_string(),
         depth,
-        priority: ranked.priority,
+        priority,
     }
 }
 
