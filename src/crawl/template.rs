@@ -110,14 +110,14 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
             .map(|block| block.fingerprint)
             .collect(),
     );
-    let mut after = 0;
+    let mut after = String::new();
     let mut cleaned_pages = 0;
     loop {
-        let id = job_id.to_string();
+        let (id, cursor) = (job_id.to_string(), after.clone());
         let batch = db
-            .run(move |conn| templates::pending_pages(conn, &id, after, CLEAN_BATCH))
+            .run(move |conn| templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH))
             .await?;
-        let Some(through) = batch.last().map(|page| page.rowid) else {
+        let Some(through) = batch.last().map(|page| page.url.clone()) else {
             break;
         };
         let (chunker, set) = (chunker.clone(), template.clone());
@@ -132,7 +132,10 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
         let id = job_id.to_string();
         let message = "Removing the site's template from saved pages";
         let Some(changed) = db
-            .write(move |tx| templates::apply_cleaned(tx, &id, through, &cleaned, message))
+            .write({
+                let through = through.clone();
+                move |tx| templates::apply_cleaned(tx, &id, &through, &cleaned, message)
+            })
             .await?
         else {
             log::debug!("[job {job_id}] ended while its template was being removed");

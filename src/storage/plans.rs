@@ -12,7 +12,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::frontier::{self, NewUrl, UrlState};
 use super::jobs::{self, NewJob};
 use super::pages::{self, NewChunk, NewPage};
-use super::{configure, migrations, sessions};
+use super::{configure, migrations, sessions, templates};
 use crate::crawl::versions::VersionedPath;
 
 static TRACED: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -100,7 +100,10 @@ fn populated() -> Connection {
         new_job(&tx, session, job);
         frontier::add(&tx, job, &links(job, 0, 3000)).expect("frontier");
         for n in 0..400 {
-            pages::save(&tx, &page(session, job, n, None)).expect("page");
+            let page = page(session, job, n, None);
+            pages::save(&tx, &page).expect("page");
+            templates::remember_blocks(&tx, job, &page.url, &page.content_hash, b"blocks")
+                .expect("blocks");
         }
     }
     tx.commit().expect("commit");
@@ -161,6 +164,17 @@ fn per_page_work(conn: &mut Connection) {
     }
     jobs::get(conn, "j1").expect("job");
     sessions::get(conn, "s1").expect("session");
+    // The end of the job: its template removed from the saved pages, batch by batch.
+    let batch = templates::pending_pages(conn, "j1", "", 32).expect("pending");
+    let through = batch
+        .last()
+        .map(|pending| pending.url.clone())
+        .expect("a batch");
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .expect("tx");
+    templates::apply_cleaned(&tx, "j1", &through, &[], "Cleaning").expect("cleaned");
+    tx.commit().expect("commit");
 }
 
 /// Why a plan line makes a statement's cost grow with the data, if it does.

@@ -134,7 +134,8 @@ pub fn template(conn: &Connection, job_id: &str) -> StorageResult<Vec<TemplateBl
 /// page as it was remembered (replaced, or dropped for a closer version).
 #[derive(Debug)]
 pub struct PendingPage {
-    pub rowid: i64,
+    /// The URL the blocks were remembered under: the batch cursor.
+    pub url: String,
     pub page: Option<StoredPage>,
     pub blocks: Vec<u8>,
 }
@@ -148,22 +149,25 @@ pub struct StoredPage {
     pub content_hash: String,
 }
 
-/// The next `limit` remembered pages of the job after `after_rowid`.
+/// The next `limit` remembered pages of the job whose URL sorts after `after_url` (`""`
+/// for the first batch). In URL order, the order of the `(job_id, url)` index, so that a
+/// batch is a seek and a short walk: in rowid order every batch sorted all of the job's
+/// remaining rows, and the end of a 30,000-page job spent minutes there.
 pub fn pending_pages(
     conn: &Connection,
     job_id: &str,
-    after_rowid: i64,
+    after_url: &str,
     limit: u32,
 ) -> StorageResult<Vec<PendingPage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT pb.rowid, pb.blocks, p.id, p.url, coalesce(p.title, ''), p.content, p.content_hash
+        "SELECT pb.url, pb.blocks, p.id, p.url, coalesce(p.title, ''), p.content, p.content_hash
          FROM page_blocks pb
          JOIN jobs j ON j.id = pb.job_id
          LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
               AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
-         WHERE pb.job_id = ?1 AND pb.rowid > ?2 ORDER BY pb.rowid LIMIT ?3",
+         WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![job_id, after_rowid, limit], |row| {
+    let rows = stmt.query_map(params![job_id, after_url, limit], |row| {
         let id: Option<String> = row.get(2)?;
         let page = match id {
             Some(id) => Some(StoredPage {
@@ -176,7 +180,7 @@ pub fn pending_pages(
             None => None,
         };
         Ok(PendingPage {
-            rowid: row.get(0)?,
+            url: row.get(0)?,
             page,
             blocks: row.get(1)?,
         })
@@ -195,13 +199,13 @@ pub struct CleanedPage {
 }
 
 /// Writes cleaned pages (each only if it is still as it was read) and forgets the
-/// remembered blocks up to `through_rowid`; returns how many pages changed, or `None`
+/// remembered blocks up to `through_url` (in URL order); returns how many pages changed, or `None`
 /// (writing nothing) when the job is no longer running: a cancelled job's status is a
 /// snapshot of its pages that must stay true.
 pub fn apply_cleaned(
     tx: &Transaction<'_>,
     job_id: &str,
-    through_rowid: i64,
+    through_url: &str,
     cleaned: &[CleanedPage],
     message: &str,
 ) -> StorageResult<Option<i64>> {
@@ -223,8 +227,8 @@ pub fn apply_cleaned(
         }
     }
     tx.execute(
-        "DELETE FROM page_blocks WHERE job_id = ?1 AND rowid <= ?2",
-        params![job_id, through_rowid],
+        "DELETE FROM page_blocks WHERE job_id = ?1 AND url <= ?2",
+        params![job_id, through_url],
     )?;
     tx.execute(
         "UPDATE jobs SET template_pages_cleaned = template_pages_cleaned + ?2 WHERE id = ?1",
