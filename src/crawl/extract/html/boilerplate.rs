@@ -352,7 +352,9 @@ pub(super) fn is_boilerplate(el: ElementRef) -> bool {
     chrome_kind(el).is_some()
 }
 
-pub(super) fn chrome_kind(el: ElementRef) -> Option<Chrome> {
+/// Why `el` counts as chrome, worked out from the element (see [`chrome_kind`] for the
+/// remembered answer).
+pub(super) fn chrome_kind_of(el: ElementRef) -> Option<Chrome> {
     let name = el.value().name();
     if DROPPED_TAGS.contains(&name) {
         return Some(Chrome::Structural);

@@ -15,6 +15,7 @@ use url::Url;
 use super::markdown_writer::{escape_bracket_text, MarkdownWriter, SpanStart};
 
 mod boilerplate;
+mod chrome_memo;
 mod convert;
 mod defuse;
 mod dom;
@@ -26,6 +27,7 @@ mod spec_links;
 mod tests;
 
 use boilerplate::*;
+use chrome_memo::*;
 use convert::*;
 use defuse::*;
 use dom::*;
@@ -60,6 +62,7 @@ pub struct PageLink {
 
 pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let doc = Html::parse_document(&defuse(html));
+    let _memo = ChromeMemo::enter(&doc);
     let base = base_url(&doc, page_url);
     let (noindex, nofollow) = robots_directives(&doc);
     let content = main_content(&doc, &base, page_url);

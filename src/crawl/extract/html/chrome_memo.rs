@@ -1,0 +1,173 @@
+//! Every pass over a page asks whether an element is chrome: choosing the content
+//! container walks candidates and their siblings, the conversion walks the container,
+//! the recall check walks the body. The answer depends only on the element's subtree and
+//! attributes, and the phrase check reads up to 64 nodes of text for every `p`, `div`,
+//! `li`, `section` and `a`, so on a large manual the same questions took 15 % of a
+//! crawl's CPU. The answers for the page being extracted are remembered per thread for
+//! the duration of a [`ChromeMemo`] scope.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use ego_tree::{NodeId, Tree};
+use scraper::node::Node;
+
+use super::*;
+
+/// The tree whose answers are remembered (its address; 0 for none) and the answers.
+#[derive(Default)]
+struct Memo {
+    tree: usize,
+    kinds: HashMap<NodeId, Option<Chrome>, BuildHasherDefault<IdHasher>>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// Remembers chrome answers about `doc`'s elements until dropped. Create it after `doc`
+/// so that it is dropped first: the tree's address identifies it only while it lives.
+pub(super) struct ChromeMemo(());
+
+/// Above this many entries the map's memory is given back when a scope ends.
+const KEEP_CAPACITY: usize = 1 << 15;
+
+impl ChromeMemo {
+    pub(super) fn enter(doc: &Html) -> Self {
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            memo.tree = tree_address(&doc.tree);
+            memo.kinds.clear();
+        });
+        ChromeMemo(())
+    }
+}
+
+impl Drop for ChromeMemo {
+    fn drop(&mut self) {
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            memo.tree = 0;
+            if memo.kinds.capacity() > KEEP_CAPACITY {
+                memo.kinds = HashMap::default();
+            } else {
+                memo.kinds.clear();
+            }
+        });
+    }
+}
+
+fn tree_address(tree: &Tree<Node>) -> usize {
+    std::ptr::from_ref(tree) as usize
+}
+
+/// Why `el` counts as chrome, if it does; see [`chrome_kind_of`]. Remembered while a
+/// [`ChromeMemo`] of `el`'s document is open, worked out each time otherwise.
+pub(super) fn chrome_kind(el: ElementRef) -> Option<Chrome> {
+    let tree = tree_address(el.tree());
+    let id = el.id();
+    let remembered = MEMO.with(|memo| {
+        let memo = memo.borrow();
+        (memo.tree == tree).then(|| memo.kinds.get(&id).copied())
+    });
+    match remembered {
+        Some(Some(kind)) => kind,
+        Some(None) => {
+            // Not held across the work: it asks about other elements of the page.
+            let kind = chrome_kind_of(el);
+            MEMO.with(|memo| {
+                let mut memo = memo.borrow_mut();
+                if memo.tree == tree {
+                    memo.kinds.insert(id, kind);
+                }
+            });
+            kind
+        }
+        None => chrome_kind_of(el),
+    }
+}
+
+/// Node ids are distinct small integers: multiplying by an odd constant spreads them.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<html><body>
+        <a href="/">Skip to content</a>
+        <nav><a href="/a">A</a></nav>
+        <div class="sidebar"><p>Menu</p></div>
+        <main><h1>Title</h1><p>Edit this page</p><p>Real text of the page.</p>
+        <ul><li>One</li><li>Back to top</li></ul></main>
+        </body></html>"#;
+
+    fn all_elements(doc: &Html) -> Vec<ElementRef<'_>> {
+        doc.tree.nodes().filter_map(ElementRef::wrap).collect()
+    }
+
+    #[test]
+    fn remembered_answers_are_the_answers() {
+        let doc = Html::parse_document(PAGE);
+        let expected: Vec<_> = all_elements(&doc).into_iter().map(chrome_kind_of).collect();
+        assert!(expected.contains(&Some(Chrome::Structural)));
+        assert!(expected.contains(&Some(Chrome::Named)));
+        let _memo = ChromeMemo::enter(&doc);
+        for _ in 0..2 {
+            let answered: Vec<_> = all_elements(&doc).into_iter().map(chrome_kind).collect();
+            assert_eq!(answered, expected);
+        }
+    }
+
+    /// Another document's elements share node ids with the remembered one: they are
+    /// worked out, never answered from the other page's memo.
+    #[test]
+    fn another_documents_elements_are_not_answered_from_the_memo() {
+        let doc = Html::parse_document(PAGE);
+        let _memo = ChromeMemo::enter(&doc);
+        for el in all_elements(&doc) {
+            chrome_kind(el);
+        }
+        let other = Html::parse_document(
+            r#"<html><body><p>Plain</p><nav>Skip to content</nav><div>Back to top</div>
+               <section class="toc">x</section><li>Edit this page</li></body></html>"#,
+        );
+        for el in all_elements(&other) {
+            assert_eq!(chrome_kind(el), chrome_kind_of(el), "{:?}", el.value());
+        }
+    }
+
+    #[test]
+    fn nothing_is_remembered_after_the_scope() {
+        let doc = Html::parse_document(PAGE);
+        {
+            let _memo = ChromeMemo::enter(&doc);
+            for el in all_elements(&doc) {
+                chrome_kind(el);
+            }
+        }
+        MEMO.with(|memo| {
+            let memo = memo.borrow();
+            assert_eq!(memo.tree, 0);
+            assert!(memo.kinds.is_empty());
+        });
+    }
+}
