@@ -151,9 +151,10 @@ fn piece_count(tokenizer: &Tokenizer, piece: &str) -> usize {
     })
 }
 
-/// FNV-1a: the keys are short, and SipHash would cost as much as the lookup saves.
+/// FNV-1a: the keys are short, and SipHash would cost as much as the lookup saves. Also
+/// keys the per-page memo of chrome answers (`extract::html::chrome_memo`).
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {

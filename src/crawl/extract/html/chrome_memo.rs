@@ -8,10 +8,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use ego_tree::{NodeId, Tree};
 use scraper::node::Node;
+
+use crate::crawl::tokens::Fnv;
 
 use super::*;
 
@@ -19,7 +21,7 @@ use super::*;
 #[derive(Default)]
 struct Memo {
     tree: usize,
-    kinds: HashMap<NodeId, Option<Chrome>, BuildHasherDefault<IdHasher>>,
+    kinds: HashMap<NodeId, Option<Chrome>, BuildHasherDefault<Fnv>>,
 }
 
 thread_local! {
@@ -71,41 +73,17 @@ pub(super) fn chrome_kind(el: ElementRef) -> Option<Chrome> {
         let memo = memo.borrow();
         (memo.tree == tree).then(|| memo.kinds.get(&id).copied())
     });
-    match remembered {
-        Some(Some(kind)) => kind,
-        Some(None) => {
-            // Not held across the work: it asks about other elements of the page.
-            let kind = chrome_kind_of(el);
-            MEMO.with(|memo| {
-                let mut memo = memo.borrow_mut();
-                if memo.tree == tree {
-                    memo.kinds.insert(id, kind);
-                }
-            });
-            kind
-        }
-        None => chrome_kind_of(el),
+    // Outside a scope of this page: worked out, not remembered.
+    let Some(remembered) = remembered else {
+        return chrome_kind_of(el);
+    };
+    if let Some(kind) = remembered {
+        return kind;
     }
-}
-
-/// Node ids are distinct small integers: multiplying by an odd constant spreads them.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
+    // The memo is not borrowed across the work: it asks about other elements of the page.
+    let kind = chrome_kind_of(el);
+    MEMO.with(|memo| memo.borrow_mut().kinds.insert(id, kind));
+    kind
 }
 
 #[cfg(test)]
@@ -122,6 +100,13 @@ mod tests {
 
     fn all_elements(doc: &Html) -> Vec<ElementRef<'_>> {
         doc.tree.nodes().filter_map(ElementRef::wrap).collect()
+    }
+
+    /// Asks about every element of `doc`, filling the memo when a scope is open.
+    fn ask_all(doc: &Html) {
+        for el in all_elements(doc) {
+            chrome_kind(el);
+        }
     }
 
     #[test]
@@ -143,9 +128,7 @@ mod tests {
     fn another_documents_elements_are_not_answered_from_the_memo() {
         let doc = Html::parse_document(PAGE);
         let _memo = ChromeMemo::enter(&doc);
-        for el in all_elements(&doc) {
-            chrome_kind(el);
-        }
+        ask_all(&doc);
         let other = Html::parse_document(
             r#"<html><body><p>Plain</p><nav>Skip to content</nav><div>Back to top</div>
                <section class="toc">x</section><li>Edit this page</li></body></html>"#,
@@ -160,9 +143,7 @@ mod tests {
         let doc = Html::parse_document(PAGE);
         {
             let _memo = ChromeMemo::enter(&doc);
-            for el in all_elements(&doc) {
-                chrome_kind(el);
-            }
+            ask_all(&doc);
         }
         MEMO.with(|memo| {
             let memo = memo.borrow();
