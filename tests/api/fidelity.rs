@@ -214,6 +214,31 @@ fn signatures_that_many_modules_share_stay_while_the_footer_goes() {
 }
 
 #[test]
+fn method_source_laid_out_beside_its_line_numbers_stays_a_code_listing() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/yard");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{status}");
+    for (name, method, body, line) in [
+        ("gear", "teeth", "@teeth", 10),
+        ("chain", "links", "@links.size", 14),
+        ("axle", "length", "@length_mm", 18),
+    ] {
+        let title = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let page = &pages[&format!("/{title}.html")];
+        let listing = format!(
+            "```\n# File 'lib/acme/{name}.rb', line {line}\n\ndef {method}\n  {body}\nend\n```"
+        );
+        assert!(page.contains(&listing), "{title} lost its listing:\n{page}");
+        assert!(page.contains(&format!("Returns the {method} of this {name}.")));
+        // The gutter's numbers are not code, nor a table row.
+        assert!(!page.contains(&format!("{}\n{}", line, line + 1)), "{page}");
+        assert!(!page.contains("| `"), "{page}");
+        assert!(!page.contains("Generated on"), "{page}");
+    }
+}
+
+#[test]
 fn a_custom_theme_header_bar_goes_and_an_article_in_a_chrome_named_section_stays() {
     let app = TestApp::spawn();
     let server = FixtureServer::site("fidelity/sphinxtheme");

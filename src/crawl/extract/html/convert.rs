@@ -400,8 +400,12 @@ impl<'u> Converter<'u> {
     }
 
     fn code_block(&mut self, pre: ElementRef) {
+        let code = code_text(pre);
+        if self.layout_tables.last() == Some(&true) && is_line_number_column(&code) {
+            return;
+        }
         let language = code_language(pre);
-        self.writer.code_block(&language, &code_text(pre));
+        self.writer.code_block(&language, &code);
     }
 
     fn inline_code(&mut self, code: ElementRef) {
