@@ -177,6 +177,14 @@ fn a_data_table_with_one_line_code_cells_stays_a_table() {
 }
 
 #[test]
+fn adjacent_code_elements_stay_two_code_spans() {
+    assert_eq!(
+        md("<p><code>type vertex</code><code> = V.t</code> and <code>a</code><code>b</code></p>"),
+        "`type vertex` `= V.t` and `a` `b`\n"
+    );
+}
+
+#[test]
 fn code_block_fence_outgrows_backticks_inside() {
     assert_eq!(
         md("<pre>```\ninner\n```</pre>"),
