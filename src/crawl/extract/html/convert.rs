@@ -501,7 +501,8 @@ const MAX_PERMALINK_NODES: usize = 64;
 /// prose with it. Many modules declare the same `type t` or `val compare : t -> t -> int`
 /// at the same place of the layout, so it recurs like a template, yet it is the page's own
 /// API; a definition together with recurring prose (rustdoc's blanket implementations) is
-/// another block and is still learned as template.
+/// another block and is still learned as template, and so is a permalinked heading (their
+/// own rule keeps a recurring heading while anything is left under it).
 fn is_bare_permalinked_definition(el: ElementRef) -> bool {
     let mut current = el;
     for _ in 0..MAX_DEFINITION_DEPTH {
@@ -510,7 +511,8 @@ fn is_bare_permalinked_definition(el: ElementRef) -> bool {
             .id()
             .is_some_and(|id| links_to_own_id(current, id))
         {
-            return true;
+            // A permalinked heading or section is left to the rules for headings.
+            return !is_heading(current) && !has_descendant(current, 400, is_heading);
         }
         let has_own_text = current
             .children()
