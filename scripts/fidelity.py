@@ -56,7 +56,25 @@ SITES = {
     "rustdoc": (None, os.path.join(REPO, "target", "doc"),
                 "url/index.html,serde_json/index.html,uuid/index.html,time/index.html,http/index.html",
                 "rustdoc (cargo doc of five crates)", None),
+    # Packages whose dependencies (ghc, ocaml, mkdocs' JavaScript) are not needed to read the
+    # HTML: `apt-get download` + `dpkg -x` into target/fidelity-debs/<package> (see EXTRACTED).
+    "mkdocs": ("mkdocs-doc", "/usr/share/doc/mkdocs/html", "index.html", "MkDocs (mkdocs theme)", None),
+    "megaparsec": ("libghc-megaparsec-doc", "/usr/share/doc/libghc-megaparsec-doc/html", "index.html",
+                   "Haddock", None),
+    "ocamlgraph": ("libocamlgraph-ocaml-doc", "/usr/share/doc/libocamlgraph-ocaml-doc/html", "index.html",
+                   "odoc", 800),
+    "batteries": ("libbatteries-ocaml-doc", "/usr/share/doc/libbatteries-ocaml-doc/html", "api/index.html",
+                  "ocamldoc", None),
+    "yard": ("yard-doc", "/usr/share/doc/yard/doc", "index.html", "YARD (Ruby)", None),
 }
+EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard"}
+DEBS = os.path.join(REPO, "target", "fidelity-debs")
+
+
+def site_root(site):
+    """The folder served for a site: the installed path, or the path inside the extracted package."""
+    package, folder = SITES[site][0], SITES[site][1]
+    return os.path.join(DEBS, package) + folder if site in EXTRACTED else folder
 RUSTDOC_CRATES = ["url", "serde_json", "uuid", "time", "http@1"]
 
 
@@ -82,7 +100,18 @@ def ensure_packages(sites):
         log("building rustdoc pages with cargo doc")
         crates = [arg for crate in RUSTDOC_CRATES for arg in ("-p", crate)]
         subprocess.run(["cargo", "doc", "--no-deps", "--quiet"] + crates, cwd=REPO, check=True)
-    missing = sorted({SITES[s][0] for s in sites if SITES[s][0] and not os.path.isdir(SITES[s][1])})
+    for site in sites:
+        if site in EXTRACTED and not os.path.isdir(site_root(site)):
+            package = SITES[site][0]
+            log(f"extracting {package} into {DEBS}")
+            os.makedirs(DEBS, exist_ok=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                os.chmod(tmp, 0o755)  # apt's sandbox user writes the download here
+                subprocess.run(["apt-get", "download", "-q", package], cwd=tmp, check=True, stdout=sys.stderr)
+                deb = next(f for f in os.listdir(tmp) if f.endswith(".deb"))
+                subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), os.path.join(DEBS, package)], check=True)
+    missing = sorted({SITES[s][0] for s in sites
+                      if SITES[s][0] and s not in EXTRACTED and not os.path.isdir(SITES[s][1])})
     if not missing:
         return
     log("installing", " ".join(missing))
@@ -105,7 +134,7 @@ def start_nginx(workdir, sites):
     servers = "\n".join(
         f"""  server {{
     listen 127.0.0.1:{ports[s]};
-    root {SITES[s][1]};
+    root {site_root(s)};
     index index.html;
     location / {{ try_files $uri $uri/ =404; }}
   }}""" for s in sites)
@@ -250,7 +279,7 @@ def main():
     results = {}
     try:
         for site in sites:
-            root = SITES[site][1]
+            root = site_root(site)
             base = f"http://127.0.0.1:{ports[site]}"
             cap = args.max_pages or SITES[site][4]
             log(f"[{site}] crawling {base}/{SITES[site][2]} (budget {cap or 'whole site'})")

@@ -298,10 +298,17 @@ impl MarkdownWriter {
         self.block_boundary();
     }
 
+    /// A code span. Space that opens the code stays as a space before the span, and a span
+    /// right after another is set apart by one: `` `a``b` `` would read as a single span of
+    /// `` a``b `` (odoc writes `type vertex` and ` = V.t` as two adjacent `<code>`s).
     pub fn inline_code(&mut self, code: &str) {
+        let spaced = code.starts_with(char::is_whitespace);
         let code = code.split_whitespace().collect::<Vec<_>>().join(" ");
         if code.is_empty() {
             return;
+        }
+        if (spaced || self.inline.ends_with('`')) && !self.ends_with_gap() {
+            self.inline.push(' ');
         }
         self.push_raw(&code_span(&code));
     }

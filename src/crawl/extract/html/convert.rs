@@ -63,6 +63,8 @@ struct OpenBlock {
     start: usize,
     path: u64,
     heading: bool,
+    /// A bare definition with its own permalink: never remembered, so never template.
+    definition: bool,
 }
 
 pub(super) struct Converter<'u> {
@@ -162,10 +164,14 @@ impl<'u> Converter<'u> {
                     &element_signature(&el),
                 );
                 self.paths.push(path);
-                let block = may_be_block.then(|| OpenBlock {
-                    start: self.writer.written_len(),
-                    path,
-                    heading: is_heading(el),
+                let block = may_be_block.then(|| {
+                    let heading = is_heading(el);
+                    OpenBlock {
+                        start: self.writer.written_len(),
+                        path,
+                        heading,
+                        definition: !heading && is_bare_permalinked_definition(el),
+                    }
                 });
                 self.open_blocks.push(block);
                 Flow::Descend
@@ -201,7 +207,7 @@ impl<'u> Converter<'u> {
 
     /// Records a closed block whose Markdown stayed outside lists, quotes and tables.
     fn end_block(&mut self, block: OpenBlock) {
-        if self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
+        if block.definition || self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
             return;
         }
         let end = self.writer.written_len();
@@ -394,8 +400,12 @@ impl<'u> Converter<'u> {
     }
 
     fn code_block(&mut self, pre: ElementRef) {
+        let code = code_text(pre);
+        if self.layout_tables.last() == Some(&true) && is_line_number_column(&code) {
+            return;
+        }
         let language = code_language(pre);
-        self.writer.code_block(&language, &code_text(pre));
+        self.writer.code_block(&language, &code);
     }
 
     fn inline_code(&mut self, code: ElementRef) {
@@ -479,6 +489,64 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
         .attr("colspan")
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1)
+}
+
+/// Levels of only children followed down to a permalinked definition.
+const MAX_DEFINITION_DEPTH: usize = 6;
+/// Nodes searched under an element for the link to its own id.
+const MAX_PERMALINK_NODES: usize = 64;
+
+/// An API signature that generators give an anchor and a link to it (`<dl><dt id="type-t">
+/// <a href="#type-t">` in odoc, Sphinx's `dt` with its headerlink), alone in its block: no
+/// prose with it. Many modules declare the same `type t` or `val compare : t -> t -> int`
+/// at the same place of the layout, so it recurs like a template, yet it is the page's own
+/// API; a definition together with recurring prose (rustdoc's blanket implementations) is
+/// another block and is still learned as template, and so is a permalinked heading (their
+/// own rule keeps a recurring heading while anything is left under it).
+fn is_bare_permalinked_definition(el: ElementRef) -> bool {
+    let mut current = el;
+    for _ in 0..MAX_DEFINITION_DEPTH {
+        if current
+            .value()
+            .id()
+            .is_some_and(|id| links_to_own_id(current, id))
+        {
+            // A permalinked heading or section is left to the rules for headings.
+            return !is_heading(current) && !has_descendant(current, 400, is_heading);
+        }
+        let has_own_text = current
+            .children()
+            .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+        let mut with_text = current
+            .child_elements()
+            .filter(|child| child.text().any(|t| !t.trim().is_empty()));
+        match (with_text.next(), with_text.next()) {
+            (Some(only), None) if !has_own_text => current = only,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether a link near the top of `el` points at `#id`, the element's own anchor.
+fn links_to_own_id(el: ElementRef, id: &str) -> bool {
+    let mut found = false;
+    let mut nodes = 0;
+    walk(el, |visit| {
+        nodes += 1;
+        if nodes > MAX_PERMALINK_NODES {
+            return Flow::Stop;
+        }
+        if let Visit::Enter(child) = visit {
+            let target = child.value().attr("href").and_then(|h| h.strip_prefix('#'));
+            if child.value().name() == "a" && target == Some(id) {
+                found = true;
+                return Flow::Stop;
+            }
+        }
+        Flow::Descend
+    });
+    found
 }
 
 /// Elements whose Markdown is a block of its own.

@@ -66,12 +66,15 @@ pub(super) fn is_structural_list(el: &ElementRef) -> bool {
 
 /// Tables used to lay out code with line numbers, a single box, or a whole page (hand-
 /// written sites put their banner, menu and article in table cells; a heading inside
-/// says that the cells hold sections of a page, not data).
+/// says that the cells hold sections of a page, not data). A cell that holds a listing of
+/// several lines lays out code too (YARD's `table.source_code`, a line-number gutter
+/// beside the code): a Markdown cell is one line, and the listing would lose its lines.
 pub(super) fn is_layout_table(table: ElementRef) -> bool {
     if has_class(&table, "highlighttable")
         || attr_is(&table, "role", "presentation")
         || attr_is(&table, "role", "none")
         || has_descendant(table, 5000, is_heading)
+        || has_descendant(table, 5000, is_multiline_listing)
     {
         return true;
     }
@@ -165,6 +168,24 @@ pub(super) fn is_gutter(el: &ElementRef) -> bool {
         .iter()
         .any(|t| c.eq_ignore_ascii_case(t))
     })
+}
+
+/// A `<pre>` whose text spans lines.
+fn is_multiline_listing(el: ElementRef) -> bool {
+    el.value().name() == "pre" && el.text().collect::<String>().trim().contains('\n')
+}
+
+/// A listing that is only line numbers, one a line (`7`, `8`, `9`): the gutter a layout
+/// table puts beside the code, whatever its class is called.
+pub(super) fn is_line_number_column(code: &str) -> bool {
+    let mut numbers = 0;
+    for line in code.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !line.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        numbers += 1;
+    }
+    numbers >= 2
 }
 
 /// Code text exactly as displayed: highlight markup flattened, `<br>` as

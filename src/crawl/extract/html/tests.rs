@@ -159,6 +159,32 @@ fn code_block_lines_from_br_elements() {
 }
 
 #[test]
+fn a_listing_laid_out_in_a_table_beside_its_line_numbers_keeps_its_lines() {
+    let html = "<table class=\"source_code\"><tr><td><pre class=\"lines\">\n\n7\n8\n9</pre></td>\
+        <td><pre class=\"code\"># File 'lib/a.rb', line 7\n\ndef run\n  go(nil)\nend</pre></td></tr></table>";
+    assert_eq!(
+        md(html),
+        "```\n# File 'lib/a.rb', line 7\n\ndef run\n  go(nil)\nend\n```\n"
+    );
+}
+
+#[test]
+fn a_data_table_with_one_line_code_cells_stays_a_table() {
+    let out = md("<table><tr><th>call</th><th>result</th></tr>\
+        <tr><td><pre>f(1)</pre></td><td>2</td></tr><tr><td><pre>f(2)</pre></td><td>3</td></tr></table>");
+    assert!(out.starts_with("| call | result |"), "{out}");
+    assert!(out.contains("| `f(1)` | 2 |"), "{out}");
+}
+
+#[test]
+fn adjacent_code_elements_stay_two_code_spans() {
+    assert_eq!(
+        md("<p><code>type vertex</code><code> = V.t</code> and <code>a</code><code>b</code></p>"),
+        "`type vertex` `= V.t` and `a` `b`\n"
+    );
+}
+
+#[test]
 fn code_block_fence_outgrows_backticks_inside() {
     assert_eq!(
         md("<pre>```\ninner\n```</pre>"),
