@@ -242,11 +242,7 @@ impl JobEngine {
 
     /// The oldest runnable job that no task is running yet.
     async fn next_job(&self) -> Result<Option<(String, String)>, StorageError> {
-        let candidates = self
-            .inner
-            .db
-            .run(|conn| job_rows::runnable_ids(conn))
-            .await?;
+        let candidates = self.inner.db.run(job_rows::runnable_ids).await?;
         let Some(job_id) = ({
             let active = self.lock_active();
             let unrecorded = self.lock_unrecorded();

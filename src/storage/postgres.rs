@@ -1,0 +1,110 @@
+//! The PostgreSQL backend: a pool of synchronous clients used on the blocking thread
+//! pool (as SQLite's connections are), each call in its own transaction, and the schema
+//! of `postgres/` applied at start under an advisory lock.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use r2d2::Pool;
+use r2d2_postgres::postgres::{Config, NoTls};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::sql::Sql;
+use super::StorageResult;
+use crate::error::StorageError;
+
+pub type PgPool = Pool<PostgresConnectionManager<NoTls>>;
+
+/// The numbered migrations of `postgres/`, in order; `MIGRATIONS[i]` is version `i + 1`.
+/// Released ones are never edited.
+const MIGRATIONS: &[&str] = &[include_str!("../../postgres/0001_schema.sql")];
+
+/// Any number, the same in every instance: instances starting together on one database
+/// take turns applying the migrations.
+const MIGRATION_LOCK: i64 = 0x646f_6373_6372_6170; // "docscrap"
+
+/// Connects (the URL's own parameters apply: host, port, user, password, dbname,
+/// `connect_timeout` …) and brings the schema up to date.
+pub fn open(url: &str) -> StorageResult<PgPool> {
+    let mut config: Config = url
+        .parse()
+        .map_err(|err| StorageError::Corrupt(format!("invalid PostgreSQL URL: {err}")))?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    config.application_name("docscrape");
+    let manager = PostgresConnectionManager::new(config, NoTls);
+    let pool = Pool::builder()
+        .max_size(16)
+        .connection_timeout(Duration::from_secs(30))
+        .build(manager)?;
+    let mut client = pool.get()?;
+    migrate(&mut client)?;
+    Ok(pool)
+}
+
+fn migrate(client: &mut postgres::Client) -> StorageResult<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )?;
+    let current: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    let latest = MIGRATIONS.len() as i64;
+    if current > latest {
+        return Err(StorageError::Corrupt(format!(
+            "the database is at schema version {current}, newer than this build knows ({latest})"
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if version > current {
+            tx.batch_execute(migration)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[&version],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Runs `work` on a pooled client in one transaction, committed when `work` succeeds.
+pub async fn run<T, F>(pool: &PgPool, work: F) -> StorageResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Sql<'_>) -> StorageResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut client = pool.get()?;
+        let tx = client.transaction()?;
+        let sql = Sql::Pg(RefCell::new(tx));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&sql)));
+        let Sql::Pg(tx) = sql else {
+            unreachable!("built as Sql::Pg above")
+        };
+        match outcome {
+            Ok(Ok(value)) => {
+                tx.into_inner().commit()?;
+                Ok(value)
+            }
+            // Dropping the transaction rolls it back.
+            Ok(Err(err)) => Err(err),
+            Err(_) => Err(StorageError::Worker(
+                "a database call panicked; it was undone".into(),
+            )),
+        }
+    })
+    .await
+    .map_err(|err| StorageError::Worker(err.to_string()))?
+}
