@@ -10,7 +10,7 @@ use serde_json::Value;
 pub enum StorageError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database error: {0}")]
+    #[error("database error: {}", postgres_detail(.0))]
     Postgres(#[from] postgres::Error),
     #[error("the query returned no row")]
     NoRows,
@@ -58,6 +58,14 @@ impl StorageError {
             }
             None => format!("Internal error while scraping: {self}"),
         }
+    }
+}
+
+/// The server's own message and code where it sent one ("db error" says nothing).
+fn postgres_detail(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => err.to_string(),
     }
 }
 

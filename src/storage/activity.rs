@@ -54,7 +54,7 @@ pub struct SavedTotals {
 
 pub fn saved_totals(conn: &Sql<'_>, job_id: &str) -> StorageResult<SavedTotals> {
     conn.query_row(
-        "SELECT count(DISTINCT jp.page_id), count(c.id), coalesce(sum(c.token_count), 0)
+        "SELECT count(DISTINCT jp.page_id), count(c.id), CAST(coalesce(sum(c.token_count), 0) AS BIGINT)
          FROM job_pages jp LEFT JOIN chunks c ON c.page_id = jp.page_id WHERE jp.job_id = ?1",
         [job_id],
         |row| {
@@ -99,7 +99,7 @@ pub fn latest_failures(
 /// Jobs of the whole database that are running and queued.
 pub fn job_counts(conn: &Sql<'_>) -> StorageResult<(i64, i64)> {
     conn.query_row(
-        "SELECT coalesce(sum(status = 'running'), 0), coalesce(sum(status = 'queued'), 0)
+        "SELECT count(*) FILTER (WHERE status = 'running'), count(*) FILTER (WHERE status = 'queued')
          FROM jobs WHERE status IN ('running', 'queued')",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),

@@ -48,7 +48,11 @@ pub fn list_pages(
     limit: u64,
 ) -> StorageResult<(i64, Vec<PageRow>)> {
     let pattern = contains_pattern(search.trim());
-    let filter = "p.session_id = ?1 AND (p.url LIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') LIKE ?2 ESCAPE '\\')";
+    // SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE is the same search.
+    let filter = conn.pick(
+        "p.session_id = ?1 AND (p.url LIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') LIKE ?2 ESCAPE '\\')",
+        "p.session_id = ?1 AND (p.url ILIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') ILIKE ?2 ESCAPE '\\')",
+    );
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM pages p WHERE {filter}"),
         args![session_id, pattern],
@@ -57,7 +61,7 @@ pub fn list_pages(
     let mut stmt = conn.prepare(&format!(
         "SELECT p.id, p.url, coalesce(p.title, ''), p.content_type, p.fetched_at,
                 (SELECT count(*) FROM chunks c WHERE c.page_id = p.id),
-                (SELECT coalesce(sum(c.token_count), 0) FROM chunks c WHERE c.page_id = p.id)
+                (SELECT CAST(coalesce(sum(c.token_count), 0) AS BIGINT) FROM chunks c WHERE c.page_id = p.id)
          FROM pages p WHERE {filter} ORDER BY p.rowid LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(

@@ -63,7 +63,8 @@ pub fn is_empty(conn: &Sql<'_>, job_id: &str) -> StorageResult<bool> {
 /// Adds URLs not seen before in this job; returns how many were new.
 pub fn add(tx: &Sql<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult<usize> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO frontier (job_id, url, depth, priority, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+        "INSERT INTO frontier (job_id, url, depth, priority, state) VALUES (?1, ?2, ?3, ?4, 'pending')
+         ON CONFLICT (job_id, url) DO NOTHING",
     )?;
     let mut added = 0;
     for entry in urls {
@@ -76,12 +77,16 @@ pub fn add(tx: &Sql<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult<usize> 
 /// deletes the rest, so that the frontier stays in proportion to the page budget. The
 /// starter links (depth 0) are never dropped. Returns how many rows went.
 pub fn trim_pending(tx: &Sql<'_>, job_id: &str, keep: usize) -> StorageResult<usize> {
-    tx.execute(
+    // "All rows from an offset": SQLite spells it LIMIT -1, PostgreSQL LIMIT ALL.
+    let sql = tx.pick(
         "DELETE FROM frontier WHERE rowid IN (
              SELECT rowid FROM frontier WHERE job_id = ?1 AND state = 'pending' AND depth > 0
              ORDER BY priority DESC, rowid LIMIT -1 OFFSET ?2)",
-        args![job_id, keep as i64],
-    )
+        "DELETE FROM frontier WHERE rowid IN (
+             SELECT rowid FROM frontier WHERE job_id = ?1 AND state = 'pending' AND depth > 0
+             ORDER BY priority DESC, rowid LIMIT ALL OFFSET ?2)",
+    );
+    tx.execute(sql, args![job_id, keep as i64])
 }
 
 /// Takes the best pending URL (highest priority, then discovery order) and marks it fetching.

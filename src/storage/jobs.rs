@@ -67,13 +67,8 @@ const JOB_COLUMNS: &str =
 
 fn job_from_row(row: &Row<'_>) -> crate::storage::StorageResult<JobRow> {
     let status: String = row.get(3)?;
-    let state = JobState::parse(&status).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            3,
-            rusqlite::types::Type::Text,
-            format!("unknown job status {status}").into(),
-        )
-    })?;
+    let state = JobState::parse(&status)
+        .ok_or_else(|| StorageError::Corrupt(format!("unknown job status {status}")))?;
     Ok(JobRow {
         id: row.get(0)?,
         session_id: row.get(1)?,
@@ -180,11 +175,17 @@ pub fn mark_running(tx: &Sql<'_>, id: &str) -> StorageResult<bool> {
 }
 
 /// Whether the job may still write: it exists and is running. Page writes check this in
-/// their own transaction so nothing lands after a cancel or a session delete.
+/// their own transaction so nothing lands after a cancel or a session delete. On
+/// PostgreSQL the answer holds the job's row until the transaction ends, so that a cancel
+/// from another transaction (or instance) waits for the write or the write sees it; on
+/// SQLite the one writer gives that already.
 pub fn is_running(conn: &Sql<'_>, id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'",
+            conn.pick(
+                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'",
+                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running' FOR UPDATE",
+            ),
             [id],
             |_| Ok(()),
         )
@@ -204,11 +205,23 @@ pub fn set_message(conn: &Sql<'_>, id: &str, message: &str) -> StorageResult<()>
 pub fn count_iteration(tx: &Sql<'_>, id: &str, message: &str) -> StorageResult<()> {
     let now = ids::now();
     tx.execute(
-        "UPDATE jobs SET completed_iterations = min(completed_iterations + 1, total_iterations),
+        "UPDATE jobs SET completed_iterations = CASE WHEN completed_iterations < total_iterations
+                                         THEN completed_iterations + 1 ELSE total_iterations END,
                 message = ?2, updated_at = ?3, progressed_at = ?3
          WHERE id = ?1",
         args![id, message, now],
     )?;
+    Ok(())
+}
+
+/// Holds the job's row until the transaction ends (PostgreSQL): two transactions that
+/// read the job and then change it take turns, as SQLite's one writer makes them.
+fn lock(tx: &Sql<'_>, id: &str) -> StorageResult<()> {
+    if tx.dialect() == super::Dialect::Postgres {
+        tx.query_map("SELECT 1 FROM jobs WHERE id = ?1 FOR UPDATE", [id], |_| {
+            Ok(())
+        })?;
+    }
     Ok(())
 }
 
@@ -222,6 +235,7 @@ pub enum Ending {
 /// Ends a job that is not over yet, writing its result snapshot; `false` when it was
 /// already over (a cancel racing the crawl's own end, say).
 pub fn finish(tx: &Sql<'_>, id: &str, ending: &Ending) -> StorageResult<bool> {
+    lock(tx, id)?;
     let Some(job) = get(tx, id)? else {
         return Ok(false);
     };
@@ -347,7 +361,7 @@ pub fn stalled_ids(conn: &Sql<'_>, before: &str) -> StorageResult<Vec<String>> {
 
 pub fn add_host(conn: &Sql<'_>, id: &str, host: &str) -> StorageResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO job_hosts (job_id, host) VALUES (?1, ?2)",
+        "INSERT INTO job_hosts (job_id, host) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         args![id, host],
     )?;
     Ok(())

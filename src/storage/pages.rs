@@ -148,7 +148,8 @@ pub fn save(tx: &Sql<'_>, page: &NewPage) -> StorageResult<SaveOutcome> {
         page.chunks.iter().map(|chunk| chunk.token_count).sum(),
     );
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
         args![page.job_id, page_id, page.fetched_at],
     )?;
     super::sessions::touch(tx, &page.session_id, &now)?;
@@ -281,7 +282,7 @@ fn copies_of(
             "SELECT p.id, p.url, p.version_closeness FROM pages p
              JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
              WHERE p.session_id = ?6 AND p.version_key = ?2 AND p.numberless_hash = ?3
-               AND p.id IS NOT ?4 AND p.url <> ?5",
+               AND p.id IS DISTINCT FROM ?4 AND p.url <> ?5",
         )?;
         let rows = stmt.query_map(
             args![
@@ -525,12 +526,12 @@ pub fn bundle(conn: &Sql<'_>, session_id: &str, page_id: &str) -> StorageResult<
 pub fn delete(tx: &Sql<'_>, session_id: &str, page_id: Option<&str>) -> StorageResult<(i64, i64)> {
     let chunks: i64 = tx.query_row(
         "SELECT count(*) FROM chunks c JOIN pages p ON p.id = c.page_id
-         WHERE p.session_id = ?1 AND (?2 IS NULL OR p.id = ?2)",
+         WHERE p.session_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.id = ?2)",
         args![session_id, page_id],
         |row| row.get(0),
     )?;
     let pages = tx.execute(
-        "DELETE FROM pages WHERE session_id = ?1 AND (?2 IS NULL OR id = ?2)",
+        "DELETE FROM pages WHERE session_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR id = ?2)",
         args![session_id, page_id],
     )? as i64;
     Ok((pages, chunks))
@@ -627,7 +628,8 @@ pub fn reuse_page(
         new_id
     };
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
         args![to_job, page_id, scraped_at],
     )?;
     super::sessions::touch(tx, to_session, scraped_at)?;

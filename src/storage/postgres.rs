@@ -12,6 +12,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::sql::Sql;
 use super::StorageResult;
 use crate::error::StorageError;
+use crate::faults::{self, StorageFault};
 
 pub type PgPool = Pool<PostgresConnectionManager<NoTls>>;
 
@@ -87,7 +88,12 @@ where
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut client = pool.get()?;
-        let tx = client.transaction()?;
+        let mut tx = client.transaction()?;
+        // A test's read-only fault (src/faults.rs): the server refuses this
+        // transaction's writes, as SQLite refuses them on a read-only file.
+        if faults::storage_fault() == Some(StorageFault::ReadOnly) {
+            tx.batch_execute("SET TRANSACTION READ ONLY")?;
+        }
         let sql = Sql::Pg(RefCell::new(tx));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&sql)));
         let Sql::Pg(tx) = sql else {

@@ -16,7 +16,13 @@ pub fn remember_blocks(
     blocks: &[u8],
 ) -> StorageResult<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)",
+        // A page saved again moves to the end of the saving order, as a new row would.
+        tx.pick(
+            "INSERT OR REPLACE INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (job_id, url) DO UPDATE SET content_hash = excluded.content_hash,
+                 blocks = excluded.blocks, rowid = DEFAULT",
+        ),
         args![job_id, url, content_hash, blocks],
     )?;
     Ok(())

@@ -582,7 +582,8 @@ pub fn copy_document(
 
 fn link_job(tx: &Sql<'_>, job_id: &str, doc_id: &str, now: &str) -> StorageResult<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
         args![job_id, doc_id, now],
     )?;
     Ok(())
