@@ -7,8 +7,8 @@
 -- * integers are BIGINT (SQLite's INTEGER is 64-bit), bytes BYTEA;
 -- * tables whose insertion order the code reads get a `rowid` identity column, the
 --   name SQLite gives its implicit one;
--- * jobs carry the lease of the instance running them and a cancel request (several
---   instances share the work; see src/jobs/lease.rs).
+-- * jobs carry the lease of the instance running them (several instances share the
+--   work; see src/storage/leases.rs), as SQLite's migration 8 adds.
 -- Timestamps stay ISO 8601 UTC strings in the API's format, as in SQLite.
 
 CREATE TABLE sessions (
@@ -43,9 +43,7 @@ CREATE TABLE jobs (
     -- The instance running the job and until when its claim holds (epoch milliseconds);
     -- another instance takes the job over once the lease has run out.
     lease_owner          TEXT,
-    lease_until          BIGINT,
-    -- Set by whichever instance received DELETE …/scrape; the owner notices it.
-    cancel_requested     BIGINT NOT NULL DEFAULT 0
+    lease_until          BIGINT
 );
 CREATE INDEX jobs_by_session ON jobs(session_id);
 CREATE INDEX jobs_by_status ON jobs(status);

@@ -91,10 +91,16 @@ pub fn trim_pending(tx: &Sql<'_>, job_id: &str, keep: usize) -> StorageResult<us
 
 /// Takes the best pending URL (highest priority, then discovery order) and marks it fetching.
 pub fn claim_next(tx: &Sql<'_>, job_id: &str) -> StorageResult<Option<FrontierEntry>> {
+    // On PostgreSQL the page tasks of a job claim at the same time (no single writer
+    // orders them): the row is locked, and one being claimed by another task is passed.
     let next = tx
         .query_row(
-            "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
-             ORDER BY priority DESC, rowid LIMIT 1",
+            tx.pick(
+                "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
+                 ORDER BY priority DESC, rowid LIMIT 1",
+                "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
+                 ORDER BY priority DESC, rowid LIMIT 1 FOR UPDATE SKIP LOCKED",
+            ),
             [job_id],
             |row| {
                 Ok((

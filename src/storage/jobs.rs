@@ -136,16 +136,6 @@ pub fn list_for_session(conn: &Sql<'_>, session_id: &str) -> StorageResult<Vec<J
     rows.collect::<Result<_, _>>()
 }
 
-/// Ids of jobs not yet over, in creation order: `running` ones (to resume) come first.
-pub fn runnable_ids(conn: &Sql<'_>) -> StorageResult<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT id FROM jobs WHERE status IN ('running', 'queued')
-         ORDER BY status = 'queued', rowid",
-    )?;
-    let rows = stmt.query_map([], |row| row.get(0))?;
-    rows.collect::<Result<_, _>>()
-}
-
 pub fn count_queued(conn: &Sql<'_>, session_id: Option<&str>) -> StorageResult<i64> {
     Ok(match session_id {
         Some(session) => conn.query_row(
@@ -176,15 +166,17 @@ pub fn mark_running(tx: &Sql<'_>, id: &str) -> StorageResult<bool> {
 
 /// Whether the job may still write: it exists and is running. Page writes check this in
 /// their own transaction so nothing lands after a cancel or a session delete. On
-/// PostgreSQL the answer holds the job's row until the transaction ends, so that a cancel
-/// from another transaction (or instance) waits for the write or the write sees it; on
-/// SQLite the one writer gives that already.
+/// PostgreSQL it also asks that this instance still hold the job's lease, and the answer
+/// holds the job's row until the transaction ends, so that a cancel from another
+/// transaction (or instance) waits for the write or the write sees it; on SQLite the one
+/// writer gives that already.
 pub fn is_running(conn: &Sql<'_>, id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row(
             conn.pick(
                 "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'",
-                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running' FOR UPDATE",
+                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'
+                   AND lease_owner = current_setting('docscrape.instance', true) FOR UPDATE",
             ),
             [id],
             |_| Ok(()),

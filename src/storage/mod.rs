@@ -6,6 +6,7 @@ pub mod activity;
 pub mod browse;
 pub mod frontier;
 pub mod jobs;
+pub mod leases;
 mod migrations;
 pub mod pages;
 #[cfg(test)]
@@ -37,6 +38,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Db {
     backend: Backend,
+    /// This instance's name in job leases (see `leases`).
+    owner: std::sync::Arc<str>,
 }
 
 #[derive(Clone)]
@@ -62,9 +65,13 @@ impl Db {
     /// with its folder if needed). Applies the schema and migrations either way.
     pub fn open(location: &Path) -> StorageResult<Db> {
         match location.to_str().filter(|text| is_postgres_url(text)) {
-            Some(url) => Ok(Db {
-                backend: Backend::Postgres(postgres::open(url)?),
-            }),
+            Some(url) => {
+                let owner = crate::ids::new_id();
+                Ok(Db {
+                    backend: Backend::Postgres(postgres::open(url, &owner)?),
+                    owner: owner.into(),
+                })
+            }
             None => Db::open_sqlite(location),
         }
     }
@@ -91,7 +98,13 @@ impl Db {
             .build(manager)?;
         Ok(Db {
             backend: Backend::Sqlite { pool, writer },
+            owner: leases::LOCAL_OWNER.into(),
         })
+    }
+
+    /// This instance's name in job leases: a fresh id per process on PostgreSQL.
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -26,7 +26,7 @@ const MIGRATION_LOCK: i64 = 0x646f_6373_6372_6170; // "docscrap"
 
 /// Connects (the URL's own parameters apply: host, port, user, password, dbname,
 /// `connect_timeout` …) and brings the schema up to date.
-pub fn open(url: &str) -> StorageResult<PgPool> {
+pub fn open(url: &str, owner: &str) -> StorageResult<PgPool> {
     let mut config: Config = url
         .parse()
         .map_err(|err| StorageError::Corrupt(format!("invalid PostgreSQL URL: {err}")))?;
@@ -34,6 +34,9 @@ pub fn open(url: &str) -> StorageResult<PgPool> {
         config.connect_timeout(Duration::from_secs(10));
     }
     config.application_name("docscrape");
+    // Every session knows which instance it serves, so that a job's writes can check in
+    // SQL that this instance still holds the job's lease (storage::jobs::is_running).
+    config.options(&format!("-c docscrape.instance={owner}"));
     let manager = PostgresConnectionManager::new(config, NoTls);
     let pool = Pool::builder()
         .max_size(16)

@@ -42,3 +42,6 @@ mod scrape;
 mod sessions;
 #[path = "../api/uploads.rs"]
 mod uploads;
+
+// Only here: several instances on one database.
+mod scale_out;
