@@ -65,7 +65,11 @@ impl StorageError {
 fn postgres_detail(err: &postgres::Error) -> String {
     match err.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => err.to_string(),
+        None => match std::error::Error::source(err) {
+            // "error connecting to server" and the like: the cause says what went wrong.
+            Some(cause) => format!("{err}: {cause}"),
+            None => err.to_string(),
+        },
     }
 }
 

@@ -6,15 +6,16 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use r2d2::Pool;
-use r2d2_postgres::postgres::{Config, NoTls};
+use r2d2_postgres::postgres::Config;
 use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::sql::Sql;
 use super::StorageResult;
 use crate::error::StorageError;
 use crate::faults::{self, StorageFault};
 
-pub type PgPool = Pool<PostgresConnectionManager<NoTls>>;
+pub type PgPool = Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 
 /// The numbered migrations of `postgres/`, in order; `MIGRATIONS[i]` is version `i + 1`.
 /// Released ones are never edited.
@@ -37,14 +38,35 @@ pub fn open(url: &str, owner: &str) -> StorageResult<PgPool> {
     // Every session knows which instance it serves, so that a job's writes can check in
     // SQL that this instance still holds the job's lease (storage::jobs::is_running).
     config.options(&format!("-c docscrape.instance={owner}"));
-    let manager = PostgresConnectionManager::new(config, NoTls);
-    let pool = Pool::builder()
+    let tls = tls()?;
+    // One connection first, so that a wrong URL, password or certificate fails the
+    // start at once with the server's own words (the pool only retries and logs).
+    let mut client = config.connect(tls.clone())?;
+    migrate(&mut client)?;
+    drop(client);
+    let manager = PostgresConnectionManager::new(config, tls);
+    Ok(Pool::builder()
         .max_size(16)
         .connection_timeout(Duration::from_secs(30))
-        .build(manager)?;
-    let mut client = pool.get()?;
-    migrate(&mut client)?;
-    Ok(pool)
+        .build(manager)?)
+}
+
+/// TLS as the URL's `sslmode` asks: `prefer` (the default) uses it when the server
+/// offers it, `require` insists, `disable` never does. The server's certificate must
+/// chain to a root the system trusts.
+fn tls() -> StorageResult<MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A system root rustls cannot parse is skipped, as browsers do.
+        let _ = roots.add(cert);
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| StorageError::Worker(format!("cannot set up TLS: {err}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 fn migrate(client: &mut postgres::Client) -> StorageResult<()> {
