@@ -57,7 +57,7 @@ fn start() -> Option<Cluster> {
             std::env::var_os("DOCSCRAPE_REQUIRE_POSTGRES").is_none(),
             "DOCSCRAPE_REQUIRE_POSTGRES is set but no PostgreSQL server is installed"
         );
-        eprintln!("no PostgreSQL server installed: the PostgreSQL run of the suite is skipped");
+        eprintln!("no PostgreSQL server installed: the PostgreSQL suite runs on SQLite instead");
         return None;
     };
     let dir = tempfile::Builder::new()
