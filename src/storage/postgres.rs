@@ -15,7 +15,35 @@ use super::StorageResult;
 use crate::error::StorageError;
 use crate::faults::{self, StorageFault};
 
-pub type PgPool = Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+type Clients = Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+
+/// The pool of one process, shared by every clone of `Db`.
+#[derive(Clone)]
+pub struct PgPool(std::sync::Arc<PoolOwner>);
+
+/// Owns the pool, and drops it away from the async runtime: a synchronous client closes
+/// its connection by blocking on its own runtime, which panics on a runtime thread, and
+/// the last `Db` is dropped on one when the server stops.
+struct PoolOwner(Option<Clients>);
+
+impl Drop for PoolOwner {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            let _ = std::thread::Builder::new()
+                .name("docscrape-pg-close".into())
+                .spawn(move || drop(pool));
+        }
+    }
+}
+
+impl PgPool {
+    fn clients(&self) -> StorageResult<&Clients> {
+        self.0
+             .0
+            .as_ref()
+            .ok_or_else(|| StorageError::Worker("the database pool is closed".into()))
+    }
+}
 
 /// The numbered migrations of `postgres/`, in order; `MIGRATIONS[i]` is version `i + 1`.
 /// Released ones are never edited.
@@ -45,10 +73,11 @@ pub fn open(url: &str, owner: &str) -> StorageResult<PgPool> {
     migrate(&mut client)?;
     drop(client);
     let manager = PostgresConnectionManager::new(config, tls);
-    Ok(Pool::builder()
+    let clients = Pool::builder()
         .max_size(16)
         .connection_timeout(Duration::from_secs(30))
-        .build(manager)?)
+        .build(manager)?;
+    Ok(PgPool(std::sync::Arc::new(PoolOwner(Some(clients)))))
 }
 
 /// TLS as the URL's `sslmode` asks: `prefer` (the default) uses it when the server
@@ -112,7 +141,7 @@ where
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        let mut client = pool.get()?;
+        let mut client = pool.clients()?.get()?;
         let mut tx = client.transaction()?;
         // A test's read-only fault (src/faults.rs): the server refuses this
         // transaction's writes, as SQLite refuses them on a read-only file.
@@ -121,12 +150,11 @@ where
         }
         let sql = Sql::Pg(RefCell::new(tx));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&sql)));
-        let Sql::Pg(tx) = sql else {
-            unreachable!("built as Sql::Pg above")
-        };
         match outcome {
             Ok(Ok(value)) => {
-                tx.into_inner().commit()?;
+                if let Some(tx) = sql.into_postgres() {
+                    tx.commit()?;
+                }
                 Ok(value)
             }
             // Dropping the transaction rolls it back.

@@ -56,6 +56,14 @@ macro_rules! args {
 pub use args;
 
 impl<'c> Sql<'c> {
+    /// The PostgreSQL transaction back, to commit it.
+    pub(crate) fn into_postgres(self) -> Option<postgres::Transaction<'c>> {
+        match self {
+            Sql::Pg(tx) => Some(tx.into_inner()),
+            Sql::Lite(_) => None,
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Sql::Lite(_) => Dialect::Sqlite,
