@@ -5,9 +5,10 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
+use std::collections::HashMap;
+
+use postgres::Config;
 use r2d2::Pool;
-use r2d2_postgres::postgres::Config;
-use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::sql::Sql;
@@ -15,7 +16,64 @@ use super::StorageResult;
 use crate::error::StorageError;
 use crate::faults::{self, StorageFault};
 
-type Clients = Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+type Clients = Pool<Manager>;
+
+/// Most statements a connection keeps prepared; the storage code has about a hundred.
+const MAX_PREPARED: usize = 512;
+
+/// A client with the statements it has prepared, by their SQLite-spelled text: each is
+/// parsed and planned once per connection, and runs in one round trip after that.
+pub struct CachedClient {
+    client: postgres::Client,
+    prepared: HashMap<String, postgres::Statement>,
+}
+
+/// Opens the pool's connections (as r2d2_postgres does, with the statement cache).
+struct Manager {
+    config: Config,
+    tls: MakeRustlsConnect,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = CachedClient;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<CachedClient, postgres::Error> {
+        Ok(CachedClient {
+            client: self.config.connect(self.tls.clone())?,
+            prepared: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut CachedClient) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut CachedClient) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+/// One transaction of a cached client: what `Sql::Pg` holds.
+pub struct PgTransaction<'c> {
+    pub(crate) tx: postgres::Transaction<'c>,
+    prepared: &'c mut HashMap<String, postgres::Statement>,
+}
+
+impl PgTransaction<'_> {
+    /// The prepared form of `sql` (spelled for SQLite; see `sql::pg_sql`).
+    pub(crate) fn statement(&mut self, sql: &str) -> StorageResult<postgres::Statement> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(&super::sql::pg_sql(sql))?;
+        if self.prepared.len() >= MAX_PREPARED {
+            self.prepared.clear();
+        }
+        self.prepared.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
 
 /// The pool of one process, shared by every clone of `Db`.
 #[derive(Clone)]
@@ -72,7 +130,7 @@ pub fn open(url: &str, owner: &str) -> StorageResult<PgPool> {
     let mut client = config.connect(tls.clone())?;
     migrate(&mut client)?;
     drop(client);
-    let manager = PostgresConnectionManager::new(config, tls);
+    let manager = Manager { config, tls };
     let clients = Pool::builder()
         .max_size(16)
         .connection_timeout(Duration::from_secs(30))
@@ -141,14 +199,15 @@ where
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        let mut client = pool.clients()?.get()?;
+        let mut conn = pool.clients()?.get()?;
+        let CachedClient { client, prepared } = &mut *conn;
         let mut tx = client.transaction()?;
         // A test's read-only fault (src/faults.rs): the server refuses this
         // transaction's writes, as SQLite refuses them on a read-only file.
         if faults::storage_fault() == Some(StorageFault::ReadOnly) {
             tx.batch_execute("SET TRANSACTION READ ONLY")?;
         }
-        let sql = Sql::Pg(RefCell::new(tx));
+        let sql = Sql::Pg(RefCell::new(PgTransaction { tx, prepared }));
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&sql)));
         match outcome {
             Ok(Ok(value)) => {

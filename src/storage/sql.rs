@@ -27,7 +27,7 @@ pub enum Dialect {
 /// runs inside a transaction that the caller commits when the work succeeded.
 pub enum Sql<'c> {
     Lite(&'c rusqlite::Connection),
-    Pg(RefCell<postgres::Transaction<'c>>),
+    Pg(RefCell<super::postgres::PgTransaction<'c>>),
 }
 
 /// An argument or a column value.
@@ -59,7 +59,7 @@ impl<'c> Sql<'c> {
     /// The PostgreSQL transaction back, to commit it.
     pub(crate) fn into_postgres(self) -> Option<postgres::Transaction<'c>> {
         match self {
-            Sql::Pg(tx) => Some(tx.into_inner()),
+            Sql::Pg(tx) => Some(tx.into_inner().tx),
             Sql::Lite(_) => None,
         }
     }
@@ -90,9 +90,9 @@ impl<'c> Sql<'c> {
             }
             Sql::Pg(tx) => {
                 let held = pg_args(args);
-                let changed = tx
-                    .borrow_mut()
-                    .execute(pg_sql(sql).as_str(), &pg_refs(&held))?;
+                let mut tx = tx.borrow_mut();
+                let statement = tx.statement(sql)?;
+                let changed = tx.tx.execute(&statement, &pg_refs(&held))?;
                 Ok(usize::try_from(changed).unwrap_or(usize::MAX))
             }
         }
@@ -102,7 +102,7 @@ impl<'c> Sql<'c> {
     pub fn execute_batch(&self, sql: &str) -> StorageResult<()> {
         match self {
             Sql::Lite(conn) => Ok(conn.execute_batch(sql)?),
-            Sql::Pg(tx) => Ok(tx.borrow_mut().batch_execute(sql)?),
+            Sql::Pg(tx) => Ok(tx.borrow_mut().tx.batch_execute(sql)?),
         }
     }
 
@@ -127,9 +127,9 @@ impl<'c> Sql<'c> {
             }
             Sql::Pg(tx) => {
                 let held = pg_args(args);
-                let row = tx
-                    .borrow_mut()
-                    .query_opt(pg_sql(sql).as_str(), &pg_refs(&held))?;
+                let mut tx = tx.borrow_mut();
+                let statement = tx.statement(sql)?;
+                let row = tx.tx.query_opt(&statement, &pg_refs(&held))?;
                 match row {
                     Some(row) => read(&Row::Pg(&row)),
                     None => Err(StorageError::NoRows),
@@ -159,9 +159,9 @@ impl<'c> Sql<'c> {
             }
             Sql::Pg(tx) => {
                 let held = pg_args(args);
-                let rows = tx
-                    .borrow_mut()
-                    .query(pg_sql(sql).as_str(), &pg_refs(&held))?;
+                let mut tx = tx.borrow_mut();
+                let statement = tx.statement(sql)?;
+                let rows = tx.tx.query(&statement, &pg_refs(&held))?;
                 rows.iter().map(|row| read(&Row::Pg(row))).collect()
             }
         }
@@ -194,7 +194,8 @@ impl<'c> Sql<'c> {
                 use postgres::fallible_iterator::FallibleIterator;
                 let held = pg_args(args);
                 let mut tx = tx.borrow_mut();
-                let mut rows = tx.query_raw(pg_sql(sql).as_str(), pg_refs(&held))?;
+                let statement = tx.statement(sql)?;
+                let mut rows = tx.tx.query_raw(&statement, pg_refs(&held))?;
                 while let Some(row) = rows.next()? {
                     if !each(&Row::Pg(&row))? {
                         break;

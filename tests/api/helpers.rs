@@ -94,6 +94,36 @@ impl TestApp {
         is_postgres(&self.db_path)
     }
 
+    /// Starts the server on an existing database with `env` added to its environment.
+    #[allow(dead_code)] // by the PostgreSQL suite's TLS test
+    pub fn spawn_on_db_with_env(db_path: &Path, args: &[&str], env: &[(&str, &str)]) -> TestApp {
+        let mut app = TestApp::spawn_on_db_deferred(db_path, args);
+        app.extra_env = env
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        app.restart();
+        app
+    }
+
+    /// A server not started yet (`restart` starts it).
+    #[allow(dead_code)] // by the PostgreSQL suite's TLS test
+    fn spawn_on_db_deferred(db_path: &Path, args: &[&str]) -> TestApp {
+        TestApp {
+            address: String::new(),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            db_path: db_path.to_path_buf(),
+            extra_args: args.iter().map(|a| a.to_string()).collect(),
+            extra_env: Vec::new(),
+            child: None,
+            stdout_lines: Arc::new(Mutex::new(Vec::new())),
+            _dir: None,
+        }
+    }
+
     fn start(db_path: PathBuf, extra_args: Vec<String>, dir: Option<tempfile::TempDir>) -> TestApp {
         let (child, address, stdout_lines) = launch(&db_path, &extra_args, &[]);
         TestApp {

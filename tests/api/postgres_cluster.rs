@@ -12,7 +12,7 @@ pub struct Cluster {
     pub port: u16,
     bin: PathBuf,
     data: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
@@ -52,62 +52,7 @@ fn server_bin() -> Option<PathBuf> {
 }
 
 fn start() -> Option<Cluster> {
-    let Some(bin) = server_bin() else {
-        assert!(
-            std::env::var_os("DOCSCRAPE_REQUIRE_POSTGRES").is_none(),
-            "DOCSCRAPE_REQUIRE_POSTGRES is set but no PostgreSQL server is installed"
-        );
-        eprintln!("no PostgreSQL server installed: the PostgreSQL suite runs on SQLite instead");
-        return None;
-    };
-    let dir = tempfile::Builder::new()
-        .prefix("docscrape-pg")
-        .tempdir()
-        .expect("temp dir");
-    let data = dir.path().join("data");
-    let as_root = unsafe { libc::geteuid() } == 0;
-    if as_root {
-        chown_to_postgres(dir.path());
-    }
-    let port = free_port();
-    run(
-        &bin.join("initdb"),
-        &[
-            "-D",
-            path_str(&data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "--no-sync",
-        ],
-        as_root,
-    );
-    let log = dir.path().join("server.log");
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
-        path_str(dir.path())
-    );
-    run(
-        &bin.join("pg_ctl"),
-        &[
-            "-D",
-            path_str(&data),
-            "-o",
-            &options,
-            "-l",
-            path_str(&log),
-            "-w",
-            "start",
-        ],
-        as_root,
-    );
-    let cluster = Cluster {
-        port,
-        bin,
-        data,
-        _dir: dir,
-    };
+    let cluster = Cluster::start(|_| Vec::new())?;
     // The test process exits without dropping statics: stop the server then.
     unsafe {
         libc::atexit(stop_at_exit);
@@ -115,15 +60,106 @@ fn start() -> Option<Cluster> {
     Some(cluster)
 }
 
-extern "C" fn stop_at_exit() {
-    if let Some(Some(cluster)) = CLUSTER.get() {
+/// Whether a PostgreSQL server is installed here (failing the test when it must be).
+pub fn installed() -> bool {
+    if server_bin().is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("DOCSCRAPE_REQUIRE_POSTGRES").is_none(),
+        "DOCSCRAPE_REQUIRE_POSTGRES is set but no PostgreSQL server is installed"
+    );
+    eprintln!("no PostgreSQL server installed: the PostgreSQL suite runs on SQLite instead");
+    false
+}
+
+impl Cluster {
+    /// A cluster of its own; `settings` gets the cluster's folder (owned by the server's
+    /// user) and returns more `-c name=value` settings. Stopped when dropped.
+    pub fn start(settings: impl FnOnce(&Path) -> Vec<String>) -> Option<Cluster> {
+        if !installed() {
+            return None;
+        }
+        let bin = server_bin()?;
+        let dir = tempfile::Builder::new()
+            .prefix("docscrape-pg")
+            .tempdir()
+            .expect("temp dir");
+        let data = dir.path().join("data");
+        let as_root = unsafe { libc::geteuid() } == 0;
+        if as_root {
+            chown_to_postgres(dir.path());
+        }
+        let port = free_port();
+        run(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                path_str(&data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+            as_root,
+        );
+        let log = dir.path().join("server.log");
+        let mut options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+        path_str(dir.path())
+    );
+        for setting in settings(dir.path()) {
+            options.push_str(" -c ");
+            options.push_str(&setting);
+        }
+        run(
+            &bin.join("pg_ctl"),
+            &[
+                "-D",
+                path_str(&data),
+                "-o",
+                &options,
+                "-l",
+                path_str(&log),
+                "-w",
+                "start",
+            ],
+            as_root,
+        );
+        Some(Cluster {
+            port,
+            bin,
+            data,
+            dir,
+        })
+    }
+
+    /// The cluster's folder, owned by the server's user.
+    pub fn folder(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn stop(&self) {
         let as_root = unsafe { libc::geteuid() } == 0;
         let _ = command(
-            &cluster.bin.join("pg_ctl"),
-            &["-D", path_str(&cluster.data), "-m", "immediate", "stop"],
+            &self.bin.join("pg_ctl"),
+            &["-D", path_str(&self.data), "-m", "immediate", "stop"],
             as_root,
         )
         .output();
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+extern "C" fn stop_at_exit() {
+    if let Some(Some(cluster)) = CLUSTER.get() {
+        cluster.stop();
     }
 }
 
@@ -155,7 +191,7 @@ fn run(program: &Path, args: &[&str], as_postgres: bool) {
     );
 }
 
-fn chown_to_postgres(dir: &Path) {
+pub fn chown_to_postgres(dir: &Path) {
     let status = Command::new("chown")
         .args(["postgres:postgres", path_str(dir)])
         .status()

@@ -45,3 +45,4 @@ mod uploads;
 
 // Only here: several instances on one database.
 mod scale_out;
+mod tls;
