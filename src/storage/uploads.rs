@@ -213,12 +213,20 @@ pub fn read_spool(conn: &Sql<'_>, spool_id: &str) -> StorageResult<Option<Vec<u8
 /// Removes spools no queued or running upload job needs: bodies whose request never
 /// completed because the process stopped while they streamed, and those of jobs ended
 /// by a path that does not know about spools (the stall watchdog). Run at start-up only:
-/// a spool that is streaming has no job yet.
+/// a spool that is streaming has no job yet. Where several instances share the database,
+/// another one may be streaming an upload right now, so only spools older than a day
+/// (no upload streams that long) are taken as orphans there.
 pub fn delete_orphan_spools(conn: &Sql<'_>) -> StorageResult<usize> {
+    let before = match conn.dialect() {
+        super::Dialect::Sqlite => ids::now(),
+        super::Dialect::Postgres => {
+            ids::format_timestamp(time::OffsetDateTime::now_utc() - time::Duration::DAY)
+        }
+    };
     conn.execute(
-        "DELETE FROM upload_spools WHERE id NOT IN
+        "DELETE FROM upload_spools WHERE created_at <= ?1 AND id NOT IN
             (SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'running'))",
-        [],
+        [before],
     )
 }
 
