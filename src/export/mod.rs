@@ -48,7 +48,7 @@ impl PageCursor {
                 let last = keys.last().map(|(rowid, _)| *rowid);
                 let mut bundles = Vec::with_capacity(keys.len());
                 for (_, page_id) in keys {
-                    bundles.extend(pages::bundle(conn, &session, &page_id)?);
+                    bundles.extend(pages::document(conn, &session, &page_id)?.map(DocBundle::from));
                 }
                 Ok((last, bundles))
             })

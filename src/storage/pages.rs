@@ -5,7 +5,6 @@ use super::sql::{args, Optional, Sql};
 use super::StorageResult;
 use crate::crawl::versions::{version_root, versioned_path, VersionedPath};
 use crate::ids;
-use crate::model::{ChunkMetadata, DocBundle, DocChunk};
 
 #[derive(Debug, Clone)]
 pub struct NewChunk {
@@ -447,8 +446,45 @@ pub fn rowid_before_offset(conn: &Sql<'_>, session_id: &str, offset: u64) -> Sto
         .unwrap_or(i64::MAX))
 }
 
+/// A saved page as stored: what the documentation routes and the export show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDocument {
+    pub id: String,
+    /// The URL shown (an upload's `upload://<file name>`).
+    pub url: String,
+    pub title: String,
+    pub content_type: String,
+    /// `scraper` or `upload`.
+    pub source: String,
+    /// Every job that saved the page, oldest first.
+    pub job_ids: Vec<String>,
+    pub chunks: Vec<StoredChunk>,
+}
+
+/// One chunk of a [`StoredDocument`], in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChunk {
+    pub id: String,
+    pub number: i64,
+    pub content: String,
+    pub token_count: i64,
+    pub character_count: i64,
+    pub section: String,
+    pub summary: Option<String>,
+    /// Further metadata keys (tags, category …).
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub created_at: String,
+    /// An imported chunk's own source and URL, where it named them.
+    pub source: Option<String>,
+    pub url: Option<String>,
+}
+
 /// One page with all its chunks, or `None` when the session has no such page.
-pub fn bundle(conn: &Sql<'_>, session_id: &str, page_id: &str) -> StorageResult<Option<DocBundle>> {
+pub fn document(
+    conn: &Sql<'_>,
+    session_id: &str,
+    page_id: &str,
+) -> StorageResult<Option<StoredDocument>> {
     let page = conn
         .query_row(
             "SELECT coalesce(shown_url, url), coalesce(title, ''), content_type, source
@@ -491,33 +527,27 @@ pub fn bundle(conn: &Sql<'_>, session_id: &str, page_id: &str) -> StorageResult<
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        Ok(DocChunk {
-            chunk_id: row.get(0)?,
-            doc_id: page_id.to_string(),
-            // An imported chunk may name its own source and URL.
-            source: row
-                .get::<_, Option<String>>(9)?
-                .unwrap_or_else(|| source.clone()),
-            url: row
-                .get::<_, Option<String>>(10)?
-                .unwrap_or_else(|| url.clone()),
-            title: title.clone(),
-            summary: row.get(6)?,
+        Ok(StoredChunk {
+            id: row.get(0)?,
+            number: row.get(1)?,
             content: row.get(2)?,
-            metadata: ChunkMetadata {
-                chunk_number: row.get(1)?,
-                token_count: row.get(3)?,
-                character_count: row.get(4)?,
-                content_type: content_type.clone(),
-                section: row.get(5)?,
-                extra,
-            },
+            token_count: row.get(3)?,
+            character_count: row.get(4)?,
+            section: row.get(5)?,
+            summary: row.get(6)?,
+            extra,
             created_at: row.get(8)?,
-            scrape_job_ids: job_ids.clone(),
+            source: row.get(9)?,
+            url: row.get(10)?,
         })
     })?;
-    Ok(Some(DocBundle {
-        doc_id: page_id.to_string(),
+    Ok(Some(StoredDocument {
+        id: page_id.to_string(),
+        url,
+        title,
+        content_type,
+        source,
+        job_ids,
         chunks: rows.collect::<Result<_, _>>()?,
     }))
 }

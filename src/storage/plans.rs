@@ -190,7 +190,7 @@ fn per_page_work(conn: &mut Connection) {
     // Streaming the session's documentation, batch by batch.
     let keys = pages::page_keys(&Sql::Lite(conn), "s1", 100, 16).expect("keys");
     for (_, id) in keys {
-        pages::bundle(&Sql::Lite(conn), "s1", &id).expect("bundle");
+        pages::document(&Sql::Lite(conn), "s1", &id).expect("document");
     }
     jobs::get(&Sql::Lite(conn), "j1").expect("job");
     sessions::get(&Sql::Lite(conn), "s1").expect("session");
