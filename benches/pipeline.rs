@@ -448,7 +448,8 @@ fn bench_status(c: &mut Criterion) {
     group.bench_function("finished-10k-pages/serialise", |b| {
         let conn = rusqlite::Connection::open_in_memory().expect("db");
         b.iter(|| {
-            let status = status_of(&conn, black_box(&finished)).expect("status");
+            let status = status_of(&docscrape::storage::Sql::Lite(&conn), black_box(&finished))
+                .expect("status");
             serde_json::to_vec(&status).expect("json")
         })
     });

@@ -22,7 +22,11 @@ Standard library only (Scrapy runs in its own virtualenv). Steps:
      extracts each page's title and text into a JSON-lines feed, 32 requests at once, no
      delay, robots.txt obeyed; wall time is its elapsed_time_seconds, CPU and peak RSS
      from /usr/bin/time;
-   - `wget -r -l inf -np -A html --delete-after`: sequential fetching only, the floor.
+   - `wget -r -l inf -np -A html --delete-after`: sequential fetching only, the floor;
+   - docscrape-pg (only when asked with --tools): the same docscrape run on a fresh
+     database of a throwaway PostgreSQL cluster (Debian's server, initdb under the work
+     directory, as the postgres user when run as root, default settings but fsync on);
+     its CPU column is docscrape's, and the server's own CPU is reported beside it.
 4. prints a table per site (pages, wall s, pages/s, CPU s, CPU ms/page, peak RSS MiB),
    the ratios docscrape/Scrapy and docscrape/wget, and for docscrape the CPU per page over
    the first and the last thousand pages of the crawl; writes everything as JSON to
@@ -297,11 +301,64 @@ def parse_ts(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster on a free loopback port, for docscrape-pg."""
+
+    def __init__(self, work: str):
+        bins = sorted(d for d in os.listdir("/usr/lib/postgresql") if os.path.exists(f"/usr/lib/postgresql/{d}/bin/initdb")) \
+            if os.path.isdir("/usr/lib/postgresql") else []
+        if not bins:
+            apt_install("postgresql")
+            bins = sorted(os.listdir("/usr/lib/postgresql"))
+        self.bin = f"/usr/lib/postgresql/{bins[-1]}/bin"
+        self.dir = tempfile.mkdtemp(dir=work, prefix="pg-")
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            run(["chown", "postgres:postgres", self.dir])
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self._as_postgres([f"{self.bin}/initdb", "-D", self.data, "-A", "trust", "-U", "postgres"])
+        self._as_postgres([f"{self.bin}/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w",
+                           "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                           "start"])
+        with open(os.path.join(self.data, "postmaster.pid")) as fh:
+            self.postmaster = int(fh.readline())
+        self.databases = 0
+
+    def _as_postgres(self, cmd: list[str]) -> None:
+        run((["runuser", "-u", "postgres", "--"] if self.as_root else []) + cmd, stdout=subprocess.DEVNULL)
+
+    def fresh_database(self) -> str:
+        self.databases += 1
+        name = f"bench{self.databases}"
+        self._as_postgres([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name])
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def cpu_seconds(self) -> float:
+        """CPU of the postmaster and every backend it started."""
+        total = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry) == self.postmaster or int(fields[1]) == self.postmaster:
+                total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        return total
+
+    def stop(self) -> None:
+        self._as_postgres([f"{self.bin}/pg_ctl", "-D", self.data, "-m", "fast", "stop"])
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Docscrape:
-    def __init__(self, binary: str, work: str, extra: list[str]):
+    def __init__(self, binary: str, work: str, extra: list[str], db: str | None = None):
         self.dir = tempfile.mkdtemp(dir=work, prefix="docscrape-")
         self.stderr = open(os.path.join(self.dir, "server.log"), "w")
-        cmd = [binary, "serve", "--bind", "127.0.0.1:0", "--db", os.path.join(self.dir, "bench.db"),
+        cmd = [binary, "serve", "--bind", "127.0.0.1:0", "--db", db or os.path.join(self.dir, "bench.db"),
                "--allow-private-networks", "--max-iterations-cap", "1000000", *extra]
         env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
@@ -322,8 +379,9 @@ class Docscrape:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_docscrape(binary: str, work: str, url: str, name: str, extra: list[str], perf: str | None) -> dict:
-    server = Docscrape(binary, work, extra)
+def run_docscrape(binary: str, work: str, url: str, name: str, extra: list[str], perf: str | None,
+                  pg: PgCluster | None = None) -> dict:
+    server = Docscrape(binary, work, extra, pg.fresh_database() if pg else None)
     profiler = None
     try:
         pid = server.process.pid
@@ -335,6 +393,7 @@ def run_docscrape(binary: str, work: str, url: str, name: str, extra: list[str],
             time.sleep(0.5)
         session = http_json("POST", f"{server.base}/api/v1/session")["sessionId"]
         cpu_before = proc_cpu_seconds(pid)
+        pg_cpu_before = pg.cpu_seconds() if pg else 0.0
         job = http_json("POST", f"{server.base}/api/v1/scrape/{session}/scrape", {
             "starterLinks": [url], "applicationName": "Python" if name == "python" else "Acme",
             "maxIterations": 1_000_000, "skipCache": True,
@@ -354,6 +413,7 @@ def run_docscrape(binary: str, work: str, url: str, name: str, extra: list[str],
             time.sleep(0.2)
         cpu = proc_cpu_seconds(pid) - cpu_before
         rss = proc_hwm_kib(pid)
+        pg_cpu = pg.cpu_seconds() - pg_cpu_before if pg else None
         if profiler:
             profiler.send_signal(signal.SIGINT)
             profiler.wait()
@@ -366,6 +426,8 @@ def run_docscrape(binary: str, work: str, url: str, name: str, extra: list[str],
         out = {"pages": pages, "saved_pages": result["savedPagesCount"], "chunks": result["pageChunksCount"],
                "wall_s": wall, "cpu_s": cpu, "peak_rss_mib": rss / 1024}
         out.update(cpu_per_page_over_crawl(samples))
+        if pg_cpu is not None:
+            out["server_cpu_s"] = pg_cpu
         return out
     finally:
         server.stop()
@@ -398,9 +460,9 @@ def finish_row(row: dict) -> dict:
 
 def print_site(name: str, rows: dict[str, dict]) -> None:
     print(f"\n## {name}")
-    print(f"{'tool':<10} {'pages':>7} {'wall s':>8} {'pages/s':>9} {'CPU s':>8} {'CPU ms/page':>12} {'peak RSS MiB':>13} {'load':>5}")
+    print(f"{'tool':<12} {'pages':>7} {'wall s':>8} {'pages/s':>9} {'CPU s':>8} {'CPU ms/page':>12} {'peak RSS MiB':>13} {'load':>5}")
     for tool, row in rows.items():
-        print(f"{tool:<10} {row['pages']:>7} {row['wall_s']:>8.2f} {row['pages_per_s']:>9.1f} {row['cpu_s']:>8.2f} "
+        print(f"{tool:<12} {row['pages']:>7} {row['wall_s']:>8.2f} {row['pages_per_s']:>9.1f} {row['cpu_s']:>8.2f} "
               f"{row['cpu_ms_per_page']:>12.2f} {row['peak_rss_mib']:>13.1f} {row['load_before']:>5.2f}")
     doc = rows.get("docscrape")
     if doc:
@@ -409,6 +471,11 @@ def print_site(name: str, rows: dict[str, dict]) -> None:
         if "cpu_ms_first_1000" in doc:
             print(f"docscrape CPU ms/page: first thousand pages {doc['cpu_ms_first_1000']:.2f}, "
                   f"last thousand {doc['cpu_ms_last_1000']:.2f}")
+        pg_row = rows.get("docscrape-pg")
+        if pg_row and "server_cpu_s" in pg_row:
+            print(f"docscrape-pg: PostgreSQL server CPU {pg_row['server_cpu_s']:.2f} s "
+                  f"({1000 * pg_row['server_cpu_s'] / max(pg_row['pages'], 1):.2f} ms/page) beside docscrape's; "
+                  f"pages/s {pg_row['pages_per_s'] / doc['pages_per_s']:.2f} of SQLite's")
         for other in ("scrapy", "wget"):
             if other in rows and rows[other]["pages_per_s"]:
                 ratio = doc["pages_per_s"] / rows[other]["pages_per_s"]
@@ -419,7 +486,8 @@ def print_site(name: str, rows: dict[str, dict]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description="docscrape beside Scrapy and wget -r on the same sites")
     parser.add_argument("--sites", default=DEFAULT_SITES, help=f"comma-separated (default {DEFAULT_SITES}); gen-N is a generated site of N pages")
-    parser.add_argument("--tools", default="docscrape,scrapy,wget")
+    parser.add_argument("--tools", default="docscrape,scrapy,wget",
+                        help="any of docscrape, docscrape-pg (on PostgreSQL), scrapy, wget")
     parser.add_argument("--binary", help="docscrape binary (default: cargo build --release)")
     parser.add_argument("--work", default=os.path.join(REPO, "target", "bench"))
     parser.add_argument("--docscrape-arg", action="append", default=[], help="extra server flag (repeatable)")
@@ -440,6 +508,7 @@ def main() -> int:
         apt_install("wget")
     if "scrapy" in tools:
         scrapy_python(work)
+    pg = PgCluster(work) if "docscrape-pg" in tools else None
 
     roots = {}
     for site in sites:
@@ -462,6 +531,8 @@ def main() -> int:
                     log(f"{site}: {tool} (run {attempt + 1}/{args.repeat}, load {load:.2f})")
                     if tool == "docscrape":
                         row = run_docscrape(binary, work, nginx.url(site), site, args.docscrape_arg, args.perf)
+                    elif tool == "docscrape-pg":
+                        row = run_docscrape(binary, work, nginx.url(site), site, args.docscrape_arg, None, pg)
                     elif tool == "scrapy":
                         row = run_scrapy(work, nginx.url(site))
                     elif tool == "wget":
@@ -477,6 +548,8 @@ def main() -> int:
             print_site(site, rows)
     finally:
         nginx.stop()
+        if pg:
+            pg.stop()
     out = os.path.join(work, f"crawl-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json")
     with open(out, "w") as fh:
         json.dump(report, fh, indent=2)

@@ -70,7 +70,9 @@ pub struct ScrapeArgs {
     #[arg(long = "exclude", value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// SQLite database file, created with its parent folder if missing.
+    /// SQLite database file (created with its parent folder if missing), or a
+    /// postgres://user:password@host:port/dbname URL to share a PostgreSQL database
+    /// with other instances.
     #[arg(long, env = "DOCSCRAPE_DB", default_value = "./docscrape.db")]
     pub db: PathBuf,
 
@@ -96,7 +98,9 @@ pub struct Settings {
     #[arg(long, env = "DOCSCRAPE_BIND", default_value = "127.0.0.1:8090")]
     pub bind: String,
 
-    /// SQLite database file, created with its parent folder if missing.
+    /// SQLite database file (created with its parent folder if missing), or a
+    /// postgres://user:password@host:port/dbname URL to share a PostgreSQL database
+    /// with other instances.
     #[arg(long, env = "DOCSCRAPE_DB", default_value = "./docscrape.db")]
     pub db: PathBuf,
 

@@ -10,6 +10,10 @@ use serde_json::Value;
 pub enum StorageError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {}", postgres_detail(.0))]
+    Postgres(#[from] postgres::Error),
+    #[error("the query returned no row")]
+    NoRows,
     #[error("database pool error: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("database file {path}: {source}")]
@@ -28,6 +32,9 @@ impl StorageError {
     /// disk, a read-only file), in words for an error line; `None` for other faults.
     pub fn condition(&self) -> Option<&'static str> {
         use rusqlite::ErrorCode;
+        if let StorageError::Postgres(err) = self {
+            return postgres_condition(err);
+        }
         let StorageError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) = self else {
             return None;
         };
@@ -51,6 +58,37 @@ impl StorageError {
             }
             None => format!("Internal error while scraping: {self}"),
         }
+    }
+}
+
+/// The server's own message and code where it sent one ("db error" says nothing).
+fn postgres_detail(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => match std::error::Error::source(err) {
+            // "error connecting to server" and the like: the cause says what went wrong.
+            Some(cause) => format!("{err}: {cause}"),
+            None => err.to_string(),
+        },
+    }
+}
+
+/// The same conditions on a PostgreSQL server, by SQLSTATE class.
+fn postgres_condition(err: &postgres::Error) -> Option<&'static str> {
+    if err.is_closed() {
+        return Some("the connection to the database server was lost");
+    }
+    let code = err.code()?.code();
+    if code == "53100" {
+        Some("the database is full (no space left on its disk)")
+    } else if code == "25006" {
+        Some("the database is read-only")
+    } else if code.starts_with("08") || code.starts_with("57P") {
+        Some("the database server is unavailable")
+    } else if code.starts_with("53") {
+        Some("the database server is out of resources")
+    } else {
+        None
     }
 }
 

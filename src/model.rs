@@ -356,6 +356,39 @@ pub struct DocBundle {
     pub chunks: Vec<DocChunk>,
 }
 
+impl From<crate::storage::pages::StoredDocument> for DocBundle {
+    fn from(doc: crate::storage::pages::StoredDocument) -> DocBundle {
+        let chunks = doc
+            .chunks
+            .into_iter()
+            .map(|chunk| DocChunk {
+                chunk_id: chunk.id,
+                doc_id: doc.id.clone(),
+                // An imported chunk may name its own source and URL.
+                source: chunk.source.unwrap_or_else(|| doc.source.clone()),
+                url: chunk.url.unwrap_or_else(|| doc.url.clone()),
+                title: doc.title.clone(),
+                summary: chunk.summary,
+                content: chunk.content,
+                metadata: ChunkMetadata {
+                    chunk_number: chunk.number,
+                    token_count: chunk.token_count,
+                    character_count: chunk.character_count,
+                    content_type: doc.content_type.clone(),
+                    section: chunk.section,
+                    extra: chunk.extra,
+                },
+                created_at: chunk.created_at,
+                scrape_job_ids: doc.job_ids.clone(),
+            })
+            .collect();
+        DocBundle {
+            doc_id: doc.id,
+            chunks,
+        }
+    }
+}
+
 /// What a documentation delete removed.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -43,7 +43,7 @@ impl Application {
         let (db, crawl) = build_crawler(&settings.db, &settings.crawl).await?;
         // Uploads whose request was cut off by the last stop never became jobs.
         let orphans = db
-            .write(|tx| crate::storage::uploads::delete_orphan_spools(tx))
+            .write(crate::storage::uploads::delete_orphan_spools)
             .await?;
         if orphans > 0 {
             log::info!(

@@ -80,7 +80,9 @@ async fn stream_bundles(
                 let keys = pages::page_keys(conn, &session, after, batch)?;
                 let mut out = Vec::with_capacity(keys.len());
                 for (rowid, page_id) in keys {
-                    if let Some(bundle) = pages::bundle(conn, &session, &page_id)? {
+                    if let Some(bundle) =
+                        pages::document(conn, &session, &page_id)?.map(DocBundle::from)
+                    {
                         out.push((rowid, bundle));
                     }
                 }
@@ -126,7 +128,9 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
             if !sessions::exists(conn, &session)? {
                 return Ok(Err(session_not_found(&session)));
             }
-            Ok(pages::bundle(conn, &session, &doc)?.ok_or_else(|| doc_not_found(&doc, &session)))
+            Ok(pages::document(conn, &session, &doc)?
+                .map(DocBundle::from)
+                .ok_or_else(|| doc_not_found(&doc, &session)))
         })
         .await??;
     Ok(HttpResponse::Ok().json(bundle))

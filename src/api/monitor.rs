@@ -14,7 +14,7 @@ use crate::storage::activity;
                 content((String = "text/plain", example = json!("# HELP docscrape_pages_fetched_total Pages fetched by crawl jobs\n# TYPE docscrape_pages_fetched_total counter\ndocscrape_pages_fetched_total 42\n")))),
               (status = 401, body = crate::model::ErrorDetail, description = "The API token is set and was not presented")))]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (running, queued) = state.db.run(|conn| activity::job_counts(conn)).await?;
+    let (running, queued) = state.db.run(activity::job_counts).await?;
     let (content_type, text) = crate::metrics::render(running, queued);
     Ok(HttpResponse::Ok().content_type(content_type).body(text))
 }

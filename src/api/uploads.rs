@@ -14,6 +14,7 @@ use crate::model::{
     UPLOAD_JOB_TYPE,
 };
 use crate::storage::jobs::{self, JobState};
+use crate::storage::sql::Sql;
 use crate::storage::uploads::{self, DocOwner, NewUpload, PlaceConflict};
 use crate::storage::{sessions, StorageResult};
 use crate::uploads::input_key;
@@ -187,7 +188,7 @@ fn new_upload(
 /// The checks an upload must pass before and after its body: the session exists, the
 /// document id is not another session's, and the queue has room.
 fn admissible(
-    conn: &rusqlite::Connection,
+    conn: &Sql<'_>,
     session: &str,
     doc: &str,
     (per_session, overall): (i64, i64),

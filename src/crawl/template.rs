@@ -26,6 +26,7 @@ use super::extract::html::Block;
 use super::extract::ChunkSource;
 use super::runner::content_hash;
 use crate::error::StorageError;
+use crate::storage::sql::Sql;
 use crate::storage::templates::{self, CleanedPage, PendingPage, TemplateBlock};
 use crate::storage::{jobs as job_rows, Db};
 
@@ -46,7 +47,7 @@ const ENTRY_BYTES: usize = 17;
 
 /// Stores a saved page's blocks for the end of its job.
 pub fn remember(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     content_hash: &str,
@@ -158,10 +159,7 @@ fn threshold(pages: usize) -> usize {
 /// Counts on how many of the job's pages each block is and keeps those over the
 /// threshold, with a sample of their text. Memory stays bounded on large jobs: the
 /// candidates come from an even sample of pages, then only they are counted exactly.
-fn learn(
-    conn: &rusqlite::Connection,
-    job_id: &str,
-) -> Result<(usize, Vec<TemplateBlock>), StorageError> {
+fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), StorageError> {
     let mut total = 0;
     templates::for_each_saved_page_blocks(conn, job_id, |_, _| total += 1)?;
     if total < MIN_PAGES {

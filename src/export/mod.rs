@@ -5,7 +5,7 @@
 
 pub mod paths;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::storage::sql::{args, Optional, Sql};
 
 use crate::model::DocBundle;
 use crate::storage::{pages, Db, StorageResult};
@@ -48,7 +48,7 @@ impl PageCursor {
                 let last = keys.last().map(|(rowid, _)| *rowid);
                 let mut bundles = Vec::with_capacity(keys.len());
                 for (_, page_id) in keys {
-                    bundles.extend(pages::bundle(conn, &session, &page_id)?);
+                    bundles.extend(pages::document(conn, &session, &page_id)?.map(DocBundle::from));
                 }
                 Ok((last, bundles))
             })
@@ -80,11 +80,11 @@ impl PageCursor {
     }
 }
 
-fn page_text(conn: &Connection, page_id: &str) -> StorageResult<Option<PageText>> {
-    Ok(conn
+fn page_text(conn: &Sql<'_>, page_id: &str) -> StorageResult<Option<PageText>> {
+    conn
         .query_row(
             "SELECT id, url, coalesce(title, ''), content_type, content, fetched_at FROM pages WHERE id = ?1",
-            params![page_id],
+            args![page_id],
             |row| {
                 Ok(PageText {
                     doc_id: row.get(0)?,
@@ -96,7 +96,7 @@ fn page_text(conn: &Connection, page_id: &str) -> StorageResult<Option<PageText>
                 })
             },
         )
-        .optional()?)
+        .optional()
 }
 
 /// One JSON line per chunk, in chunk order: the same object `GET …/documentation` gives.

@@ -1,5 +1,8 @@
 //! The job engine: scrape jobs run as in-process tokio tasks, at most N at once, in
-//! creation order; `running` jobs found at start-up resume from their frontier.
+//! creation order; `running` jobs found at start-up resume from their frontier. A job
+//! runs where its lease is held (storage::leases): on PostgreSQL several instances share
+//! the queue, renew their leases every second, stop a job that was ended elsewhere, and
+//! take over the jobs of an instance that died.
 
 pub mod input;
 pub mod live;
@@ -18,7 +21,7 @@ use crate::error::StorageError;
 use crate::ids;
 use crate::model::UPLOAD_JOB_TYPE;
 use crate::storage::jobs::{self as job_rows, Ending};
-use crate::storage::{frontier, pages, Db};
+use crate::storage::{frontier, leases, pages, Db};
 use input::ScrapeInput;
 use live::LiveJobs;
 
@@ -62,6 +65,7 @@ impl JobEngine {
         let engine = JobEngine::new(db, crawl, max_concurrent_jobs, stall_timeout, uploads);
         tokio::spawn(engine.clone().dispatch());
         tokio::spawn(engine.clone().watch_for_stalls());
+        engine.keep_leases();
         engine
     }
 
@@ -75,7 +79,50 @@ impl JobEngine {
     ) -> JobEngine {
         let engine = JobEngine::new(db, crawl, 1, stall_timeout, uploads);
         tokio::spawn(engine.clone().watch_for_stalls());
+        engine.keep_leases();
         engine
+    }
+
+    /// Where instances share jobs, renews this one's leases in the background.
+    fn keep_leases(&self) {
+        if leases::shared(self.inner.db.dialect()) {
+            tokio::spawn(self.clone().renew_leases());
+        }
+    }
+
+    /// Every second: extends the leases of the jobs this instance runs, and stops the
+    /// task of any job it no longer holds (cancelled through another instance, its
+    /// session deleted there, or taken over after this instance could not renew).
+    async fn renew_leases(self) {
+        let mut ticker = tokio::time::interval(leases::RENEW_EVERY);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let owner = self.inner.db.owner().to_string();
+            let held = match self
+                .inner
+                .db
+                .write(move |tx| leases::renew(tx, &owner))
+                .await
+            {
+                Ok(held) => held,
+                Err(err) => {
+                    log::error!("cannot renew the job leases of this instance: {err}");
+                    continue;
+                }
+            };
+            let lost: Vec<String> = self
+                .lock_active()
+                .keys()
+                .filter(|id| !held.contains(id))
+                .cloned()
+                .collect();
+            for job_id in lost {
+                log::info!("[job {job_id}] no longer held by this instance (ended or taken over elsewhere); stopping its task");
+                self.inner.live.end(&job_id);
+                self.stop_task(&job_id);
+            }
+        }
     }
 
     fn new(
@@ -106,6 +153,23 @@ impl JobEngine {
         let Ok(slot) = self.inner.slots.clone().acquire_owned().await else {
             return;
         };
+        let (id, owner) = (job_id.to_string(), self.inner.db.owner().to_string());
+        match self
+            .inner
+            .db
+            .write(move |tx| leases::claim(tx, &id, &owner))
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                log::warn!("[job {job_id}] is run by another instance");
+                return;
+            }
+            Err(err) => {
+                log::error!("[job {job_id}] cannot be claimed: {err}");
+                return;
+            }
+        }
         let cancel = CancellationToken::new();
         self.lock_active().insert(
             job_id.to_string(),
@@ -134,7 +198,9 @@ impl JobEngine {
     /// The status of a running job of `session_id`, from memory; `None` when the job is
     /// not running here (queued, over, unknown or another session's): read the database.
     pub fn live_status(&self, session_id: &str, job_id: &str) -> Option<crate::model::JobStatus> {
-        if self.lock_unrecorded().contains_key(job_id) {
+        // Where instances share jobs, every instance answers from the database, so that
+        // they all give the same answer.
+        if self.lock_unrecorded().contains_key(job_id) || leases::shared(self.inner.db.dialect()) {
             return None;
         }
         let live = self.inner.live.get(session_id, job_id)?;
@@ -226,10 +292,15 @@ impl JobEngine {
                 }
                 Ok(None) => {
                     drop(slot);
-                    // The timeout is a safety net; queuing a job wakes us at once.
-                    let _ =
-                        tokio::time::timeout(Duration::from_secs(5), self.inner.wake.notified())
-                            .await;
+                    // Queuing a job here wakes us at once; the timeout is a safety net
+                    // on SQLite, and where instances share jobs it is how jobs queued
+                    // through another instance, or left by a dead one, are found.
+                    let every = if leases::shared(self.inner.db.dialect()) {
+                        leases::RENEW_EVERY
+                    } else {
+                        Duration::from_secs(5)
+                    };
+                    let _ = tokio::time::timeout(every, self.inner.wake.notified()).await;
                 }
                 Err(err) => {
                     drop(slot);
@@ -240,29 +311,19 @@ impl JobEngine {
         }
     }
 
-    /// The oldest runnable job that no task is running yet.
+    /// Claims the oldest runnable job that no task is running yet (here or, where
+    /// instances share jobs, in another live instance).
     async fn next_job(&self) -> Result<Option<(String, String)>, StorageError> {
-        let candidates = self
-            .inner
-            .db
-            .run(|conn| job_rows::runnable_ids(conn))
-            .await?;
-        let Some(job_id) = ({
+        let skip: Vec<String> = {
             let active = self.lock_active();
             let unrecorded = self.lock_unrecorded();
-            candidates
-                .into_iter()
-                .find(|id| !active.contains_key(id) && !unrecorded.contains_key(id))
-        }) else {
-            return Ok(None);
+            active.keys().chain(unrecorded.keys()).cloned().collect()
         };
-        let id = job_id.clone();
-        let job = self
-            .inner
+        let owner = self.inner.db.owner().to_string();
+        self.inner
             .db
-            .run(move |conn| job_rows::get(conn, &id))
-            .await?;
-        Ok(job.map(|job| (job_id, job.session_id)))
+            .write(move |tx| leases::claim_next(tx, &owner, &skip))
+            .await
     }
 
     async fn run_job(self, job_id: String, cancel: CancellationToken, slot: OwnedSemaphorePermit) {

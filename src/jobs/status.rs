@@ -1,14 +1,14 @@
 //! The status object of a job, read only from the database so that it answers the same
 //! before and after a restart.
 
-use rusqlite::Connection;
+use crate::storage::sql::Sql;
 
 use crate::error::StorageError;
 use crate::model::{JobStatus, Progress};
 use crate::storage::jobs::{self, JobRow, JobState};
 use crate::storage::StorageResult;
 
-pub fn status_of(conn: &Connection, job: &JobRow) -> StorageResult<JobStatus> {
+pub fn status_of(conn: &Sql<'_>, job: &JobRow) -> StorageResult<JobStatus> {
     // Counts appear once the job has run (a job cancelled while queued has run, briefly).
     let has_run = job.started_at.is_some();
     let result = match (job.state, &job.result) {

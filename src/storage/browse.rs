@@ -1,7 +1,7 @@
 //! Reading a session's saved pages for people: a searchable list with chunk and token
 //! counts, and one page with its stored text and chunks (the dashboard's views).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{args, Optional, Sql};
 
 use super::StorageResult;
 
@@ -41,27 +41,31 @@ fn contains_pattern(text: &str) -> String {
 /// Pages of a session in saving order whose URL or title contains `search` (ASCII case
 /// ignored; everything when empty), with how many matched in all.
 pub fn list_pages(
-    conn: &Connection,
+    conn: &Sql<'_>,
     session_id: &str,
     search: &str,
     offset: u64,
     limit: u64,
 ) -> StorageResult<(i64, Vec<PageRow>)> {
     let pattern = contains_pattern(search.trim());
-    let filter = "p.session_id = ?1 AND (p.url LIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') LIKE ?2 ESCAPE '\\')";
+    // SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE is the same search.
+    let filter = conn.pick(
+        "p.session_id = ?1 AND (p.url LIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') LIKE ?2 ESCAPE '\\')",
+        "p.session_id = ?1 AND (p.url ILIKE ?2 ESCAPE '\\' OR coalesce(p.title, '') ILIKE ?2 ESCAPE '\\')",
+    );
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM pages p WHERE {filter}"),
-        params![session_id, pattern],
+        args![session_id, pattern],
         |row| row.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT p.id, p.url, coalesce(p.title, ''), p.content_type, p.fetched_at,
                 (SELECT count(*) FROM chunks c WHERE c.page_id = p.id),
-                (SELECT coalesce(sum(c.token_count), 0) FROM chunks c WHERE c.page_id = p.id)
+                (SELECT CAST(coalesce(sum(c.token_count), 0) AS BIGINT) FROM chunks c WHERE c.page_id = p.id)
          FROM pages p WHERE {filter} ORDER BY p.rowid LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(
-        params![
+        args![
             session_id,
             pattern,
             i64::try_from(limit).unwrap_or(i64::MAX),
@@ -84,7 +88,7 @@ pub fn list_pages(
 
 /// One page of a session with its stored text and its chunks in order.
 pub fn page_with_chunks(
-    conn: &Connection,
+    conn: &Sql<'_>,
     session_id: &str,
     page_id: &str,
 ) -> StorageResult<Option<(PageRow, String, Vec<ChunkRow>)>> {
@@ -92,7 +96,7 @@ pub fn page_with_chunks(
         .query_row(
             "SELECT id, url, coalesce(title, ''), content_type, fetched_at, content
              FROM pages WHERE id = ?1 AND session_id = ?2",
-            params![page_id, session_id],
+            args![page_id, session_id],
             |row| {
                 Ok((
                     PageRow {

@@ -1,7 +1,7 @@
 //! The crawl frontier of each job, kept in SQLite so that memory stays bounded and a
 //! restarted job resumes exactly where it stopped.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{args, Optional, Sql};
 
 use super::StorageResult;
 
@@ -49,7 +49,7 @@ pub struct NewUrl {
     pub priority: i64,
 }
 
-pub fn is_empty(conn: &Connection, job_id: &str) -> StorageResult<bool> {
+pub fn is_empty(conn: &Sql<'_>, job_id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM frontier WHERE job_id = ?1 LIMIT 1",
@@ -61,13 +61,14 @@ pub fn is_empty(conn: &Connection, job_id: &str) -> StorageResult<bool> {
 }
 
 /// Adds URLs not seen before in this job; returns how many were new.
-pub fn add(tx: &Transaction<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult<usize> {
+pub fn add(tx: &Sql<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult<usize> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO frontier (job_id, url, depth, priority, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+        "INSERT INTO frontier (job_id, url, depth, priority, state) VALUES (?1, ?2, ?3, ?4, 'pending')
+         ON CONFLICT (job_id, url) DO NOTHING",
     )?;
     let mut added = 0;
     for entry in urls {
-        added += stmt.execute(params![job_id, entry.url, entry.depth, entry.priority])?;
+        added += stmt.execute(args![job_id, entry.url, entry.depth, entry.priority])?;
     }
     Ok(added)
 }
@@ -75,21 +76,31 @@ pub fn add(tx: &Transaction<'_>, job_id: &str, urls: &[NewUrl]) -> StorageResult
 /// Keeps the job's `keep` best pending URLs (by priority, then discovery order) and
 /// deletes the rest, so that the frontier stays in proportion to the page budget. The
 /// starter links (depth 0) are never dropped. Returns how many rows went.
-pub fn trim_pending(tx: &Transaction<'_>, job_id: &str, keep: usize) -> StorageResult<usize> {
-    Ok(tx.execute(
+pub fn trim_pending(tx: &Sql<'_>, job_id: &str, keep: usize) -> StorageResult<usize> {
+    // "All rows from an offset": SQLite spells it LIMIT -1, PostgreSQL LIMIT ALL.
+    let sql = tx.pick(
         "DELETE FROM frontier WHERE rowid IN (
              SELECT rowid FROM frontier WHERE job_id = ?1 AND state = 'pending' AND depth > 0
              ORDER BY priority DESC, rowid LIMIT -1 OFFSET ?2)",
-        params![job_id, keep as i64],
-    )?)
+        "DELETE FROM frontier WHERE rowid IN (
+             SELECT rowid FROM frontier WHERE job_id = ?1 AND state = 'pending' AND depth > 0
+             ORDER BY priority DESC, rowid LIMIT ALL OFFSET ?2)",
+    );
+    tx.execute(sql, args![job_id, keep as i64])
 }
 
 /// Takes the best pending URL (highest priority, then discovery order) and marks it fetching.
-pub fn claim_next(tx: &Transaction<'_>, job_id: &str) -> StorageResult<Option<FrontierEntry>> {
+pub fn claim_next(tx: &Sql<'_>, job_id: &str) -> StorageResult<Option<FrontierEntry>> {
+    // On PostgreSQL the page tasks of a job claim at the same time (no single writer
+    // orders them): the row is locked, and one being claimed by another task is passed.
     let next = tx
         .query_row(
-            "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
-             ORDER BY priority DESC, rowid LIMIT 1",
+            tx.pick(
+                "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
+                 ORDER BY priority DESC, rowid LIMIT 1",
+                "SELECT rowid, url, depth FROM frontier WHERE job_id = ?1 AND state = 'pending'
+                 ORDER BY priority DESC, rowid LIMIT 1 FOR UPDATE SKIP LOCKED",
+            ),
             [job_id],
             |row| {
                 Ok((
@@ -115,30 +126,30 @@ pub fn claim_next(tx: &Transaction<'_>, job_id: &str) -> StorageResult<Option<Fr
 /// Claims a URL reached by a redirect so that no other task fetches it: `true` when it
 /// was unknown or still pending, `false` when it is being or has been handled.
 pub fn claim_redirect_target(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     depth: u32,
 ) -> StorageResult<bool> {
     let inserted = tx.execute(
         "INSERT INTO frontier (job_id, url, depth, state) VALUES (?1, ?2, ?3, 'fetching') ON CONFLICT(job_id, url) DO NOTHING",
-        params![job_id, url, depth],
+        args![job_id, url, depth],
     )?;
     if inserted == 1 {
         return Ok(true);
     }
     let claimed = tx.execute(
         "UPDATE frontier SET state = 'fetching' WHERE job_id = ?1 AND url = ?2 AND state = 'pending'",
-        params![job_id, url],
+        args![job_id, url],
     )?;
     Ok(claimed == 1)
 }
 
-pub fn state_of(conn: &Connection, job_id: &str, url: &str) -> StorageResult<Option<UrlState>> {
+pub fn state_of(conn: &Sql<'_>, job_id: &str, url: &str) -> StorageResult<Option<UrlState>> {
     Ok(conn
         .query_row(
             "SELECT state FROM frontier WHERE job_id = ?1 AND url = ?2",
-            params![job_id, url],
+            args![job_id, url],
             |row| row.get::<_, String>(0),
         )
         .optional()?
@@ -147,7 +158,7 @@ pub fn state_of(conn: &Connection, job_id: &str, url: &str) -> StorageResult<Opt
 
 /// Records the outcome of a URL (inserting it when it was only reached by a redirect).
 pub fn set_state(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     depth: u32,
@@ -157,25 +168,25 @@ pub fn set_state(
     tx.execute(
         "INSERT INTO frontier (job_id, url, depth, state, reason) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(job_id, url) DO UPDATE SET state = excluded.state, reason = excluded.reason",
-        params![job_id, url, depth, state.as_str(), reason],
+        args![job_id, url, depth, state.as_str(), reason],
     )?;
     Ok(())
 }
 
-pub fn count_in_state(conn: &Connection, job_id: &str, state: UrlState) -> StorageResult<i64> {
-    Ok(conn.query_row(
+pub fn count_in_state(conn: &Sql<'_>, job_id: &str, state: UrlState) -> StorageResult<i64> {
+    conn.query_row(
         "SELECT count(*) FROM frontier WHERE job_id = ?1 AND state = ?2",
-        params![job_id, state.as_str()],
+        args![job_id, state.as_str()],
         |row| row.get(0),
-    )?)
+    )
 }
 
 /// After a crash, URLs that were being fetched go back to pending: they were never counted.
-pub fn requeue_in_flight(conn: &Connection, job_id: &str) -> StorageResult<usize> {
-    Ok(conn.execute(
+pub fn requeue_in_flight(conn: &Sql<'_>, job_id: &str) -> StorageResult<usize> {
+    conn.execute(
         "UPDATE frontier SET state = 'pending' WHERE job_id = ?1 AND state = 'fetching'",
         [job_id],
-    )?)
+    )
 }
 
 #[cfg(test)]
@@ -185,10 +196,11 @@ mod tests {
 
     #[test]
     fn trimming_keeps_the_best_pending_urls_and_every_starter() {
-        let mut conn = Connection::open_in_memory().expect("memory db");
+        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
         migrations::apply(&mut conn).expect("schema");
-        sessions::create(&conn, "s").expect("session");
+        sessions::create(&Sql::Lite(&conn), "s").expect("session");
         let tx = conn.transaction().expect("tx");
+        let tx = Sql::Lite(&tx);
         let job = jobs::NewJob {
             id: "j",
             session_id: "s",

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use super::sql::{args, Optional, Row, Sql};
 
 use super::{sessions, StorageResult};
 use crate::error::StorageError;
@@ -65,15 +65,10 @@ const JOB_COLUMNS: &str =
     "id, session_id, type, status, created_at, started_at, updated_at, finished_at, \
      input, stage, message, completed_iterations, total_iterations, finish_reason, result";
 
-fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
+fn job_from_row(row: &Row<'_>) -> crate::storage::StorageResult<JobRow> {
     let status: String = row.get(3)?;
-    let state = JobState::parse(&status).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            3,
-            rusqlite::types::Type::Text,
-            format!("unknown job status {status}").into(),
-        )
-    })?;
+    let state = JobState::parse(&status)
+        .ok_or_else(|| StorageError::Corrupt(format!("unknown job status {status}")))?;
     Ok(JobRow {
         id: row.get(0)?,
         session_id: row.get(1)?,
@@ -102,7 +97,7 @@ pub struct NewJob<'a> {
 }
 
 /// Queues a scrape job and records it as the session's latest; `false` if the session is gone.
-pub fn insert(tx: &Transaction<'_>, job: &NewJob<'_>) -> StorageResult<bool> {
+pub fn insert(tx: &Sql<'_>, job: &NewJob<'_>) -> StorageResult<bool> {
     if !sessions::exists(tx, job.session_id)? {
         return Ok(false);
     }
@@ -111,7 +106,7 @@ pub fn insert(tx: &Transaction<'_>, job: &NewJob<'_>) -> StorageResult<bool> {
         "INSERT INTO jobs (id, session_id, type, status, created_at, updated_at, input, input_key,
                            stage, message, total_iterations, progressed_at)
          VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, 'queue', 'Waiting for a free worker', ?7, ?4)",
-        params![
+        args![
             job.id,
             job.session_id,
             SCRAPE_JOB_TYPE,
@@ -123,35 +118,25 @@ pub fn insert(tx: &Transaction<'_>, job: &NewJob<'_>) -> StorageResult<bool> {
     )?;
     tx.execute(
         "UPDATE sessions SET latest_scrape_job_id = ?2, updated_at = ?3 WHERE id = ?1",
-        params![job.session_id, job.id, now],
+        args![job.session_id, job.id, now],
     )?;
     Ok(true)
 }
 
-pub fn get(conn: &Connection, id: &str) -> StorageResult<Option<JobRow>> {
+pub fn get(conn: &Sql<'_>, id: &str) -> StorageResult<Option<JobRow>> {
     let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], job_from_row).optional()?)
+    conn.query_row(&sql, [id], job_from_row).optional()
 }
 
 /// Oldest first.
-pub fn list_for_session(conn: &Connection, session_id: &str) -> StorageResult<Vec<JobRow>> {
+pub fn list_for_session(conn: &Sql<'_>, session_id: &str) -> StorageResult<Vec<JobRow>> {
     let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE session_id = ?1 ORDER BY rowid");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([session_id], job_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
-/// Ids of jobs not yet over, in creation order: `running` ones (to resume) come first.
-pub fn runnable_ids(conn: &Connection) -> StorageResult<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT id FROM jobs WHERE status IN ('running', 'queued')
-         ORDER BY status = 'queued', rowid",
-    )?;
-    let rows = stmt.query_map([], |row| row.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn count_queued(conn: &Connection, session_id: Option<&str>) -> StorageResult<i64> {
+pub fn count_queued(conn: &Sql<'_>, session_id: Option<&str>) -> StorageResult<i64> {
     Ok(match session_id {
         Some(session) => conn.query_row(
             "SELECT count(*) FROM jobs WHERE status = 'queued' AND session_id = ?1",
@@ -167,24 +152,32 @@ pub fn count_queued(conn: &Connection, session_id: Option<&str>) -> StorageResul
 }
 
 /// Moves a queued job to running; a resumed job keeps its first `started_at`.
-pub fn mark_running(tx: &Transaction<'_>, id: &str) -> StorageResult<bool> {
+pub fn mark_running(tx: &Sql<'_>, id: &str) -> StorageResult<bool> {
     let now = ids::now();
     let changed = tx.execute(
         "UPDATE jobs SET status = 'running', stage = 'running',
                 started_at = coalesce(started_at, ?2), updated_at = ?2, progressed_at = ?2,
                 message = 'Scraping documentation pages'
          WHERE id = ?1 AND status IN ('queued', 'running')",
-        params![id, now],
+        args![id, now],
     )?;
     Ok(changed == 1)
 }
 
 /// Whether the job may still write: it exists and is running. Page writes check this in
-/// their own transaction so nothing lands after a cancel or a session delete.
-pub fn is_running(conn: &Connection, id: &str) -> StorageResult<bool> {
+/// their own transaction so nothing lands after a cancel or a session delete. On
+/// PostgreSQL it also asks that this instance still hold the job's lease, and the answer
+/// holds the job's row until the transaction ends, so that a cancel from another
+/// transaction (or instance) waits for the write or the write sees it; on SQLite the one
+/// writer gives that already.
+pub fn is_running(conn: &Sql<'_>, id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row(
-            "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'",
+            conn.pick(
+                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'",
+                "SELECT 1 FROM jobs WHERE id = ?1 AND status = 'running'
+                   AND lease_owner = current_setting('docscrape.instance', true) FOR UPDATE",
+            ),
             [id],
             |_| Ok(()),
         )
@@ -192,23 +185,35 @@ pub fn is_running(conn: &Connection, id: &str) -> StorageResult<bool> {
         .is_some())
 }
 
-pub fn set_message(conn: &Connection, id: &str, message: &str) -> StorageResult<()> {
+pub fn set_message(conn: &Sql<'_>, id: &str, message: &str) -> StorageResult<()> {
     conn.execute(
         "UPDATE jobs SET message = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'running'",
-        params![id, message, ids::now()],
+        args![id, message, ids::now()],
     )?;
     Ok(())
 }
 
 /// Counts one iteration: `completed_iterations` only ever grows, capped at the budget.
-pub fn count_iteration(tx: &Transaction<'_>, id: &str, message: &str) -> StorageResult<()> {
+pub fn count_iteration(tx: &Sql<'_>, id: &str, message: &str) -> StorageResult<()> {
     let now = ids::now();
     tx.execute(
-        "UPDATE jobs SET completed_iterations = min(completed_iterations + 1, total_iterations),
+        "UPDATE jobs SET completed_iterations = CASE WHEN completed_iterations < total_iterations
+                                         THEN completed_iterations + 1 ELSE total_iterations END,
                 message = ?2, updated_at = ?3, progressed_at = ?3
          WHERE id = ?1",
-        params![id, message, now],
+        args![id, message, now],
     )?;
+    Ok(())
+}
+
+/// Holds the job's row until the transaction ends (PostgreSQL): two transactions that
+/// read the job and then change it take turns, as SQLite's one writer makes them.
+fn lock(tx: &Sql<'_>, id: &str) -> StorageResult<()> {
+    if tx.dialect() == super::Dialect::Postgres {
+        tx.query_map("SELECT 1 FROM jobs WHERE id = ?1 FOR UPDATE", [id], |_| {
+            Ok(())
+        })?;
+    }
     Ok(())
 }
 
@@ -221,7 +226,8 @@ pub enum Ending {
 
 /// Ends a job that is not over yet, writing its result snapshot; `false` when it was
 /// already over (a cancel racing the crawl's own end, say).
-pub fn finish(tx: &Transaction<'_>, id: &str, ending: &Ending) -> StorageResult<bool> {
+pub fn finish(tx: &Sql<'_>, id: &str, ending: &Ending) -> StorageResult<bool> {
+    lock(tx, id)?;
     let Some(job) = get(tx, id)? else {
         return Ok(false);
     };
@@ -247,7 +253,7 @@ pub fn finish(tx: &Transaction<'_>, id: &str, ending: &Ending) -> StorageResult<
             for line in errors {
                 tx.execute(
                     "INSERT INTO job_errors (job_id, line) VALUES (?1, ?2)",
-                    params![id, line],
+                    args![id, line],
                 )?;
             }
             (None, None)
@@ -257,19 +263,19 @@ pub fn finish(tx: &Transaction<'_>, id: &str, ending: &Ending) -> StorageResult<
         "UPDATE jobs SET status = ?2, stage = ?3, message = ?4, finish_reason = ?5, result = ?6,
                 updated_at = ?7, finished_at = ?7
          WHERE id = ?1",
-        params![id, status, stage, message, reason, result, now],
+        args![id, status, stage, message, reason, result, now],
     )?;
     // A job that never ran still reports how far it got once it is over.
     tx.execute(
         "UPDATE jobs SET started_at = coalesce(started_at, ?2) WHERE id = ?1",
-        params![id, now],
+        args![id, now],
     )?;
     sessions::touch(tx, &job.session_id, &now)?;
     crate::faults::point(crate::faults::JOB_FINISH);
     Ok(true)
 }
 
-fn build_result(tx: &Transaction<'_>, id: &str, reason: &str) -> StorageResult<JobResult> {
+fn build_result(tx: &Sql<'_>, id: &str, reason: &str) -> StorageResult<JobResult> {
     let mut saved_pages = BTreeMap::new();
     let mut stmt = tx.prepare(
         "SELECT p.url, coalesce(p.title, ''), (SELECT count(*) FROM chunks c WHERE c.page_id = p.id), jp.scraped_at
@@ -311,51 +317,50 @@ fn build_result(tx: &Transaction<'_>, id: &str, reason: &str) -> StorageResult<J
     })
 }
 
-pub fn errors(conn: &Connection, id: &str) -> StorageResult<Vec<String>> {
+pub fn errors(conn: &Sql<'_>, id: &str) -> StorageResult<Vec<String>> {
     let mut stmt = conn.prepare("SELECT line FROM job_errors WHERE job_id = ?1 ORDER BY rowid")?;
     let rows = stmt.query_map([id], |row| row.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// A finished crawl of the same normalised input in the last `max_age_days`, with pages.
 pub fn find_reusable(
-    conn: &Connection,
+    conn: &Sql<'_>,
     input_key: &str,
     not_id: &str,
     since: &str,
 ) -> StorageResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT j.id FROM jobs j
+    conn.query_row(
+        "SELECT j.id FROM jobs j
              WHERE j.input_key = ?1 AND j.id <> ?2 AND j.status = 'finished'
                AND j.finish_reason IN ('no_more_links', 'max_iterations', 'completed')
                AND j.finished_at >= ?3
                AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = j.id)
              ORDER BY j.finished_at DESC LIMIT 1",
-            params![input_key, not_id, since],
-            |row| row.get(0),
-        )
-        .optional()?)
+        args![input_key, not_id, since],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// Running jobs whose progress last moved before `before`.
-pub fn stalled_ids(conn: &Connection, before: &str) -> StorageResult<Vec<String>> {
+pub fn stalled_ids(conn: &Sql<'_>, before: &str) -> StorageResult<Vec<String>> {
     let mut stmt =
         conn.prepare("SELECT id FROM jobs WHERE status = 'running' AND progressed_at < ?1")?;
     let rows = stmt.query_map([before], |row| row.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
-pub fn add_host(conn: &Connection, id: &str, host: &str) -> StorageResult<()> {
+pub fn add_host(conn: &Sql<'_>, id: &str, host: &str) -> StorageResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO job_hosts (job_id, host) VALUES (?1, ?2)",
-        params![id, host],
+        "INSERT INTO job_hosts (job_id, host) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        args![id, host],
     )?;
     Ok(())
 }
 
-pub fn hosts(conn: &Connection, id: &str) -> StorageResult<Vec<String>> {
+pub fn hosts(conn: &Sql<'_>, id: &str) -> StorageResult<Vec<String>> {
     let mut stmt = conn.prepare("SELECT host FROM job_hosts WHERE job_id = ?1")?;
     let rows = stmt.query_map([id], |row| row.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

@@ -81,6 +81,10 @@ const MIGRATIONS: &[&str] = &[
      );
      ALTER TABLE jobs ADD COLUMN template_learned_from INTEGER;
      ALTER TABLE jobs ADD COLUMN template_pages_cleaned INTEGER NOT NULL DEFAULT 0;",
+    // 8: the lease of the instance running a job (src/storage/leases.rs); in a SQLite
+    //    file the one process owns them all, the columns keep one schema for both backends.
+    "ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+     ALTER TABLE jobs ADD COLUMN lease_until INTEGER;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

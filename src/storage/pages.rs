@@ -1,11 +1,10 @@
 //! Saved pages and their chunks, and reading them back as documentation bundles.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{args, Optional, Sql};
 
 use super::StorageResult;
 use crate::crawl::versions::{version_root, versioned_path, VersionedPath};
 use crate::ids;
-use crate::model::{ChunkMetadata, DocBundle, DocChunk};
 
 #[derive(Debug, Clone)]
 pub struct NewChunk {
@@ -63,7 +62,7 @@ pub enum SaveOutcome {
 
 /// Saves a page and its chunks for a job. A URL the session saved before is replaced in
 /// place (its doc id stays), so the session never holds the same URL twice.
-pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> {
+pub fn save(tx: &Sql<'_>, page: &NewPage) -> StorageResult<SaveOutcome> {
     if let Some(existing) = saved_by_job_with_same(tx, page)? {
         return Ok(SaveOutcome::Duplicate(existing));
     }
@@ -81,7 +80,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
     let existing_id: Option<String> = tx
         .query_row(
             "SELECT id FROM pages WHERE session_id = ?1 AND url = ?2",
-            params![page.session_id, page.url],
+            args![page.session_id, page.url],
             |row| row.get(0),
         )
         .optional()?;
@@ -92,7 +91,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
                         content_hash = ?6, http_status = ?7, etag = ?8, last_modified = ?9, fetched_at = ?10,
                         links = ?11
                  WHERE id = ?1",
-                params![
+                args![
                     id,
                     page.requested_url,
                     page.title,
@@ -115,7 +114,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
                 "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content,
                                     content_hash, http_status, etag, last_modified, fetched_at, created_at, links)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
+                args![
                     id,
                     page.session_id,
                     page.url,
@@ -148,8 +147,9 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
         page.chunks.iter().map(|chunk| chunk.token_count).sum(),
     );
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
-        params![page.job_id, page_id, page.fetched_at],
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
+        args![page.job_id, page_id, page.fetched_at],
     )?;
     super::sessions::touch(tx, &page.session_id, &now)?;
     let superseded = drop_farther_versions(
@@ -167,7 +167,7 @@ pub fn save(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<SaveOutcome> 
 /// The URL of a page this job already saved with the same final URL or the same content.
 /// Looked up through the session's pages by URL and by hash (a job's pages are its
 /// session's), so the cost does not grow with the job.
-fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult<Option<String>> {
+fn saved_by_job_with_same(tx: &Sql<'_>, page: &NewPage) -> StorageResult<Option<String>> {
     let mut stmt = tx.prepare_cached(
         "SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
          WHERE p.session_id = ?2 AND p.url = ?3
@@ -176,18 +176,17 @@ fn saved_by_job_with_same(tx: &Transaction<'_>, page: &NewPage) -> StorageResult
          WHERE p.session_id = ?2 AND p.content_hash = ?4
          LIMIT 1",
     )?;
-    Ok(stmt
-        .query_row(
-            params![page.job_id, page.session_id, page.url, page.content_hash],
-            |row| row.get(0),
-        )
-        .optional()?)
+    stmt.query_row(
+        args![page.job_id, page.session_id, page.url, page.content_hash],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// A versioned copy of `url`'s path this job saved, whose text differs from the page's
 /// in nothing but numbers, and that matches the requested version at least as well.
 pub fn closer_version_saved_by_job(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     session_id: &str,
     url: &str,
@@ -207,14 +206,14 @@ pub fn closer_version_saved_by_job(
 /// Records what the version rule needs of a saved page, relative to its job's requested
 /// version.
 pub fn set_version_facts(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     page_id: &str,
     numberless_hash: Option<u64>,
     version: Option<&VersionedPath>,
 ) -> StorageResult<()> {
     tx.execute(
         "UPDATE pages SET numberless_hash = ?2, version_key = ?3, version_closeness = ?4 WHERE id = ?1",
-        params![
+        args![
             page_id,
             numberless_hash.map(|hash| hash as i64),
             version.map(|v| v.key.as_str()),
@@ -227,7 +226,7 @@ pub fn set_version_facts(
 /// Removes from the job the copies of `page` saved for versions farther from the
 /// requested one (the page itself goes when no other job keeps it).
 pub fn drop_farther_versions(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     session_id: &str,
     page_id: &str,
@@ -249,7 +248,7 @@ pub fn drop_farther_versions(
         if closeness < version.map_or(0, |v| v.closeness) {
             tx.execute(
                 "DELETE FROM job_pages WHERE job_id = ?1 AND page_id = ?2",
-                params![job_id, id],
+                args![job_id, id],
             )?;
             tx.execute(
                 "DELETE FROM pages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM job_pages WHERE page_id = ?1)",
@@ -266,7 +265,7 @@ pub fn drop_farther_versions(
 /// segments are bare numbers, trees the job has seen used as versions. As (id, url,
 /// closeness), leaving out `except`.
 fn copies_of(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     session_id: &str,
     url: &str,
@@ -282,10 +281,10 @@ fn copies_of(
             "SELECT p.id, p.url, p.version_closeness FROM pages p
              JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
              WHERE p.session_id = ?6 AND p.version_key = ?2 AND p.numberless_hash = ?3
-               AND p.id IS NOT ?4 AND p.url <> ?5",
+               AND p.id IS DISTINCT FROM ?4 AND p.url <> ?5",
         )?;
         let rows = stmt.query_map(
-            params![
+            args![
                 job_id,
                 version.key,
                 numberless_hash as i64,
@@ -317,7 +316,7 @@ const SHARED_PAGES_OF_VERSIONS: usize = 2;
 /// versions: the job saved at least `SHARED_PAGES_OF_VERSIONS` other pages under both.
 /// Also true when `other`'s segment is a surer version (`/docs/current/…`).
 fn bare_number_trees_match(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     other: &str,
@@ -345,7 +344,7 @@ fn bare_number_trees_match(
         "SELECT p.url FROM pages p JOIN job_pages jp ON jp.job_id = ?1 AND jp.page_id = p.id
          WHERE (p.url >= ?2 AND p.url < ?2 || ?4) OR (p.url >= ?3 AND p.url < ?3 || ?4)",
     )?;
-    let rows = stmt.query_map(params![job_id, root_a, root_b, "\u{10FFFF}"], |row| {
+    let rows = stmt.query_map(args![job_id, root_a, root_b, "\u{10FFFF}"], |row| {
         row.get::<_, String>(0)
     })?;
     for saved in rows {
@@ -364,17 +363,13 @@ fn bare_number_trees_match(
 }
 
 /// Replaces a page's chunks (numbered from 0 again), as when the page was cleaned.
-pub fn replace_chunks(
-    tx: &Transaction<'_>,
-    page_id: &str,
-    chunks: &[NewChunk],
-) -> StorageResult<()> {
+pub fn replace_chunks(tx: &Sql<'_>, page_id: &str, chunks: &[NewChunk]) -> StorageResult<()> {
     tx.execute("DELETE FROM chunks WHERE page_id = ?1", [page_id])?;
     insert_chunks(tx, page_id, chunks, &ids::now())
 }
 
 pub(crate) fn insert_chunks(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     page_id: &str,
     chunks: &[NewChunk],
     now: &str,
@@ -385,7 +380,7 @@ pub(crate) fn insert_chunks(
     )?;
     for (number, chunk) in chunks.iter().enumerate() {
         let extra = serde_json::Value::Object(chunk.extra.clone()).to_string();
-        stmt.execute(params![
+        stmt.execute(args![
             ids::new_id(),
             page_id,
             number as i64,
@@ -401,19 +396,15 @@ pub(crate) fn insert_chunks(
     Ok(())
 }
 
-pub fn count_for_session(conn: &Connection, session_id: &str) -> StorageResult<i64> {
-    Ok(conn.query_row(
+pub fn count_for_session(conn: &Sql<'_>, session_id: &str) -> StorageResult<i64> {
+    conn.query_row(
         "SELECT count(*) FROM pages WHERE session_id = ?1",
         [session_id],
         |row| row.get(0),
-    )?)
+    )
 }
 
-pub fn exists_in_session(
-    conn: &Connection,
-    session_id: &str,
-    page_id: &str,
-) -> StorageResult<bool> {
+pub fn exists_in_session(conn: &Sql<'_>, session_id: &str, page_id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM pages WHERE session_id = ?1 AND id = ?2",
@@ -426,7 +417,7 @@ pub fn exists_in_session(
 
 /// Page ids of a session in saving order, for paging through its documentation.
 pub fn page_keys(
-    conn: &Connection,
+    conn: &Sql<'_>,
     session_id: &str,
     after_rowid: i64,
     limit: u32,
@@ -434,38 +425,71 @@ pub fn page_keys(
     let mut stmt = conn.prepare_cached(
         "SELECT rowid, id FROM pages WHERE session_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![session_id, after_rowid, limit], |row| {
+    let rows = stmt.query_map(args![session_id, after_rowid, limit], |row| {
         Ok((row.get(0)?, row.get(1)?))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// The rowid after which the `offset`-th page of the session starts.
-pub fn rowid_before_offset(conn: &Connection, session_id: &str, offset: u64) -> StorageResult<i64> {
+pub fn rowid_before_offset(conn: &Sql<'_>, session_id: &str, offset: u64) -> StorageResult<i64> {
     if offset == 0 {
         return Ok(0);
     }
     Ok(conn
         .query_row(
             "SELECT rowid FROM pages WHERE session_id = ?1 ORDER BY rowid LIMIT 1 OFFSET ?2",
-            params![session_id, offset as i64 - 1],
+            args![session_id, offset as i64 - 1],
             |row| row.get(0),
         )
         .optional()?
         .unwrap_or(i64::MAX))
 }
 
+/// A saved page as stored: what the documentation routes and the export show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDocument {
+    pub id: String,
+    /// The URL shown (an upload's `upload://<file name>`).
+    pub url: String,
+    pub title: String,
+    pub content_type: String,
+    /// `scraper` or `upload`.
+    pub source: String,
+    /// Every job that saved the page, oldest first.
+    pub job_ids: Vec<String>,
+    pub chunks: Vec<StoredChunk>,
+}
+
+/// One chunk of a [`StoredDocument`], in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChunk {
+    pub id: String,
+    pub number: i64,
+    pub content: String,
+    pub token_count: i64,
+    pub character_count: i64,
+    pub section: String,
+    pub summary: Option<String>,
+    /// Further metadata keys (tags, category …).
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub created_at: String,
+    /// An imported chunk's own source and URL, where it named them.
+    pub source: Option<String>,
+    pub url: Option<String>,
+}
+
 /// One page with all its chunks, or `None` when the session has no such page.
-pub fn bundle(
-    conn: &Connection,
+pub fn document(
+    conn: &Sql<'_>,
     session_id: &str,
     page_id: &str,
-) -> StorageResult<Option<DocBundle>> {
+) -> StorageResult<Option<StoredDocument>> {
     let page = conn
         .query_row(
             "SELECT coalesce(shown_url, url), coalesce(title, ''), content_type, source
              FROM pages WHERE id = ?1 AND session_id = ?2",
-            params![page_id, session_id],
+            args![page_id, session_id],
             |row| {
                 Ok((
                     row.get::<_, String>(0)?,
@@ -503,52 +527,42 @@ pub fn bundle(
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        Ok(DocChunk {
-            chunk_id: row.get(0)?,
-            doc_id: page_id.to_string(),
-            // An imported chunk may name its own source and URL.
-            source: row
-                .get::<_, Option<String>>(9)?
-                .unwrap_or_else(|| source.clone()),
-            url: row
-                .get::<_, Option<String>>(10)?
-                .unwrap_or_else(|| url.clone()),
-            title: title.clone(),
-            summary: row.get(6)?,
+        Ok(StoredChunk {
+            id: row.get(0)?,
+            number: row.get(1)?,
             content: row.get(2)?,
-            metadata: ChunkMetadata {
-                chunk_number: row.get(1)?,
-                token_count: row.get(3)?,
-                character_count: row.get(4)?,
-                content_type: content_type.clone(),
-                section: row.get(5)?,
-                extra,
-            },
+            token_count: row.get(3)?,
+            character_count: row.get(4)?,
+            section: row.get(5)?,
+            summary: row.get(6)?,
+            extra,
             created_at: row.get(8)?,
-            scrape_job_ids: job_ids.clone(),
+            source: row.get(9)?,
+            url: row.get(10)?,
         })
     })?;
-    Ok(Some(DocBundle {
-        doc_id: page_id.to_string(),
+    Ok(Some(StoredDocument {
+        id: page_id.to_string(),
+        url,
+        title,
+        content_type,
+        source,
+        job_ids,
         chunks: rows.collect::<Result<_, _>>()?,
     }))
 }
 
 /// Deletes one page (or, with `None`, all pages) of a session; returns (pages, chunks).
-pub fn delete(
-    tx: &Transaction<'_>,
-    session_id: &str,
-    page_id: Option<&str>,
-) -> StorageResult<(i64, i64)> {
+pub fn delete(tx: &Sql<'_>, session_id: &str, page_id: Option<&str>) -> StorageResult<(i64, i64)> {
     let chunks: i64 = tx.query_row(
         "SELECT count(*) FROM chunks c JOIN pages p ON p.id = c.page_id
-         WHERE p.session_id = ?1 AND (?2 IS NULL OR p.id = ?2)",
-        params![session_id, page_id],
+         WHERE p.session_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.id = ?2)",
+        args![session_id, page_id],
         |row| row.get(0),
     )?;
     let pages = tx.execute(
-        "DELETE FROM pages WHERE session_id = ?1 AND (?2 IS NULL OR id = ?2)",
-        params![session_id, page_id],
+        "DELETE FROM pages WHERE session_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR id = ?2)",
+        args![session_id, page_id],
     )? as i64;
     Ok((pages, chunks))
 }
@@ -560,11 +574,7 @@ pub const CHUNKS_PER_DELETE: i64 = 5_000;
 
 /// Deletes the session's first pages, with their chunks, up to about `max_chunks` chunks
 /// (at least one page); returns (pages, chunks). Zero pages when none is left.
-pub fn delete_some(
-    tx: &Transaction<'_>,
-    session_id: &str,
-    max_chunks: i64,
-) -> StorageResult<(i64, i64)> {
+pub fn delete_some(tx: &Sql<'_>, session_id: &str, max_chunks: i64) -> StorageResult<(i64, i64)> {
     let candidates: Vec<(String, i64)> = {
         let mut stmt = tx.prepare_cached(
             "SELECT p.id, (SELECT count(*) FROM chunks c WHERE c.page_id = p.id)
@@ -588,7 +598,7 @@ pub fn delete_some(
 /// Copies the pages a finished job saved into another session for another job
 /// (cross-session cache reuse); returns how many pages were copied.
 pub fn copy_job_pages(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     from_job: &str,
     to_session: &str,
     to_job: &str,
@@ -609,7 +619,7 @@ pub fn copy_job_pages(
 /// is already the session's, copied with its chunks otherwise (replacing the session's
 /// older copy of the same URL).
 pub fn reuse_page(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     source_id: &str,
     to_session: &str,
     to_job: &str,
@@ -628,13 +638,13 @@ pub fn reuse_page(
     let page_id = if session == to_session {
         tx.execute(
             "UPDATE pages SET fetched_at = ?2 WHERE id = ?1",
-            params![source_id, scraped_at],
+            args![source_id, scraped_at],
         )?;
         source_id.to_string()
     } else {
         tx.execute(
             "DELETE FROM pages WHERE session_id = ?1 AND url = ?2",
-            params![to_session, url],
+            args![to_session, url],
         )?;
         let new_id = ids::new_id();
         tx.execute(
@@ -642,14 +652,15 @@ pub fn reuse_page(
                                 http_status, etag, last_modified, fetched_at, created_at, links)
              SELECT ?1, ?2, url, requested_url, title, content_type, content, content_hash,
                     http_status, etag, last_modified, ?3, ?3, links FROM pages WHERE id = ?4",
-            params![new_id, to_session, scraped_at, source_id],
+            args![new_id, to_session, scraped_at, source_id],
         )?;
         copy_chunks(tx, source_id, &new_id, scraped_at)?;
         new_id
     };
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
-        params![to_job, page_id, scraped_at],
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
+        args![to_job, page_id, scraped_at],
     )?;
     super::sessions::touch(tx, to_session, scraped_at)?;
     Ok(Some(page_id))
@@ -658,13 +669,13 @@ pub fn reuse_page(
 /// The newest saved copy of `url` with an ETag or Last-Modified, preferring the session's
 /// own: the validators of a conditional request.
 pub fn find_cached(
-    conn: &Connection,
+    conn: &Sql<'_>,
     session_id: &str,
     url: &str,
 ) -> StorageResult<Option<CachedPage>> {
     const COLUMNS: &str = "id, etag, last_modified, links, url, numberless_hash";
     const VALIDATED: &str = "(etag IS NOT NULL OR last_modified IS NOT NULL)";
-    let read = |row: &rusqlite::Row<'_>| {
+    let read = |row: &crate::storage::sql::Row<'_>| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, Option<String>>(1)?,
@@ -679,7 +690,7 @@ pub fn find_cached(
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM pages WHERE session_id = ?1 AND url = ?2 AND {VALIDATED}"
         ))?
-        .query_row(params![session_id, url], read)
+        .query_row(args![session_id, url], read)
         .optional()?;
     let found = match own {
         Some(found) => Some(found),
@@ -702,12 +713,7 @@ pub fn find_cached(
     ))
 }
 
-fn copy_chunks(
-    tx: &Transaction<'_>,
-    from_page: &str,
-    to_page: &str,
-    now: &str,
-) -> StorageResult<()> {
+fn copy_chunks(tx: &Sql<'_>, from_page: &str, to_page: &str, now: &str) -> StorageResult<()> {
     let chunk_ids: Vec<String> = {
         let mut stmt = tx.prepare_cached("SELECT id FROM chunks WHERE page_id = ?1")?;
         let rows = stmt.query_map([from_page], |row| row.get(0))?;
@@ -719,7 +725,7 @@ fn copy_chunks(
          FROM chunks WHERE id = ?4",
     )?;
     for chunk_id in chunk_ids {
-        stmt.execute(params![ids::new_id(), to_page, now, chunk_id])?;
+        stmt.execute(args![ids::new_id(), to_page, now, chunk_id])?;
     }
     Ok(())
 }

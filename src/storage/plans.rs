@@ -7,7 +7,9 @@
 use std::sync::Mutex;
 
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::sql::Sql;
 
 use super::frontier::{self, NewUrl, UrlState};
 use super::jobs::{self, NewJob};
@@ -62,7 +64,7 @@ fn page(session: &str, job: &str, n: usize, version: Option<&str>) -> NewPage {
     }
 }
 
-fn new_job(tx: &Transaction<'_>, session: &str, job: &str) {
+fn new_job(tx: &Sql<'_>, session: &str, job: &str) {
     sessions::create(tx, session).expect("session");
     jobs::insert(
         tx,
@@ -97,13 +99,19 @@ fn populated() -> Connection {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .expect("tx");
     for (session, job) in [("s1", "j1"), ("s2", "j2")] {
-        new_job(&tx, session, job);
-        frontier::add(&tx, job, &links(job, 0, 3000)).expect("frontier");
+        new_job(&Sql::Lite(&tx), session, job);
+        frontier::add(&Sql::Lite(&tx), job, &links(job, 0, 3000)).expect("frontier");
         for n in 0..400 {
             let page = page(session, job, n, None);
-            pages::save(&tx, &page).expect("page");
-            templates::remember_blocks(&tx, job, &page.url, &page.content_hash, b"blocks")
-                .expect("blocks");
+            pages::save(&Sql::Lite(&tx), &page).expect("page");
+            templates::remember_blocks(
+                &Sql::Lite(&tx),
+                job,
+                &page.url,
+                &page.content_hash,
+                b"blocks",
+            )
+            .expect("blocks");
         }
     }
     tx.commit().expect("commit");
@@ -115,57 +123,79 @@ fn per_page_work(conn: &mut Connection) {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .expect("tx");
-    let claimed = frontier::claim_next(&tx, "j1")
+    let claimed = frontier::claim_next(&Sql::Lite(&tx), "j1")
         .expect("claim")
         .expect("a url");
-    jobs::set_message(&tx, "j1", "Fetching").expect("message");
-    pages::find_cached(&tx, "s1", &claimed.url).expect("cache miss");
-    pages::find_cached(&tx, "s1", &page("s2", "j2", 3, None).url).expect("other session");
-    pages::find_cached(&tx, "s1", &page("s1", "j1", 3, None).url).expect("own session");
-    frontier::claim_redirect_target(&tx, "j1", "https://docs.example.com/moved.html", 1)
-        .expect("redirect");
-    jobs::is_running(&tx, "j1").expect("running");
-    jobs::add_host(&tx, "j1", "docs.example.com").expect("host");
+    jobs::set_message(&Sql::Lite(&tx), "j1", "Fetching").expect("message");
+    pages::find_cached(&Sql::Lite(&tx), "s1", &claimed.url).expect("cache miss");
+    pages::find_cached(&Sql::Lite(&tx), "s1", &page("s2", "j2", 3, None).url)
+        .expect("other session");
+    pages::find_cached(&Sql::Lite(&tx), "s1", &page("s1", "j1", 3, None).url).expect("own session");
+    frontier::claim_redirect_target(
+        &Sql::Lite(&tx),
+        "j1",
+        "https://docs.example.com/moved.html",
+        1,
+    )
+    .expect("redirect");
+    jobs::is_running(&Sql::Lite(&tx), "j1").expect("running");
+    jobs::add_host(&Sql::Lite(&tx), "j1", "docs.example.com").expect("host");
     // A new page, one with a URL and one with content the job has, versioned copies.
-    pages::save(&tx, &page("s1", "j1", 1000, None)).expect("new");
-    pages::save(&tx, &page("s1", "j1", 5, None)).expect("same url");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 1000, None)).expect("new");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 5, None)).expect("same url");
     let mut same_content = page("s1", "j1", 1001, None);
     same_content.content_hash = "hash-s1-7".to_string();
-    pages::save(&tx, &same_content).expect("same content");
-    pages::save(&tx, &page("s1", "j1", 2000, Some("v1"))).expect("v1");
-    pages::save(&tx, &page("s1", "j1", 2000, Some("v2"))).expect("v2");
+    pages::save(&Sql::Lite(&tx), &same_content).expect("same content");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 2000, Some("v1"))).expect("v1");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 2000, Some("v2"))).expect("v2");
     // Bare-number versions look at the two trees' other pages.
-    pages::save(&tx, &page("s1", "j1", 3000, Some("15"))).expect("15");
-    pages::save(&tx, &page("s1", "j1", 3000, Some("16"))).expect("16");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 3000, Some("15"))).expect("15");
+    pages::save(&Sql::Lite(&tx), &page("s1", "j1", 3000, Some("16"))).expect("16");
     // A 304: the copy saved by another session joins this job.
-    let cached = pages::find_cached(&tx, "s1", &page("s2", "j2", 9, None).url)
+    let cached = pages::find_cached(&Sql::Lite(&tx), "s1", &page("s2", "j2", 9, None).url)
         .expect("cached")
         .expect("a copy");
     let version = page("s1", "j1", 9, Some("v2")).version;
     let url = page("s1", "j1", 9, Some("v2")).url;
-    pages::closer_version_saved_by_job(&tx, "j1", "s1", &url, version.as_ref(), 9).expect("closer");
-    let reused = pages::reuse_page(&tx, &cached.id, "s1", "j1", "2026-01-01T00:00:00+00:00")
-        .expect("reuse")
-        .expect("reused");
-    pages::set_version_facts(&tx, &reused, Some(9), version.as_ref()).expect("facts");
-    pages::drop_farther_versions(&tx, "j1", "s1", &reused, &url, version.as_ref(), 9)
-        .expect("drop");
+    pages::closer_version_saved_by_job(&Sql::Lite(&tx), "j1", "s1", &url, version.as_ref(), 9)
+        .expect("closer");
+    let reused = pages::reuse_page(
+        &Sql::Lite(&tx),
+        &cached.id,
+        "s1",
+        "j1",
+        "2026-01-01T00:00:00+00:00",
+    )
+    .expect("reuse")
+    .expect("reused");
+    pages::set_version_facts(&Sql::Lite(&tx), &reused, Some(9), version.as_ref()).expect("facts");
+    pages::drop_farther_versions(
+        &Sql::Lite(&tx),
+        "j1",
+        "s1",
+        &reused,
+        &url,
+        version.as_ref(),
+        9,
+    )
+    .expect("drop");
     for state in [UrlState::Done, UrlState::Failed, UrlState::Skipped] {
-        frontier::set_state(&tx, "j1", &claimed.url, 1, state, Some("why")).expect("state");
+        frontier::set_state(&Sql::Lite(&tx), "j1", &claimed.url, 1, state, Some("why"))
+            .expect("state");
     }
-    frontier::add(&tx, "j1", &links("j1", 2990, 40)).expect("links");
-    jobs::count_iteration(&tx, "j1", "Scraping").expect("count");
-    frontier::state_of(&tx, "j1", &claimed.url).expect("state of");
+    frontier::add(&Sql::Lite(&tx), "j1", &links("j1", 2990, 40)).expect("links");
+    jobs::count_iteration(&Sql::Lite(&tx), "j1", "Scraping").expect("count");
+    frontier::state_of(&Sql::Lite(&tx), "j1", &claimed.url).expect("state of");
     tx.commit().expect("commit");
     // Streaming the session's documentation, batch by batch.
-    let keys = pages::page_keys(conn, "s1", 100, 16).expect("keys");
+    let keys = pages::page_keys(&Sql::Lite(conn), "s1", 100, 16).expect("keys");
     for (_, id) in keys {
-        pages::bundle(conn, "s1", &id).expect("bundle");
+        pages::document(&Sql::Lite(conn), "s1", &id).expect("document");
     }
-    jobs::get(conn, "j1").expect("job");
-    sessions::get(conn, "s1").expect("session");
+    jobs::get(&Sql::Lite(conn), "j1").expect("job");
+    sessions::get(&Sql::Lite(conn), "s1").expect("session");
     // The end of the job: its template removed from the saved pages, batch by batch.
-    let batch = templates::pending_pages(conn, "j1", "", 32).expect("pending");
+    let batch = templates::pending_pages(&Sql::Lite(conn), "j1", "", 32).expect("pending");
     let through = batch
         .last()
         .map(|pending| pending.url.clone())
@@ -173,7 +203,7 @@ fn per_page_work(conn: &mut Connection) {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .expect("tx");
-    templates::apply_cleaned(&tx, "j1", &through, &[], "Cleaning").expect("cleaned");
+    templates::apply_cleaned(&Sql::Lite(&tx), "j1", &through, &[], "Cleaning").expect("cleaned");
     tx.commit().expect("commit");
 }
 

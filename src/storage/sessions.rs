@@ -1,6 +1,6 @@
 //! Session rows.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{args, Optional, Sql};
 
 use super::jobs::Ending;
 use super::{Db, StorageResult};
@@ -24,37 +24,36 @@ pub struct SessionSummary {
 }
 
 /// Inserts a session; `false` when the id exists (the primary key settles concurrent races).
-pub fn create(conn: &Connection, id: &str) -> StorageResult<bool> {
+pub fn create(conn: &Sql<'_>, id: &str) -> StorageResult<bool> {
     let now = ids::now();
     let inserted = conn.execute(
         "INSERT INTO sessions (id, created_at, updated_at) VALUES (?1, ?2, ?2) ON CONFLICT(id) DO NOTHING",
-        params![id, now],
+        args![id, now],
     )?;
     Ok(inserted == 1)
 }
 
-pub fn count(conn: &Connection) -> StorageResult<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))?)
+pub fn count(conn: &Sql<'_>) -> StorageResult<i64> {
+    conn.query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))
 }
 
-pub fn get(conn: &Connection, id: &str) -> StorageResult<Option<SessionRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, created_at, updated_at, latest_scrape_job_id FROM sessions WHERE id = ?1",
-            [id],
-            |row| {
-                Ok(SessionRow {
-                    id: row.get(0)?,
-                    created_at: row.get(1)?,
-                    updated_at: row.get(2)?,
-                    latest_scrape_job_id: row.get(3)?,
-                })
-            },
-        )
-        .optional()?)
+pub fn get(conn: &Sql<'_>, id: &str) -> StorageResult<Option<SessionRow>> {
+    conn.query_row(
+        "SELECT id, created_at, updated_at, latest_scrape_job_id FROM sessions WHERE id = ?1",
+        [id],
+        |row| {
+            Ok(SessionRow {
+                id: row.get(0)?,
+                created_at: row.get(1)?,
+                updated_at: row.get(2)?,
+                latest_scrape_job_id: row.get(3)?,
+            })
+        },
+    )
+    .optional()
 }
 
-pub fn exists(conn: &Connection, id: &str) -> StorageResult<bool> {
+pub fn exists(conn: &Sql<'_>, id: &str) -> StorageResult<bool> {
     Ok(conn
         .query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
         .optional()?
@@ -62,14 +61,14 @@ pub fn exists(conn: &Connection, id: &str) -> StorageResult<bool> {
 }
 
 /// Newest first.
-pub fn list(conn: &Connection, offset: u32, limit: u32) -> StorageResult<Vec<SessionSummary>> {
+pub fn list(conn: &Sql<'_>, offset: u32, limit: u32) -> StorageResult<Vec<SessionSummary>> {
     let mut stmt = conn.prepare(
         "SELECT s.id, s.created_at, s.updated_at,
                 (SELECT count(*) FROM jobs j WHERE j.session_id = s.id),
                 (SELECT count(*) FROM pages p WHERE p.session_id = s.id)
          FROM sessions s ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?1 OFFSET ?2",
     )?;
-    let rows = stmt.query_map(params![limit, offset], |row| {
+    let rows = stmt.query_map(args![limit, offset], |row| {
         Ok(SessionSummary {
             id: row.get(0)?,
             created_at: row.get(1)?,
@@ -78,7 +77,7 @@ pub fn list(conn: &Connection, offset: u32, limit: u32) -> StorageResult<Vec<Ses
             page_count: row.get(4)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Frontier rows deleted per transaction at most when a session goes.
@@ -147,12 +146,12 @@ pub async fn delete_in_batches(db: &Db, id: &str) -> StorageResult<bool> {
         let started = std::time::Instant::now();
         let deleted = db
             .write(move |tx| {
-                Ok(tx.execute(
+                tx.execute(
                     "DELETE FROM frontier WHERE rowid IN (
                          SELECT f.rowid FROM frontier f JOIN jobs j ON j.id = f.job_id
                          WHERE j.session_id = ?1 LIMIT ?2)",
-                    params![session, FRONTIER_ROWS_PER_DELETE],
-                )?)
+                    args![session, FRONTIER_ROWS_PER_DELETE],
+                )
             })
             .await?;
         if deleted == 0 {
@@ -165,10 +164,10 @@ pub async fn delete_in_batches(db: &Db, id: &str) -> StorageResult<bool> {
         .await
 }
 
-pub fn touch(conn: &Connection, id: &str, at: &str) -> StorageResult<()> {
+pub fn touch(conn: &Sql<'_>, id: &str, at: &str) -> StorageResult<()> {
     conn.execute(
         "UPDATE sessions SET updated_at = ?2 WHERE id = ?1",
-        params![id, at],
+        args![id, at],
     )?;
     Ok(())
 }

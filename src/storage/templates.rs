@@ -1,7 +1,7 @@
 //! Rows behind site-template learning: each saved page's blocks until the job's end has
 //! cleaned it, the template a job learned, and how many pages it was removed from.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{args, Optional, Sql};
 
 use super::pages::{replace_chunks, NewChunk};
 use super::StorageResult;
@@ -9,21 +9,27 @@ use crate::ids;
 
 /// Remembers the blocks of a page a job just saved (encoded by the template module).
 pub fn remember_blocks(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     content_hash: &str,
     blocks: &[u8],
 ) -> StorageResult<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)",
-        params![job_id, url, content_hash, blocks],
+        // A page saved again moves to the end of the saving order, as a new row would.
+        tx.pick(
+            "INSERT OR REPLACE INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO page_blocks (job_id, url, content_hash, blocks) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (job_id, url) DO UPDATE SET content_hash = excluded.content_hash,
+                 blocks = excluded.blocks, rowid = DEFAULT",
+        ),
+        args![job_id, url, content_hash, blocks],
     )?;
     Ok(())
 }
 
 /// How many pages the job's template was learned from; `None` until it is learned.
-pub fn learned_from(conn: &Connection, job_id: &str) -> StorageResult<Option<i64>> {
+pub fn learned_from(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT template_learned_from FROM jobs WHERE id = ?1",
@@ -37,49 +43,47 @@ pub fn learned_from(conn: &Connection, job_id: &str) -> StorageResult<Option<i64
 /// The block lists of the pages the job still has saved, unchanged since they were
 /// remembered, in saving order; `visit` gets each page's position and blocks.
 pub fn for_each_saved_page_blocks(
-    conn: &Connection,
+    conn: &Sql<'_>,
     job_id: &str,
     mut visit: impl FnMut(usize, &[u8]),
 ) -> StorageResult<usize> {
-    let mut stmt = conn.prepare(
+    let mut count = 0;
+    conn.for_each(
         "SELECT pb.blocks FROM page_blocks pb
          JOIN jobs j ON j.id = pb.job_id
          JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
          JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
          WHERE pb.job_id = ?1 ORDER BY pb.rowid",
+        [job_id],
+        |row| {
+            let blocks: Vec<u8> = row.get(0)?;
+            visit(count, &blocks);
+            count += 1;
+            Ok(true)
+        },
     )?;
-    let mut rows = stmt.query([job_id])?;
-    let mut count = 0;
-    while let Some(row) = rows.next()? {
-        let blocks: Vec<u8> = row.get(0)?;
-        visit(count, &blocks);
-        count += 1;
-    }
     Ok(count)
 }
 
 /// Saved pages of the job with their remembered blocks: (content, blocks), in saving order,
 /// for reading the text of template blocks; `visit` returns `false` to stop.
 pub fn for_each_saved_page_content(
-    conn: &Connection,
+    conn: &Sql<'_>,
     job_id: &str,
     mut visit: impl FnMut(&str, &[u8]) -> bool,
 ) -> StorageResult<()> {
-    let mut stmt = conn.prepare(
+    conn.for_each(
         "SELECT p.content, pb.blocks FROM page_blocks pb
          JOIN jobs j ON j.id = pb.job_id
          JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
          WHERE pb.job_id = ?1 ORDER BY pb.rowid",
-    )?;
-    let mut rows = stmt.query([job_id])?;
-    while let Some(row) = rows.next()? {
-        let content: String = row.get(0)?;
-        let blocks: Vec<u8> = row.get(1)?;
-        if !visit(&content, &blocks) {
-            break;
-        }
-    }
-    Ok(())
+        [job_id],
+        |row| {
+            let content: String = row.get(0)?;
+            let blocks: Vec<u8> = row.get(1)?;
+            Ok(visit(&content, &blocks))
+        },
+    )
 }
 
 /// One block of a job's template: its fingerprint, on how many pages it was, its text.
@@ -92,7 +96,7 @@ pub struct TemplateBlock {
 
 /// Records the learned template; from now on the job's end only cleans pages.
 pub fn save_template(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     learned_from: i64,
     blocks: &[TemplateBlock],
@@ -102,7 +106,7 @@ pub fn save_template(
         "INSERT INTO job_template (job_id, fingerprint, pages, sample) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for block in blocks {
-        stmt.execute(params![
+        stmt.execute(args![
             job_id,
             block.fingerprint as i64,
             block.pages,
@@ -111,12 +115,12 @@ pub fn save_template(
     }
     tx.execute(
         "UPDATE jobs SET template_learned_from = ?2 WHERE id = ?1",
-        params![job_id, learned_from],
+        args![job_id, learned_from],
     )?;
     Ok(())
 }
 
-pub fn template(conn: &Connection, job_id: &str) -> StorageResult<Vec<TemplateBlock>> {
+pub fn template(conn: &Sql<'_>, job_id: &str) -> StorageResult<Vec<TemplateBlock>> {
     let mut stmt = conn.prepare(
         "SELECT fingerprint, pages, sample FROM job_template WHERE job_id = ?1 ORDER BY pages DESC",
     )?;
@@ -127,7 +131,7 @@ pub fn template(conn: &Connection, job_id: &str) -> StorageResult<Vec<TemplateBl
             sample: row.get(2)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// A remembered page still to be cleaned. `page` is `None` when the job no longer has the
@@ -154,7 +158,7 @@ pub struct StoredPage {
 /// batch is a seek and a short walk: in rowid order every batch sorted all of the job's
 /// remaining rows, and the end of a 30,000-page job spent minutes there.
 pub fn pending_pages(
-    conn: &Connection,
+    conn: &Sql<'_>,
     job_id: &str,
     after_url: &str,
     limit: u32,
@@ -167,7 +171,7 @@ pub fn pending_pages(
               AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
          WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![job_id, after_url, limit], |row| {
+    let rows = stmt.query_map(args![job_id, after_url, limit], |row| {
         let id: Option<String> = row.get(2)?;
         let page = match id {
             Some(id) => Some(StoredPage {
@@ -185,7 +189,7 @@ pub fn pending_pages(
             blocks: row.get(1)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// A page with its template removed, re-chunked.
@@ -203,7 +207,7 @@ pub struct CleanedPage {
 /// (writing nothing) when the job is no longer running: a cancelled job's status is a
 /// snapshot of its pages that must stay true.
 pub fn apply_cleaned(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     through_url: &str,
     cleaned: &[CleanedPage],
@@ -216,7 +220,7 @@ pub fn apply_cleaned(
     for page in cleaned {
         let updated = tx.execute(
             "UPDATE pages SET content = ?2, content_hash = ?3 WHERE id = ?1 AND content_hash = ?4",
-            params![page.page_id, page.content, page.content_hash, page.old_hash],
+            args![page.page_id, page.content, page.content_hash, page.old_hash],
         )?;
         if updated == 1 {
             replace_chunks(tx, &page.page_id, &page.chunks)?;
@@ -228,28 +232,28 @@ pub fn apply_cleaned(
     }
     tx.execute(
         "DELETE FROM page_blocks WHERE job_id = ?1 AND url <= ?2",
-        params![job_id, through_url],
+        args![job_id, through_url],
     )?;
     tx.execute(
         "UPDATE jobs SET template_pages_cleaned = template_pages_cleaned + ?2 WHERE id = ?1",
-        params![job_id, changed],
+        args![job_id, changed],
     )?;
     tx.execute(
         "UPDATE jobs SET message = ?2, updated_at = ?3, progressed_at = ?3
          WHERE id = ?1",
-        params![job_id, message, ids::now()],
+        args![job_id, message, ids::now()],
     )?;
     Ok(Some(changed))
 }
 
 /// Drops what a job remembered for learning its template (the job ended without it).
-pub fn forget(tx: &Transaction<'_>, job_id: &str) -> StorageResult<()> {
+pub fn forget(tx: &Sql<'_>, job_id: &str) -> StorageResult<()> {
     tx.execute("DELETE FROM page_blocks WHERE job_id = ?1", [job_id])?;
     Ok(())
 }
 
 /// What the job's template removed: (template blocks, pages cleaned), once learned.
-pub fn report(conn: &Connection, job_id: &str) -> StorageResult<Option<(i64, i64)>> {
+pub fn report(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<(i64, i64)>> {
     let learned = conn
         .query_row(
             "SELECT template_learned_from, template_pages_cleaned FROM jobs WHERE id = ?1",

@@ -6,7 +6,7 @@
 //! and whose `source` is what its chunks say. Its bytes wait in `upload_parts` until its
 //! job has placed the document, so a job interrupted by a crash runs again from them.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{args, Optional, Sql};
 
 use super::jobs::JobState;
 use super::pages::{self, NewChunk};
@@ -149,25 +149,20 @@ fn doc_key(doc_id: &str) -> String {
 // ---- the spool ------------------------------------------------------------------------
 
 /// Starts a spool for an upload of `session_id`; `false` when the session is gone.
-pub fn create_spool(conn: &Connection, spool_id: &str, session_id: &str) -> StorageResult<bool> {
+pub fn create_spool(conn: &Sql<'_>, spool_id: &str, session_id: &str) -> StorageResult<bool> {
     if !sessions::exists(conn, session_id)? {
         return Ok(false);
     }
     conn.execute(
         "INSERT INTO upload_spools (id, session_id, created_at) VALUES (?1, ?2, ?3)",
-        params![spool_id, session_id, ids::now()],
+        args![spool_id, session_id, ids::now()],
     )?;
     Ok(true)
 }
 
 /// Appends the `seq`-th piece of a spooled upload; `false` when the spool is gone (its
 /// session was deleted meanwhile).
-pub fn append_part(
-    conn: &Connection,
-    spool_id: &str,
-    seq: u32,
-    data: &[u8],
-) -> StorageResult<bool> {
+pub fn append_part(conn: &Sql<'_>, spool_id: &str, seq: u32, data: &[u8]) -> StorageResult<bool> {
     let exists = conn
         .query_row(
             "SELECT 1 FROM upload_spools WHERE id = ?1",
@@ -179,19 +174,19 @@ pub fn append_part(
     if exists {
         conn.execute(
             "INSERT INTO upload_parts (spool_id, seq, data) VALUES (?1, ?2, ?3)",
-            params![spool_id, seq, data],
+            args![spool_id, seq, data],
         )?;
     }
     Ok(exists)
 }
 
-pub fn delete_spool(conn: &Connection, spool_id: &str) -> StorageResult<()> {
+pub fn delete_spool(conn: &Sql<'_>, spool_id: &str) -> StorageResult<()> {
     conn.execute("DELETE FROM upload_spools WHERE id = ?1", [spool_id])?;
     Ok(())
 }
 
 /// The spooled bytes in order, or `None` when the spool is gone.
-pub fn read_spool(conn: &Connection, spool_id: &str) -> StorageResult<Option<Vec<u8>>> {
+pub fn read_spool(conn: &Sql<'_>, spool_id: &str) -> StorageResult<Option<Vec<u8>>> {
     let total: Option<i64> = conn
         .query_row(
             "SELECT (SELECT coalesce(sum(length(data)), 0) FROM upload_parts WHERE spool_id = ?1)
@@ -204,32 +199,41 @@ pub fn read_spool(conn: &Connection, spool_id: &str) -> StorageResult<Option<Vec
         return Ok(None);
     };
     let mut bytes = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-    let mut stmt =
-        conn.prepare("SELECT data FROM upload_parts WHERE spool_id = ?1 ORDER BY seq")?;
-    let mut rows = stmt.query([spool_id])?;
-    while let Some(row) = rows.next()? {
-        let piece = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
-        bytes.extend_from_slice(piece);
-    }
+    conn.for_each(
+        "SELECT data FROM upload_parts WHERE spool_id = ?1 ORDER BY seq",
+        [spool_id],
+        |row| {
+            bytes.extend_from_slice(row.bytes(0)?);
+            Ok(true)
+        },
+    )?;
     Ok(Some(bytes))
 }
 
 /// Removes spools no queued or running upload job needs: bodies whose request never
 /// completed because the process stopped while they streamed, and those of jobs ended
 /// by a path that does not know about spools (the stall watchdog). Run at start-up only:
-/// a spool that is streaming has no job yet.
-pub fn delete_orphan_spools(conn: &Connection) -> StorageResult<usize> {
-    Ok(conn.execute(
-        "DELETE FROM upload_spools WHERE id NOT IN
+/// a spool that is streaming has no job yet. Where several instances share the database,
+/// another one may be streaming an upload right now, so only spools older than a day
+/// (no upload streams that long) are taken as orphans there.
+pub fn delete_orphan_spools(conn: &Sql<'_>) -> StorageResult<usize> {
+    let before = match conn.dialect() {
+        super::Dialect::Sqlite => ids::now(),
+        super::Dialect::Postgres => {
+            ids::format_timestamp(time::OffsetDateTime::now_utc() - time::Duration::DAY)
+        }
+    };
+    conn.execute(
+        "DELETE FROM upload_spools WHERE created_at <= ?1 AND id NOT IN
             (SELECT j.id FROM jobs j WHERE j.status IN ('queued', 'running'))",
-        [],
-    )?)
+        [before],
+    )
 }
 
 // ---- upload jobs ----------------------------------------------------------------------
 
 /// Queues the job of a completely spooled upload; `false` when the session is gone.
-pub fn insert_job(tx: &Transaction<'_>, upload: &NewUpload) -> StorageResult<bool> {
+pub fn insert_job(tx: &Sql<'_>, upload: &NewUpload) -> StorageResult<bool> {
     if !sessions::exists(tx, &upload.session_id)? {
         return Ok(false);
     }
@@ -249,7 +253,7 @@ pub fn insert_job(tx: &Transaction<'_>, upload: &NewUpload) -> StorageResult<boo
                            stage, message, total_iterations, progressed_at)
          VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, 'queue',
                  'Queued uploaded documentation for processing', 1, ?4)",
-        params![
+        args![
             upload.job_id,
             upload.session_id,
             UPLOAD_JOB_TYPE,
@@ -262,7 +266,7 @@ pub fn insert_job(tx: &Transaction<'_>, upload: &NewUpload) -> StorageResult<boo
         "INSERT INTO uploads (job_id, session_id, doc_id, file_name, declared_type, size_bytes,
                               content_hash, replace_all, skip_cache)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+        args![
             upload.job_id,
             upload.session_id,
             upload.doc_id,
@@ -281,7 +285,7 @@ pub fn insert_job(tx: &Transaction<'_>, upload: &NewUpload) -> StorageResult<boo
 const UPLOAD_COLUMNS: &str = "u.job_id, u.session_id, u.doc_id, u.file_name, u.declared_type, \
      u.size_bytes, u.content_hash, u.replace_all, u.skip_cache, u.content_type, u.chunks, u.reused_from";
 
-fn upload_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRow> {
+fn upload_from_row(row: &crate::storage::sql::Row<'_>) -> crate::storage::StorageResult<UploadRow> {
     Ok(UploadRow {
         job_id: row.get(0)?,
         session_id: row.get(1)?,
@@ -298,13 +302,13 @@ fn upload_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UploadRow> {
     })
 }
 
-pub fn get(conn: &Connection, job_id: &str) -> StorageResult<Option<UploadRow>> {
+pub fn get(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<UploadRow>> {
     let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads u WHERE u.job_id = ?1");
-    Ok(conn.query_row(&sql, [job_id], upload_from_row).optional()?)
+    conn.query_row(&sql, [job_id], upload_from_row).optional()
 }
 
 /// The session's upload jobs, oldest first.
-pub fn list_for_session(conn: &Connection, session_id: &str) -> StorageResult<Vec<UploadJob>> {
+pub fn list_for_session(conn: &Sql<'_>, session_id: &str) -> StorageResult<Vec<UploadJob>> {
     let sql = format!(
         "SELECT {UPLOAD_COLUMNS}, j.status, j.created_at, j.started_at, j.updated_at, j.finished_at, j.message
          FROM uploads u JOIN jobs j ON j.id = u.job_id
@@ -348,23 +352,22 @@ pub fn list_for_session(conn: &Connection, session_id: &str) -> StorageResult<Ve
 
 /// The newest queued or running upload job into `doc_id` of the session.
 pub fn pending_job_for_doc(
-    conn: &Connection,
+    conn: &Sql<'_>,
     session_id: &str,
     doc_id: &str,
 ) -> StorageResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT u.job_id FROM uploads u JOIN jobs j ON j.id = u.job_id
+    conn.query_row(
+        "SELECT u.job_id FROM uploads u JOIN jobs j ON j.id = u.job_id
              WHERE u.session_id = ?1 AND u.doc_id = ?2 AND j.status IN ('queued', 'running')
              ORDER BY j.rowid DESC LIMIT 1",
-            params![session_id, doc_id],
-            |row| row.get(0),
-        )
-        .optional()?)
+        args![session_id, doc_id],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// Whose document `doc_id` is.
-pub fn doc_owner(conn: &Connection, session_id: &str, doc_id: &str) -> StorageResult<DocOwner> {
+pub fn doc_owner(conn: &Sql<'_>, session_id: &str, doc_id: &str) -> StorageResult<DocOwner> {
     let owner: Option<String> = conn
         .query_row(
             "SELECT session_id FROM pages WHERE id = ?1",
@@ -382,34 +385,33 @@ pub fn doc_owner(conn: &Connection, session_id: &str, doc_id: &str) -> StorageRe
 /// A finished upload job of the same input (`input_key`) since `since` whose document
 /// still holds what that job saved (any session): `(job id, doc id)`.
 pub fn find_reusable(
-    conn: &Connection,
+    conn: &Sql<'_>,
     input_key: &str,
     not_job: &str,
     since: &str,
 ) -> StorageResult<Option<(String, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT j.id, u.doc_id FROM jobs j JOIN uploads u ON u.job_id = j.id
+    conn.query_row(
+        "SELECT j.id, u.doc_id FROM jobs j JOIN uploads u ON u.job_id = j.id
              JOIN job_pages jp ON jp.job_id = j.id AND jp.page_id = u.doc_id
              WHERE j.input_key = ?1 AND j.id <> ?2 AND j.status = 'finished' AND j.finished_at >= ?3
                AND EXISTS (SELECT 1 FROM chunks c WHERE c.page_id = u.doc_id)
              ORDER BY j.finished_at DESC LIMIT 1",
-            params![input_key, not_job, since],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?)
+        args![input_key, not_job, since],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()
 }
 
 /// Whether the job may still write: it exists and runs.
-pub fn is_running(conn: &Connection, job_id: &str) -> StorageResult<bool> {
+pub fn is_running(conn: &Sql<'_>, job_id: &str) -> StorageResult<bool> {
     super::jobs::is_running(conn, job_id)
 }
 
-pub fn set_message(conn: &Connection, job_id: &str, message: &str) -> StorageResult<()> {
+pub fn set_message(conn: &Sql<'_>, job_id: &str, message: &str) -> StorageResult<()> {
     conn.execute(
         "UPDATE jobs SET message = ?2, updated_at = ?3, progressed_at = ?3
          WHERE id = ?1 AND status = 'running'",
-        params![job_id, message, ids::now()],
+        args![job_id, message, ids::now()],
     )?;
     Ok(())
 }
@@ -420,7 +422,7 @@ pub fn set_message(conn: &Connection, job_id: &str, message: &str) -> StorageRes
 /// the session goes; otherwise the document's own row is reused (its chunks and job links
 /// go) or created. Returns whether a row to update exists.
 fn clear_place(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     session_id: &str,
     doc_id: &str,
     replace_all: bool,
@@ -443,7 +445,7 @@ fn clear_place(
 /// Writes the page row of a non-scraped document (insert or in-place update).
 #[allow(clippy::too_many_arguments)]
 fn write_page_row(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     exists: bool,
     doc_id: &str,
     session_id: &str,
@@ -463,14 +465,14 @@ fn write_page_row(
                     fetched_at = ?7, links = '[]', simhash = NULL, version_key = NULL,
                     version_closeness = NULL, source = ?8, shown_url = ?9
              WHERE id = ?1",
-            params![doc_id, key, title, content_type, content, content_hash, now, source, shown_url],
+            args![doc_id, key, title, content_type, content, content_hash, now, source, shown_url],
         )?;
     } else {
         tx.execute(
             "INSERT INTO pages (id, session_id, url, requested_url, title, content_type, content,
                                 content_hash, http_status, fetched_at, created_at, links, source, shown_url)
              VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, 200, ?8, ?8, '[]', ?9, ?10)",
-            params![
+            args![
                 doc_id,
                 session_id,
                 key,
@@ -491,7 +493,7 @@ fn write_page_row(
 /// all of the session's documentation) and links it to its job, in the caller's
 /// transaction. The page's `content_hash` is the hash of the uploaded bytes.
 pub fn save_document(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     document: &UploadedDocument,
     content_hash: &str,
     replace_all: bool,
@@ -523,7 +525,7 @@ pub fn save_document(
 /// Places a copy of document `source_doc` (any session) as `target.doc_id`, with the
 /// target's name: the chunks of an identical earlier upload (`skipCache: false`).
 pub fn copy_document(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     source_doc: &str,
     target: &UploadedDocument,
     replace_all: bool,
@@ -579,17 +581,18 @@ pub fn copy_document(
          FROM chunks WHERE id = ?4",
     )?;
     for chunk_id in &chunk_ids {
-        stmt.execute(params![ids::new_id(), target.doc_id, now, chunk_id])?;
+        stmt.execute(args![ids::new_id(), target.doc_id, now, chunk_id])?;
     }
     link_job(tx, &target.job_id, &target.doc_id, &now)?;
     sessions::touch(tx, &target.session_id, &now)?;
     Ok(Ok(chunk_ids.len() as i64))
 }
 
-fn link_job(tx: &Transaction<'_>, job_id: &str, doc_id: &str, now: &str) -> StorageResult<()> {
+fn link_job(tx: &Sql<'_>, job_id: &str, doc_id: &str, now: &str) -> StorageResult<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)",
-        params![job_id, doc_id, now],
+        "INSERT INTO job_pages (job_id, page_id, scraped_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (job_id, page_id) DO UPDATE SET scraped_at = excluded.scraped_at",
+        args![job_id, doc_id, now],
     )?;
     Ok(())
 }
@@ -597,7 +600,7 @@ fn link_job(tx: &Transaction<'_>, job_id: &str, doc_id: &str, now: &str) -> Stor
 /// Replaces document `doc_id` of the session with the given chunks (an empty list just
 /// removes it), in the caller's transaction.
 pub fn import_document(
-    tx: &Transaction<'_>,
+    tx: &Sql<'_>,
     document: &ImportedDocument,
 ) -> StorageResult<Result<(), PlaceConflict>> {
     // Checked before anything changes: the caller commits whatever this returns.
@@ -605,7 +608,7 @@ pub fn import_document(
         let taken = tx
             .query_row(
                 "SELECT 1 FROM chunks WHERE id = ?1 AND page_id <> ?2",
-                params![chunk.chunk_id, document.doc_id],
+                args![chunk.chunk_id, document.doc_id],
                 |_| Ok(()),
             )
             .optional()?
@@ -655,7 +658,7 @@ pub fn import_document(
         // Stored only where the chunk differs from its document.
         let source = Some(&imported.source).filter(|s| **s != document.source);
         let url = imported.url.as_ref().filter(|u| **u != document.shown_url);
-        stmt.execute(params![
+        stmt.execute(args![
             imported.chunk_id,
             document.doc_id,
             number as i64,
@@ -694,7 +697,7 @@ pub fn import_document(
 
 /// Ends a running or queued upload job and drops its spool; `false` when it was already
 /// over or is gone.
-pub fn finish(tx: &Transaction<'_>, job_id: &str, ending: &UploadEnding) -> StorageResult<bool> {
+pub fn finish(tx: &Sql<'_>, job_id: &str, ending: &UploadEnding) -> StorageResult<bool> {
     let Some(job) = super::jobs::get(tx, job_id)? else {
         return Ok(false);
     };
@@ -723,7 +726,7 @@ pub fn finish(tx: &Transaction<'_>, job_id: &str, ending: &UploadEnding) -> Stor
                         finish_reason = 'completed', completed_iterations = total_iterations,
                         updated_at = ?4, finished_at = ?4, started_at = coalesce(started_at, ?4)
                  WHERE id = ?1",
-                params![
+                args![
                     job_id,
                     format!("Processed uploaded documentation {} into {chunks} chunk(s)", upload.file_name),
                     result,
@@ -732,7 +735,7 @@ pub fn finish(tx: &Transaction<'_>, job_id: &str, ending: &UploadEnding) -> Stor
             )?;
             tx.execute(
                 "UPDATE uploads SET content_type = ?2, chunks = ?3, reused_from = ?4 WHERE job_id = ?1",
-                params![job_id, content_type, chunks, reused_from],
+                args![job_id, content_type, chunks, reused_from],
             )?;
         }
         UploadEnding::Failed {
@@ -741,18 +744,18 @@ pub fn finish(tx: &Transaction<'_>, job_id: &str, ending: &UploadEnding) -> Stor
         } => {
             tx.execute(
                 "INSERT INTO job_errors (job_id, line) VALUES (?1, ?2)",
-                params![job_id, error],
+                args![job_id, error],
             )?;
             tx.execute(
                 "UPDATE jobs SET status = 'failed', stage = 'failed',
                         message = 'Failed to process uploaded documentation',
                         updated_at = ?2, finished_at = ?2, started_at = coalesce(started_at, ?2)
                  WHERE id = ?1",
-                params![job_id, now],
+                args![job_id, now],
             )?;
             tx.execute(
                 "UPDATE uploads SET content_type = ?2 WHERE job_id = ?1",
-                params![job_id, content_type],
+                args![job_id, content_type],
             )?;
         }
     }

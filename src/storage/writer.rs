@@ -25,7 +25,7 @@ use std::sync::mpsc;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::oneshot;
 
-use super::{apply_storage_fault, StorageResult};
+use super::{apply_storage_fault, Sql, StorageResult};
 use crate::error::StorageError;
 
 /// Most closures in one transaction; more wait for the next one.
@@ -73,7 +73,7 @@ struct Work<T, F> {
 impl<T, F> Request for Work<T, F>
 where
     T: Send + 'static,
-    F: FnOnce(&Transaction<'_>) -> StorageResult<T> + Send + 'static,
+    F: FnOnce(&Sql<'_>) -> StorageResult<T> + Send + 'static,
 {
     fn run(self: Box<Self>, tx: &Transaction<'_>) -> Box<dyn Pending> {
         let Work { work, to } = *self;
@@ -106,7 +106,7 @@ impl Writer {
     pub async fn write<T, F>(&self, work: F) -> StorageResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> StorageResult<T> + Send + 'static,
+        F: FnOnce(&Sql<'_>) -> StorageResult<T> + Send + 'static,
     {
         let (to, answer) = oneshot::channel();
         self.requests
@@ -184,10 +184,10 @@ fn write_batch(conn: &mut Connection, batch: Vec<Box<dyn Request>>) {
 /// Runs `work` inside a savepoint: on error or panic only its own writes are undone.
 fn in_savepoint<T, F>(tx: &Transaction<'_>, work: F) -> StorageResult<T>
 where
-    F: FnOnce(&Transaction<'_>) -> StorageResult<T>,
+    F: FnOnce(&Sql<'_>) -> StorageResult<T>,
 {
     tx.execute_batch("SAVEPOINT one_write")?;
-    let result = match catch_unwind(AssertUnwindSafe(|| work(tx))) {
+    let result = match catch_unwind(AssertUnwindSafe(|| work(&Sql::Lite(tx)))) {
         Ok(result) => result,
         Err(_) => Err(StorageError::Worker(
             "a database write panicked; it was undone".into(),

@@ -1,5 +1,6 @@
-//! Black-box helpers: the real `docscrape` binary on 127.0.0.1:0 with a temp SQLite file,
-//! a blocking HTTP client, and polling.
+//! Black-box helpers: the real `docscrape` binary on 127.0.0.1:0 with a temp SQLite file
+//! (or, in the suite's PostgreSQL run, a fresh database on a throwaway cluster), a
+//! blocking HTTP client, and polling.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,30 @@ use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
+
+/// Which database the suite runs on: each suite's `main.rs` says (`crate::BACKEND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a new test server keeps its data: `file` on SQLite, a fresh database of the
+/// test cluster on PostgreSQL (SQLite again when no server is installed here).
+pub fn new_database(file: PathBuf) -> PathBuf {
+    if crate::BACKEND == Backend::Postgres {
+        if let Some(cluster) = crate::postgres_cluster::cluster() {
+            return PathBuf::from(crate::postgres_cluster::fresh_database(cluster));
+        }
+    }
+    file
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres(db: &Path) -> bool {
+    db.to_str()
+        .is_some_and(|text| text.starts_with("postgres://"))
+}
 
 pub struct TestApp {
     pub address: String,
@@ -30,7 +55,7 @@ impl TestApp {
     /// Starts the server with `--allow-private-networks` (fixtures are on loopback) and `args`.
     pub fn spawn_with(args: &[&str]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("nested").join("docscrape.db");
+        let db_path = new_database(dir.path().join("nested").join("docscrape.db"));
         let mut extra: Vec<String> = vec!["--allow-private-networks".into()];
         extra.extend(args.iter().map(|a| a.to_string()));
         TestApp::start(db_path, extra, Some(dir))
@@ -52,7 +77,7 @@ impl TestApp {
     /// Starts the server with exactly `args` (no `--allow-private-networks`).
     pub fn spawn_strict_with(args: &[&str]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("docscrape.db");
+        let db_path = new_database(dir.path().join("docscrape.db"));
         let args = args.iter().map(|a| a.to_string()).collect();
         TestApp::start(db_path, args, Some(dir))
     }
@@ -61,6 +86,42 @@ impl TestApp {
     pub fn spawn_on_db(db_path: &Path, args: &[&str]) -> TestApp {
         let args = args.iter().map(|a| a.to_string()).collect();
         TestApp::start(db_path.to_path_buf(), args, None)
+    }
+
+    /// Whether this server runs on PostgreSQL; tests that open the SQLite file
+    /// themselves return early then.
+    pub fn on_postgres(&self) -> bool {
+        is_postgres(&self.db_path)
+    }
+
+    /// Starts the server on an existing database with `env` added to its environment.
+    #[allow(dead_code)] // by the PostgreSQL suite's TLS test
+    pub fn spawn_on_db_with_env(db_path: &Path, args: &[&str], env: &[(&str, &str)]) -> TestApp {
+        let mut app = TestApp::spawn_on_db_deferred(db_path, args);
+        app.extra_env = env
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        app.restart();
+        app
+    }
+
+    /// A server not started yet (`restart` starts it).
+    #[allow(dead_code)] // by the PostgreSQL suite's TLS test
+    fn spawn_on_db_deferred(db_path: &Path, args: &[&str]) -> TestApp {
+        TestApp {
+            address: String::new(),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            db_path: db_path.to_path_buf(),
+            extra_args: args.iter().map(|a| a.to_string()).collect(),
+            extra_env: Vec::new(),
+            child: None,
+            stdout_lines: Arc::new(Mutex::new(Vec::new())),
+            _dir: None,
+        }
     }
 
     fn start(db_path: PathBuf, extra_args: Vec<String>, dir: Option<tempfile::TempDir>) -> TestApp {
@@ -387,6 +448,9 @@ pub fn saved_urls(status: &Value) -> std::collections::BTreeSet<String> {
 /// What a crash must never leave behind: a corrupt file, a page saved twice, a chunk
 /// written twice, or a page row without its chunks (a half-written page).
 pub fn assert_database_sound(db_path: &Path) {
+    if is_postgres(db_path) {
+        return assert_postgres_sound(db_path);
+    }
     let conn = rusqlite::Connection::open(db_path).expect("open the database");
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
@@ -409,6 +473,49 @@ pub fn assert_database_sound(db_path: &Path) {
         "a page without chunks"
     );
 }
+
+/// One integer a query answers (`?1` … are `args`), on either backend.
+pub fn query_i64(db: &Path, sql: &str, args: &[&str]) -> i64 {
+    if is_postgres(db) {
+        let url = db.to_str().expect("URL");
+        let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+        let sql = sql.replace('?', "$");
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = args
+            .iter()
+            .map(|arg| arg as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let row = client.query_one(&sql, &params).expect(&sql);
+        return row.get::<_, i64>(0);
+    }
+    let conn = rusqlite::Connection::open(db).expect("open the database");
+    conn.query_row(sql, rusqlite::params_from_iter(args), |row| row.get(0))
+        .expect(sql)
+}
+
+/// The same checks on a PostgreSQL database (whose own integrity is the server's).
+fn assert_postgres_sound(db: &Path) {
+    let url = db.to_str().expect("URL");
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    for (sql, what) in SOUNDNESS_CHECKS {
+        let found: i64 = client.query_one(*sql, &[]).expect(sql).get(0);
+        assert_eq!(found, 0, "{what}");
+    }
+}
+
+const SOUNDNESS_CHECKS: &[(&str, &str)] = &[
+    (
+        "SELECT count(*) FROM (SELECT 1 FROM chunks GROUP BY page_id, chunk_number HAVING count(*) > 1) d",
+        "duplicate chunks",
+    ),
+    (
+        "SELECT count(*) FROM (SELECT 1 FROM pages GROUP BY session_id, url HAVING count(*) > 1) d",
+        "a page saved twice in one session",
+    ),
+    (
+        "SELECT count(*) FROM pages p WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.page_id = p.id)",
+        "a page without chunks",
+    ),
+];
 
 /// A request sent byte for byte as given (no client normalises its path), and the answer's
 /// status code and body. For spellings of a path that HTTP clients would rewrite.

@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::{cpu_ticks, peak_rss_kib, pid_of_server_using, wait_until_idle, TestApp};
+use crate::helpers::{
+    cpu_ticks, peak_rss_kib, pid_of_server_using, query_i64, wait_until_idle, TestApp,
+};
 
 /// Peak resident set size allowed for a 50-page crawl of a site whose sitemaps list
 /// 200,000 pages.
@@ -44,14 +46,11 @@ fn a_sitemap_of_200000_pages_does_not_outgrow_a_50_page_budget() {
         assert!(hits.iter().any(|hit| hit == sitemap), "{sitemap} not read");
     }
 
-    let conn = rusqlite::Connection::open(&app.db_path).expect("open the database");
-    let rows: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM frontier WHERE job_id = ?1",
-            [&job],
-            |row| row.get(0),
-        )
-        .expect("count frontier rows");
+    let rows = query_i64(
+        &app.db_path,
+        "SELECT count(*) FROM frontier WHERE job_id = ?1",
+        &[&job],
+    );
     eprintln!("200,000-page sitemap: {rows} frontier rows");
     assert!(rows <= 20 * 50, "{rows} frontier rows for a 50-page budget");
     assert!(
@@ -78,14 +77,11 @@ fn pages_of_thousands_of_links_keep_the_frontier_to_a_multiple_of_the_budget() {
     assert_eq!(status["status"], "finished", "{status}");
     assert_eq!(status["result"]["finishReason"], "max_iterations");
     assert_eq!(status["result"]["savedPagesCount"], 20);
-    let conn = rusqlite::Connection::open(&app.db_path).expect("open the database");
-    let rows: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM frontier WHERE job_id = ?1",
-            [&job],
-            |row| row.get(0),
-        )
-        .expect("count frontier rows");
+    let rows = query_i64(
+        &app.db_path,
+        "SELECT count(*) FROM frontier WHERE job_id = ?1",
+        &[&job],
+    );
     // 20 pages offered 60,000 links; the frontier keeps its best 500 pending.
     assert!(rows <= 1_000, "{rows} frontier rows for a 20-page budget");
 }

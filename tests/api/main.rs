@@ -1,8 +1,13 @@
 //! Black-box tests: the real server binary, a temp SQLite file, fixture sites on loopback.
 
+/// This suite runs on a temp SQLite file; tests/api_postgres runs it on PostgreSQL.
+pub const BACKEND: helpers::Backend = helpers::Backend::Sqlite;
+
 mod fixture_server;
 mod helpers;
 mod hostile_server;
+#[allow(dead_code)]
+mod postgres_cluster;
 
 mod access;
 mod cli;

@@ -290,11 +290,7 @@ fn metrics_count_the_crawl_and_the_requests_by_route_behind_the_token() {
     let text = response.text().expect("body");
     let samples = parse_metrics(&text);
 
-    let conn = rusqlite::Connection::open(&app.db_path).expect("db");
-    let count = |sql: &str| -> f64 {
-        conn.query_row(sql, [], |row| row.get::<_, i64>(0))
-            .expect(sql) as f64
-    };
+    let count = |sql: &str| -> f64 { crate::helpers::query_i64(&app.db_path, sql, &[]) as f64 };
     let fetched = count("SELECT completed_iterations FROM jobs");
     assert_eq!(
         value(&samples, "docscrape_pages_fetched_total", &[]),
@@ -310,7 +306,7 @@ fn metrics_count_the_crawl_and_the_requests_by_route_behind_the_token() {
     );
     assert_eq!(
         value(&samples, "docscrape_tokens_saved_total", &[]),
-        count("SELECT sum(token_count) FROM chunks")
+        count("SELECT CAST(sum(token_count) AS BIGINT) FROM chunks")
     );
     assert_eq!(
         value(

@@ -769,14 +769,11 @@ fn oversized_binary_empty_and_fieldless_uploads_are_refused_before_any_job() {
     let jobs = upload_jobs(&app, &session);
     assert_eq!(jobs["totalUploads"], 1, "{jobs}");
     app.get("/health");
-    let conn = rusqlite::Connection::open(&app.db_path).expect("db");
-    let spools: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM upload_spools WHERE id NOT IN (SELECT job_id FROM uploads)",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let spools = crate::helpers::query_i64(
+        &app.db_path,
+        "SELECT count(*) FROM upload_spools WHERE id NOT IN (SELECT job_id FROM uploads)",
+        &[],
+    );
     assert_eq!(spools, 0, "refused uploads left spooled bytes");
 }
 

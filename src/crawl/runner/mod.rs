@@ -29,6 +29,7 @@ use crate::jobs::live::LiveJob;
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
+use crate::storage::sql::Sql;
 use crate::storage::Db;
 use best::BestUrls;
 use page::process;
@@ -460,7 +461,7 @@ async fn decide_ending(db: &Db, job_id: &str, input: &ScrapeInput) -> Result<End
 }
 
 /// One line per starter link (or failed page) explaining why nothing could be saved.
-fn failure_lines(conn: &rusqlite::Connection, job_id: &str) -> Result<Vec<String>, StorageError> {
+fn failure_lines(conn: &Sql<'_>, job_id: &str) -> Result<Vec<String>, StorageError> {
     let mut stmt = conn.prepare(
         "SELECT url, coalesce(reason, 'failed') FROM frontier WHERE job_id = ?1 AND state IN ('failed', 'skipped', 'done')
          ORDER BY depth, rowid LIMIT 20",

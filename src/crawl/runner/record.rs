@@ -5,6 +5,7 @@ use super::*;
 use crate::crawl::template;
 use crate::crawl::versions::VersionedPath;
 use crate::jobs::input::MAX_URL_CHARS;
+use crate::storage::sql::Sql;
 
 pub(super) enum Recorded {
     Counted,
@@ -214,7 +215,7 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
 }
 
 fn save_page(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     session_id: &str,
     entry: &FrontierEntry,
@@ -291,7 +292,7 @@ fn save_page(
 /// A 304 answer: the saved copy joins this job (subject to the same near-duplicate rule
 /// as a fresh page) and its stored links are followed.
 fn reuse_unchanged_page(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     session_id: &str,
     application_version: &str,
@@ -358,7 +359,7 @@ fn reuse_unchanged_page(
 
 /// A handled entry: done (with a note when nothing new was saved), its links queued.
 fn complete_entry(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Sql<'_>,
     job_id: &str,
     entry: &FrontierEntry,
     note: Option<&str>,

@@ -1,6 +1,6 @@
 //! The version rule on a real (in-memory) database: which copies are skipped.
 
-use rusqlite::Connection;
+use crate::storage::sql::Sql;
 
 use super::*;
 use crate::crawl::versions::numberless_hash;
@@ -9,14 +9,14 @@ use crate::storage::{jobs, migrations, sessions};
 const JOB: &str = "job-1";
 const SESSION: &str = "session-1";
 
-fn database() -> Connection {
-    let mut conn = Connection::open_in_memory().expect("memory db");
+fn database() -> rusqlite::Connection {
+    let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
     conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
     migrations::apply(&mut conn).expect("schema");
-    sessions::create(&conn, SESSION).expect("session");
+    sessions::create(&Sql::Lite(&conn), SESSION).expect("session");
     let tx = conn.transaction().expect("tx");
     jobs::insert(
-        &tx,
+        &Sql::Lite(&tx),
         &jobs::NewJob {
             id: JOB,
             session_id: SESSION,
@@ -31,11 +31,11 @@ fn database() -> Connection {
 }
 
 /// Saves `url` with `text` for a job that asked for the current version.
-fn save_page(conn: &mut Connection, url: &str, text: &str) -> SaveOutcome {
+fn save_page(conn: &mut rusqlite::Connection, url: &str, text: &str) -> SaveOutcome {
     let parsed = url::Url::parse(url).expect("url");
     let tx = conn.transaction().expect("tx");
     let outcome = save(
-        &tx,
+        &Sql::Lite(&tx),
         &NewPage {
             session_id: SESSION.into(),
             job_id: JOB.into(),
