@@ -110,7 +110,7 @@ pub(super) fn text_and_link_len(root: ElementRef) -> (usize, usize) {
             Flow::Descend
         }
         Visit::Text(t) => {
-            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            let n = non_whitespace_chars(t);
             text += n;
             if links_open > 0 {
                 linked += n;
@@ -414,9 +414,8 @@ pub(super) fn has_boilerplate_attribute(el: &ElementRef) -> bool {
     hidden && !tabpanel
 }
 
-pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<
-    HashSet<&'static str, BuildHasherDefault<Fnv>>,
-> = LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
+pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
 
 /// Sphinx's `.. sidebar::` directive is content set beside the text (often with code),
 /// marked by its `sidebar-title`; page-chrome sidebars have no such title.
