@@ -42,7 +42,10 @@ fn main() {
         eprintln!("bad base URL");
         std::process::exit(2);
     };
-    let limit: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+    let limit: usize = args
+        .get(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(usize::MAX);
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
@@ -54,7 +57,11 @@ fn main() {
         let Ok(body) = std::fs::read(path) else {
             continue;
         };
-        let rel = path.strip_prefix(&root).unwrap_or(path).to_string_lossy().into_owned();
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
         let Ok(url) = base.join(&rel) else {
             continue;
         };
@@ -77,5 +84,8 @@ fn main() {
         }
         pages += 1;
     }
-    println!("pages {pages} chunks {chunks} hash {:016x}", hasher.finish());
+    println!(
+        "pages {pages} chunks {chunks} hash {:016x}",
+        hasher.finish()
+    );
 }
