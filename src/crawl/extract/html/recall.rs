@@ -92,9 +92,11 @@ mod tests {
     fn words_are_runs_from_a_letter_of_four_or_more() {
         let mut sorted = Vec::new();
         let mut lower = String::new();
-        for_each_word("The 12abc3 fooBar, x_long_word été done42", &mut lower, |w| {
-            sorted.push(w.to_string())
-        });
+        for_each_word(
+            "The 12abc3 fooBar, x_long_word été done42",
+            &mut lower,
+            |w| sorted.push(w.to_string()),
+        );
         sorted.sort();
         assert_eq!(sorted, ["abc3", "done42", "foobar", "long", "word"]);
     }
