@@ -170,18 +170,35 @@ pub(super) fn strip_inline_markdown(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.replace("**", "")
-        .replace("__", "")
-        .replace(['`', '*'], "")
+    // The same three replacements in the same order, each skipped when it has nothing to
+    // replace (most lines have none of them).
+    if out.as_bytes().contains(&b'*') && out.contains("**") {
+        out = out.replace("**", "");
+    }
+    if out.as_bytes().contains(&b'_') && out.contains("__") {
+        out = out.replace("__", "");
+    }
+    if out.bytes().any(|b| b == b'`' || b == b'*') {
+        out = out.replace(['`', '*'], "");
+    }
+    out
 }
 
 /// For text just after `[`: the link label and the bytes up to the `)`.
 pub(super) fn link_parts(after: &str) -> Option<(&str, usize)> {
-    let close = after.find("](")?;
-    let label = &after[..close];
-    if label.contains(['[', '\n']) {
-        return None;
+    // A label holds no `[` nor line break, so the `](` is looked for only up to the
+    // first of them: searching the whole rest for every `[` was quadratic in a chunk.
+    // (A `](` after one would give a label holding it: `None` either way.)
+    let bytes = after.as_bytes();
+    let mut close = 0;
+    loop {
+        match bytes.get(close)? {
+            b'[' | b'\n' => return None,
+            b']' if bytes.get(close + 1) == Some(&b'(') => break,
+            _ => close += 1,
+        }
     }
+    let label = &after[..close];
     let end = after[close + 2..].find(')')?;
     Some((label, close + 2 + end + 1))
 }

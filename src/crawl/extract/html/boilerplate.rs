@@ -1,5 +1,9 @@
 //! Choosing the main content and dropping navigation, headers and other chrome.
 
+use std::hash::BuildHasherDefault;
+
+use crate::crawl::tokens::Fnv;
+
 use super::*;
 
 /// Generator-specific containers first, generic ones last.
@@ -106,7 +110,7 @@ pub(super) fn text_and_link_len(root: ElementRef) -> (usize, usize) {
             Flow::Descend
         }
         Visit::Text(t) => {
-            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            let n = non_whitespace_chars(t);
             text += n;
             if links_open > 0 {
                 linked += n;
@@ -410,7 +414,7 @@ pub(super) fn has_boilerplate_attribute(el: &ElementRef) -> bool {
     hidden && !tabpanel
 }
 
-pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str>> =
+pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
     LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
 
 /// Sphinx's `.. sidebar::` directive is content set beside the text (often with code),
@@ -442,19 +446,28 @@ pub(super) fn id_is_a_heading_slug(el: &ElementRef) -> bool {
 }
 
 pub(super) fn has_boilerplate_token(el: &ElementRef) -> bool {
-    let id = el.value().id().filter(|_| !id_is_a_heading_slug(el));
-    class_tokens(el).chain(id).any(|token| {
+    let named = |token: &str| {
         if token.bytes().any(|b| b.is_ascii_uppercase()) {
             is_boilerplate_token(&token.to_ascii_lowercase())
         } else {
             is_boilerplate_token(token)
         }
-    })
+    };
+    // The id's heading check walks children: asked only of an id that names chrome.
+    class_tokens(el).any(named)
+        || el
+            .value()
+            .id()
+            .is_some_and(|id| named(id) && !id_is_a_heading_slug(el))
 }
 
 pub(super) fn is_boilerplate_token(token: &str) -> bool {
     if BOILERPLATE_TOKEN_SET.contains(token) {
         return true;
+    }
+    // Both affix rules need a separator: most tokens have none.
+    if !token.contains(['-', '_']) {
+        return false;
     }
     let separated = |rest: &str| rest.starts_with(['-', '_']);
     BOILERPLATE_PREFIXES

@@ -605,7 +605,7 @@ pub(super) fn structural_text_len(root: ElementRef) -> usize {
     walk(root, |visit| match visit {
         Visit::Enter(el) if chrome_kind(el) == Some(Chrome::Structural) => Flow::Skip,
         Visit::Text(t) => {
-            len += t.chars().filter(|c| !c.is_whitespace()).count();
+            len += non_whitespace_chars(t);
             Flow::Descend
         }
         _ => Flow::Descend,

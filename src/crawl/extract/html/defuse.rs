@@ -41,14 +41,17 @@ pub(super) const FORMATTING_TAGS: &[&str] = &[
 pub(super) const FOREIGN_ROOTS: &[&str] = &["svg", "math"];
 
 pub(super) fn defuse(html: &str) -> Cow<'_, str> {
-    let strip_formatting = formatting_rebuilds_exceed(html, MAX_FORMATTING_REBUILDS);
+    // The page's tags are scanned once: whether formatting must go depends on all of them.
+    let all_tags: Vec<(usize, RawTag)> = tags(html).collect();
+    let strip_formatting =
+        rebuilds_exceed(all_tags.iter().map(|(_, tag)| tag), MAX_FORMATTING_REBUILDS);
     let mut depth = 0usize;
     let mut dropped_open = 0usize;
     let mut foreign = 0usize;
     let mut elements = 0usize;
     let mut out = String::new();
     let mut copied_upto = 0;
-    for (start, tag) in tags(html) {
+    for &(start, ref tag) in &all_tags {
         let name = tag.name.as_str();
         let drop =
             if elements >= MAX_ELEMENTS || (strip_formatting && FORMATTING_TAGS.contains(&name)) {
@@ -98,10 +101,19 @@ pub(super) fn defuse(html: &str) -> Cow<'_, str> {
 
 /// Whether html5ever could re-create more than `limit` formatting elements: every start
 /// tag may re-create each formatting element still open before it.
+#[cfg(test)]
 pub(super) fn formatting_rebuilds_exceed(html: &str, limit: usize) -> bool {
+    rebuilds_exceed(tags(html).map(|(_, tag)| tag), limit)
+}
+
+fn rebuilds_exceed<T: std::borrow::Borrow<RawTag>>(
+    tags: impl Iterator<Item = T>,
+    limit: usize,
+) -> bool {
     let mut open = 0usize;
     let mut rebuilds = 0usize;
-    for (_, tag) in tags(html) {
+    for tag in tags {
+        let tag = tag.borrow();
         let formatting = FORMATTING_TAGS.contains(&tag.name.as_str());
         match (tag.is_end, formatting) {
             (true, true) => open = open.saturating_sub(1),
@@ -130,7 +142,7 @@ fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
         };
         pos = tag.end;
         if !tag.is_end && RAW_TEXT_TAGS.contains(&tag.name.as_str()) {
-            pos = find_end_tag(html.as_bytes(), tag.end, &tag.name).unwrap_or(html.len());
+            pos = find_end_tag(html.as_bytes(), tag.end, tag.name.as_str()).unwrap_or(html.len());
         }
         if tag.name.is_empty() {
             continue;
@@ -140,10 +152,47 @@ fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
 }
 
 pub(super) struct RawTag {
-    name: String,
+    name: TagName,
     is_end: bool,
     self_closing: bool,
     end: usize,
+}
+
+/// A tag's name, lower-cased, kept inline: a page has thousands of tags and the names
+/// that matter here are short. A longer name keeps its first [`TagName::CAP`] bytes,
+/// which equal none of the names looked for.
+#[derive(Clone, Copy)]
+pub(super) struct TagName {
+    bytes: [u8; TagName::CAP],
+    len: u8,
+}
+
+impl TagName {
+    const CAP: usize = 24;
+
+    const EMPTY: TagName = TagName {
+        bytes: [0; TagName::CAP],
+        len: 0,
+    };
+
+    /// `name` is ASCII letters, digits and `-` (see [`scan_tag`]).
+    fn new(name: &[u8]) -> TagName {
+        let mut tag = TagName::EMPTY;
+        let len = name.len().min(TagName::CAP);
+        for (to, from) in tag.bytes.iter_mut().zip(&name[..len]) {
+            *to = from.to_ascii_lowercase();
+        }
+        tag.len = len as u8;
+        tag
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// A rough tag scanner: good enough to count nesting, never used for content.
@@ -154,7 +203,7 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
             .find("-->")
             .map_or(bytes.len(), |i| start + 4 + i + 3);
         return Some(RawTag {
-            name: String::new(),
+            name: TagName::EMPTY,
             is_end: false,
             self_closing: true,
             end,
@@ -172,7 +221,7 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
     }
     let end = html[name_start..].find('>').map(|i| name_start + i + 1)?;
     Some(RawTag {
-        name: html[name_start..name_start + name_len].to_ascii_lowercase(),
+        name: TagName::new(&bytes[name_start..name_start + name_len]),
         is_end,
         self_closing: bytes[end - 2] == b'/',
         end,

@@ -75,12 +75,24 @@ pub(super) fn visible_text_len(root: ElementRef) -> usize {
     walk(root, |visit| match visit {
         Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
         Visit::Text(t) => {
-            len += t.chars().filter(|c| !c.is_whitespace()).count();
+            len += non_whitespace_chars(t);
             Flow::Descend
         }
         _ => Flow::Descend,
     });
     len
+}
+
+/// Characters of `text` that are not whitespace (`char::is_whitespace`), counted by
+/// byte when the text is ASCII, as most text nodes are.
+pub(super) fn non_whitespace_chars(text: &str) -> usize {
+    if text.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        text.len() - text.bytes().filter(space).count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
 }
 
 /// Raw text of a small subtree, or `None` once it exceeds the limits; keeps
@@ -165,4 +177,23 @@ pub(super) fn attr_is(el: &ElementRef, name: &str, wanted: &str) -> bool {
 
 pub(super) fn static_selector(css: &str) -> Option<Selector> {
     Selector::parse(css).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_whitespace_chars_counts_as_char_is_whitespace_does() {
+        let all_ascii: String = (0u8..128).map(char::from).collect();
+        for text in [
+            all_ascii.as_str(),
+            " a\tb\nc\x0Bd\x0Ce\rf\x1Cg ",
+            "été\u{a0}x\u{2003}y\u{3000}",
+            "",
+        ] {
+            let expected = text.chars().filter(|c| !c.is_whitespace()).count();
+            assert_eq!(non_whitespace_chars(text), expected, "{text:?}");
+        }
+    }
 }

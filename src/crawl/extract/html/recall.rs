@@ -1,6 +1,11 @@
 //! How much of what a reader sees on a page its Markdown keeps: the check that decides
 //! whether a page lost its article and needs a second, more generous extraction.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::crawl::tokens::Fnv;
+
 use super::*;
 
 /// Elements whose text a reader does not see as the page's own (page chrome landmarks
@@ -13,17 +18,25 @@ const UNSEEN: &[&str] = &[
 const MIN_WORDS: usize = 30;
 
 /// The distinct words (a letter then at least three letters or digits, lower-cased) of
-/// the text a reader sees on the page, outside landmarks of chrome.
-pub(super) struct PageWords(HashSet<String>);
+/// the text a reader sees on the page, outside landmarks of chrome, each with its index.
+pub(super) struct PageWords(WordMap);
+
+type WordMap = HashMap<String, usize, BuildHasherDefault<Fnv>>;
 
 impl PageWords {
     pub(super) fn of(doc: &Html) -> PageWords {
-        let mut words = HashSet::new();
+        let mut words = WordMap::default();
+        let mut lower = String::new();
         let root = doc.root_element();
         walk(root, |visit| match visit {
             Visit::Enter(el) if UNSEEN.contains(&el.value().name()) => Flow::Skip,
             Visit::Text(text) => {
-                add_words(text, &mut words);
+                for_each_word(text, &mut lower, |word| {
+                    if !words.contains_key(word) {
+                        let index = words.len();
+                        words.insert(word.to_string(), index);
+                    }
+                });
                 Flow::Descend
             }
             _ => Flow::Descend,
@@ -36,19 +49,37 @@ impl PageWords {
         if self.0.len() < MIN_WORDS {
             return 1.0;
         }
-        let mut kept = HashSet::new();
-        add_words(markdown, &mut kept);
-        let found = self.0.iter().filter(|w| kept.contains(*w)).count();
+        let mut seen = vec![false; self.0.len()];
+        let mut found = 0usize;
+        let mut lower = String::new();
+        for_each_word(markdown, &mut lower, |word| {
+            if let Some(&index) = self.0.get(word) {
+                if !seen[index] {
+                    seen[index] = true;
+                    found += 1;
+                }
+            }
+        });
         found as f64 / self.0.len() as f64
     }
 }
 
-/// Splits on anything but ASCII letters and digits; a run counts from its first letter.
-fn add_words(text: &str, words: &mut HashSet<String>) {
-    for run in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let word = run.trim_start_matches(|c: char| c.is_ascii_digit());
+/// Calls `f` with every word of `text`, lower-cased in `lower` (reused, so a repeated
+/// word costs no allocation). Splits on anything but ASCII letters and digits (a byte of
+/// a non-ASCII character is neither); a run counts from its first letter and needs four
+/// bytes from there.
+fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+    for run in text.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        let start = run
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(run.len());
+        let word = &run[start..];
         if word.len() >= 4 {
-            words.insert(word.to_ascii_lowercase());
+            lower.clear();
+            // ASCII letters and digits only: always valid UTF-8.
+            lower.extend(word.iter().map(|b| char::from(b.to_ascii_lowercase())));
+            f(lower);
         }
     }
 }
@@ -59,9 +90,13 @@ mod tests {
 
     #[test]
     fn words_are_runs_from_a_letter_of_four_or_more() {
-        let mut words = HashSet::new();
-        add_words("The 12abc3 fooBar, x_long_word été done42", &mut words);
-        let mut sorted: Vec<_> = words.into_iter().collect();
+        let mut sorted = Vec::new();
+        let mut lower = String::new();
+        for_each_word(
+            "The 12abc3 fooBar, x_long_word été done42",
+            &mut lower,
+            |w| sorted.push(w.to_string()),
+        );
         sorted.sort();
         assert_eq!(sorted, ["abc3", "done42", "foobar", "long", "word"]);
     }

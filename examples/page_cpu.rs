@@ -1,0 +1,91 @@
+//! Runs the per-page CPU work of a crawl (decode, extract, chunk, describe) over saved
+//! HTML files, for counting instructions with a deterministic tool:
+//!
+//!     valgrind --tool=callgrind target/release/examples/page_cpu DIR BASE_URL [LIMIT]
+//!
+//! Files are taken in sorted path order (every `.html` under DIR, up to LIMIT); each is
+//! treated as fetched from BASE_URL joined with its path. Prints pages, chunks and a
+//! hash of every saved Markdown and chunk so two builds can be compared.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use docscrape::crawl::chunk::Chunker;
+use docscrape::crawl::document_chunks::chunk_document;
+use docscrape::crawl::extract::{extract, Extracted};
+use docscrape::crawl::fetch::Fetched;
+use url::Url;
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: page_cpu DIR BASE_URL [LIMIT]");
+        std::process::exit(2);
+    }
+    let root = PathBuf::from(&args[1]);
+    let Ok(base) = Url::parse(&args[2]) else {
+        eprintln!("bad base URL");
+        std::process::exit(2);
+    };
+    let limit: usize = args
+        .get(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(usize::MAX);
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    files.truncate(limit);
+    let chunker = Chunker::new(2_000);
+    let (mut pages, mut chunks) = (0usize, 0usize);
+    let mut hasher = DefaultHasher::new();
+    for path in &files {
+        let Ok(body) = std::fs::read(path) else {
+            continue;
+        };
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        let Ok(url) = base.join(&rel) else {
+            continue;
+        };
+        let fetched = Fetched {
+            final_url: url.clone(),
+            status: 200,
+            mime: "text/html".to_string(),
+            charset: None,
+            body,
+            etag: None,
+            last_modified: None,
+        };
+        let Extracted::Document(document) = extract(&fetched) else {
+            continue;
+        };
+        document.content.hash(&mut hasher);
+        for chunk in chunk_document(&chunker, &document, &url) {
+            chunk.content.hash(&mut hasher);
+            chunks += 1;
+        }
+        pages += 1;
+    }
+    println!(
+        "pages {pages} chunks {chunks} hash {:016x}",
+        hasher.finish()
+    );
+}
