@@ -160,6 +160,9 @@ impl Drop for Cluster {
 extern "C" fn stop_at_exit() {
     if let Some(Some(cluster)) = CLUSTER.get() {
         cluster.stop();
+        // A static is never dropped, so its TempDir does not remove the cluster's files
+        // (about a gigabyte after the suite).
+        let _ = std::fs::remove_dir_all(cluster.folder());
     }
 }
 
