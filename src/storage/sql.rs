@@ -114,28 +114,15 @@ impl<'c> Sql<'c> {
         args: impl Args,
         read: impl FnOnce(&Row<'_>) -> StorageResult<T>,
     ) -> StorageResult<T> {
-        let list = args.list();
-        let args: &[&dyn Param] = &list;
-        match self {
-            Sql::Lite(conn) => {
-                let mut stmt = conn.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(lite_args(args)))?;
-                match rows.next()? {
-                    Some(row) => read(&Row::Lite(row)),
-                    None => Err(StorageError::NoRows),
-                }
+        let mut read = Some(read);
+        let mut first = None;
+        self.for_each(sql, args, |row| {
+            if let Some(read) = read.take() {
+                first = Some(read(row)?);
             }
-            Sql::Pg(tx) => {
-                let held = pg_args(args);
-                let mut tx = tx.borrow_mut();
-                let statement = tx.statement(sql)?;
-                let row = tx.tx.query_opt(&statement, &pg_refs(&held))?;
-                match row {
-                    Some(row) => read(&Row::Pg(&row)),
-                    None => Err(StorageError::NoRows),
-                }
-            }
-        }
+            Ok(false)
+        })?;
+        first.ok_or(StorageError::NoRows)
     }
 
     /// Every row, each read by `read`, in the statement's order.
@@ -145,26 +132,12 @@ impl<'c> Sql<'c> {
         args: impl Args,
         mut read: impl FnMut(&Row<'_>) -> StorageResult<T>,
     ) -> StorageResult<Vec<T>> {
-        let list = args.list();
-        let args: &[&dyn Param] = &list;
-        match self {
-            Sql::Lite(conn) => {
-                let mut stmt = conn.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(lite_args(args)))?;
-                let mut out = Vec::new();
-                while let Some(row) = rows.next()? {
-                    out.push(read(&Row::Lite(row))?);
-                }
-                Ok(out)
-            }
-            Sql::Pg(tx) => {
-                let held = pg_args(args);
-                let mut tx = tx.borrow_mut();
-                let statement = tx.statement(sql)?;
-                let rows = tx.tx.query(&statement, &pg_refs(&held))?;
-                rows.iter().map(|row| read(&Row::Pg(row))).collect()
-            }
-        }
+        let mut out = Vec::new();
+        self.for_each(sql, args, |row| {
+            out.push(read(row)?);
+            Ok(true)
+        })?;
+        Ok(out)
     }
 }
 
@@ -220,6 +193,9 @@ impl<'c> Sql<'c> {
     }
 }
 
+/// A statement's rows as rusqlite's iterator of results (read already: nothing fails).
+pub type Rows<T> = std::iter::Map<std::vec::IntoIter<T>, fn(T) -> StorageResult<T>>;
+
 /// A statement bound to its connection, run with different arguments.
 pub struct Statement<'s, 'c> {
     sql: &'s Sql<'c>,
@@ -236,9 +212,9 @@ impl Statement<'_, '_> {
         &mut self,
         args: impl Args,
         read: impl FnMut(&Row<'_>) -> StorageResult<T>,
-    ) -> StorageResult<std::vec::IntoIter<StorageResult<T>>> {
+    ) -> StorageResult<Rows<T>> {
         let rows = self.sql.query_map(&self.text, args, read)?;
-        Ok(rows.into_iter().map(Ok).collect::<Vec<_>>().into_iter())
+        Ok(rows.into_iter().map(Ok))
     }
 
     pub fn query_row<T>(

@@ -445,6 +445,24 @@ pub fn saved_urls(status: &Value) -> std::collections::BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The URL of every document of a session's documentation, in the order served.
+pub fn documentation_urls(app: &TestApp, session: &str) -> Vec<String> {
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    docs.as_array()
+        .expect("list")
+        .iter()
+        .map(|bundle| {
+            bundle["chunks"][0]["url"]
+                .as_str()
+                .expect("url")
+                .to_string()
+        })
+        .collect()
+}
+
 /// What a crash must never leave behind: a corrupt file, a page saved twice, a chunk
 /// written twice, or a page row without its chunks (a half-written page).
 pub fn assert_database_sound(db_path: &Path) {

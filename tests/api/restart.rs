@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::{assert_database_sound, TestApp};
+use crate::helpers::{assert_database_sound, documentation_urls, TestApp};
 
 #[test]
 fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
@@ -42,17 +42,8 @@ fn a_killed_server_resumes_its_job_with_the_exact_budget_and_no_duplicates() {
     assert_eq!(done["progress"]["completedIterations"], budget);
     assert_eq!(done["result"]["savedPagesCount"], budget);
 
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    let urls: Vec<&str> = docs
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|b| b["chunks"][0]["url"].as_str().expect("url"))
-        .collect();
-    let unique: BTreeSet<&str> = urls.iter().copied().collect();
+    let urls = documentation_urls(&app, &session);
+    let unique: BTreeSet<&String> = urls.iter().collect();
     assert_eq!(urls.len(), budget as usize);
     assert_eq!(unique.len(), urls.len(), "duplicate pages after restart");
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::fixture_server::{FixtureServer, SiteOptions};
-use crate::helpers::{assert_database_sound, new_database, TestApp};
+use crate::helpers::{assert_database_sound, documentation_urls, new_database, TestApp};
 
 const PRIVATE: &str = "--allow-private-networks";
 
@@ -34,17 +34,8 @@ fn assert_exact(app: &TestApp, session: &str, job: &str, budget: u32) -> Value {
     assert_eq!(done["result"]["finishReason"], "max_iterations", "{done}");
     assert_eq!(done["progress"]["completedIterations"], budget, "{done}");
     assert_eq!(done["result"]["savedPagesCount"], budget, "{done}");
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    let urls: Vec<&str> = docs
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|bundle| bundle["chunks"][0]["url"].as_str().expect("url"))
-        .collect();
-    let unique: BTreeSet<&str> = urls.iter().copied().collect();
+    let urls = documentation_urls(app, session);
+    let unique: BTreeSet<&String> = urls.iter().collect();
     assert_eq!(urls.len(), budget as usize, "pages of job {job}");
     assert_eq!(unique.len(), urls.len(), "a page saved twice for job {job}");
     done
