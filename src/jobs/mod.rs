@@ -7,13 +7,13 @@
 pub mod input;
 pub mod live;
 pub mod status;
+pub mod stop;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
-use tokio_util::sync::CancellationToken;
 
 use crate::crawl::runner::{self, CrawlShared};
 use crate::crawl::template;
@@ -24,6 +24,7 @@ use crate::storage::jobs::{self as job_rows, Ending};
 use crate::storage::{frontier, leases, pages, Db};
 use input::ScrapeInput;
 use live::LiveJobs;
+use stop::JobStop;
 
 /// How long a finished crawl stays reusable for an identical request.
 const CACHE_MAX_AGE: time::Duration = time::Duration::days(28);
@@ -35,7 +36,7 @@ pub struct JobEngine {
 
 struct ActiveJob {
     session_id: String,
-    cancel: CancellationToken,
+    cancel: JobStop,
 }
 
 struct EngineInner {
@@ -170,7 +171,7 @@ impl JobEngine {
                 return;
             }
         }
-        let cancel = CancellationToken::new();
+        let cancel = JobStop::new();
         self.lock_active().insert(
             job_id.to_string(),
             ActiveJob {
@@ -218,6 +219,12 @@ impl JobEngine {
         if self.lock_unrecorded().contains_key(job_id) {
             return Ok(false);
         }
+        // The pages in hand wait at their next step until the cancel is written (see
+        // `stop`), and stop then.
+        let deciding = self
+            .lock_active()
+            .get(job_id)
+            .map(|job| job.cancel.deciding());
         let id = job_id.to_string();
         let ended = self
             .inner
@@ -234,6 +241,7 @@ impl JobEngine {
             .await?;
         self.inner.live.end(job_id);
         self.stop_task(job_id);
+        drop(deciding);
         if ended {
             log::info!("[job {job_id}] cancelled by request");
         }
@@ -280,7 +288,7 @@ impl JobEngine {
             };
             match self.next_job().await {
                 Ok(Some((job_id, session_id))) => {
-                    let cancel = CancellationToken::new();
+                    let cancel = JobStop::new();
                     self.lock_active().insert(
                         job_id.clone(),
                         ActiveJob {
@@ -326,7 +334,7 @@ impl JobEngine {
             .await
     }
 
-    async fn run_job(self, job_id: String, cancel: CancellationToken, slot: OwnedSemaphorePermit) {
+    async fn run_job(self, job_id: String, cancel: JobStop, slot: OwnedSemaphorePermit) {
         let started = std::time::Instant::now();
         let ending = match self.prepare_and_crawl(&job_id, cancel).await {
             Ok(ending) => ending,
@@ -411,7 +419,7 @@ impl JobEngine {
     async fn prepare_and_crawl(
         &self,
         job_id: &str,
-        cancel: CancellationToken,
+        cancel: JobStop,
     ) -> Result<Option<Ending>, StorageError> {
         let id = job_id.to_string();
         let started = self
@@ -431,7 +439,8 @@ impl JobEngine {
         };
         if job.kind == UPLOAD_JOB_TYPE {
             // An upload job writes its own end with its document.
-            crate::uploads::run(&self.inner.crawl, self.inner.uploads, &job, cancel).await?;
+            crate::uploads::run(&self.inner.crawl, self.inner.uploads, &job, cancel.token())
+                .await?;
             return Ok(None);
         }
         let live = self.inner.live.insert(&job);

@@ -98,11 +98,6 @@ fn a_cancelled_job_stops_its_cpu_work() {
         ..Default::default()
     });
     let app = TestApp::spawn();
-    if app.on_postgres() {
-        // Known gap: on PostgreSQL a page in flight at the cancel sometimes still spends
-        // about one page of CPU (1 run in 3 here); the SQLite bound below holds.
-        return;
-    }
     let pid = pid_of_server_using(&app.db_path);
     let starters = |range: std::ops::Range<usize>| -> Vec<String> {
         range

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::chunk::Chunker;
@@ -26,6 +25,7 @@ use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::{ScrapeInput, MAX_URL_CHARS};
 use crate::jobs::live::LiveJob;
+use crate::jobs::stop::JobStop;
 use crate::storage::frontier::{self, FrontierEntry, NewUrl, UrlState};
 use crate::storage::jobs::{self as job_rows, Ending, JobRow};
 use crate::storage::pages::{self, CachedPage, NewChunk, NewPage, SaveOutcome};
@@ -96,7 +96,7 @@ struct JobContext {
     scope: RwLock<Scope>,
     ranker: Ranker,
     /// Cancelled when the job is: page work checks it between its steps.
-    cancel: CancellationToken,
+    cancel: JobStop,
     /// Pending URLs the frontier keeps at most (the best-ranked), from the page budget.
     frontier_cap: usize,
     /// Links queued since the frontier was last trimmed to `frontier_cap`.
@@ -181,7 +181,7 @@ pub async fn run(
     shared: Arc<CrawlShared>,
     job: &JobRow,
     input: &ScrapeInput,
-    cancel: CancellationToken,
+    cancel: JobStop,
     live: Arc<LiveJob>,
 ) -> Result<Ending, StorageError> {
     let db = shared.db.clone();

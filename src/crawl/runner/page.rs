@@ -202,14 +202,15 @@ enum Unprepared {
 
 /// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool,
 /// which cannot be interrupted, so a cancel is looked at between the steps (and between
-/// the windows of a long text while chunking): a cancelled job's page stops there.
+/// the windows of a long text while chunking): a cancelled job's page stops there, and
+/// waits there while a cancel is being written (`jobs::stop`).
 fn prepare_page(
     chunker: &Chunker,
     fetched: Fetched,
     fetched_at: String,
-    cancel: &CancellationToken,
+    cancel: &JobStop,
 ) -> Result<ProcessedPage, Unprepared> {
-    let cancelled = || cancel.is_cancelled();
+    let cancelled = || cancel.is_cancelled_once_decided();
     if cancelled() {
         return Err(Unprepared::Cancelled);
     }
