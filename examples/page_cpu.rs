@@ -94,7 +94,9 @@ fn main() {
             chunk.content.hash(&mut full);
             (chunk.token_count, chunk.character_count).hash(&mut full);
             (&chunk.section, &chunk.summary).hash(&mut full);
-            serde_json::Value::Object(chunk.extra).to_string().hash(&mut full);
+            serde_json::Value::Object(chunk.extra)
+                .to_string()
+                .hash(&mut full);
             chunks += 1;
         }
         pages += 1;
