@@ -49,9 +49,7 @@ pub(super) fn categorize(ctx: &Context) -> &'static str {
         || ctx.page_is_openapi
     {
         "reference_api"
-    } else if has_option_table(headers())
-        || signature_lines(ctx.content) >= 2
-        || labels.reference()
+    } else if has_option_table(headers()) || signature_lines(ctx.content) >= 2 || labels.reference()
     {
         "reference_other"
     } else if labels.overview() {
@@ -229,8 +227,7 @@ pub(super) fn has_api_reference_vocabulary<'h>(
     headers: impl FnOnce() -> &'h [Vec<String>],
 ) -> bool {
     let hits = API_REFERENCE_VOCABULARY.scan(lower);
-    hits.count_words(API_REFERENCE_PHRASES) >= 2
-        || headers().iter().any(|h| is_parameter_header(h))
+    hits.count_words(API_REFERENCE_PHRASES) >= 2 || headers().iter().any(|h| is_parameter_header(h))
 }
 
 const API_REFERENCE_PHRASES: &[&str] = &[

@@ -155,7 +155,10 @@ mod tests {
         let most: String = (0..30).map(|i| format!("word{i}x ")).collect();
         assert!((words.recall(&most) - 0.75).abs() < 1e-9);
         let until = words.recall_until(&most, 0.5);
-        assert!((until - 0.5).abs() < 1e-9, "stops at the 20th word: {until}");
+        assert!(
+            (until - 0.5).abs() < 1e-9,
+            "stops at the 20th word: {until}"
+        );
         let few: String = (0..19).map(|i| format!("word{i}x ")).collect();
         assert_eq!(words.recall_until(&few, 0.5), words.recall(&few));
         assert!(words.recall_until(&few, 0.5) < 0.5);
