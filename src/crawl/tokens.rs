@@ -40,10 +40,7 @@ pub fn count(text: &str) -> usize {
     if text.is_empty() {
         return 0;
     }
-    let tokenizer = tokenizer();
-    pieces(text)
-        .map(|piece| piece_count(tokenizer, piece))
-        .sum()
+    with_piece_counts(|counter| pieces(text).map(|piece| counter.count(piece)).sum())
 }
 
 /// The pieces `cl100k_base`'s pre-tokenising expression cuts `text` into, as tiktoken
@@ -257,18 +254,19 @@ impl<'t> TokenIndex<'t> {
         let Ok(length) = u32::try_from(text.len()) else {
             return index;
         };
-        let tokenizer = tokenizer();
         let bytes = text.as_bytes();
         let (mut total, mut offset) = (0u32, 0usize);
-        for piece in pieces(text) {
-            if offset > 0 && is_cut(bytes, offset) {
-                index.cuts.push(offset as u32);
-                index.before.push(total);
+        with_piece_counts(|counter| {
+            for piece in pieces(text) {
+                if offset > 0 && is_cut(bytes, offset) {
+                    index.cuts.push(offset as u32);
+                    index.before.push(total);
+                }
+                let pieces_tokens = counter.count(piece);
+                total = total.saturating_add(u32::try_from(pieces_tokens).unwrap_or(u32::MAX));
+                offset += piece.len();
             }
-            let pieces_tokens = piece_count(tokenizer, piece);
-            total = total.saturating_add(u32::try_from(pieces_tokens).unwrap_or(u32::MAX));
-            offset += piece.len();
-        }
+        });
         if length > 0 {
             index.cuts.push(length);
             index.before.push(total);
@@ -318,29 +316,109 @@ const CACHED_PIECE_BYTES: usize = 24;
 /// Pieces remembered per thread; the memory is cleared when it is full (about 2 MiB).
 const CACHED_PIECES: usize = 50_000;
 
+/// A short piece as its bytes in three words (zero-padded) and its length: hashed and
+/// compared a word at a time, and stored without an allocation of its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PieceKey([u64; 3], u8);
+
+impl std::hash::Hash for PieceKey {
+    /// Three words (the derived `Hash` would write the array's length and its bytes
+    /// one by one).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let [a, b, c] = self.0;
+        state.write_u64(a);
+        state.write_u64(b);
+        state.write_u64(c ^ (u64::from(self.1) << 56));
+    }
+}
+
+impl PieceKey {
+    /// `None` for pieces longer than [`CACHED_PIECE_BYTES`].
+    fn of(bytes: &[u8]) -> Option<PieceKey> {
+        let mut padded = [0u8; CACHED_PIECE_BYTES];
+        padded.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&padded[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(w)
+        };
+        Some(PieceKey([word(0), word(1), word(2)], bytes.len() as u8))
+    }
+}
+
+/// Multiply-rotate hashing of whole words: a few instructions a key where FNV took a
+/// few a byte.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+}
+
 thread_local! {
     /// Words repeat: most pieces of a page were counted before, and a lookup is several
     /// times cheaper than counting again.
-    static PIECE_COUNTS: RefCell<HashMap<Vec<u8>, u32, BuildHasherDefault<Fnv>>> =
+    static PIECE_COUNTS: RefCell<PieceCounts> =
         RefCell::new(HashMap::default());
 }
 
-fn piece_count(tokenizer: &Tokenizer, piece: &str) -> usize {
-    let bytes = piece.as_bytes();
-    if bytes.len() > CACHED_PIECE_BYTES {
-        return tokenizer.bpe.count(bytes);
-    }
-    PIECE_COUNTS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(&count) = cache.get(bytes) {
+type PieceCounts = HashMap<PieceKey, u32, BuildHasherDefault<WordHasher>>;
+
+/// Counts pieces with the thread's remembered counts (see [`with_piece_counts`]).
+struct PieceCounter<'c> {
+    tokenizer: &'static Tokenizer,
+    cache: &'c mut PieceCounts,
+}
+
+impl PieceCounter<'_> {
+    fn count(&mut self, piece: &str) -> usize {
+        let bytes = piece.as_bytes();
+        // Every single byte is a token of its own in cl100k_base.
+        if bytes.len() == 1 {
+            return 1;
+        }
+        let Some(key) = PieceKey::of(bytes) else {
+            return self.tokenizer.bpe.count(bytes);
+        };
+        if let Some(&count) = self.cache.get(&key) {
             return count as usize;
         }
-        let count = tokenizer.bpe.count(bytes);
-        if cache.len() >= CACHED_PIECES {
-            cache.clear();
+        let count = self.tokenizer.bpe.count(bytes);
+        if self.cache.len() >= CACHED_PIECES {
+            self.cache.clear();
         }
-        cache.insert(bytes.to_vec(), u32::try_from(count).unwrap_or(u32::MAX));
+        self.cache
+            .insert(key, u32::try_from(count).unwrap_or(u32::MAX));
         count
+    }
+}
+
+/// Runs `f` with a counter over the thread's remembered counts, borrowed once for all
+/// the pieces it counts.
+fn with_piece_counts<R>(f: impl FnOnce(&mut PieceCounter) -> R) -> R {
+    let tokenizer = tokenizer();
+    PIECE_COUNTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        f(&mut PieceCounter {
+            tokenizer,
+            cache: &mut cache,
+        })
     })
 }
 
@@ -458,6 +536,28 @@ mod tests {
         assert_eq!(cut(" ..x"), [" ..", "x"]);
         assert_eq!(cut("\tx\n y"), ["\tx", "\n", " y"]);
         assert_eq!(cut("\r\nx"), ["\r\n", "x"]);
+    }
+
+    #[test]
+    fn every_single_byte_is_one_token() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(tokenizer().bpe.count(&[byte]), 1, "{byte}");
+        }
+        assert_eq!(count("\u{e9}"), tokenizer().count("\u{e9}"));
+    }
+
+    #[test]
+    fn remembered_counts_are_the_counts() {
+        // Twice: counted, then remembered; keys of every cached length and one longer.
+        let text: String = (1..=30).map(|n| "ab".repeat(n) + " ").collect();
+        for _ in 0..2 {
+            for piece in pieces(&text) {
+                assert_eq!(count(piece), tokenizer().count(piece), "{piece:?}");
+            }
+            assert_eq!(count(&text), tokenizer().count(text.as_str()));
+        }
+        assert_ne!(PieceKey::of(b"ab"), PieceKey::of(b"ab\0"));
+        assert_eq!(PieceKey::of(&[b'x'; 25]), None);
     }
 
     #[test]
