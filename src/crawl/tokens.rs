@@ -318,7 +318,7 @@ const CACHED_PIECES: usize = 50_000;
 
 /// A short piece as its bytes in three words (zero-padded) and its length: hashed and
 /// compared a word at a time, and stored without an allocation of its own.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PieceKey([u64; 3], u8);
 
 impl std::hash::Hash for PieceKey {
