@@ -186,10 +186,7 @@ pub(super) fn is_mostly_links(content: &str) -> bool {
     if links < 3 || link_chars == 0 {
         return false;
     }
-    let visible: usize = strip_inline_markdown(content)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .count();
+    let visible = visible_chars(content);
     links >= 3 && visible > 0 && link_chars * 10 > visible * 6
 }
 
