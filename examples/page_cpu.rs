@@ -5,7 +5,10 @@
 //!
 //! Files are taken in sorted path order (every `.html` under DIR, up to LIMIT); each is
 //! treated as fetched from BASE_URL joined with its path. Prints pages, chunks and a
-//! hash of every saved Markdown and chunk so two builds can be compared.
+//! hash of every saved Markdown and chunk so two builds can be compared, and a "full"
+//! hash that also covers every chunk's metadata (token and character counts, section,
+//! summary, category, tags, endpoints) and the page's title, links, canonical URL and
+//! template blocks.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -53,6 +56,7 @@ fn main() {
     let chunker = Chunker::new(2_000);
     let (mut pages, mut chunks) = (0usize, 0usize);
     let mut hasher = DefaultHasher::new();
+    let mut full = DefaultHasher::new();
     for path in &files {
         let Ok(body) = std::fs::read(path) else {
             continue;
@@ -78,14 +82,28 @@ fn main() {
             continue;
         };
         document.content.hash(&mut hasher);
+        document.content.hash(&mut full);
+        document.title.hash(&mut full);
+        for link in &document.links {
+            (link.url.as_str(), &link.text, link.nofollow).hash(&mut full);
+        }
+        document.canonical.as_ref().map(Url::as_str).hash(&mut full);
+        format!("{:?}", document.blocks).hash(&mut full);
         for chunk in chunk_document(&chunker, &document, &url) {
             chunk.content.hash(&mut hasher);
+            chunk.content.hash(&mut full);
+            (chunk.token_count, chunk.character_count).hash(&mut full);
+            (&chunk.section, &chunk.summary).hash(&mut full);
+            serde_json::Value::Object(chunk.extra)
+                .to_string()
+                .hash(&mut full);
             chunks += 1;
         }
         pages += 1;
     }
     println!(
-        "pages {pages} chunks {chunks} hash {:016x}",
-        hasher.finish()
+        "pages {pages} chunks {chunks} hash {:016x} full {:016x}",
+        hasher.finish(),
+        full.finish()
     );
 }

@@ -816,6 +816,38 @@ fn tokenizer_text() -> impl Strategy<Value = String> {
     prop::collection::vec(part, 0..60).prop_map(|parts| parts.concat())
 }
 
+/// Text dense in the places where the hand-written pre-tokeniser (`tokens::pieces`)
+/// decides a piece: apostrophes before letters in any case, digit runs of every length,
+/// white space before newlines and at the end, punctuation runs into newlines, `\r`,
+/// control characters, and non-ASCII letters, digits and spaces right next to ASCII.
+fn splitter_text() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        3 => "[a-zA-Z]{1,5}",
+        3 => "'[sStTrReEvVmMlLdDx]{0,3}",
+        2 => "[0-9]{1,7}",
+        3 => "[ \t]{1,4}",
+        3 => "[ \t\r\n]{1,5}",
+        3 => "[.,;:!?()'\"#*_=+/-]{1,4}[\r\n]{0,2}",
+        1 => "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{1,2}",
+        2 => "[éÜßſ\u{212a}中字٣²\u{a0}\u{85}\u{2003}\u{3000}🙂]{1,2}",
+    ];
+    prop::collection::vec(part, 0..40).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// The hand-written pre-tokeniser cuts every text where the regular expression does,
+    /// and the counts stay tiktoken's.
+    #[test]
+    fn pieces_are_the_regular_expressions(text in splitter_text()) {
+        let expected: Vec<&str> = bpe_openai::cl100k_base().split(&text).collect();
+        let pieces: Vec<&str> = tokens::pieces(&text).collect();
+        prop_assert_eq!(pieces, expected, "text {:?}", &text);
+        prop_assert_eq!(tokens::count(&text), reference_count(&text), "text {:?}", &text);
+    }
+}
+
 proptest! {
     #![proptest_config(config(256))]
 

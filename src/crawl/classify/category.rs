@@ -35,20 +35,21 @@ pub(super) fn categorize(ctx: &Context) -> &'static str {
         return "spec_yaml";
     }
     let labels = Labels::new(ctx);
+    // Both table rules read the same header rows: found once, when first asked.
+    let headers = std::cell::OnceCell::new();
+    let headers = || headers.get_or_init(|| table_headers(ctx.lower)).as_slice();
     if labels.non_technical() {
         "non-technical"
     } else if labels.is_table_of_contents() || is_mostly_links(ctx.content) {
         "index"
-    } else if labels.tutorial() || has_step_markers(ctx.content) {
+    } else if labels.tutorial() || has_step_markers(ctx.lower) {
         "tutorial"
     } else if !ctx.endpoints.is_empty()
-        || has_api_reference_vocabulary(ctx.content)
+        || has_api_reference_vocabulary(ctx.lower, headers)
         || ctx.page_is_openapi
     {
         "reference_api"
-    } else if has_option_table(ctx.content)
-        || signature_lines(ctx.content) >= 2
-        || labels.reference()
+    } else if has_option_table(headers()) || signature_lines(ctx.content) >= 2 || labels.reference()
     {
         "reference_other"
     } else if labels.overview() {
@@ -181,10 +182,11 @@ impl Labels {
 
 pub(super) fn is_mostly_links(content: &str) -> bool {
     let (link_chars, links) = markdown_link_text_stats(content);
-    let visible: usize = strip_inline_markdown(content)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .count();
+    // The visible text is counted only when the answer can depend on it.
+    if links < 3 || link_chars == 0 {
+        return false;
+    }
+    let visible = visible_chars(content);
     links >= 3 && visible > 0 && link_chars * 10 > visible * 6
 }
 
@@ -208,19 +210,21 @@ pub(super) fn markdown_link_text_stats(content: &str) -> (usize, usize) {
     (chars, links)
 }
 
-pub(super) fn has_step_markers(content: &str) -> bool {
-    let lower = content.to_ascii_lowercase();
+/// `lower`: the content in ASCII lower case.
+pub(super) fn has_step_markers(lower: &str) -> bool {
     lower.match_indices("step ").any(|(i, _)| {
         let before_ok = i == 0 || !is_word_byte(lower.as_bytes()[i - 1]);
         before_ok && lower[i + 5..].starts_with(|c: char| c.is_ascii_digit())
     })
 }
 
-pub(super) fn has_api_reference_vocabulary(content: &str) -> bool {
-    let lower = content.to_ascii_lowercase();
-    let hits = API_REFERENCE_VOCABULARY.scan(&lower);
-    hits.count_words(API_REFERENCE_PHRASES) >= 2
-        || table_headers(&lower).iter().any(|h| is_parameter_header(h))
+/// `lower`: the content in ASCII lower case; `headers`: its [`table_headers`].
+pub(super) fn has_api_reference_vocabulary<'h>(
+    lower: &str,
+    headers: impl FnOnce() -> &'h [Vec<String>],
+) -> bool {
+    let hits = API_REFERENCE_VOCABULARY.scan(lower);
+    hits.count_words(API_REFERENCE_PHRASES) >= 2 || headers().iter().any(|h| is_parameter_header(h))
 }
 
 const API_REFERENCE_PHRASES: &[&str] = &[
@@ -250,9 +254,9 @@ pub(super) fn is_parameter_header(cells: &[String]) -> bool {
         && has(&["required", "in", "location"])
 }
 
-pub(super) fn has_option_table(content: &str) -> bool {
-    let lower = content.to_ascii_lowercase();
-    table_headers(&lower).iter().any(|cells| {
+/// `headers`: the [`table_headers`] of the content in ASCII lower case.
+pub(super) fn has_option_table(headers: &[Vec<String>]) -> bool {
+    headers.iter().any(|cells| {
         let has = |names: &[&str]| cells.iter().any(|c| names.iter().any(|n| c.contains(n)));
         has(&[
             "option", "flag", "setting", "property", "field", "key", "argument", "variable",

@@ -57,11 +57,13 @@ pub fn describe_chunk(
     page_is_openapi: bool,
 ) -> ChunkFacts {
     let endpoints = find_endpoints(content, kind, page_is_openapi);
+    let lower = content.to_ascii_lowercase();
     let ctx = Context {
         title: page_title,
         url_path: page_url.path(),
         section,
         content,
+        lower: &lower,
         kind,
         page_is_openapi,
         endpoints: &endpoints,
@@ -79,6 +81,8 @@ struct Context<'a> {
     url_path: &'a str,
     section: &'a str,
     content: &'a str,
+    /// `content` in ASCII lower case, made once for the rules that ask it.
+    lower: &'a str,
     kind: ContentKind,
     page_is_openapi: bool,
     endpoints: &'a [Endpoint],

@@ -143,9 +143,9 @@ pub(super) fn strip_block_prefix(line: &str) -> &str {
     line
 }
 
-/// Images are dropped, links keep their text, emphasis and code markers go.
-pub(super) fn strip_inline_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// The text with images dropped and links replaced by their text, as the pieces it is
+/// made of, in order (before emphasis and code markers go).
+fn for_each_unlinked_piece<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     let mut rest = text;
     while let Some(open) = rest.find('[') {
         let is_image = rest[..open].ends_with('!');
@@ -154,22 +154,28 @@ pub(super) fn strip_inline_markdown(text: &str) -> String {
         } else {
             &rest[..open]
         };
-        out.push_str(before);
+        f(before);
         let after = &rest[open + 1..];
         match link_parts(after) {
             Some((label, consumed)) => {
                 if !is_image {
-                    out.push_str(label);
+                    f(label);
                 }
                 rest = &after[consumed..];
             }
             None => {
-                out.push('[');
+                f("[");
                 rest = after;
             }
         }
     }
-    out.push_str(rest);
+    f(rest);
+}
+
+/// Images are dropped, links keep their text, emphasis and code markers go.
+pub(super) fn strip_inline_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for_each_unlinked_piece(text, |piece| out.push_str(piece));
     // The same three replacements in the same order, each skipped when it has nothing to
     // replace (most lines have none of them).
     if out.as_bytes().contains(&b'*') && out.contains("**") {
@@ -182,6 +188,77 @@ pub(super) fn strip_inline_markdown(text: &str) -> String {
         out = out.replace(['`', '*'], "");
     }
     out
+}
+
+/// The characters of `strip_inline_markdown(text)` that are not white space, counted
+/// without building it: `**` pairs go first (a run of `k` stars leaves `k mod 2`), then
+/// `__` pairs (a run of `m` underscores, once even star runs between them are gone, loses
+/// `2 * (m / 2)`), then every star and backtick left.
+pub(super) fn visible_chars(text: &str) -> usize {
+    let mut count = VisibleCount::default();
+    for_each_unlinked_piece(text, |piece| {
+        for c in piece.chars() {
+            count.feed(c);
+        }
+    });
+    count.finish()
+}
+
+#[derive(Default)]
+struct VisibleCount {
+    non_whitespace: usize,
+    removed: usize,
+    /// Stars in a row just read.
+    stars: usize,
+    /// Underscores in a row as the `__` pass sees them.
+    underscores: usize,
+}
+
+impl VisibleCount {
+    fn feed(&mut self, c: char) {
+        if c == '*' {
+            self.stars += 1;
+            self.non_whitespace += 1;
+            self.removed += 1;
+            return;
+        }
+        self.end_stars();
+        match c {
+            '_' => {
+                self.underscores += 1;
+                self.non_whitespace += 1;
+            }
+            '`' => {
+                self.end_underscores();
+                self.non_whitespace += 1;
+                self.removed += 1;
+            }
+            c if c.is_whitespace() => self.end_underscores(),
+            _ => {
+                self.end_underscores();
+                self.non_whitespace += 1;
+            }
+        }
+    }
+
+    /// An odd run of stars leaves one star between the underscores around it.
+    fn end_stars(&mut self) {
+        if self.stars % 2 == 1 {
+            self.end_underscores();
+        }
+        self.stars = 0;
+    }
+
+    fn end_underscores(&mut self) {
+        self.removed += 2 * (self.underscores / 2);
+        self.underscores = 0;
+    }
+
+    fn finish(mut self) -> usize {
+        self.end_stars();
+        self.end_underscores();
+        self.non_whitespace - self.removed
+    }
 }
 
 /// For text just after `[`: the link label and the bytes up to the `)`.

@@ -40,11 +40,16 @@ pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
             "OpenAPI",
             (ctx.page_is_openapi && matches!(ctx.kind, ContentKind::Json | ContentKind::Yaml))
                 || hits.any_substring(OPENAPI_MARKERS)
-                || t.lines()
-                    .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
+                || (hits.any_substring(OPENAPI_KEYS)
+                    && t.lines()
+                        .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:")))
                 || hits.any_word(OPENAPI_WORDS),
         ),
-        ("GraphQL", hits.word("graphql") || has_graphql_operation(t)),
+        (
+            "GraphQL",
+            hits.word("graphql")
+                || (hits.any_substring(GRAPHQL_KEYWORDS) && has_graphql_operation(t)),
+        ),
         (
             "OAuth",
             hits.any_word(OAUTH_WORDS)
@@ -61,7 +66,9 @@ pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
         ),
         (
             "SOAP",
-            hits.any_substring(SOAP_MARKERS) || has_word(&raw, "SOAP") || hits.word("wsdl"),
+            hits.any_substring(SOAP_MARKERS)
+                || (hits.substring("soap") && has_word(&raw, "SOAP"))
+                || hits.word("wsdl"),
         ),
         ("gRPC", hits.any_word(GRPC_WORDS)),
         ("Webhooks", hits.any_word(&["webhook", "webhooks"])),
@@ -98,6 +105,10 @@ const REST_WORDS: &[&str] = &["rest api", "restful", "rest endpoint", "rest endp
 const SCIM_MARKERS: &[&str] = &["urn:ietf:params:scim", "/scim/"];
 const OPENAPI_MARKERS: &[&str] = &["\"openapi\":", "\"swagger\":"];
 const OPENAPI_WORDS: &[&str] = &["openapi", "swagger"];
+/// Keys of a YAML spec's first line.
+const OPENAPI_KEYS: &[&str] = &["openapi:", "swagger:"];
+/// The operation keywords [`has_graphql_operation`] looks for.
+const GRAPHQL_KEYWORDS: &[&str] = &["query", "mutation", "subscription"];
 const OAUTH_WORDS: &[&str] = &[
     "oauth",
     "oauth2",
@@ -165,6 +176,9 @@ static TAG_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         "ldap://",
         "ldaps://",
         "x-ratelimit",
+        // Not evidence themselves: each rule that reads the text another way (upper
+        // case, line starts, what follows a keyword) runs only when its keyword occurs.
+        "soap",
     ];
     Vocabulary::new(
         &[
@@ -183,6 +197,8 @@ static TAG_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             PAGINATION_WORDS,
             RATE_LIMIT_WORDS,
             API_KEY_WORDS,
+            OPENAPI_KEYS,
+            GRAPHQL_KEYWORDS,
             single,
         ]
         .concat(),
@@ -203,7 +219,7 @@ pub(super) fn has_word(text: &str, word: &str) -> bool {
 /// `query {`, `mutation {` or `mutation CreateUser(` — GraphQL documents,
 /// not the English words.
 pub(super) fn has_graphql_operation(lower: &str) -> bool {
-    ["query", "mutation", "subscription"].iter().any(|keyword| {
+    GRAPHQL_KEYWORDS.iter().any(|keyword| {
         lower.match_indices(keyword).any(|(start, _)| {
             let before_ok = start == 0 || !is_word_byte(lower.as_bytes()[start - 1]);
             let rest = &lower[start + keyword.len()..];

@@ -310,3 +310,43 @@ fn survives_odd_input() {
         }
     }
 }
+
+/// `visible_chars` counts what `strip_inline_markdown` keeps, on the marker runs that
+/// interact (stars between underscores, odd and even runs, links and images around them)
+/// and on every short string over those characters.
+#[test]
+fn visible_chars_are_the_stripped_texts() {
+    let stripped = |t: &str| {
+        strip_inline_markdown(t)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count()
+    };
+    for text in [
+        "",
+        "_**_",
+        "_*_",
+        "__***__",
+        "a__b**c__d",
+        "**bold** and __strong__ and `code` ***x*** ____",
+        "[a__](u) __[b](v)__ ![i__](w) x",
+        "see [the **docs**](https://x/y_z) é\u{a0}ü `a_b`",
+        "unclosed [link and ]( stray ) _ _ * *",
+    ] {
+        assert_eq!(visible_chars(text), stripped(text), "{text:?}");
+    }
+    let alphabet = ['*', '_', '`', '[', ']', '(', ')', '!', ' ', 'a', '\n', 'é'];
+    // Every string of up to five of these characters.
+    let mut texts = vec![String::new()];
+    for _ in 0..5 {
+        let longer: Vec<String> = texts
+            .iter()
+            .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+            .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+            .collect();
+        texts.extend(longer);
+    }
+    for text in &texts {
+        assert_eq!(visible_chars(text), stripped(text), "{text:?}");
+    }
+}

@@ -482,6 +482,11 @@ pub(super) fn is_boilerplate_token(token: &str) -> bool {
 
 /// Widgets that are recognisable only by their (short) wording.
 pub(super) fn is_boilerplate_phrase(el: ElementRef) -> bool {
+    may_open_with_a_phrase(el) && is_phrase_text(el)
+}
+
+/// The phrase check itself: the element's short text, collapsed, lower-cased and trimmed.
+pub(super) fn is_phrase_text(el: ElementRef) -> bool {
     let Some(text) = short_text(el, 60) else {
         return false;
     };
@@ -492,6 +497,74 @@ pub(super) fn is_boilerplate_phrase(el: ElementRef) -> bool {
             || BOILERPLATE_PHRASE_PREFIXES
                 .iter()
                 .any(|p| text.starts_with(p)))
+}
+
+/// The first words of [`BOILERPLATE_PHRASES`] and [`BOILERPLATE_PHRASE_PREFIXES`];
+/// `None` if one of them is a single word (then any text may open with it).
+static PHRASE_FIRST_WORDS: LazyLock<Option<Vec<&'static str>>> = LazyLock::new(|| {
+    BOILERPLATE_PHRASES
+        .iter()
+        .chain(BOILERPLATE_PHRASE_PREFIXES)
+        .map(|phrase| phrase.split_once(' ').map(|(first, _)| first))
+        .collect()
+});
+
+/// False when `el`'s text cannot be one of the phrases, decided from its first word
+/// alone: most elements asked (every `p`, `div`, `li`, `section` and `a`) open with
+/// another word, and this spares them building, collapsing and lower-casing their text.
+/// The phrase check trims everything but letters, digits, `?` and `:` from the front of
+/// the collapsed text, and every phrase opens with an ASCII word and a space, so the
+/// text's first word (from its first such character to the next white space) must be
+/// one of those words. Undecided (true) on any non-ASCII character up to there, whose
+/// lower case or class would need the full check.
+pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
+    let Some(first_words) = PHRASE_FIRST_WORDS.as_ref() else {
+        return true;
+    };
+    // The first word so far (lower case, ASCII), once it has started.
+    const LONGEST: usize = 16;
+    let mut word = [0u8; LONGEST];
+    let mut len = 0;
+    let mut started = false;
+    let mut decided = None;
+    let mut nodes = 0;
+    walk(el, |visit| {
+        nodes += 1;
+        if nodes > 64 {
+            // `short_text` gives up here too: no phrase.
+            decided = Some(false);
+            return Flow::Stop;
+        }
+        let Visit::Text(text) = visit else {
+            return Flow::Descend;
+        };
+        for &b in text.as_bytes() {
+            if !b.is_ascii() {
+                decided = Some(true);
+                return Flow::Stop;
+            }
+            if !started {
+                started = b.is_ascii_alphanumeric() || b == b'?' || b == b':';
+                if !started {
+                    continue;
+                }
+            } else if b.is_ascii_whitespace() || b == 0x0b {
+                // ASCII text: valid UTF-8.
+                let first = std::str::from_utf8(&word[..len]).unwrap_or_default();
+                decided = Some(first_words.contains(&first));
+                return Flow::Stop;
+            }
+            if len == LONGEST {
+                decided = Some(false);
+                return Flow::Stop;
+            }
+            word[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        Flow::Descend
+    });
+    // The text ended within its first word, or had none: not a phrase of two words.
+    decided.unwrap_or(false)
 }
 
 /// Prev/next pager links label themselves "Previous"/"Next" in a child

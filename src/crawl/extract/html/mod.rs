@@ -95,7 +95,7 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
     let root = content_root(doc).unwrap_or(body);
     let first = Converter::new(base, page_url, Mode::Strict).convert(root);
     let words = PageWords::of(doc);
-    let mut best_recall = words.recall(&first.markdown);
+    let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
     if best_recall >= MIN_RECALL {
         return first;
     }
@@ -109,7 +109,8 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
         let keep_named_from = (structural_text_len(retry) / 3).max(1);
         let mode = Mode::Lenient { keep_named_from };
         let candidate = Converter::new(base, page_url, mode).convert(retry);
-        let recall = words.recall(&candidate.markdown);
+        // Compared with the best so far, which is below MIN_RECALL here.
+        let recall = words.recall_until(&candidate.markdown, MIN_RECALL);
         if recall > best_recall {
             (best, best_recall) = (candidate, recall);
         }

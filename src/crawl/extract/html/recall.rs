@@ -45,22 +45,48 @@ impl PageWords {
     }
 
     /// Share of the page's words that `markdown` keeps; 1.0 for pages too small to judge.
+    #[cfg(test)]
     pub(super) fn recall(&self, markdown: &str) -> f64 {
-        if self.0.len() < MIN_WORDS {
+        self.recall_until(markdown, f64::INFINITY)
+    }
+
+    /// [`Self::recall`], except that the count may stop as soon as the share reaches
+    /// `enough` (then the share so far is answered, itself at least `enough`): a caller
+    /// that only compares with `enough` gets the same answers from part of the Markdown.
+    pub(super) fn recall_until(&self, markdown: &str, enough: f64) -> f64 {
+        let total = self.0.len();
+        if total < MIN_WORDS {
             return 1.0;
         }
-        let mut seen = vec![false; self.0.len()];
+        let share = |found: usize| found as f64 / total as f64;
+        // The fewest words whose share reaches `enough` (past the end when none does).
+        let estimate = (enough * total as f64).ceil();
+        let mut needed = if estimate.is_nan() || estimate > total as f64 {
+            total + 1
+        } else if estimate <= 0.0 {
+            0
+        } else {
+            estimate as usize
+        };
+        while needed > 0 && share(needed - 1) >= enough {
+            needed -= 1;
+        }
+        while needed <= total && share(needed) < enough {
+            needed += 1;
+        }
+        let mut seen = vec![false; total];
         let mut found = 0usize;
         let mut lower = String::new();
-        for_each_word(markdown, &mut lower, |word| {
+        for_each_word_until(markdown, &mut lower, |word| {
             if let Some(&index) = self.0.get(word) {
                 if !seen[index] {
                     seen[index] = true;
                     found += 1;
                 }
             }
+            found < needed
         });
-        found as f64 / self.0.len() as f64
+        share(found)
     }
 }
 
@@ -69,6 +95,14 @@ impl PageWords {
 /// a non-ASCII character is neither); a run counts from its first letter and needs four
 /// bytes from there.
 fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+    for_each_word_until(text, lower, |word| {
+        f(word);
+        true
+    });
+}
+
+/// [`for_each_word`] until `f` answers false.
+fn for_each_word_until(text: &str, lower: &mut String, mut f: impl FnMut(&str) -> bool) {
     for run in text.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
         let start = run
             .iter()
@@ -79,7 +113,9 @@ fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
             lower.clear();
             // ASCII letters and digits only: always valid UTF-8.
             lower.extend(word.iter().map(|b| char::from(b.to_ascii_lowercase())));
-            f(lower);
+            if !f(lower) {
+                return;
+            }
         }
     }
 }
@@ -115,5 +151,16 @@ mod tests {
         let words = PageWords::of(&doc);
         let half: String = (0..20).map(|i| format!("word{i}x ")).collect();
         assert!((words.recall(&half) - 0.5).abs() < 1e-9);
+        // Stopping at a share answers the same comparisons with it.
+        let most: String = (0..30).map(|i| format!("word{i}x ")).collect();
+        assert!((words.recall(&most) - 0.75).abs() < 1e-9);
+        let until = words.recall_until(&most, 0.5);
+        assert!(
+            (until - 0.5).abs() < 1e-9,
+            "stops at the 20th word: {until}"
+        );
+        let few: String = (0..19).map(|i| format!("word{i}x ")).collect();
+        assert_eq!(words.recall_until(&few, 0.5), words.recall(&few));
+        assert!(words.recall_until(&few, 0.5) < 0.5);
     }
 }

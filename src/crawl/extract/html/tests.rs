@@ -763,3 +763,36 @@ fn sibling_sections_of_the_chosen_container_stay() {
         assert!(page.markdown.contains(kept), "{kept}: {}", page.markdown);
     }
 }
+
+/// The first-word test before the phrase check never turns a phrase away: on elements
+/// that are phrases (in any case, behind punctuation, split over inline elements, with
+/// odd white space) and ones that are not, `may_open_with_a_phrase` is true wherever the
+/// full check is.
+#[test]
+fn first_word_test_keeps_every_phrase() {
+    let html = "<body>\
+        <p>Skip to content</p><div>  » EDIT\tthis\npage</div><li><a>Back</a> to top</li>\
+        <p>? Was this page helpful? Yes No</p><p>Last updated: 2024-01-01</p>\
+        <section><span>Scroll</span> <b>to</b> top</section><a>Show source</a>\
+        <p>skip</p><p>Skip-to-content</p><p>Skipping to content</p><p>The text says edit this page</p>\
+        <div>Edit\u{a0}this page</div><div>\u{212a}eep</div><p>is this page helpful</p>\
+        <p>is\u{0b}this page helpful</p><p>1 skip to content</p><p></p><div><p>Back to top</p></div>\
+        <p>suggestedit this</p><p>improve  this  page !</p><p>:last update: now</p>\
+        </body>";
+    let doc = Html::parse_document(html);
+    let mut phrases = 0;
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        if is_phrase_text(el) {
+            phrases += 1;
+            assert!(may_open_with_a_phrase(el), "{}", el.html());
+        }
+    }
+    assert!(phrases >= 12, "{phrases} phrases found");
+    let none = Html::parse_document("<p>The reference of the API</p>");
+    let p = elements(&none, "p").next().expect("a p");
+    assert!(!may_open_with_a_phrase(p));
+}
