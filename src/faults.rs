@@ -7,7 +7,8 @@
 //! `#n` defaults to 1). When off, a point costs one check of an unset `OnceLock`.
 //!
 //! Actions: `pause` prints `docscrape paused at fault point <point>` on stdout and blocks
-//! the thread for good; `full` and `readonly` make every database connection taken from
+//! the thread for good; `stall` prints `docscrape stalled at fault point <point>` and
+//! blocks the thread for `STALL`, then goes on (to widen a race a test wants to hit); `full` and `readonly` make every database connection taken from
 //! then on behave as on a full disk (SQLITE_FULL on growth) or a read-only file
 //! (SQLITE_READONLY on any write); `panic` panics there (a bug in that step).
 //!
@@ -31,6 +32,11 @@ pub const PLAN_LINKS: &str = "plan-links";
 pub const UPLOAD_PROCESS: &str = "upload-process";
 /// Inside a transaction that writes pages cleaned of the site template, after the first.
 pub const TEMPLATE_CLEAN: &str = "template-clean";
+/// In the lease renewal (PostgreSQL), after it read which jobs this instance still holds,
+/// before it stops the tasks of the others.
+pub const LEASE_RENEW: &str = "lease-renew";
+/// How long a `stall` blocks.
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// How the database misbehaves once a storage fault fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

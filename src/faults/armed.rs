@@ -6,18 +6,20 @@ use std::sync::OnceLock;
 
 use super::*;
 
-const POINTS: [&str; 6] = [
+const POINTS: [&str; 7] = [
     FETCH_BODY,
     PAGE_WRITE,
     JOB_FINISH,
     PLAN_LINKS,
     UPLOAD_PROCESS,
     TEMPLATE_CLEAN,
+    LEASE_RENEW,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Pause,
+    Stall,
     Full,
     ReadOnly,
     Panic,
@@ -53,7 +55,7 @@ fn parse(spec: &str) -> Result<Vec<Fault>, String> {
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
         .map(|entry| {
-            let bad = || format!("{ENV_VAR}: cannot read {entry:?}; expected ACTION@POINT[#N] with ACTION pause, full, readonly or panic and POINT one of {}", POINTS.join(", "));
+            let bad = || format!("{ENV_VAR}: cannot read {entry:?}; expected ACTION@POINT[#N] with ACTION pause, stall, full, readonly or panic and POINT one of {}", POINTS.join(", "));
             let (action, rest) = entry.split_once('@').ok_or_else(bad)?;
             let (point, nth) = match rest.split_once('#') {
                 Some((point, nth)) => (point, nth.parse::<u64>().map_err(|_| bad())?),
@@ -61,6 +63,7 @@ fn parse(spec: &str) -> Result<Vec<Fault>, String> {
             };
             let action = match action {
                 "pause" => Action::Pause,
+                "stall" => Action::Stall,
                 "full" => Action::Full,
                 "readonly" => Action::ReadOnly,
                 "panic" => Action::Panic,
@@ -96,6 +99,7 @@ pub fn point(point: &str) {
             Action::Full => STORAGE_FAULT.store(1, Ordering::SeqCst),
             Action::ReadOnly => STORAGE_FAULT.store(2, Ordering::SeqCst),
             Action::Pause => pause_forever(point),
+            Action::Stall => stall(point),
             Action::Panic => panic!("test fault: panic at {point}"),
         }
     }
@@ -110,6 +114,15 @@ fn pause_forever(point: &str) -> ! {
     loop {
         std::thread::park();
     }
+}
+
+fn stall(point: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "docscrape stalled at fault point {point}");
+    let _ = stdout.flush();
+    drop(stdout);
+    log::warn!("stalled at fault point {point} for {STALL:?}");
+    std::thread::sleep(STALL);
 }
 
 /// The storage fault in force, if one fired.
@@ -127,15 +140,17 @@ mod tests {
 
     #[test]
     fn reads_actions_points_and_counts() {
-        let faults = parse("pause@page-write#3, full@fetch-body,readonly@job-finish#2")
-            .expect("a valid fault list");
+        let faults =
+            parse("pause@page-write#3, full@fetch-body,readonly@job-finish#2,stall@lease-renew#2")
+                .expect("a valid fault list");
         let shape: Vec<_> = faults.iter().map(|f| (f.action, f.point, f.nth)).collect();
         assert_eq!(
             shape,
             vec![
                 (Action::Pause, PAGE_WRITE, 3),
                 (Action::Full, FETCH_BODY, 1),
-                (Action::ReadOnly, JOB_FINISH, 2)
+                (Action::ReadOnly, JOB_FINISH, 2),
+                (Action::Stall, LEASE_RENEW, 2)
             ]
         );
         assert!(parse("").expect("an empty list").is_empty());

@@ -99,11 +99,21 @@ impl JobEngine {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
+            // Only jobs that were running here before the renewal read the leases can be
+            // missing from its answer for having been lost: a job claimed meanwhile (its
+            // claim not yet seen by the renewal's snapshot) is held, and must not be
+            // stopped as soon as it started.
+            let running_before: std::collections::HashSet<String> =
+                self.lock_active().keys().cloned().collect();
             let owner = self.inner.db.owner().to_string();
             let held = match self
                 .inner
                 .db
-                .write(move |tx| leases::renew(tx, &owner))
+                .write(move |tx| {
+                    let held = leases::renew(tx, &owner)?;
+                    crate::faults::point(crate::faults::LEASE_RENEW);
+                    Ok(held)
+                })
                 .await
             {
                 Ok(held) => held,
@@ -115,7 +125,7 @@ impl JobEngine {
             let lost: Vec<String> = self
                 .lock_active()
                 .keys()
-                .filter(|id| !held.contains(id))
+                .filter(|id| running_before.contains(*id) && !held.contains(id))
                 .cloned()
                 .collect();
             for job_id in lost {

@@ -181,3 +181,29 @@ fn a_cancel_sent_to_the_instance_that_does_not_run_the_job_stops_it() {
     assert_eq!(a.status(&session, &job), cancelled);
     assert_eq!(b.status(&session, &job), cancelled);
 }
+
+#[test]
+fn a_job_claimed_while_the_leases_are_renewed_keeps_running() {
+    let server = slow_site(50);
+    // The second renewal stalls after it read which jobs this instance holds: a job
+    // claimed meanwhile is not in that answer, and must not be taken for a lost one.
+    let app = TestApp::spawn_with_env(&[], &[("DOCSCRAPE_TEST_FAULTS", "stall@lease-renew#2")]);
+    app.wait_for_stdout_line(
+        "docscrape stalled at fault point lease-renew",
+        Duration::from_secs(30),
+    );
+    let session = app.create_session();
+    let job = app.start_scrape(&session, crawl(&server, 1_000));
+    app.wait_until(&session, &job, Duration::from_secs(30), |s| {
+        s["progress"]["completedIterations"].as_i64().unwrap_or(0) >= 1
+    });
+    // The stall ends, that renewal acts on its answer, and the next one renews the lease.
+    std::thread::sleep(Duration::from_secs(5));
+    let status = app.status(&session, &job);
+    assert_eq!(
+        status["status"], "running",
+        "the job was stopped by a renewal that began before its claim: {status}"
+    );
+    let cancel = app.delete(&format!("/api/v1/scrape/{session}/scrape?jobId={job}"));
+    assert_eq!(cancel.status(), 200);
+}
