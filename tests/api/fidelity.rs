@@ -289,3 +289,48 @@ fn killed_while_removing_the_template_the_resumed_job_finishes_it() {
     app.kill();
     assert_database_sound(&app.db_path);
 }
+
+#[test]
+fn an_authors_sidebar_box_and_a_note_laid_out_in_a_table_are_kept_as_text() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/docbook-sidebars");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5);
+    for (slug, kind, words) in [
+        (
+            "browsers",
+            "CULTURE",
+            "Mozilla's trademark policy forbade shipping",
+        ),
+        (
+            "mail",
+            "BACK TO BASICS",
+            "Maildir stores every message in its own file",
+        ),
+        (
+            "office",
+            "ALTERNATIVE",
+            "Calligra integrates tightly with Plasma",
+        ),
+        ("emulation", "TIP", "Setting WINEPREFIX points each program"),
+    ] {
+        let page = &pages[&format!("/{slug}.html")];
+        assert!(page.contains(kind), "{slug} lost its box's title:\n{page}");
+        assert!(page.contains(words), "{slug} lost its box:\n{page}");
+        assert!(page.contains("closes with the packages"), "{page}");
+        // The site's menu is a sidebar too, but of links, with no title of its own.
+        assert!(
+            !page.contains("[Office Suites]("),
+            "{slug} keeps the menu:\n{page}"
+        );
+        // A note laid out as a table with its icon is a note, not a row of data.
+        assert!(page.contains("> Note\n"), "{slug}:\n{page}");
+        assert!(
+            !page.contains("note.png") && !page.contains("| Note"),
+            "{page}"
+        );
+    }
+    assert!(pages["/browsers.html"].contains("> Plugins for the browser come from"));
+    assert!(pages["/browsers.html"].contains("| package | size |"));
+    assert!(pages["/browsers.html"].contains("| chromium | 260 |"));
+}
