@@ -15,6 +15,7 @@
 //! when the template removed everything under it.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use url::Url;
@@ -22,9 +23,10 @@ use url::Url;
 use super::chunk::Chunker;
 use super::classify::ContentKind;
 use super::document_chunks::chunk_sources;
-use super::extract::html::Block;
+use super::extract::html::{for_each_word, Block};
 use super::extract::ChunkSource;
 use super::runner::content_hash;
+use super::tokens::Fnv;
 use crate::error::StorageError;
 use crate::storage::sql::Sql;
 use crate::storage::templates::{self, CleanedPage, PendingPage, TemplateBlock};
@@ -272,7 +274,7 @@ fn clean_page(
 /// `content` without its template blocks; `None` when none is on the page or nothing
 /// would be left.
 pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option<String> {
-    let mut cuts: Vec<(usize, usize)> = blocks
+    let cuts = blocks
         .iter()
         .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
         .map(|b| (b.start as usize, b.end as usize))
@@ -280,21 +282,12 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
             start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
         })
         .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
-        .collect();
+        .collect::<Vec<_>>();
+    let cuts = keeping_half_the_words(content, cuts);
     if cuts.is_empty() {
         return None;
     }
-    cuts.sort_unstable();
-    let mut pieces = Vec::new();
-    let mut kept_from = 0;
-    for (start, end) in cuts {
-        if start >= kept_from {
-            pieces.push(&content[kept_from..start]);
-        }
-        kept_from = kept_from.max(end);
-    }
-    pieces.push(&content[kept_from.min(content.len())..]);
-    let joined = pieces
+    let joined = outside(content, &cuts)
         .iter()
         .map(|piece| piece.trim_matches('\n'))
         .filter(|piece| !piece.trim().is_empty())
@@ -310,6 +303,71 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
         return None;
     }
     Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// The cuts that leave the page at least half of its distinct words.
+///
+/// Chrome is a small part of a page; a page that is mostly blocks it shares with many
+/// others (a small widget class whose inherited methods, signals and properties are those
+/// of every widget, a struct whose trait implementations are those of every struct) is
+/// mostly that shared content, and cutting it all would leave a title and a line. There
+/// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
+/// cut would take the page under half of its words stays.
+fn keeping_half_the_words(content: &str, cuts: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    if cuts.is_empty() {
+        return cuts;
+    }
+    let mut lower = String::new();
+    let mut words_left = |cuts: &[(usize, usize)]| {
+        let mut words = HashSet::new();
+        for piece in outside(content, cuts) {
+            for_each_word(piece, &mut lower, |word| {
+                words.insert(word_hash(word));
+            });
+        }
+        words.len()
+    };
+    let total = words_left(&[]);
+    if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
+        return cuts;
+    }
+    // Blocks nest (a section and its paragraphs): each cut is judged by what the page
+    // keeps with it and those already chosen.
+    let mut order = cuts;
+    order.sort_by_key(|&(start, end)| (end - start, start));
+    let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(order.len());
+    for cut in order {
+        chosen.push(cut);
+        if words_left(&chosen) * 2 < total {
+            chosen.pop();
+        }
+    }
+    chosen
+}
+
+/// The pieces of `content` outside the (possibly nested or overlapping) `cuts`.
+fn outside<'a>(content: &'a str, cuts: &[(usize, usize)]) -> Vec<&'a str> {
+    let mut sorted = cuts.to_vec();
+    sorted.sort_unstable();
+    let mut pieces = Vec::with_capacity(sorted.len() + 1);
+    let mut kept_from = 0;
+    for (start, end) in sorted {
+        if start >= kept_from {
+            pieces.push(&content[kept_from..start]);
+        }
+        kept_from = kept_from.max(end);
+    }
+    pieces.push(&content[kept_from.min(content.len())..]);
+    pieces
+}
+
+/// Below this many distinct words a page is too small to judge what a cut takes.
+const MIN_JUDGED_WORDS: usize = 30;
+
+fn word_hash(word: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    hasher.write(word.as_bytes());
+    hasher.finish()
 }
 
 /// Removes recurring headings that nothing follows any more before the next heading of

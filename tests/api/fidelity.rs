@@ -334,3 +334,46 @@ fn an_authors_sidebar_box_and_a_note_laid_out_in_a_table_are_kept_as_text() {
     assert!(pages["/browsers.html"].contains("| package | size |"));
     assert!(pages["/browsers.html"].contains("| chromium | 260 |"));
 }
+
+#[test]
+fn a_small_page_mostly_made_of_what_every_page_inherits_keeps_it() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/inherited");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 6, "{status}");
+    for (path, page) in &pages {
+        assert!(
+            !page.contains("Toolkit reference manual"),
+            "{path}:\n{page}"
+        );
+    }
+    // Five classes share the inherited methods: template on the large pages, where they
+    // are a small part, but most of what a small class's page says.
+    for name in ["Spinner", "Separator", "Frame"] {
+        let page = &pages[&format!("/class.{name}.html")];
+        assert!(
+            page.contains("A ") && page.contains(&name.to_lowercase()),
+            "{page}"
+        );
+        let kept = [
+            "Flags a widget to be displayed",
+            "Reverses the effects of showing",
+            "Causes keyboard input to arrive",
+            "Schedules another size negotiation",
+        ]
+        .iter()
+        .filter(|text| page.contains(*text))
+        .count();
+        assert!(kept >= 2, "{name} lost what it inherits:\n{page}");
+    }
+    for name in ["Label", "Entry"] {
+        let page = &pages[&format!("/class.{name}.html")];
+        assert!(page.contains("## ") || page.contains("# "), "{page}");
+        assert!(!page.contains("Flags a widget to be displayed"), "{page}");
+    }
+    assert!(pages["/class.Label.html"].contains("Mnemonics mark an underlined letter"));
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(6),
+        "{status}"
+    );
+}

@@ -68,7 +68,7 @@ impl PageWords {
 /// word costs no allocation). Splits on anything but ASCII letters and digits (a byte of
 /// a non-ASCII character is neither); a run counts from its first letter and needs four
 /// bytes from there.
-fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+pub fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
     for run in text.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
         let start = run
             .iter()
