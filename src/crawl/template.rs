@@ -283,22 +283,25 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
         })
         .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
         .collect::<Vec<_>>();
-    let cuts = keeping_half_the_words(content, cuts);
-    if cuts.is_empty() {
-        return None;
-    }
-    let joined = outside(content, &cuts)
-        .iter()
-        .map(|piece| piece.trim_matches('\n'))
-        .filter(|piece| !piece.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
     let recurring_headings: HashSet<&str> = blocks
         .iter()
         .filter(|b| b.heading && template.contains(&b.fingerprint))
         .filter_map(|b| block_text(content, b))
         .collect();
-    let cleaned = drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings));
+    let render = |cuts: &[(usize, usize)]| {
+        let joined = outside(content, cuts)
+            .iter()
+            .map(|piece| piece.trim_matches('\n'))
+            .filter(|piece| !piece.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings))
+    };
+    let cuts = keeping_half_the_words(content, cuts, &render);
+    if cuts.is_empty() {
+        return None;
+    }
+    let cleaned = render(&cuts);
     if cleaned.trim().is_empty() {
         return None;
     }
@@ -313,19 +316,28 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
 /// mostly that shared content, and cutting it all would leave a title and a line. There
 /// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
 /// cut would take the page under half of its words stays.
-fn keeping_half_the_words(content: &str, cuts: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+/// `render` gives the page with some cuts made (recurring headings left empty by them go
+/// too, and their words with them).
+fn keeping_half_the_words(
+    content: &str,
+    cuts: Vec<(usize, usize)>,
+    render: &dyn Fn(&[(usize, usize)]) -> String,
+) -> Vec<(usize, usize)> {
     if cuts.is_empty() {
         return cuts;
     }
     let mut lower = String::new();
     let mut words_left = |cuts: &[(usize, usize)]| {
+        let page = if cuts.is_empty() {
+            content.to_string()
+        } else {
+            render(cuts)
+        };
         let mut words = HashSet::new();
-        for piece in outside(content, cuts) {
-            for text in without_link_targets(piece) {
-                for_each_word(text, &mut lower, |word| {
-                    words.insert(word_hash(word));
-                });
-            }
+        for text in without_link_targets(&page) {
+            for_each_word(text, &mut lower, |word| {
+                words.insert(word_hash(word));
+            });
         }
         words.len()
     };
@@ -582,7 +594,8 @@ mod tests {
             cuts.push((start, start + block.len()));
             from = start + block.len();
         }
-        let kept = keeping_half_the_words(&content, cuts.clone());
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), &render);
         assert!(kept.contains(&cuts[0]), "the short banner still goes");
         assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
         // On a page where the shared blocks are a small part, every cut is made.
@@ -592,7 +605,11 @@ mod tests {
             .iter()
             .map(|&(a, b)| (a + long_own.len() + 2, b + long_own.len() + 2))
             .collect();
-        assert_eq!(keeping_half_the_words(&page, shifted.clone()), shifted);
+        let render = |cuts: &[(usize, usize)]| outside(&page, cuts).concat();
+        assert_eq!(
+            keeping_half_the_words(&page, shifted.clone(), &render),
+            shifted
+        );
     }
 
     #[test]
