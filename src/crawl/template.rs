@@ -316,12 +316,15 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
 /// mostly that shared content, and cutting it all would leave a title and a line. There
 /// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
 /// cut would take the page under half of its words stays.
+/// A byte range of a page's Markdown to cut.
+type Cut = (usize, usize);
+
 /// `render` gives the page with some cuts made (recurring headings left empty by them go
 /// too, and their words with them).
 fn keeping_half_the_words(
     content: &str,
     cuts: Vec<(usize, usize)>,
-    render: &dyn Fn(&[(usize, usize)]) -> String,
+    render: &dyn Fn(&[Cut]) -> String,
 ) -> Vec<(usize, usize)> {
     if cuts.is_empty() {
         return cuts;
