@@ -66,8 +66,19 @@ SITES = {
     "batteries": ("libbatteries-ocaml-doc", "/usr/share/doc/libbatteries-ocaml-doc/html", "api/index.html",
                   "ocamldoc", None),
     "yard": ("yard-doc", "/usr/share/doc/yard/doc", "index.html", "YARD (Ruby)", None),
+    "gtk4": ("libgtk-4-doc", "/usr/share/doc/libgtk-4-doc/gtk4", "index.html", "gi-docgen", 500),
+    "boost": ("libboost1.74-doc", "/usr/share/doc/libboost1.74-doc/doc/html", "index.html",
+              "BoostBook / QuickBook (DocBook XSL)", 500),
+    "scipy": ("python-scipy-doc", "/usr/share/doc/python-scipy-doc/html", "index.html",
+              "Sphinx (pydata-sphinx-theme)", 500),
+    "qtcore": ("qtbase5-doc-html", "/usr/share/qt5/doc", "qtcore/qtcore-index.html", "QDoc (Qt 5)", 500),
+    "debian-handbook": ("debian-handbook", "/usr/share/doc/debian-handbook/html/en-US", "index.html",
+                        "Publican (DocBook)", None),
+    "debian-reference": ("debian-reference-en", "/usr/share/debian-reference", "index.en.html",
+                         "DocBook XSL, long chapter pages", None),
 }
-EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard"}
+EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
+             "debian-handbook", "debian-reference"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 

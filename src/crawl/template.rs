@@ -15,6 +15,7 @@
 //! when the template removed everything under it.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use url::Url;
@@ -22,9 +23,10 @@ use url::Url;
 use super::chunk::Chunker;
 use super::classify::ContentKind;
 use super::document_chunks::chunk_sources;
-use super::extract::html::Block;
+use super::extract::html::{for_each_word, Block};
 use super::extract::ChunkSource;
 use super::runner::content_hash;
+use super::tokens::Fnv;
 use crate::error::StorageError;
 use crate::storage::sql::Sql;
 use crate::storage::templates::{self, CleanedPage, PendingPage, TemplateBlock};
@@ -272,7 +274,7 @@ fn clean_page(
 /// `content` without its template blocks; `None` when none is on the page or nothing
 /// would be left.
 pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option<String> {
-    let mut cuts: Vec<(usize, usize)> = blocks
+    let cuts = blocks
         .iter()
         .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
         .map(|b| (b.start as usize, b.end as usize))
@@ -280,36 +282,129 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
             start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
         })
         .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
+        .collect::<Vec<_>>();
+    let recurring_headings: HashSet<&str> = blocks
+        .iter()
+        .filter(|b| b.heading && template.contains(&b.fingerprint))
+        .filter_map(|b| block_text(content, b))
         .collect();
+    let render = |cuts: &[(usize, usize)]| {
+        let joined = outside(content, cuts)
+            .iter()
+            .map(|piece| piece.trim_matches('\n'))
+            .filter(|piece| !piece.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings))
+    };
+    let cuts = keeping_half_the_words(content, cuts, &render);
     if cuts.is_empty() {
         return None;
     }
-    cuts.sort_unstable();
-    let mut pieces = Vec::new();
+    let cleaned = render(&cuts);
+    if cleaned.trim().is_empty() {
+        return None;
+    }
+    Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// The cuts that leave the page at least half of its distinct words.
+///
+/// Chrome is a small part of a page; a page that is mostly blocks it shares with many
+/// others (a small widget class whose inherited methods, signals and properties are those
+/// of every widget, a struct whose trait implementations are those of every struct) is
+/// mostly that shared content, and cutting it all would leave a title and a line. There
+/// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
+/// cut would take the page under half of its words stays.
+/// A byte range of a page's Markdown to cut.
+type Cut = (usize, usize);
+
+/// `render` gives the page with some cuts made (recurring headings left empty by them go
+/// too, and their words with them).
+fn keeping_half_the_words(
+    content: &str,
+    cuts: Vec<(usize, usize)>,
+    render: &dyn Fn(&[Cut]) -> String,
+) -> Vec<(usize, usize)> {
+    if cuts.is_empty() {
+        return cuts;
+    }
+    let mut lower = String::new();
+    let mut words_left = |cuts: &[(usize, usize)]| {
+        let page = if cuts.is_empty() {
+            content.to_string()
+        } else {
+            render(cuts)
+        };
+        let mut words = HashSet::new();
+        for text in without_link_targets(&page) {
+            for_each_word(text, &mut lower, |word| {
+                words.insert(word_hash(word));
+            });
+        }
+        words.len()
+    };
+    let total = words_left(&[]);
+    if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
+        return cuts;
+    }
+    // Blocks nest (a section and its paragraphs): each cut is judged by what the page
+    // keeps with it and those already chosen.
+    let mut order = cuts;
+    order.sort_by_key(|&(start, end)| (end - start, start));
+    let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(order.len());
+    for cut in order {
+        chosen.push(cut);
+        if words_left(&chosen) * 2 < total {
+            chosen.pop();
+        }
+    }
+    chosen
+}
+
+/// The text of `markdown` without the targets of its links and images (`](…)`): a
+/// reader sees the labels, and every kept link would otherwise count its URL's words.
+fn without_link_targets(markdown: &str) -> Vec<&str> {
+    let mut texts = Vec::new();
+    let mut rest = markdown;
+    while let Some(open) = rest.find("](") {
+        texts.push(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find(')') {
+            Some(close) => rest = &after[close + 1..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    texts.push(rest);
+    texts
+}
+
+/// The pieces of `content` outside the (possibly nested or overlapping) `cuts`.
+fn outside<'a>(content: &'a str, cuts: &[(usize, usize)]) -> Vec<&'a str> {
+    let mut sorted = cuts.to_vec();
+    sorted.sort_unstable();
+    let mut pieces = Vec::with_capacity(sorted.len() + 1);
     let mut kept_from = 0;
-    for (start, end) in cuts {
+    for (start, end) in sorted {
         if start >= kept_from {
             pieces.push(&content[kept_from..start]);
         }
         kept_from = kept_from.max(end);
     }
     pieces.push(&content[kept_from.min(content.len())..]);
-    let joined = pieces
-        .iter()
-        .map(|piece| piece.trim_matches('\n'))
-        .filter(|piece| !piece.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let recurring_headings: HashSet<&str> = blocks
-        .iter()
-        .filter(|b| b.heading && template.contains(&b.fingerprint))
-        .filter_map(|b| block_text(content, b))
-        .collect();
-    let cleaned = drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings));
-    if cleaned.trim().is_empty() {
-        return None;
-    }
-    Some(format!("{}\n", cleaned.trim_end()))
+    pieces
+}
+
+/// Below this many distinct words a page is too small to judge what a cut takes.
+const MIN_JUDGED_WORDS: usize = 30;
+
+fn word_hash(word: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    hasher.write(word.as_bytes());
+    hasher.finish()
 }
 
 /// Removes recurring headings that nothing follows any more before the next heading of
@@ -472,6 +567,52 @@ mod tests {
              <h2>Options</h2><p>Option text for topic {n}, which differs on every page.</p>\
              <div class=\"note\"><p>Acme Widgets — tools for every workshop</p></div></div>"
         )
+    }
+
+    #[test]
+    fn link_targets_do_not_count_as_words() {
+        assert_eq!(
+            without_link_targets(
+                "see [the show method](http://h/method.show.html) and ![i](a.png) end"
+            ),
+            ["see [the show method", " and ![i", " end"]
+        );
+        assert_eq!(without_link_targets("a ](b"), ["a ", "b"]);
+    }
+
+    #[test]
+    fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
+        let own = "Spinner shows a turning wheel while work happens elsewhere.";
+        let shared: Vec<String> = (0..6)
+            .map(|i| format!("Inherited method number{i} alpha{i} bravo{i} charlie{i} delta{i} echo{i} foxtrot{i}."))
+            .collect();
+        let content = format!(
+            "Banner of the site words here\n\n{own}\n\n{}\n",
+            shared.join("\n\n")
+        );
+        let mut cuts = vec![(0, "Banner of the site words here".len())];
+        let mut from = 0;
+        for block in &shared {
+            let start = content[from..].find(block.as_str()).expect("block") + from;
+            cuts.push((start, start + block.len()));
+            from = start + block.len();
+        }
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), &render);
+        assert!(kept.contains(&cuts[0]), "the short banner still goes");
+        assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
+        // On a page where the shared blocks are a small part, every cut is made.
+        let long_own: String = (0..80).map(|i| format!("own{i}word ")).collect();
+        let page = format!("{long_own}\n\n{content}");
+        let shifted: Vec<(usize, usize)> = cuts
+            .iter()
+            .map(|&(a, b)| (a + long_own.len() + 2, b + long_own.len() + 2))
+            .collect();
+        let render = |cuts: &[(usize, usize)]| outside(&page, cuts).concat();
+        assert_eq!(
+            keeping_half_the_words(&page, shifted.clone(), &render),
+            shifted
+        );
     }
 
     #[test]

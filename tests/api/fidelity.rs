@@ -289,3 +289,91 @@ fn killed_while_removing_the_template_the_resumed_job_finishes_it() {
     app.kill();
     assert_database_sound(&app.db_path);
 }
+
+#[test]
+fn an_authors_sidebar_box_and_a_note_laid_out_in_a_table_are_kept_as_text() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/docbook-sidebars");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5);
+    for (slug, kind, words) in [
+        (
+            "browsers",
+            "CULTURE",
+            "Mozilla's trademark policy forbade shipping",
+        ),
+        (
+            "mail",
+            "BACK TO BASICS",
+            "Maildir stores every message in its own file",
+        ),
+        (
+            "office",
+            "ALTERNATIVE",
+            "Calligra integrates tightly with Plasma",
+        ),
+        ("emulation", "TIP", "Setting WINEPREFIX points each program"),
+    ] {
+        let page = &pages[&format!("/{slug}.html")];
+        assert!(page.contains(kind), "{slug} lost its box's title:\n{page}");
+        assert!(page.contains(words), "{slug} lost its box:\n{page}");
+        assert!(page.contains("closes with the packages"), "{page}");
+        // The site's menu is a sidebar too, but of links, with no title of its own.
+        assert!(
+            !page.contains("[Office Suites]("),
+            "{slug} keeps the menu:\n{page}"
+        );
+        // A note laid out as a table with its icon is a note, not a row of data.
+        assert!(page.contains("> Note\n"), "{slug}:\n{page}");
+        assert!(
+            !page.contains("note.png") && !page.contains("| Note"),
+            "{page}"
+        );
+    }
+    assert!(pages["/browsers.html"].contains("> Plugins for the browser come from"));
+    assert!(pages["/browsers.html"].contains("| package | size |"));
+    assert!(pages["/browsers.html"].contains("| chromium | 260 |"));
+}
+
+#[test]
+fn a_small_page_mostly_made_of_what_every_page_inherits_keeps_it() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/inherited");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 6, "{status}");
+    for (path, page) in &pages {
+        assert!(
+            !page.contains("Toolkit reference manual"),
+            "{path}:\n{page}"
+        );
+    }
+    // Five classes share the inherited methods: template on the large pages, where they
+    // are a small part, but most of what a small class's page says.
+    for name in ["Spinner", "Separator", "Frame"] {
+        let page = &pages[&format!("/class.{name}.html")];
+        assert!(
+            page.contains("A ") && page.contains(&name.to_lowercase()),
+            "{page}"
+        );
+        let kept = [
+            "Flags a widget to be displayed",
+            "Reverses the effects of showing",
+            "Causes keyboard input to arrive",
+            "Schedules another size negotiation",
+        ]
+        .iter()
+        .filter(|text| page.contains(*text))
+        .count();
+        assert!(kept >= 2, "{name} lost what it inherits:\n{page}");
+    }
+    for name in ["Label", "Entry"] {
+        let page = &pages[&format!("/class.{name}.html")];
+        assert!(page.contains("## ") || page.contains("# "), "{page}");
+        assert!(!page.contains("Flags a widget to be displayed"), "{page}");
+    }
+    assert!(pages["/class.Label.html"].contains("Mnemonics mark an underlined letter"));
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(6),
+        "{status}"
+    );
+}

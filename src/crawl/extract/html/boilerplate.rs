@@ -417,17 +417,62 @@ pub(super) fn has_boilerplate_attribute(el: &ElementRef) -> bool {
 pub(super) static BOILERPLATE_TOKEN_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
     LazyLock::new(|| BOILERPLATE_TOKENS.iter().copied().collect());
 
-/// Sphinx's `.. sidebar::` directive is content set beside the text (often with code),
-/// marked by its `sidebar-title`; page-chrome sidebars have no such title.
+/// A sidebar can be the author's: Sphinx's `.. sidebar::` directive (marked by its
+/// `sidebar-title`) or DocBook's `<sidebar>` box ("CULTURE: Iceweasel, Firefox and
+/// others") set inside the text. Such a box opens with its own title and reads as prose;
+/// a page-chrome sidebar is a menu of links, or has no title of its own.
 pub(super) fn is_content_sidebar(el: &ElementRef) -> bool {
     if class_tokens(el).any(|c| c == "sidebar-title") {
         return true;
     }
-    class_tokens(el).any(|c| c == "sidebar")
-        && el
-            .children()
-            .filter_map(ElementRef::wrap)
-            .any(|child| class_tokens(&child).any(|c| c == "sidebar-title"))
+    if !class_tokens(el).any(|c| c == "sidebar") {
+        return false;
+    }
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .any(|child| class_tokens(&child).any(|c| c == "sidebar-title"))
+        || (opens_with_title(*el) && is_prose(*el))
+}
+
+/// Characters of prose a titled box needs before it counts as the author's.
+const MIN_BOX_PROSE: usize = 80;
+
+/// Whether the first text inside `el` belongs to a heading or to an element whose class
+/// names a title (`p.title`, `div.titlepage`).
+fn opens_with_title(el: ElementRef) -> bool {
+    let mut titled = false;
+    let mut depth_titles: Vec<bool> = Vec::new();
+    let mut nodes = 0;
+    walk(el, |visit| {
+        nodes += 1;
+        if nodes > 64 {
+            return Flow::Stop;
+        }
+        match visit {
+            Visit::Enter(child) => {
+                let is_title = is_heading(child)
+                    || class_tokens(&child).any(|c| c == "title" || c.ends_with("-title"));
+                depth_titles.push(is_title);
+                Flow::Descend
+            }
+            Visit::Text(text) if !text.trim().is_empty() => {
+                titled = depth_titles.iter().any(|&t| t);
+                Flow::Stop
+            }
+            Visit::Text(_) => Flow::Descend,
+            Visit::Leave => {
+                depth_titles.pop();
+                Flow::Descend
+            }
+        }
+    });
+    titled
+}
+
+/// Text that is mostly not link text, and enough of it to be read.
+fn is_prose(el: ElementRef) -> bool {
+    let (text, linked) = text_and_link_len(el);
+    text >= MIN_BOX_PROSE && linked * 2 < text
 }
 
 /// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so

@@ -287,6 +287,12 @@ impl<'u> Converter<'u> {
         {
             return Some(Close::Container(self.writer.push_quote()));
         }
+        if matches!(name, "td" | "th")
+            && self.layout_tables.last() == Some(&true)
+            && is_box_icon_cell(el)
+        {
+            return None;
+        }
         Some(self.open_other(el))
     }
 

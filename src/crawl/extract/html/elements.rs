@@ -78,6 +78,9 @@ pub(super) fn is_layout_table(table: ElementRef) -> bool {
     {
         return true;
     }
+    if is_box_table(table) {
+        return true;
+    }
     let mut cells = 0;
     let mut nodes = 0;
     let mut decided = true;
@@ -101,6 +104,74 @@ pub(super) fn is_layout_table(table: ElementRef) -> bool {
         }
     });
     decided && cells == 1
+}
+
+/// Most cells a table laying out one box may have.
+const MAX_BOX_CELLS: usize = 3;
+/// Most visible characters of a box's other cells (its label: "Note", "Warning").
+const MAX_BOX_LABEL_CHARS: usize = 24;
+
+/// A table that lays out one box rather than data: an admonition drawn with its icon
+/// (DocBook's `admon.graphics`: the icon in a cell spanning two rows, the label beside
+/// it, the paragraphs under the label). One cell holds blocks (paragraphs, lists,
+/// listings); the others, at most two, hold an image or a short label. A data table has
+/// more cells, or several cells of blocks.
+fn is_box_table(table: ElementRef) -> bool {
+    let mut cells = Vec::new();
+    let mut nodes = 0;
+    let mut decided = true;
+    walk(table, |visit| {
+        nodes += 1;
+        if nodes > 400 {
+            decided = false;
+            return Flow::Stop;
+        }
+        match visit {
+            Visit::Enter(el) if el.value().name() == "table" => {
+                decided = false;
+                Flow::Stop
+            }
+            Visit::Enter(el) if matches!(el.value().name(), "td" | "th") => {
+                cells.push(el);
+                if cells.len() > MAX_BOX_CELLS {
+                    decided = false;
+                    Flow::Stop
+                } else {
+                    Flow::Skip
+                }
+            }
+            _ => Flow::Descend,
+        }
+    });
+    if !decided || cells.len() < 2 {
+        return false;
+    }
+    let holds_blocks = |cell: &ElementRef| {
+        cell.child_elements().any(|child| {
+            matches!(
+                child.value().name(),
+                "p" | "ul" | "ol" | "dl" | "pre" | "div" | "blockquote"
+            )
+        })
+    };
+    let boxes = cells.iter().filter(|cell| holds_blocks(cell)).count();
+    boxes == 1
+        && cells
+            .iter()
+            .filter(|cell| !holds_blocks(cell))
+            .all(|cell| visible_text_len(*cell) <= MAX_BOX_LABEL_CHARS)
+}
+
+/// The icon cell of a box table (`[Note]`'s picture beside the label "Note"): only
+/// images, no text. The label says it already.
+pub(super) fn is_box_icon_cell(cell: ElementRef) -> bool {
+    visible_text_len(cell) == 0
+        && has_descendant(cell, 50, |el| el.value().name() == "img")
+        && cell
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|el| el.value().name() == "table")
+            .is_some_and(is_box_table)
 }
 
 /// Column count of a Javadoc 17 `div.summary-table` grid.

@@ -37,6 +37,7 @@ use recall::*;
 use spec_links::*;
 
 pub use convert::Block;
+pub use recall::for_each_word;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HtmlPage {

@@ -94,7 +94,7 @@ impl PageWords {
 /// word costs no allocation). Splits on anything but ASCII letters and digits (a byte of
 /// a non-ASCII character is neither); a run counts from its first letter and needs four
 /// bytes from there.
-fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
+pub fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
     for_each_word_until(text, lower, |word| {
         f(word);
         true
