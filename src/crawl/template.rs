@@ -308,6 +308,9 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
     Some(format!("{}\n", cleaned.trim_end()))
 }
 
+/// A byte range of a page's Markdown to cut.
+type Cut = (usize, usize);
+
 /// The cuts that leave the page at least half of its distinct words.
 ///
 /// Chrome is a small part of a page; a page that is mostly blocks it shares with many
@@ -316,9 +319,7 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
 /// mostly that shared content, and cutting it all would leave a title and a line. There
 /// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
 /// cut would take the page under half of its words stays.
-/// A byte range of a page's Markdown to cut.
-type Cut = (usize, usize);
-
+///
 /// `render` gives the page with some cuts made (recurring headings left empty by them go
 /// too, and their words with them).
 fn keeping_half_the_words(
