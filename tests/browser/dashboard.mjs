@@ -112,8 +112,12 @@ async function giveToken() {
   await page.locator('#token-input').fill(token);
   await page.keyboard.press('Enter');
   await dialog.waitFor({ state: 'hidden' });
-  const kept = await page.evaluate(() => sessionStorage.getItem('docscrape.apiToken'));
-  check(kept === token, 'the token is kept in the tab (sessionStorage)');
+  // The dialog hides as it closes, and its close event (which stores the token) is a
+  // task of its own after that: wait for the token rather than read it once.
+  const kept = await page
+    .waitForFunction((expected) => sessionStorage.getItem('docscrape.apiToken') === expected, token, { timeout: 5_000 })
+    .then(() => true, () => false);
+  check(kept, 'the token is kept in the tab (sessionStorage)');
 }
 
 /** Fills the scrape form with the keyboard and submits it with Enter. */
