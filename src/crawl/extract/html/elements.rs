@@ -81,20 +81,29 @@ pub(super) fn is_layout_table(table: ElementRef) -> bool {
     if is_box_table(table) {
         return true;
     }
-    let mut cells = 0;
-    let mut nodes = 0;
-    let mut decided = true;
+    own_cells(table, 1, 2000).is_some_and(|(cells, _)| cells.len() == 1)
+}
+
+/// The cells of `table`, not of the tables inside it, up to `most + 1` of them (then the
+/// walk stops), and whether a table is nested in it; `None` when the table has more than
+/// `max_nodes` nodes before that is known.
+fn own_cells(table: ElementRef, most: usize, max_nodes: usize) -> Option<(Vec<ElementRef>, bool)> {
+    let mut cells = Vec::new();
+    let (mut nodes, mut nested, mut decided) = (0, false, true);
     walk(table, |visit| {
         nodes += 1;
-        if nodes > 2000 {
+        if nodes > max_nodes {
             decided = false;
             return Flow::Stop;
         }
         match visit {
-            Visit::Enter(el) if el.value().name() == "table" => Flow::Skip,
+            Visit::Enter(el) if el.value().name() == "table" => {
+                nested = true;
+                Flow::Skip
+            }
             Visit::Enter(el) if matches!(el.value().name(), "td" | "th") => {
-                cells += 1;
-                if cells > 1 {
+                cells.push(el);
+                if cells.len() > most {
                     Flow::Stop
                 } else {
                     Flow::Skip
@@ -103,7 +112,7 @@ pub(super) fn is_layout_table(table: ElementRef) -> bool {
             _ => Flow::Descend,
         }
     });
-    decided && cells == 1
+    decided.then_some((cells, nested))
 }
 
 /// Most cells a table laying out one box may have.
@@ -117,33 +126,10 @@ const MAX_BOX_LABEL_CHARS: usize = 24;
 /// listings); the others, at most two, hold an image or a short label. A data table has
 /// more cells, or several cells of blocks.
 fn is_box_table(table: ElementRef) -> bool {
-    let mut cells = Vec::new();
-    let mut nodes = 0;
-    let mut decided = true;
-    walk(table, |visit| {
-        nodes += 1;
-        if nodes > 400 {
-            decided = false;
-            return Flow::Stop;
-        }
-        match visit {
-            Visit::Enter(el) if el.value().name() == "table" => {
-                decided = false;
-                Flow::Stop
-            }
-            Visit::Enter(el) if matches!(el.value().name(), "td" | "th") => {
-                cells.push(el);
-                if cells.len() > MAX_BOX_CELLS {
-                    decided = false;
-                    Flow::Stop
-                } else {
-                    Flow::Skip
-                }
-            }
-            _ => Flow::Descend,
-        }
-    });
-    if !decided || cells.len() < 2 {
+    let Some((cells, false)) = own_cells(table, MAX_BOX_CELLS, 400) else {
+        return false;
+    };
+    if !(2..=MAX_BOX_CELLS).contains(&cells.len()) {
         return false;
     }
     let holds_blocks = |cell: &ElementRef| {
