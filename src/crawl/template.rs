@@ -45,20 +45,27 @@ const CLEAN_BATCH: u32 = 32;
 /// Longest sample text kept per template block (for logs and the stored template).
 const SAMPLE_CHARS: usize = 160;
 
+/// A remembered page is its blocks, `ENTRY_BYTES` each, then the number of distinct words
+/// a reader sees on it (`COUNT_BYTES`, little-endian). Rows remembered before the count was
+/// kept are whole entries only: their remainder is 0, never `COUNT_BYTES`.
 const ENTRY_BYTES: usize = 17;
+const COUNT_BYTES: usize = 4;
 
-/// Stores a saved page's blocks for the end of its job.
+/// Stores a saved page's blocks, and how many distinct words a reader sees on it, for the
+/// end of its job.
 pub fn remember(
     tx: &Sql<'_>,
     job_id: &str,
     url: &str,
     content_hash: &str,
     blocks: &[Block],
+    visible_words: usize,
 ) -> Result<(), StorageError> {
     if blocks.is_empty() {
         return Ok(());
     }
-    templates::remember_blocks(tx, job_id, url, content_hash, &encode(blocks))
+    let blob = encode(blocks, visible_words);
+    templates::remember_blocks(tx, job_id, url, content_hash, &blob)
 }
 
 /// Learns the job's template (unless a run before a restart already did) and removes it
@@ -246,7 +253,8 @@ fn clean_page(
 ) -> Option<CleanedPage> {
     let page = pending.page?;
     let blocks = decode(&pending.blocks);
-    let content = strip(&page.content, &blocks, template)?;
+    let visible_words = decode_visible_words(&pending.blocks);
+    let content = strip(&page.content, &blocks, visible_words, template)?;
     let url = Url::parse(&page.url).ok()?;
     // A page without a title is saved under its URL; its chunks were described without one.
     let title = if page.title == page.url {
@@ -272,8 +280,14 @@ fn clean_page(
 }
 
 /// `content` without its template blocks; `None` when none is on the page or nothing
-/// would be left.
-pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option<String> {
+/// would be left. `visible_words`: the distinct words a reader sees on the page, when
+/// known.
+pub fn strip(
+    content: &str,
+    blocks: &[Block],
+    visible_words: Option<usize>,
+    template: &HashSet<u64>,
+) -> Option<String> {
     let cuts = blocks
         .iter()
         .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
@@ -297,7 +311,7 @@ pub fn strip(content: &str, blocks: &[Block], template: &HashSet<u64>) -> Option
             .join("\n\n");
         drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings))
     };
-    let cuts = keeping_half_the_words(content, cuts, &render);
+    let cuts = keeping_half_the_words(content, cuts, visible_words, &render);
     if cuts.is_empty() {
         return None;
     }
@@ -320,11 +334,18 @@ type Cut = (usize, usize);
 /// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
 /// cut would take the page under half of its words stays.
 ///
+/// Half of what? Of the words a reader sees on the page (`visible_words`) when its
+/// Markdown holds at least half of those: the extraction already left out the chrome it
+/// recognised (a skip link, a search box, a sidebar), and half of the Markdown's words
+/// would then be well under half of the page. When the Markdown holds less than half of
+/// what a reader sees (or that is not known), half of the Markdown's own words.
+///
 /// `render` gives the page with some cuts made (recurring headings left empty by them go
 /// too, and their words with them).
 fn keeping_half_the_words(
     content: &str,
     cuts: Vec<(usize, usize)>,
+    visible_words: Option<usize>,
     render: &dyn Fn(&[Cut]) -> String,
 ) -> Vec<(usize, usize)> {
     if cuts.is_empty() {
@@ -345,7 +366,11 @@ fn keeping_half_the_words(
         }
         words.len()
     };
-    let total = words_left(&[]);
+    let own = words_left(&[]);
+    let total = match visible_words {
+        Some(seen) if seen > own && own * 2 >= seen => seen,
+        _ => own,
+    };
     if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
         return cuts;
     }
@@ -509,15 +534,28 @@ fn collapse_blank_runs(markdown: &str) -> String {
     out.trim_matches('\n').to_string()
 }
 
-fn encode(blocks: &[Block]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(blocks.len() * ENTRY_BYTES);
+fn encode(blocks: &[Block], visible_words: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(blocks.len() * ENTRY_BYTES + COUNT_BYTES);
     for block in blocks {
         bytes.extend_from_slice(&block.fingerprint.to_le_bytes());
         bytes.extend_from_slice(&block.start.to_le_bytes());
         bytes.extend_from_slice(&block.end.to_le_bytes());
         bytes.push(u8::from(block.heading) | (u8::from(block.dropped) << 1));
     }
+    let count = u32::try_from(visible_words).unwrap_or(u32::MAX);
+    bytes.extend_from_slice(&count.to_le_bytes());
     bytes
+}
+
+/// The count of words a reader sees that [`encode`] put after the blocks; `None` for a
+/// page remembered without it.
+fn decode_visible_words(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() % ENTRY_BYTES != COUNT_BYTES {
+        return None;
+    }
+    let mut raw = [0u8; COUNT_BYTES];
+    raw.copy_from_slice(&bytes[bytes.len() - COUNT_BYTES..]);
+    usize::try_from(u32::from_le_bytes(raw)).ok()
 }
 
 fn decode(bytes: &[u8]) -> Vec<Block> {
@@ -581,8 +619,9 @@ mod tests {
         assert_eq!(without_link_targets("a ](b"), ["a ", "b"]);
     }
 
-    #[test]
-    fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
+    /// A small page (a banner, a sentence of its own) that is mostly six blocks shared
+    /// with other pages, and the cuts of the banner and of each shared block.
+    fn small_page_of_shared_blocks() -> (String, Vec<Cut>) {
         let own = "Spinner shows a turning wheel while work happens elsewhere.";
         let shared: Vec<String> = (0..6)
             .map(|i| format!("Inherited method number{i} alpha{i} bravo{i} charlie{i} delta{i} echo{i} foxtrot{i}."))
@@ -598,8 +637,44 @@ mod tests {
             cuts.push((start, start + block.len()));
             from = start + block.len();
         }
+        (content, cuts)
+    }
+
+    fn distinct_words(text: &str) -> usize {
+        let mut words = HashSet::new();
+        for_each_word(text, &mut String::new(), |word| {
+            words.insert(word.to_string());
+        });
+        words.len()
+    }
+
+    #[test]
+    fn half_is_of_what_a_reader_sees_when_the_markdown_holds_that_much() {
+        let (content, cuts) = small_page_of_shared_blocks();
         let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), &render);
+        let own = distinct_words(&content);
+        let by_markdown = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        // The reader saw a third more words (chrome the extraction left out): half of
+        // those needs more of the shared blocks kept than half of the Markdown's words.
+        let seen = own * 4 / 3;
+        assert!(distinct_words(&render(&by_markdown)) * 2 < seen);
+        let by_reader = keeping_half_the_words(&content, cuts.clone(), Some(seen), &render);
+        assert!(by_reader.len() < by_markdown.len(), "{by_reader:?}");
+        assert!(distinct_words(&render(&by_reader)) * 2 >= seen);
+        assert!(by_reader.contains(&cuts[0]), "the short banner still goes");
+        // A Markdown holding under half of what a reader sees cannot reach half: its own
+        // words are the measure, as when the count is not known.
+        assert_eq!(
+            keeping_half_the_words(&content, cuts.clone(), Some(own * 2 + 1), &render),
+            by_markdown
+        );
+    }
+
+    #[test]
+    fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
+        let (content, cuts) = small_page_of_shared_blocks();
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
         assert!(kept.contains(&cuts[0]), "the short banner still goes");
         assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
         // On a page where the shared blocks are a small part, every cut is made.
@@ -611,7 +686,7 @@ mod tests {
             .collect();
         let render = |cuts: &[(usize, usize)]| outside(&page, cuts).concat();
         assert_eq!(
-            keeping_half_the_words(&page, shifted.clone(), &render),
+            keeping_half_the_words(&page, shifted.clone(), None, &render),
             shifted
         );
     }
@@ -634,8 +709,14 @@ mod tests {
                 dropped: true,
             },
         ];
-        assert_eq!(decode(&encode(&blocks)), blocks);
+        let blob = encode(&blocks, 321);
+        assert_eq!(decode(&blob), blocks);
+        assert_eq!(decode_visible_words(&blob), Some(321));
         assert!(decode(&[1, 2, 3]).is_empty());
+        // A page remembered before the count was kept: whole entries only.
+        let old = &blob[..blob.len() - COUNT_BYTES];
+        assert_eq!(decode(old), blocks);
+        assert_eq!(decode_visible_words(old), None);
     }
 
     #[test]
@@ -661,7 +742,7 @@ mod tests {
             .collect();
         let (markdown, blocks) = &pages[2];
         assert!(markdown.contains("Table of contents"), "{markdown}");
-        let cleaned = strip(markdown, blocks, &template).expect("the banner is removed");
+        let cleaned = strip(markdown, blocks, None, &template).expect("the banner is removed");
         assert!(!cleaned.contains("Table of contents"), "{cleaned}");
         assert!(
             cleaned.starts_with("# Topic 2\n\nTopic 2 explains"),
@@ -697,8 +778,8 @@ mod tests {
     fn nothing_is_stripped_when_it_would_leave_nothing_or_nothing_matches() {
         let (markdown, blocks) = page("https://a.example/x.html", BANNER);
         let all: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
-        assert_eq!(strip(&markdown, &blocks, &all), None);
-        assert_eq!(strip(&markdown, &blocks, &HashSet::new()), None);
+        assert_eq!(strip(&markdown, &blocks, None, &all), None);
+        assert_eq!(strip(&markdown, &blocks, None, &HashSet::new()), None);
     }
 
     #[test]

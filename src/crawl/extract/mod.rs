@@ -35,6 +35,8 @@ pub struct Document {
     pub is_api_spec: bool,
     /// HTML only: the blocks of `content`, from which the site's template is learned.
     pub blocks: Vec<html::Block>,
+    /// HTML only: the distinct words a reader sees on the page (0 otherwise).
+    pub visible_words: usize,
 }
 
 #[derive(Debug)]
@@ -171,6 +173,7 @@ pub(crate) fn from_html(text: &str, url: &Url) -> Document {
         nofollow: page.nofollow,
         is_api_spec: false,
         blocks: page.blocks,
+        visible_words: page.visible_words,
     }
 }
 
@@ -200,6 +203,7 @@ pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecForma
         nofollow: false,
         is_api_spec,
         blocks: Vec::new(),
+        visible_words: 0,
     }
 }
 
@@ -224,6 +228,7 @@ pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Docum
         nofollow: false,
         is_api_spec: false,
         blocks: Vec::new(),
+        visible_words: 0,
     }
 }
 

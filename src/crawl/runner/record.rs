@@ -224,6 +224,7 @@ fn save_page(
     links: &[NewUrl],
 ) -> Result<(), StorageError> {
     let blocks = std::mem::take(&mut page.document.blocks);
+    let visible_words = page.document.visible_words;
     if entry.depth == 0 && host_changed(&entry.url, &page.final_url) {
         if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
             job_rows::add_host(tx, job_id, &host)?;
@@ -267,7 +268,14 @@ fn save_page(
         },
     )?;
     if let SaveOutcome::Saved { .. } = &outcome {
-        template::remember(tx, job_id, &page.final_url, &facts.content_hash, &blocks)?;
+        template::remember(
+            tx,
+            job_id,
+            &page.final_url,
+            &facts.content_hash,
+            &blocks,
+            visible_words,
+        )?;
     }
     let reason = match &outcome {
         SaveOutcome::Saved { superseded } => {

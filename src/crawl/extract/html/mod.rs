@@ -52,6 +52,9 @@ pub struct HtmlPage {
     pub spec_links: Vec<Url>,
     /// The blocks of `markdown`, for learning the site's template.
     pub blocks: Vec<Block>,
+    /// The distinct words a reader sees on the page (outside landmarks of chrome): what
+    /// the template's removal must leave half of where it can.
+    pub visible_words: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +69,12 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let _memo = ChromeMemo::enter(&doc);
     let base = base_url(&doc, page_url);
     let (noindex, nofollow) = robots_directives(&doc);
-    let content = main_content(&doc, &base, page_url);
+    let (content, visible_words) = main_content(&doc, &base, page_url);
     HtmlPage {
         title: page_title(&doc),
         markdown: content.markdown,
         blocks: content.blocks,
+        visible_words,
         links: page_links(&doc, &base),
         canonical: canonical_url(&doc, &base),
         lang: page_lang(&doc),
@@ -89,7 +93,8 @@ const MIN_RECALL: f64 = 0.5;
 /// like chrome, such as a chapter's table of contents): the same container, then the
 /// whole body, are converted again dropping only structural chrome and blocks named like
 /// chrome that are small beside the rest, and the conversion that keeps most is used.
-fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
+/// Also answers how many distinct words a reader sees on the page.
+fn main_content(doc: &Html, base: &Url, page_url: &Url) -> (Conversion, usize) {
     let body = elements(doc, "body")
         .next()
         .unwrap_or_else(|| doc.root_element());
@@ -98,7 +103,7 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
     let words = PageWords::of(doc);
     let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
     if best_recall >= MIN_RECALL {
-        return first;
+        return (first, words.count());
     }
     let mut best = first;
     let retries = if root.id() == body.id() {
@@ -119,5 +124,5 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> Conversion {
             break;
         }
     }
-    best
+    (best, words.count())
 }

@@ -44,6 +44,11 @@ impl PageWords {
         PageWords(words)
     }
 
+    /// How many distinct words a reader sees on the page.
+    pub(super) fn count(&self) -> usize {
+        self.0.len()
+    }
+
     /// Share of the page's words that `markdown` keeps; 1.0 for pages too small to judge.
     #[cfg(test)]
     pub(super) fn recall(&self, markdown: &str) -> f64 {
