@@ -33,11 +33,13 @@ use crate::storage::sql::Sql;
 use crate::storage::Db;
 use best::BestUrls;
 use page::process;
+use queued::QueuedUrls;
 pub(crate) use record::content_hash;
 use record::{record, Recorded};
 
 mod best;
 mod page;
+mod queued;
 mod record;
 
 /// What all jobs share: the database, the HTTP client, politeness and the tokenizer.
@@ -101,6 +103,8 @@ struct JobContext {
     frontier_cap: usize,
     /// Links queued since the frontier was last trimmed to `frontier_cap`.
     links_since_trim: AtomicUsize,
+    /// URLs this run already put in the frontier: links found again are not re-queued.
+    queued: QueuedUrls,
     /// What status polls show of this job.
     live: Arc<LiveJob>,
 }
@@ -205,6 +209,7 @@ pub async fn run(
         cancel: cancel.clone(),
         frontier_cap: frontier_cap(input.max_iterations),
         links_since_trim: AtomicUsize::new(0),
+        queued: QueuedUrls::new(),
         live,
     });
     if is_new && input.max_depth != Some(0) {
@@ -384,6 +389,8 @@ async fn discover_pages(
 /// its own, once enough links were queued since the last time.
 async fn trim_frontier(context: &JobContext) -> Result<(), StorageError> {
     context.links_since_trim.store(0, Ordering::Relaxed);
+    // Trimmed URLs may be queued again when a page links to them anew.
+    context.queued.forget_all();
     let (id, cap) = (context.job_id.clone(), context.frontier_cap);
     let dropped = context
         .shared

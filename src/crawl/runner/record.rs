@@ -64,6 +64,7 @@ pub(super) async fn record(
     context
         .links_since_trim
         .fetch_add(links.len(), Ordering::Relaxed);
+    let queued: Vec<_> = links.iter().map(|l| QueuedUrls::key(&l.url)).collect();
     let (job, session) = (context.job_id.clone(), session_id.to_string());
     let version = input.application_version.clone();
     let message = "Scraping documentation pages";
@@ -131,7 +132,11 @@ pub(super) async fn record(
         })
         .await
         .inspect(|recorded| match recorded {
-            Recorded::Counted => context.live.count_iteration(message),
+            Recorded::Counted => {
+                // Committed: the page's links are in the frontier now.
+                context.queued.remember(queued);
+                context.live.count_iteration(message)
+            }
             Recorded::NotCounted => context.live.set_message(message),
             Recorded::JobOver => {}
         })
@@ -418,6 +423,7 @@ fn follow_links<'a>(
         .filter(|(url, _)| url.as_str().len() <= MAX_URL_CHARS)
         .filter(|(url, _)| scope.check(url).is_ok())
         .filter(|(url, _)| seen.insert(url.to_string()))
+        .filter(|(url, _)| !context.queued.contains(&QueuedUrls::key(url.as_str())))
         .map(|(url, anchor)| {
             ranked_url(
                 context,
