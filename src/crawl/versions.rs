@@ -179,7 +179,10 @@ mod tests {
             numberless_hash("Release 1.2 of 2024-01-05"),
             numberless_hash("Release 10.31 of 2025-11-30")
         );
-        assert_ne!(numberless_hash("Release 1.2"), numberless_hash("Release 1,2"));
+        assert_ne!(
+            numberless_hash("Release 1.2"),
+            numberless_hash("Release 1,2")
+        );
         assert_eq!(numberless_hash("a  b\n"), numberless_hash_by_chars("a b"));
     }
 

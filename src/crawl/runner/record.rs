@@ -417,13 +417,17 @@ fn follow_links<'a>(
         .map(String::from)
         .collect();
     let mut seen = HashSet::new();
+    let queued = |url: &str| context.queued.contains(&QueuedUrls::key(url));
     links
+        // Most links of a page are queued already (its menus): one written as its
+        // normalised URL plus a fragment is known without parsing it.
+        .filter(|(url, _)| !queued(url.split('#').next().unwrap_or(url)))
         .filter_map(|(url, anchor)| parse_normalized(url).map(|url| (url, anchor)))
         // The same length limit as starter links: longer URLs are traps or session junk.
         .filter(|(url, _)| url.as_str().len() <= MAX_URL_CHARS)
         .filter(|(url, _)| scope.check(url).is_ok())
         .filter(|(url, _)| seen.insert(url.to_string()))
-        .filter(|(url, _)| !context.queued.contains(&QueuedUrls::key(url.as_str())))
+        .filter(|(url, _)| !queued(url.as_str()))
         .map(|(url, anchor)| {
             ranked_url(
                 context,
