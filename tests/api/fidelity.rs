@@ -377,3 +377,33 @@ fn a_small_page_mostly_made_of_what_every_page_inherits_keeps_it() {
         "{status}"
     );
 }
+
+#[test]
+fn an_option_that_many_pages_share_keeps_its_description_while_the_footer_goes() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/shared-options");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 6, "{status}");
+    for command in [
+        "tool-record",
+        "tool-report",
+        "tool-listen",
+        "tool-split",
+        "tool-stat",
+    ] {
+        let page = &pages[&format!("/{command}.html")];
+        assert!(page.contains(&format!("{command} - ")), "{page}");
+        // The same option, described the same way on every command's page: its text
+        // belongs to its flag, so it stays under it.
+        for shared in [
+            "--verbose[=level]",
+            "Set the log level. Supported log levels are",
+            "Example: enable all critical, error and warning logs",
+        ] {
+            assert!(page.contains(shared), "{command} lost {shared:?}:\n{page}");
+        }
+        // The copying notice closes every page at the same place: template.
+        assert!(!page.contains("Free use of this software"), "{page}");
+    }
+    assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
+}
