@@ -407,3 +407,32 @@ fn an_option_that_many_pages_share_keeps_its_description_while_the_footer_goes()
     }
     assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
 }
+
+#[test]
+fn a_part_page_with_an_introduction_keeps_its_described_table_of_contents() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/docbook-parts");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    let part = &pages["/commands.html"];
+    assert!(part.contains("must open every script"), "{part}");
+    // Its own text is most of the page, so the first extraction is saved: the table of
+    // contents is kept there because its entries say what each command is for.
+    for (command, purpose) in [
+        (
+            "CLUSTER NAME",
+            "name the replication cluster the script works on",
+        ),
+        ("ADMIN CONNINFO", "how the script reaches each node"),
+        ("ECHO", "print a message on the console"),
+    ] {
+        assert!(part.contains(command), "{part}");
+        assert!(part.contains(purpose), "lost {purpose:?}:\n{part}");
+    }
+    for chrome in ["Prev", "Next page", "Home"] {
+        assert!(!part.contains(chrome), "{chrome} kept:\n{part}");
+    }
+    // A table of contents of titles alone (a page's own sections) is navigation.
+    let entry = &pages["/cmd-echo.html"];
+    assert!(entry.contains("## Synopsis") && entry.contains("step 5 of a script"));
+    assert!(!entry.contains("Table of Contents"), "{entry}");
+}
