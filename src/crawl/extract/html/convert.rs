@@ -164,10 +164,11 @@ impl<'u> Converter<'u> {
             }
             return Flow::Skip;
         }
-        // What describes a term (an option's text under its flag) belongs to that term, like
-        // a list item's text: never a block of its own, so never template. Many pages share
-        // an option and its words; cutting them left the flag with nothing under it.
-        let description = el.value().name() == "dd";
+        // What describes a term at some length (an option's text under its flag) belongs to
+        // that term, like a list item's text: never a block of its own, so never template.
+        // Many pages share an option and its words; cutting them left the flag with nothing
+        // under it. A short one (`No description available.`) can still be template.
+        let description = el.value().name() == "dd" && is_long_description(el);
         let may_be_block = self.writer.at_top_level()
             && self.description_depth == 0
             && !description
@@ -513,6 +514,13 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
         .attr("colspan")
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1)
+}
+
+/// Characters of text a definition's description needs to be kept whole with its term.
+const MIN_DESCRIPTION_CHARS: usize = 80;
+
+fn is_long_description(el: ElementRef) -> bool {
+    text_and_link_len(el).0 >= MIN_DESCRIPTION_CHARS
 }
 
 /// Levels of only children followed down to a permalinked definition.
