@@ -331,8 +331,9 @@ type Cut = (usize, usize);
 /// others (a small widget class whose inherited methods, signals and properties are those
 /// of every widget, a struct whose trait implementations are those of every struct) is
 /// mostly that shared content, and cutting it all would leave a title and a line. There
-/// the shortest blocks (banners, footers, lines of a menu) go first, and a block whose
-/// cut would take the page under half of its words stays.
+/// the blocks that take fewest words from the page (a logo, banners, footers, lines of a
+/// menu) go first, and a block whose cut would take the page under half of its words
+/// stays.
 ///
 /// Half of what? Of the words a reader sees on the page (`visible_words`) when its
 /// Markdown holds at least half of those: the extraction already left out the chrome it
@@ -374,12 +375,17 @@ fn keeping_half_the_words(
     if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
         return cuts;
     }
-    // Blocks nest (a section and its paragraphs): each cut is judged by what the page
-    // keeps with it and those already chosen.
-    let mut order = cuts;
-    order.sort_by_key(|&(start, end)| (end - start, start));
+    // The blocks that take fewest of the page's words go first: a logo or a "source" link
+    // takes none or one whatever its link targets' length, a shared paragraph many. Blocks
+    // nest (a section and its paragraphs): each cut is judged by what the page keeps with
+    // it and those already chosen.
+    let mut order: Vec<(usize, Cut)> = cuts
+        .into_iter()
+        .map(|cut| (own.saturating_sub(words_left(&[cut])), cut))
+        .collect();
+    order.sort_by_key(|&(taken, (start, end))| (taken, end - start, start));
     let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(order.len());
-    for cut in order {
+    for (_, cut) in order {
         chosen.push(cut);
         if words_left(&chosen) * 2 < total {
             chosen.pop();
@@ -689,6 +695,30 @@ mod tests {
             keeping_half_the_words(&page, shifted.clone(), None, &render),
             shifted
         );
+    }
+
+    #[test]
+    fn blocks_taking_fewest_words_go_first_whatever_their_length() {
+        // A logo link: one word for a reader, a long line of link targets.
+        let logo = "[![logo](http://h.example/static/themes/1.63.0/rust-logo.svg)]\
+                    (http://h.example/a_crate_with_a_long_name/index.html)";
+        let own = "Owned alpha bravo charlie delta echo foxtrot golf.";
+        let shared: Vec<String> = (0..6)
+            .map(|i| format!("Kilo{i} lima{i} mike{i} november{i}."))
+            .collect();
+        let content = format!("{logo}\n\n{own}\n\n{}\n", shared.join("\n\n"));
+        let mut cuts = vec![(0, logo.len())];
+        let mut from = 0;
+        for block in &shared {
+            let start = content[from..].find(block.as_str()).expect("block") + from;
+            cuts.push((start, start + block.len()));
+            from = start + block.len();
+        }
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        // 33 words: the logo takes one, each shared block four; at most 16 may go.
+        assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
+        assert_eq!(kept.len(), 4, "{kept:?}");
     }
 
     #[test]

@@ -411,3 +411,62 @@ fn a_small_page_keeps_half_of_what_a_reader_sees_not_only_of_its_markdown() {
         assert!(kept(page) >= 4, "{name} kept too little:\n{page}");
     }
 }
+
+#[test]
+fn an_option_that_many_pages_share_keeps_its_description_while_the_footer_goes() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/shared-options");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 6, "{status}");
+    for command in [
+        "tool-record",
+        "tool-report",
+        "tool-listen",
+        "tool-split",
+        "tool-stat",
+    ] {
+        let page = &pages[&format!("/{command}.html")];
+        assert!(page.contains(&format!("{command} - ")), "{page}");
+        // The same option, described the same way on every command's page: its text
+        // belongs to its flag, so it stays under it.
+        for shared in [
+            "--verbose[=level]",
+            "Set the log level. Supported log levels are",
+            "Example: enable all critical, error and warning logs",
+        ] {
+            assert!(page.contains(shared), "{command} lost {shared:?}:\n{page}");
+        }
+        // The copying notice closes every page at the same place: template.
+        assert!(!page.contains("Free use of this software"), "{page}");
+    }
+    assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
+}
+
+#[test]
+fn a_part_page_with_an_introduction_keeps_its_described_table_of_contents() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/docbook-parts");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    let part = &pages["/commands.html"];
+    assert!(part.contains("must open every script"), "{part}");
+    // Its own text is most of the page, so the first extraction is saved: the table of
+    // contents is kept there because its entries say what each command is for.
+    for (command, purpose) in [
+        (
+            "CLUSTER NAME",
+            "name the replication cluster the script works on",
+        ),
+        ("ADMIN CONNINFO", "how the script reaches each node"),
+        ("ECHO", "print a message on the console"),
+    ] {
+        assert!(part.contains(command), "{part}");
+        assert!(part.contains(purpose), "lost {purpose:?}:\n{part}");
+    }
+    for chrome in ["Prev", "Next page", "Home"] {
+        assert!(!part.contains(chrome), "{chrome} kept:\n{part}");
+    }
+    // A table of contents of titles alone (a page's own sections) is navigation.
+    let entry = &pages["/cmd-echo.html"];
+    assert!(entry.contains("## Synopsis") && entry.contains("step 5 of a script"));
+    assert!(!entry.contains("Table of Contents"), "{entry}");
+}

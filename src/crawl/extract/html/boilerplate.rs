@@ -369,10 +369,18 @@ pub(super) fn chrome_kind_of(el: ElementRef) -> Option<Chrome> {
     if has_boilerplate_attribute(&el) {
         return Some(Chrome::Structural);
     }
-    if has_boilerplate_token(&el) {
+    if has_boilerplate_token(&el) && !is_described_contents(el) {
         return Some(Chrome::Named);
     }
     is_structural_chrome(el, name).then_some(Chrome::Structural)
+}
+
+/// A table of contents whose entries say what each page is for (DocBook's reference part
+/// pages: `ABORT — abort the current transaction`, one line a command) is the part's own
+/// index, written for the reader: its text is mostly the entries' purposes, not link
+/// titles. A table of contents of titles alone is navigation (a chapter's, a page's).
+fn is_described_contents(el: ElementRef) -> bool {
+    class_tokens(&el).any(|c| c.eq_ignore_ascii_case("toc")) && is_prose(el)
 }
 
 fn is_structural_chrome(el: ElementRef, name: &str) -> bool {

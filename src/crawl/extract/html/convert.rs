@@ -80,6 +80,10 @@ pub(super) struct Converter<'u> {
     paths: Vec<u64>,
     /// Per descended element: the block it opened, if it may be one.
     open_blocks: Vec<Option<OpenBlock>>,
+    /// Per descended element: whether it is a definition's description (`dd`).
+    descriptions: Vec<bool>,
+    /// How many of the descended elements are descriptions.
+    description_depth: usize,
     blocks: Vec<Block>,
     /// Per open table, innermost last: whether it lays out the page rather than data.
     layout_tables: Vec<bool>,
@@ -100,6 +104,8 @@ impl<'u> Converter<'u> {
             mode,
             paths: Vec::new(),
             open_blocks: Vec::new(),
+            descriptions: Vec::new(),
+            description_depth: 0,
             blocks: Vec::new(),
             layout_tables: Vec::new(),
             remember_dropped: true,
@@ -121,6 +127,9 @@ impl<'u> Converter<'u> {
                 self.paths.pop();
                 if let Some(Some(block)) = self.open_blocks.pop() {
                     self.end_block(block);
+                }
+                if self.descriptions.pop() == Some(true) {
+                    self.description_depth -= 1;
                 }
                 Flow::Descend
             }
@@ -155,7 +164,15 @@ impl<'u> Converter<'u> {
             }
             return Flow::Skip;
         }
-        let may_be_block = self.writer.at_top_level() && is_block_candidate(el.value().name());
+        // What describes a term at some length (an option's text under its flag) belongs to
+        // that term, like a list item's text: never a block of its own, so never template.
+        // Many pages share an option and its words; cutting them left the flag with nothing
+        // under it. A short one (`No description available.`) can still be template.
+        let description = el.value().name() == "dd" && is_long_description(el);
+        let may_be_block = self.writer.at_top_level()
+            && self.description_depth == 0
+            && !description
+            && is_block_candidate(el.value().name());
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
@@ -174,6 +191,8 @@ impl<'u> Converter<'u> {
                     }
                 });
                 self.open_blocks.push(block);
+                self.descriptions.push(description);
+                self.description_depth += usize::from(description);
                 Flow::Descend
             }
             None => Flow::Skip,
@@ -495,6 +514,13 @@ pub(super) fn colspan(cell: &ElementRef) -> usize {
         .attr("colspan")
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1)
+}
+
+/// Characters of text a definition's description needs to be kept whole with its term.
+const MIN_DESCRIPTION_CHARS: usize = 80;
+
+fn is_long_description(el: ElementRef) -> bool {
+    text_and_link_len(el).0 >= MIN_DESCRIPTION_CHARS
 }
 
 /// Levels of only children followed down to a permalinked definition.
