@@ -96,40 +96,39 @@ pub(super) fn defuse(html: &str) -> Cow<'_, str> {
     let mut copied_upto = 0;
     for &(start, ref tag) in &all_tags {
         let kind = tag.kind;
-        let drop =
-            if elements >= MAX_ELEMENTS || (strip_formatting && kind.is(Kind::FORMATTING)) {
-                true
-            } else {
-                if !tag.is_end {
-                    elements += 1;
-                }
-                if kind.is(Kind::FOREIGN_ROOT) && !tag.self_closing {
-                    foreign = if tag.is_end {
-                        foreign.saturating_sub(1)
-                    } else {
-                        foreign + 1
-                    };
-                }
-                // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
-                if (tag.self_closing && foreign > 0) || kind.is(Kind::UNCOUNTED) {
-                    continue;
-                }
-                if tag.is_end {
-                    if dropped_open > 0 {
-                        dropped_open -= 1;
-                        true
-                    } else {
-                        depth = depth.saturating_sub(1);
-                        false
-                    }
-                } else if depth >= MAX_TAG_NESTING {
-                    dropped_open += 1;
+        let drop = if elements >= MAX_ELEMENTS || (strip_formatting && kind.is(Kind::FORMATTING)) {
+            true
+        } else {
+            if !tag.is_end {
+                elements += 1;
+            }
+            if kind.is(Kind::FOREIGN_ROOT) && !tag.self_closing {
+                foreign = if tag.is_end {
+                    foreign.saturating_sub(1)
+                } else {
+                    foreign + 1
+                };
+            }
+            // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
+            if (tag.self_closing && foreign > 0) || kind.is(Kind::UNCOUNTED) {
+                continue;
+            }
+            if tag.is_end {
+                if dropped_open > 0 {
+                    dropped_open -= 1;
                     true
                 } else {
-                    depth += 1;
+                    depth = depth.saturating_sub(1);
                     false
                 }
-            };
+            } else if depth >= MAX_TAG_NESTING {
+                dropped_open += 1;
+                true
+            } else {
+                depth += 1;
+                false
+            }
+        };
         if drop {
             out.push_str(&html[copied_upto..start]);
             copied_upto = tag.end;
