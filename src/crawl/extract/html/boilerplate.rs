@@ -615,26 +615,34 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
 /// Prev/next pager links label themselves "Previous"/"Next" in a child
 /// element followed by the target page's title.
 pub(super) fn is_prev_next_link(anchor: ElementRef) -> bool {
-    if rel_has(&anchor, "prev") || rel_has(&anchor, "next") {
+    if rel_has_any(&anchor, &["prev", "next"]) {
         return true;
     }
     let Some(label) = first_text_chunk(anchor) else {
         return false;
     };
-    let label = label.to_lowercase();
-    let label = label.trim_matches(|c: char| !c.is_alphabetic());
-    matches!(label, "previous" | "prev" | "next") && short_text(anchor, 160).is_some()
+    const PAGER_WORDS: [&str; 3] = ["previous", "prev", "next"];
+    let labelled = if label.is_ascii() {
+        // Lower-casing ASCII turns no letter into a non-letter: trimmed first, compared
+        // without a lower-cased copy.
+        let word = label.trim_matches(|c: char| !c.is_alphabetic());
+        PAGER_WORDS.iter().any(|p| word.eq_ignore_ascii_case(p))
+    } else {
+        let lower = label.to_lowercase();
+        PAGER_WORDS.contains(&lower.trim_matches(|c: char| !c.is_alphabetic()))
+    };
+    labelled && short_text(anchor, 160).is_some()
 }
 
-/// The first non-blank text node of a small subtree.
-pub(super) fn first_text_chunk(root: ElementRef) -> Option<String> {
+/// The first non-blank text node of a small subtree, trimmed.
+pub(super) fn first_text_chunk(root: ElementRef) -> Option<&str> {
     let mut found = None;
     let mut nodes = 0;
     walk(root, |visit| {
         nodes += 1;
         match visit {
             Visit::Text(t) if !t.trim().is_empty() => {
-                found = Some(t.trim().to_string());
+                found = Some(t.trim());
                 Flow::Stop
             }
             _ if nodes > 64 => Flow::Stop,

@@ -72,10 +72,19 @@ pub(super) fn page_lang(doc: &Html) -> Option<String> {
 }
 
 pub(super) fn rel_has(el: &ElementRef, token: &str) -> bool {
-    el.value().attr("rel").is_some_and(|rel| {
-        rel.split_ascii_whitespace()
-            .any(|t| t.eq_ignore_ascii_case(token))
-    })
+    rel_has_any(el, &[token])
+}
+
+/// Whether `el`'s `rel` names one of `tokens`. Finds `rel` among the attributes by name:
+/// `attr("rel")` interns its argument on every call, and every link of a page is asked.
+pub(super) fn rel_has_any(el: &ElementRef, tokens: &[&str]) -> bool {
+    el.value()
+        .attrs()
+        .find(|&(name, _)| name == "rel")
+        .is_some_and(|(_, rel)| {
+            rel.split_ascii_whitespace()
+                .any(|t| tokens.iter().any(|token| t.eq_ignore_ascii_case(token)))
+        })
 }
 
 pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
