@@ -510,20 +510,20 @@ pub(super) fn is_boilerplate_token(token: &str) -> bool {
     if BOILERPLATE_TOKEN_SET.contains(token) {
         return true;
     }
-    // Both affix rules need a separator: most tokens have none.
-    if !token.contains(['-', '_']) {
-        return false;
-    }
-    let separated = |rest: &str| rest.starts_with(['-', '_']);
-    BOILERPLATE_PREFIXES
-        .iter()
-        .any(|p| token.strip_prefix(p).is_some_and(separated))
-        || BOILERPLATE_SUFFIXES.iter().any(|s| {
-            token
-                .strip_suffix(s)
-                .is_some_and(|rest| rest.ends_with(['-', '_']))
-        })
+    // A prefix followed by a separator, or a suffix after one: the token is cut at each of
+    // its separators (most tokens have none, few more than two) and the two sides looked
+    // up, instead of trying every affix against it.
+    token.match_indices(['-', '_']).any(|(at, _)| {
+        BOILERPLATE_PREFIX_SET.contains(&token[..at])
+            || BOILERPLATE_SUFFIX_SET.contains(&token[at + 1..])
+    })
 }
+
+static BOILERPLATE_PREFIX_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| BOILERPLATE_PREFIXES.iter().copied().collect());
+
+static BOILERPLATE_SUFFIX_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| BOILERPLATE_SUFFIXES.iter().copied().collect());
 
 /// Widgets that are recognisable only by their (short) wording.
 pub(super) fn is_boilerplate_phrase(el: ElementRef) -> bool {
@@ -675,5 +675,46 @@ pub(super) fn heading_level(name: &str) -> Option<u8> {
         "h5" => Some(5),
         "h6" => Some(6),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The affix rules as first written: every prefix and suffix tried against the token.
+    fn affix_rules(token: &str) -> bool {
+        let separated = |rest: &str| rest.starts_with(['-', '_']);
+        BOILERPLATE_PREFIXES
+            .iter()
+            .any(|p| token.strip_prefix(p).is_some_and(separated))
+            || BOILERPLATE_SUFFIXES.iter().any(|s| {
+                token
+                    .strip_suffix(s)
+                    .is_some_and(|rest| rest.ends_with(['-', '_']))
+            })
+    }
+
+    #[test]
+    fn tokens_cut_at_separators_answer_as_the_affix_rules() {
+        let mut tokens: Vec<String> = ["", "-", "_", "a-b", "toc", "x-toc", "toc-", "-toc"]
+            .map(String::from)
+            .to_vec();
+        for affix in BOILERPLATE_PREFIXES.iter().chain(BOILERPLATE_SUFFIXES) {
+            for sep in ["-", "_", "--", ""] {
+                for other in ["", "x", "main", "x-y", "é"] {
+                    tokens.push(format!("{affix}{sep}{other}"));
+                    tokens.push(format!("{other}{sep}{affix}"));
+                }
+            }
+        }
+        for token in &tokens {
+            let expected = BOILERPLATE_TOKEN_SET.contains(token.as_str()) || affix_rules(token);
+            assert_eq!(is_boilerplate_token(token), expected, "{token:?}");
+        }
+        assert!(tokens
+            .iter()
+            .any(|t| is_boilerplate_token(t) && affix_rules(t)));
+        assert!(tokens.iter().any(|t| !is_boilerplate_token(t)));
     }
 }
