@@ -142,6 +142,14 @@ pub(super) const DROPPED_TAGS: &[&str] = &[
     "head", "link", "meta", "audio", "video", "map",
 ];
 
+static DROPPED_TAG_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| DROPPED_TAGS.iter().copied().collect());
+
+/// Whether `name` is one of [`DROPPED_TAGS`] (a hash lookup: asked of most elements).
+pub(super) fn is_dropped_tag(name: &str) -> bool {
+    DROPPED_TAG_SET.contains(name)
+}
+
 pub(super) const DROPPED_ROLES: &[&str] = &[
     "navigation",
     "banner",
@@ -360,7 +368,7 @@ pub(super) fn is_boilerplate(el: ElementRef) -> bool {
 /// remembered answer).
 pub(super) fn chrome_kind_of(el: ElementRef) -> Option<Chrome> {
     let name = el.value().name();
-    if DROPPED_TAGS.contains(&name) {
+    if is_dropped_tag(name) {
         return Some(Chrome::Structural);
     }
     if is_content_sidebar(&el) {

@@ -190,7 +190,7 @@ pub(super) fn anchor_text(anchor: ElementRef) -> String {
 pub(super) fn link_text(anchor: ElementRef) -> String {
     let mut text = String::new();
     walk(anchor, |visit| match visit {
-        Visit::Enter(el) if DROPPED_TAGS.contains(&el.value().name()) => Flow::Skip,
+        Visit::Enter(el) if is_dropped_tag(el.value().name()) => Flow::Skip,
         Visit::Text(t) => {
             text.push_str(t);
             Flow::Descend
