@@ -643,7 +643,7 @@ pub(super) fn is_prev_next_link(anchor: ElementRef) -> bool {
 }
 
 /// The first non-blank text node of a small subtree, trimmed.
-pub(super) fn first_text_chunk(root: ElementRef) -> Option<&str> {
+pub(super) fn first_text_chunk(root: ElementRef<'_>) -> Option<&str> {
     let mut found = None;
     let mut nodes = 0;
     walk(root, |visit| {
