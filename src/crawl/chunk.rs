@@ -256,25 +256,22 @@ fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// `text` with a space inserted into every run of more than [`MAX_RUN_CHARS`] letters
 /// (or symbols); borrowed when there is none, which is every real document.
 fn break_long_runs(text: &str) -> Cow<'_, str> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Class {
-        Letter,
-        Symbol,
-        Other,
+    if !may_have_long_run(text) {
+        return Cow::Borrowed(text);
     }
-    let class = |c: char| {
-        if c.is_alphabetic() {
-            Class::Letter
-        } else if c.is_whitespace() || c.is_numeric() {
-            Class::Other
-        } else {
-            Class::Symbol
-        }
-    };
     let mut broken: Option<String> = None;
     let (mut run_class, mut run) = (Class::Other, 0usize);
-    for (index, c) in text.char_indices() {
-        let this = class(c);
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        // Most text is ASCII: classed by its byte, without decoding a char.
+        let (this, width) = match bytes[index] {
+            byte if byte.is_ascii() => (Class::of_ascii(byte), 1),
+            _ => {
+                let c = text[index..].chars().next().unwrap_or_default();
+                (Class::of(c), c.len_utf8())
+            }
+        };
         if this != Class::Other && this == run_class {
             run += 1;
         } else {
@@ -287,10 +284,59 @@ fn break_long_runs(text: &str) -> Cow<'_, str> {
             run = 1;
         }
         if let Some(broken) = broken.as_mut() {
-            broken.push(c);
+            broken.push_str(&text[index..index + width]);
         }
+        index += width;
     }
     broken.map_or(Cow::Borrowed(text), Cow::Owned)
+}
+
+/// False when no stretch of `text` between ASCII white space and digits (which end every
+/// run) is longer than [`MAX_RUN_CHARS`] bytes, so that no run can be: a char is at least
+/// one byte. One cheap pass over the bytes, spared the classing of every char.
+fn may_have_long_run(text: &str) -> bool {
+    let mut stretch = 0usize;
+    for &byte in text.as_bytes() {
+        if Class::of_ascii(byte) == Class::Other {
+            stretch = 0;
+        } else {
+            stretch += 1;
+            if stretch > MAX_RUN_CHARS {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// What a char counts as in a run of [`break_long_runs`].
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Class {
+    Letter,
+    Symbol,
+    Other,
+}
+
+impl Class {
+    fn of(c: char) -> Class {
+        if c.is_alphabetic() {
+            Class::Letter
+        } else if c.is_whitespace() || c.is_numeric() {
+            Class::Other
+        } else {
+            Class::Symbol
+        }
+    }
+
+    /// [`Class::of`] for an ASCII byte: the ASCII chars `char::is_whitespace` and
+    /// `char::is_numeric` accept are these.
+    fn of_ascii(byte: u8) -> Class {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Class::Other,
+            _ => Class::Symbol,
+        }
+    }
 }
 
 /// Makes every chunk valid Markdown on its own: a code block that the splitter cut is
@@ -495,6 +541,13 @@ fn heading_text(rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_bytes_are_classed_as_their_chars() {
+        for byte in 0u8..128 {
+            assert_eq!(Class::of_ascii(byte), Class::of(char::from(byte)), "{byte}");
+        }
+    }
 
     /// The text without whitespace and without fence lines, which chunking may add to
     /// close and re-open a code block it cut.
@@ -705,6 +758,12 @@ mod tests {
             break_long_runs("plain text, ünïcödé and 123456789"),
             Cow::Borrowed(_)
         ));
+        // Long stretches without a space that hold no long run: the byte pre-check
+        // lets them through to the exact count, which keeps them whole.
+        for stretch in ["é".repeat(MAX_RUN_CHARS), "ab-".repeat(MAX_RUN_CHARS)] {
+            assert!(may_have_long_run(&stretch));
+            assert!(matches!(break_long_runs(&stretch), Cow::Borrowed(_)));
+        }
     }
 
     #[test]

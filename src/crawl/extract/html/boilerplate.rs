@@ -142,6 +142,14 @@ pub(super) const DROPPED_TAGS: &[&str] = &[
     "head", "link", "meta", "audio", "video", "map",
 ];
 
+static DROPPED_TAG_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| DROPPED_TAGS.iter().copied().collect());
+
+/// Whether `name` is one of [`DROPPED_TAGS`] (a hash lookup: asked of most elements).
+pub(super) fn is_dropped_tag(name: &str) -> bool {
+    DROPPED_TAG_SET.contains(name)
+}
+
 pub(super) const DROPPED_ROLES: &[&str] = &[
     "navigation",
     "banner",
@@ -360,7 +368,7 @@ pub(super) fn is_boilerplate(el: ElementRef) -> bool {
 /// remembered answer).
 pub(super) fn chrome_kind_of(el: ElementRef) -> Option<Chrome> {
     let name = el.value().name();
-    if DROPPED_TAGS.contains(&name) {
+    if is_dropped_tag(name) {
         return Some(Chrome::Structural);
     }
     if is_content_sidebar(&el) {
@@ -518,20 +526,20 @@ pub(super) fn is_boilerplate_token(token: &str) -> bool {
     if BOILERPLATE_TOKEN_SET.contains(token) {
         return true;
     }
-    // Both affix rules need a separator: most tokens have none.
-    if !token.contains(['-', '_']) {
-        return false;
-    }
-    let separated = |rest: &str| rest.starts_with(['-', '_']);
-    BOILERPLATE_PREFIXES
-        .iter()
-        .any(|p| token.strip_prefix(p).is_some_and(separated))
-        || BOILERPLATE_SUFFIXES.iter().any(|s| {
-            token
-                .strip_suffix(s)
-                .is_some_and(|rest| rest.ends_with(['-', '_']))
-        })
+    // A prefix followed by a separator, or a suffix after one: the token is cut at each of
+    // its separators (most tokens have none, few more than two) and the two sides looked
+    // up, instead of trying every affix against it.
+    token.match_indices(['-', '_']).any(|(at, _)| {
+        BOILERPLATE_PREFIX_SET.contains(&token[..at])
+            || BOILERPLATE_SUFFIX_SET.contains(&token[at + 1..])
+    })
 }
+
+static BOILERPLATE_PREFIX_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| BOILERPLATE_PREFIXES.iter().copied().collect());
+
+static BOILERPLATE_SUFFIX_SET: LazyLock<HashSet<&'static str, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| BOILERPLATE_SUFFIXES.iter().copied().collect());
 
 /// Widgets that are recognisable only by their (short) wording.
 pub(super) fn is_boilerplate_phrase(el: ElementRef) -> bool {
@@ -623,26 +631,34 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
 /// Prev/next pager links label themselves "Previous"/"Next" in a child
 /// element followed by the target page's title.
 pub(super) fn is_prev_next_link(anchor: ElementRef) -> bool {
-    if rel_has(&anchor, "prev") || rel_has(&anchor, "next") {
+    if rel_has_any(&anchor, &["prev", "next"]) {
         return true;
     }
     let Some(label) = first_text_chunk(anchor) else {
         return false;
     };
-    let label = label.to_lowercase();
-    let label = label.trim_matches(|c: char| !c.is_alphabetic());
-    matches!(label, "previous" | "prev" | "next") && short_text(anchor, 160).is_some()
+    const PAGER_WORDS: [&str; 3] = ["previous", "prev", "next"];
+    let labelled = if label.is_ascii() {
+        // Lower-casing ASCII turns no letter into a non-letter: trimmed first, compared
+        // without a lower-cased copy.
+        let word = label.trim_matches(|c: char| !c.is_alphabetic());
+        PAGER_WORDS.iter().any(|p| word.eq_ignore_ascii_case(p))
+    } else {
+        let lower = label.to_lowercase();
+        PAGER_WORDS.contains(&lower.trim_matches(|c: char| !c.is_alphabetic()))
+    };
+    labelled && short_text(anchor, 160).is_some()
 }
 
-/// The first non-blank text node of a small subtree.
-pub(super) fn first_text_chunk(root: ElementRef) -> Option<String> {
+/// The first non-blank text node of a small subtree, trimmed.
+pub(super) fn first_text_chunk(root: ElementRef<'_>) -> Option<&str> {
     let mut found = None;
     let mut nodes = 0;
     walk(root, |visit| {
         nodes += 1;
         match visit {
             Visit::Text(t) if !t.trim().is_empty() => {
-                found = Some(t.trim().to_string());
+                found = Some(t.trim());
                 Flow::Stop
             }
             _ if nodes > 64 => Flow::Stop,
@@ -675,5 +691,46 @@ pub(super) fn heading_level(name: &str) -> Option<u8> {
         "h5" => Some(5),
         "h6" => Some(6),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The affix rules as first written: every prefix and suffix tried against the token.
+    fn affix_rules(token: &str) -> bool {
+        let separated = |rest: &str| rest.starts_with(['-', '_']);
+        BOILERPLATE_PREFIXES
+            .iter()
+            .any(|p| token.strip_prefix(p).is_some_and(separated))
+            || BOILERPLATE_SUFFIXES.iter().any(|s| {
+                token
+                    .strip_suffix(s)
+                    .is_some_and(|rest| rest.ends_with(['-', '_']))
+            })
+    }
+
+    #[test]
+    fn tokens_cut_at_separators_answer_as_the_affix_rules() {
+        let mut tokens: Vec<String> = ["", "-", "_", "a-b", "toc", "x-toc", "toc-", "-toc"]
+            .map(String::from)
+            .to_vec();
+        for affix in BOILERPLATE_PREFIXES.iter().chain(BOILERPLATE_SUFFIXES) {
+            for sep in ["-", "_", "--", ""] {
+                for other in ["", "x", "main", "x-y", "é"] {
+                    tokens.push(format!("{affix}{sep}{other}"));
+                    tokens.push(format!("{other}{sep}{affix}"));
+                }
+            }
+        }
+        for token in &tokens {
+            let expected = BOILERPLATE_TOKEN_SET.contains(token.as_str()) || affix_rules(token);
+            assert_eq!(is_boilerplate_token(token), expected, "{token:?}");
+        }
+        assert!(tokens
+            .iter()
+            .any(|t| is_boilerplate_token(t) && affix_rules(t)));
+        assert!(tokens.iter().any(|t| !is_boilerplate_token(t)));
     }
 }

@@ -176,10 +176,7 @@ impl<'u> Converter<'u> {
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
-                let path = mix(
-                    self.paths.last().copied().unwrap_or(FNV_OFFSET),
-                    &element_signature(&el),
-                );
+                let path = mix_signature(self.paths.last().copied().unwrap_or(FNV_OFFSET), &el);
                 self.paths.push(path);
                 let block = may_be_block.then(|| {
                     let heading = is_heading(el);
@@ -204,10 +201,7 @@ impl<'u> Converter<'u> {
         if self.blocks.len() >= MAX_BLOCKS || !is_block_candidate(el.value().name()) {
             return;
         }
-        let path = mix(
-            self.paths.last().copied().unwrap_or(FNV_OFFSET),
-            &element_signature(&el),
-        );
+        let path = mix_signature(self.paths.last().copied().unwrap_or(FNV_OFFSET), &el);
         let mut inner = Converter::new(self.base, self.page_url, Mode::Strict);
         inner.remember_dropped = false;
         let text = inner.convert(el).markdown;
@@ -595,25 +589,27 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a: stable across runs and builds, since fingerprints are stored.
 fn mix(seed: u64, text: &str) -> u64 {
-    text.bytes()
-        .chain(std::iter::once(0xff))
-        .fold(seed, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
+    fnv(fnv(seed, text.as_bytes()), &[0xff])
 }
 
-/// `tag#id.class.class`: what places an element among its siblings across pages.
-fn element_signature(el: &ElementRef) -> String {
-    let mut signature = el.value().name().to_string();
+fn fnv(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `mix(seed, signature)` of the element's signature `tag#id.class.class` (what places an
+/// element among its siblings across pages), hashed piece by piece: every element the
+/// conversion opens is hashed, and building the string for it was most of the cost.
+fn mix_signature(seed: u64, el: &ElementRef) -> u64 {
+    let mut hash = fnv(seed, el.value().name().as_bytes());
     if let Some(id) = el.value().id() {
-        signature.push('#');
-        signature.push_str(id);
+        hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
     for class in class_tokens(el) {
-        signature.push('.');
-        signature.push_str(class);
+        hash = fnv(fnv(hash, b"."), class.as_bytes());
     }
-    signature
+    fnv(hash, &[0xff])
 }
 
 /// The path hash of `root` from the document's top, so that blocks of conversions that
@@ -628,7 +624,7 @@ fn absolute_path_hash(root: ElementRef) -> u64 {
     chain.push(root);
     chain
         .iter()
-        .fold(FNV_OFFSET, |hash, el| mix(hash, &element_signature(el)))
+        .fold(FNV_OFFSET, |hash, el| mix_signature(hash, el))
 }
 
 /// Visible characters of a subtree, dropping only chrome recognised by its structure.
@@ -643,4 +639,44 @@ pub(super) fn structural_text_len(root: ElementRef) -> usize {
         _ => Flow::Descend,
     });
     len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signature as a string, as it was hashed before.
+    fn element_signature(el: &ElementRef) -> String {
+        let mut signature = el.value().name().to_string();
+        if let Some(id) = el.value().id() {
+            signature.push('#');
+            signature.push_str(id);
+        }
+        for class in class_tokens(el) {
+            signature.push('.');
+            signature.push_str(class);
+        }
+        signature
+    }
+
+    #[test]
+    fn signatures_hash_as_their_strings() {
+        let doc = Html::parse_document(
+            r#"<div id="main" class="b a Ünï"><p class="x">t</p><span>s</span>
+               <section id="only-id"></section></div>"#,
+        );
+        let mut elements = 0;
+        for el in doc.tree.nodes().filter_map(ElementRef::wrap) {
+            for seed in [FNV_OFFSET, 42] {
+                assert_eq!(
+                    mix_signature(seed, &el),
+                    mix(seed, &element_signature(&el)),
+                    "{:?}",
+                    el.value()
+                );
+            }
+            elements += 1;
+        }
+        assert!(elements >= 7);
+    }
 }

@@ -2,6 +2,11 @@
 //! quadratic or make it build millions of elements, so the tags that would cause that are
 //! removed first (their text is kept). Real documentation never comes near these limits.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::crawl::tokens::Fnv;
+
 use super::*;
 
 /// html5ever scans its stack of open elements for every start tag, so parsing is
@@ -40,6 +45,44 @@ pub(super) const FORMATTING_TAGS: &[&str] = &[
 /// Roots of foreign content, the only place where `<x/>` closes a non-void element.
 pub(super) const FOREIGN_ROOTS: &[&str] = &["svg", "math"];
 
+/// Which of the lists above a tag name is on, as bits: the lists are asked about every
+/// tag of the page (a few thousand), and comparing each name with some sixty strings
+/// was most of this pass's cost.
+#[derive(Clone, Copy, Default)]
+struct Kind(u8);
+
+impl Kind {
+    const UNCOUNTED: u8 = 1;
+    const RAW_TEXT: u8 = 2;
+    const FORMATTING: u8 = 4;
+    const FOREIGN_ROOT: u8 = 8;
+
+    fn of(name: &str) -> Kind {
+        KINDS.get(name).copied().unwrap_or_default()
+    }
+
+    fn is(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// Every name on one of the lists, with its bits.
+static KINDS: LazyLock<HashMap<&'static str, Kind, BuildHasherDefault<Fnv>>> =
+    LazyLock::new(|| {
+        let mut kinds: HashMap<&'static str, Kind, BuildHasherDefault<Fnv>> = HashMap::default();
+        for (list, bit) in [
+            (UNCOUNTED_TAGS, Kind::UNCOUNTED),
+            (RAW_TEXT_TAGS, Kind::RAW_TEXT),
+            (FORMATTING_TAGS, Kind::FORMATTING),
+            (FOREIGN_ROOTS, Kind::FOREIGN_ROOT),
+        ] {
+            for &name in list {
+                kinds.entry(name).or_default().0 |= bit;
+            }
+        }
+        kinds
+    });
+
 pub(super) fn defuse(html: &str) -> Cow<'_, str> {
     // The page's tags are scanned once: whether formatting must go depends on all of them.
     let all_tags: Vec<(usize, RawTag)> = tags(html).collect();
@@ -52,41 +95,40 @@ pub(super) fn defuse(html: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied_upto = 0;
     for &(start, ref tag) in &all_tags {
-        let name = tag.name.as_str();
-        let drop =
-            if elements >= MAX_ELEMENTS || (strip_formatting && FORMATTING_TAGS.contains(&name)) {
-                true
-            } else {
-                if !tag.is_end {
-                    elements += 1;
-                }
-                if FOREIGN_ROOTS.contains(&name) && !tag.self_closing {
-                    foreign = if tag.is_end {
-                        foreign.saturating_sub(1)
-                    } else {
-                        foreign + 1
-                    };
-                }
-                // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
-                if (tag.self_closing && foreign > 0) || UNCOUNTED_TAGS.contains(&name) {
-                    continue;
-                }
-                if tag.is_end {
-                    if dropped_open > 0 {
-                        dropped_open -= 1;
-                        true
-                    } else {
-                        depth = depth.saturating_sub(1);
-                        false
-                    }
-                } else if depth >= MAX_TAG_NESTING {
-                    dropped_open += 1;
+        let kind = tag.kind;
+        let drop = if elements >= MAX_ELEMENTS || (strip_formatting && kind.is(Kind::FORMATTING)) {
+            true
+        } else {
+            if !tag.is_end {
+                elements += 1;
+            }
+            if kind.is(Kind::FOREIGN_ROOT) && !tag.self_closing {
+                foreign = if tag.is_end {
+                    foreign.saturating_sub(1)
+                } else {
+                    foreign + 1
+                };
+            }
+            // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
+            if (tag.self_closing && foreign > 0) || kind.is(Kind::UNCOUNTED) {
+                continue;
+            }
+            if tag.is_end {
+                if dropped_open > 0 {
+                    dropped_open -= 1;
                     true
                 } else {
-                    depth += 1;
+                    depth = depth.saturating_sub(1);
                     false
                 }
-            };
+            } else if depth >= MAX_TAG_NESTING {
+                dropped_open += 1;
+                true
+            } else {
+                depth += 1;
+                false
+            }
+        };
         if drop {
             out.push_str(&html[copied_upto..start]);
             copied_upto = tag.end;
@@ -114,7 +156,7 @@ fn rebuilds_exceed<T: std::borrow::Borrow<RawTag>>(
     let mut rebuilds = 0usize;
     for tag in tags {
         let tag = tag.borrow();
-        let formatting = FORMATTING_TAGS.contains(&tag.name.as_str());
+        let formatting = tag.kind.is(Kind::FORMATTING);
         match (tag.is_end, formatting) {
             (true, true) => open = open.saturating_sub(1),
             (true, false) => {}
@@ -135,13 +177,13 @@ fn rebuilds_exceed<T: std::borrow::Borrow<RawTag>>(
 fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
     let mut pos = 0;
     std::iter::from_fn(move || loop {
-        let start = pos + html.get(pos..)?.find('<')?;
+        let start = pos + memchr::memchr(b'<', html.as_bytes().get(pos..)?)?;
         let Some(tag) = scan_tag(html, start) else {
             pos = start + 1;
             continue;
         };
         pos = tag.end;
-        if !tag.is_end && RAW_TEXT_TAGS.contains(&tag.name.as_str()) {
+        if !tag.is_end && tag.kind.is(Kind::RAW_TEXT) {
             pos = find_end_tag(html.as_bytes(), tag.end, tag.name.as_str()).unwrap_or(html.len());
         }
         if tag.name.is_empty() {
@@ -153,6 +195,7 @@ fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
 
 pub(super) struct RawTag {
     name: TagName,
+    kind: Kind,
     is_end: bool,
     self_closing: bool,
     end: usize,
@@ -204,6 +247,7 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
             .map_or(bytes.len(), |i| start + 4 + i + 3);
         return Some(RawTag {
             name: TagName::EMPTY,
+            kind: Kind::default(),
             is_end: false,
             self_closing: true,
             end,
@@ -219,9 +263,11 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
     if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
         return None;
     }
-    let end = html[name_start..].find('>').map(|i| name_start + i + 1)?;
+    let end = memchr::memchr(b'>', &bytes[name_start..]).map(|i| name_start + i + 1)?;
+    let name = TagName::new(&bytes[name_start..name_start + name_len]);
     Some(RawTag {
-        name: TagName::new(&bytes[name_start..name_start + name_len]),
+        kind: Kind::of(name.as_str()),
+        name,
         is_end,
         self_closing: bytes[end - 2] == b'/',
         end,

@@ -154,11 +154,19 @@ pub(super) fn spaced_children_text(root: ElementRef) -> String {
         .join(" ")
 }
 
+/// `text`'s words joined by single spaces (built in place: no list of the words).
 pub(super) fn collapse(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}')
+    let mut out = String::with_capacity(text.len());
+    for part in text
+        .split(|c: char| c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}')
         .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 pub(super) fn class_tokens<'a>(el: &ElementRef<'a>) -> impl Iterator<Item = &'a str> {

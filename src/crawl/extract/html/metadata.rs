@@ -9,12 +9,39 @@ pub(super) fn elements<'a>(doc: &'a Html, name: &str) -> impl Iterator<Item = El
         .filter(move |el| el.value().name() == name)
 }
 
-pub(super) fn first_attr<'a>(doc: &'a Html, element: &str, attr: &str) -> Option<&'a str> {
-    elements(doc, element).find_map(|el| el.value().attr(attr))
+/// The elements the metadata and the links are read from, in document order, found in
+/// one pass over the page: each of them took a pass of its own over every element
+/// before, five in all.
+#[derive(Default)]
+pub(super) struct Tagged<'a> {
+    bases: Vec<ElementRef<'a>>,
+    links: Vec<ElementRef<'a>>,
+    metas: Vec<ElementRef<'a>>,
+    anchors: Vec<ElementRef<'a>>,
 }
 
-pub(super) fn base_url(doc: &Html, page_url: &Url) -> Url {
-    first_attr(doc, "base", "href")
+impl<'a> Tagged<'a> {
+    pub(super) fn of(doc: &'a Html) -> Tagged<'a> {
+        let mut tagged = Tagged::default();
+        for el in doc.root_element().descendent_elements() {
+            let list = match el.value().name() {
+                "base" => &mut tagged.bases,
+                "link" => &mut tagged.links,
+                "meta" => &mut tagged.metas,
+                "a" => &mut tagged.anchors,
+                _ => continue,
+            };
+            list.push(el);
+        }
+        tagged
+    }
+}
+
+pub(super) fn base_url(tagged: &Tagged, page_url: &Url) -> Url {
+    tagged
+        .bases
+        .iter()
+        .find_map(|el| el.value().attr("href"))
         .and_then(|href| page_url.join(href.trim()).ok())
         .unwrap_or_else(|| page_url.clone())
 }
@@ -45,10 +72,19 @@ pub(super) fn page_lang(doc: &Html) -> Option<String> {
 }
 
 pub(super) fn rel_has(el: &ElementRef, token: &str) -> bool {
-    el.value().attr("rel").is_some_and(|rel| {
-        rel.split_ascii_whitespace()
-            .any(|t| t.eq_ignore_ascii_case(token))
-    })
+    rel_has_any(el, &[token])
+}
+
+/// Whether `el`'s `rel` names one of `tokens`. Finds `rel` among the attributes by name:
+/// `attr("rel")` interns its argument on every call, and every link of a page is asked.
+pub(super) fn rel_has_any(el: &ElementRef, tokens: &[&str]) -> bool {
+    el.value()
+        .attrs()
+        .find(|&(name, _)| name == "rel")
+        .is_some_and(|(_, rel)| {
+            rel.split_ascii_whitespace()
+                .any(|t| tokens.iter().any(|token| t.eq_ignore_ascii_case(token)))
+        })
 }
 
 pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
@@ -56,14 +92,18 @@ pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-pub(super) fn canonical_url(doc: &Html, base: &Url) -> Option<Url> {
-    elements(doc, "link")
+pub(super) fn canonical_url(tagged: &Tagged, base: &Url) -> Option<Url> {
+    tagged
+        .links
+        .iter()
         .filter(|l| rel_has(l, "canonical"))
         .find_map(|l| resolve_http(base, l.value().attr("href")?))
 }
 
-pub(super) fn alternate_urls(doc: &Html, base: &Url) -> Vec<(String, Url)> {
-    elements(doc, "link")
+pub(super) fn alternate_urls(tagged: &Tagged, base: &Url) -> Vec<(String, Url)> {
+    tagged
+        .links
+        .iter()
         .filter(|l| rel_has(l, "alternate"))
         .filter_map(|l| {
             let lang = l.value().attr("hreflang")?.trim();
@@ -73,10 +113,10 @@ pub(super) fn alternate_urls(doc: &Html, base: &Url) -> Vec<(String, Url)> {
         .collect()
 }
 
-pub(super) fn robots_directives(doc: &Html) -> (bool, bool) {
+pub(super) fn robots_directives(tagged: &Tagged) -> (bool, bool) {
     let mut noindex = false;
     let mut nofollow = false;
-    for meta in elements(doc, "meta").filter(|m| attr_is(m, "name", "robots")) {
+    for meta in tagged.metas.iter().filter(|m| attr_is(m, "name", "robots")) {
         let content = meta.value().attr("content").unwrap_or_default();
         for directive in content.split(',').map(|d| d.trim().to_ascii_lowercase()) {
             match directive.as_str() {
@@ -98,10 +138,10 @@ pub(super) fn robots_directives(doc: &Html) -> (bool, bool) {
 /// the page's memory.
 pub(super) const MAX_PAGE_LINKS: usize = 10_000;
 
-pub(super) fn page_links(doc: &Html, base: &Url) -> Vec<PageLink> {
+pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
     let mut seen = HashSet::new();
     let mut links = Vec::new();
-    for anchor in elements(doc, "a") {
+    for &anchor in &tagged.anchors {
         if links.len() >= MAX_PAGE_LINKS {
             break;
         }
@@ -150,7 +190,7 @@ pub(super) fn anchor_text(anchor: ElementRef) -> String {
 pub(super) fn link_text(anchor: ElementRef) -> String {
     let mut text = String::new();
     walk(anchor, |visit| match visit {
-        Visit::Enter(el) if DROPPED_TAGS.contains(&el.value().name()) => Flow::Skip,
+        Visit::Enter(el) if is_dropped_tag(el.value().name()) => Flow::Skip,
         Visit::Text(t) => {
             text.push_str(t);
             Flow::Descend

@@ -67,18 +67,19 @@ pub struct PageLink {
 pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let doc = Html::parse_document(&defuse(html));
     let _memo = ChromeMemo::enter(&doc);
-    let base = base_url(&doc, page_url);
-    let (noindex, nofollow) = robots_directives(&doc);
+    let tagged = Tagged::of(&doc);
+    let base = base_url(&tagged, page_url);
+    let (noindex, nofollow) = robots_directives(&tagged);
     let (content, visible_words) = main_content(&doc, &base, page_url);
     HtmlPage {
         title: page_title(&doc),
         markdown: content.markdown,
         blocks: content.blocks,
         visible_words,
-        links: page_links(&doc, &base),
-        canonical: canonical_url(&doc, &base),
+        links: page_links(&tagged, &base),
+        canonical: canonical_url(&tagged, &base),
         lang: page_lang(&doc),
-        alternates: alternate_urls(&doc, &base),
+        alternates: alternate_urls(&tagged, &base),
         noindex,
         nofollow,
         spec_links: spec_links(&doc, &base),

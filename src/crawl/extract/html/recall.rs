@@ -108,19 +108,34 @@ pub fn for_each_word(text: &str, lower: &mut String, mut f: impl FnMut(&str)) {
 
 /// [`for_each_word`] until `f` answers false.
 fn for_each_word_until(text: &str, lower: &mut String, mut f: impl FnMut(&str) -> bool) {
-    for run in text.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
-        let start = run
-            .iter()
-            .position(|b| !b.is_ascii_digit())
-            .unwrap_or(run.len());
-        let word = &run[start..];
-        if word.len() >= 4 {
-            lower.clear();
-            // ASCII letters and digits only: always valid UTF-8.
-            lower.extend(word.iter().map(|b| char::from(b.to_ascii_lowercase())));
-            if !f(lower) {
-                return;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run of ASCII letters and digits, and where its first letter is.
+        let mut letter = None;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            if letter.is_none() && !bytes[at].is_ascii_digit() {
+                letter = Some(at);
             }
+            at += 1;
+        }
+        let end = at;
+        at += 1; // past the byte that ended the run
+        let Some(letter) = letter.filter(|&letter| end - letter >= 4) else {
+            continue;
+        };
+        // Both ends are next to ASCII bytes (or the text's ends): char boundaries.
+        let word = text.get(letter..end).unwrap_or_default();
+        // Most words are lower case already and are passed as they stand.
+        let word = if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            lower.as_str()
+        } else {
+            word
+        };
+        if !f(word) {
+            return;
         }
     }
 }
@@ -128,6 +143,37 @@ fn for_each_word_until(text: &str, lower: &mut String, mut f: impl FnMut(&str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words as first written: split on every byte that is not an ASCII letter or
+    /// digit, skip leading digits, keep four bytes or more, lower-case.
+    fn reference_words(text: &str) -> Vec<String> {
+        text.as_bytes()
+            .split(|b| !b.is_ascii_alphanumeric())
+            .map(|run| {
+                let start = run.iter().position(|b| !b.is_ascii_digit());
+                &run[start.unwrap_or(run.len())..]
+            })
+            .filter(|word| word.len() >= 4)
+            .map(|word| String::from_utf8_lossy(word).to_ascii_lowercase())
+            .collect()
+    }
+
+    #[test]
+    fn words_are_the_reference_splits() {
+        let texts = [
+            "The 12abc3 fooBar, x_long_word été done42",
+            "ÉtéFOUR1234five5 ünïcödéWORDS\u{3000}ABCD\nabcd 9999 99ab9cd e\u{301}xyzw",
+            "",
+            "abcd",
+            "1234abcd",
+            "a\u{10348}bcdefg\u{10348}",
+        ];
+        for text in texts {
+            let mut words = Vec::new();
+            for_each_word(text, &mut String::new(), |w| words.push(w.to_string()));
+            assert_eq!(words, reference_words(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn words_are_runs_from_a_letter_of_four_or_more() {

@@ -382,6 +382,13 @@ fn prev_next_pager_links_are_dropped() {
     );
 }
 
+#[test]
+fn pager_links_are_known_by_rel_or_by_a_label_in_any_case() {
+    let out = md("<p>Body</p><a href=\"/a\" rel=\"external NEXT\">Intro</a>\
+         <a href=\"/b\">« PREV</a><a href=\"/c\">Next →</a><a href=\"/d\">Nexté</a>");
+    assert_eq!(out, "Body\n\n[Nexté](https://docs.example.com/d)\n");
+}
+
 // ----- main content selection ---------------------------------------------
 
 #[test]
