@@ -33,7 +33,7 @@ use crate::storage::sql::Sql;
 use crate::storage::Db;
 use best::BestUrls;
 use page::process;
-use queued::QueuedUrls;
+use queued::{Key as QueuedKey, QueuedUrls};
 pub(crate) use record::content_hash;
 use record::{record, Recorded};
 

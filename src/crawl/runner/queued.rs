@@ -20,7 +20,7 @@ const MAX_REMEMBERED: usize = 1 << 18;
 
 /// Two independent 64-bit hashes of a URL: a false "already queued" would lose a page,
 /// so one hash is not enough.
-type Key = (u64, u64);
+pub(super) type Key = (u64, u64);
 
 pub(super) struct QueuedUrls(Mutex<HashSet<Key, BuildHasherDefault<Fnv>>>);
 

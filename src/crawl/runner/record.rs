@@ -38,6 +38,7 @@ pub(super) async fn record(
             result,
         },
         links,
+        queued,
         facts,
     } = match planned {
         Ok(planned) => planned,
@@ -56,6 +57,7 @@ pub(super) async fn record(
                     result,
                 },
                 links: Vec::new(),
+                queued: Vec::new(),
                 facts: None,
             }
         }
@@ -64,7 +66,6 @@ pub(super) async fn record(
     context
         .links_since_trim
         .fetch_add(links.len(), Ordering::Relaxed);
-    let queued: Vec<_> = links.iter().map(|l| QueuedUrls::key(&l.url)).collect();
     let (job, session) = (context.job_id.clone(), session_id.to_string());
     let version = input.application_version.clone();
     let message = "Scraping documentation pages";
@@ -147,6 +148,8 @@ struct Planned {
     outcome: PageOutcome,
     /// The links the job follows, ranked.
     links: Vec<NewUrl>,
+    /// Their keys in the job's cache of queued URLs, remembered once the write commits.
+    queued: Vec<QueuedKey>,
     /// For a page to save: what its rows hold besides the page itself.
     facts: Option<SaveFacts>,
 }
@@ -212,9 +215,11 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
         }),
         _ => None,
     };
+    let queued = links.iter().map(|l| QueuedUrls::key(&l.url)).collect();
     Planned {
         outcome,
         links,
+        queued,
         facts,
     }
 }
