@@ -331,9 +331,10 @@ type Cut = (usize, usize);
 /// others (a small widget class whose inherited methods, signals and properties are those
 /// of every widget, a struct whose trait implementations are those of every struct) is
 /// mostly that shared content, and cutting it all would leave a title and a line. There
-/// the blocks that take fewest words from the page (a logo, banners, footers, lines of a
-/// menu) go first, and a block whose cut would take the page under half of its words
-/// stays.
+/// what takes fewest words from the page goes first and a cut that would take the page
+/// under half of its words is not made: above the title block by block (a logo, a banner,
+/// a menu), below it a top-level section at a time (all of its template, else all of it
+/// that holds no heading, else none), so that no section keeps a few of its shared lines.
 ///
 /// Half of what? Of the words a reader sees on the page (`visible_words`) when its
 /// Markdown holds at least half of those: the extraction already left out the chrome it
@@ -375,23 +376,90 @@ fn keeping_half_the_words(
     if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
         return cuts;
     }
-    // The blocks that take fewest of the page's words go first: a logo or a "source" link
-    // takes none or one whatever its link targets' length, a shared paragraph many. Blocks
-    // nest (a section and its paragraphs): each cut is judged by what the page keeps with
-    // it and those already chosen.
-    let mut order: Vec<(usize, Cut)> = cuts
+    // The page cannot lose all of its template. Above its title (a logo, a banner, a menu)
+    // it loses it block by block; below, section by section: each top-level section loses
+    // all of its template or none, so a section is never left with a few of the sentences
+    // it shares with other pages (the docs every implementing type repeats, the members
+    // every widget inherits) and a reader can still place what is kept. What takes fewest
+    // of the page's words goes first: a logo or a "source" link takes none or one whatever
+    // its link targets' length, a shared paragraph many. Each is judged by what the page
+    // keeps with it and those already chosen.
+    let (title, starts) = section_starts(content);
+    let mut groups: Vec<Vec<Cut>> = vec![Vec::new(); starts.len() + 1];
+    for cut in cuts {
+        if cut.0 < title {
+            groups.push(vec![cut]);
+        } else {
+            groups[starts.partition_point(|&start| start <= cut.0)].push(cut);
+        }
+    }
+    let mut order: Vec<(usize, usize, Vec<Cut>)> = groups
         .into_iter()
-        .map(|cut| (own.saturating_sub(words_left(&[cut])), cut))
+        .filter(|group| !group.is_empty())
+        .map(|group| {
+            let taken = own.saturating_sub(words_left(&group));
+            let bytes = group.iter().map(|(start, end)| end - start).sum();
+            (taken, bytes, group)
+        })
         .collect();
-    order.sort_by_key(|&(taken, (start, end))| (taken, end - start, start));
-    let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(order.len());
-    for (_, cut) in order {
-        chosen.push(cut);
-        if words_left(&chosen) * 2 < total {
-            chosen.pop();
+    order.sort_by_key(|(taken, bytes, group)| (*taken, *bytes, group.first().map(|cut| cut.0)));
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for (_, _, group) in order {
+        // A section that cannot lose all of its template may still lose the text under its
+        // recurring headings (each trait's one-line docs) and keep the headings (which
+        // traits it implements): every description or none.
+        let descriptions: Vec<Cut> = group
+            .iter()
+            .copied()
+            .filter(|&(start, end)| !holds_a_heading(&content[start..end]))
+            .collect();
+        let choices = if descriptions.len() < group.len() {
+            vec![group, descriptions]
+        } else {
+            vec![group]
+        };
+        for cuts in choices {
+            let before = chosen.len();
+            chosen.extend(cuts);
+            if chosen.len() > before && words_left(&chosen) * 2 >= total {
+                break;
+            }
+            chosen.truncate(before);
         }
     }
     chosen
+}
+
+fn holds_a_heading(markdown: &str) -> bool {
+    heading_levels(markdown.lines()).iter().any(Option::is_some)
+}
+
+/// Where `markdown`'s first heading (its title) starts, the length when it has none, and
+/// where its top-level sections start: the headings of the highest level (fewest `#`)
+/// after the title.
+fn section_starts(markdown: &str) -> (usize, Vec<usize>) {
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        lines.push((offset, line));
+        offset += line.len();
+    }
+    let levels = heading_levels(lines.iter().map(|&(_, line)| line));
+    let mut headings = lines
+        .iter()
+        .zip(&levels)
+        .filter_map(|(&(offset, _), level)| level.map(|level| (offset, level)));
+    let Some((title, _)) = headings.next() else {
+        return (markdown.len(), Vec::new());
+    };
+    let headings: Vec<(usize, usize)> = headings.collect();
+    let top = headings.iter().map(|&(_, level)| level).min();
+    let starts = headings
+        .into_iter()
+        .filter(|&(_, level)| Some(level) == top)
+        .map(|(offset, _)| offset)
+        .collect();
+    (title, starts)
 }
 
 /// The text of `markdown` without the targets of its links and images (`](…)`): a
@@ -446,25 +514,7 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
         return markdown.to_string();
     }
     let lines: Vec<&str> = markdown.lines().collect();
-    let mut fence: Option<String> = None;
-    let mut level_of = Vec::with_capacity(lines.len());
-    for line in &lines {
-        let trimmed = line.trim_start();
-        if let Some(open) = &fence {
-            if trimmed.starts_with(open.as_str()) {
-                fence = None;
-            }
-            level_of.push(None);
-            continue;
-        }
-        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
-        if ticks >= 3 {
-            fence = Some("`".repeat(ticks));
-            level_of.push(None);
-            continue;
-        }
-        level_of.push(heading_level(line));
-    }
+    let level_of = heading_levels(lines.iter().copied());
     let mut keep = vec![true; lines.len()];
     for (i, line) in lines.iter().enumerate() {
         let Some(level) = level_of[i] else { continue };
@@ -510,6 +560,30 @@ fn drop_stray_rules(markdown: &str) -> String {
         kept.truncate(last);
     }
     collapse_blank_runs(&kept.join("\n"))
+}
+
+/// The heading level of each line, `None` for text and for lines of code blocks.
+fn heading_levels<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
+    let mut fence: Option<String> = None;
+    let mut levels = Vec::new();
+    for line in lines {
+        let trimmed = line.trim_start();
+        if let Some(open) = &fence {
+            if trimmed.starts_with(open.as_str()) {
+                fence = None;
+            }
+            levels.push(None);
+            continue;
+        }
+        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+        if ticks >= 3 {
+            fence = Some("`".repeat(ticks));
+            levels.push(None);
+            continue;
+        }
+        levels.push(heading_level(line));
+    }
+    levels
 }
 
 fn heading_level(line: &str) -> Option<usize> {
@@ -719,6 +793,86 @@ mod tests {
         // 33 words: the logo takes one, each shared block four; at most 16 may go.
         assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
         assert_eq!(kept.len(), 4, "{kept:?}");
+    }
+
+    /// The cuts of `blocks` in `content`, found in order.
+    fn cuts_of(content: &str, blocks: &[&str]) -> Vec<Cut> {
+        let mut from = 0;
+        blocks
+            .iter()
+            .map(|block| {
+                let start = content[from..].find(block).expect("block") + from;
+                from = start + block.len();
+                (start, from)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn below_the_title_a_section_loses_all_of_its_template_or_none() {
+        let logo = "[![logo](http://h.example/logo.svg)](http://h.example/index.html)";
+        let small: Vec<String> = (0..2)
+            .map(|i| format!("Small{i} shared sentence words{i}."))
+            .collect();
+        let large: Vec<String> = (0..6)
+            .map(|i| format!("Kilo{i} lima{i} mike{i} november{i} oscar{i}."))
+            .collect();
+        let content = format!(
+            "{logo}\n\n# Struct Thing\n\nThing owns alpha bravo charlie delta echo foxtrot.\n\n\
+             ## Implementations\n\n### impl Clone for Thing\n\n{}\n\n\
+             ## Blanket Implementations\n\n### impl Any for T\n\n{}\n",
+            small.join("\n\n"),
+            large.join("\n\n")
+        );
+        let mut blocks = vec![logo];
+        blocks.extend(small.iter().map(String::as_str));
+        blocks.extend(large.iter().map(String::as_str));
+        let cuts = cuts_of(&content, &blocks);
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        // Cutting all would leave under half; a block at a time would also cut three of
+        // the large section's six. Instead the logo and the small section go whole and
+        // the large section stays whole.
+        assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
+        assert!(
+            kept.contains(&cuts[1]) && kept.contains(&cuts[2]),
+            "{kept:?}"
+        );
+        assert_eq!(kept.len(), 3, "{kept:?}");
+        assert_eq!(section_starts(&content).1.len(), 2);
+        // A heading inside a code block is not a section.
+        let (title, starts) = section_starts("# T\n\n```sh\n## not a heading\n```\n\n## S\n");
+        assert_eq!((title, starts.len()), (0, 1));
+        assert_eq!(section_starts("no heading\n").0, "no heading\n".len());
+    }
+
+    #[test]
+    fn a_section_that_cannot_lose_its_template_may_lose_every_description_under_it() {
+        let own = "Thing owns alpha bravo charlie delta echo foxtrot golf hotel.";
+        let docs: Vec<String> = (0..4)
+            .map(|i| format!("Doc{i} kilo{i} lima{i} mike{i}."))
+            .collect();
+        let list: String = docs
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| format!("### impl Head{i}word for T\n\n{doc}\n\n"))
+            .collect();
+        let content = format!("# Struct Thing\n\n{own}\n\n## Blanket\n\n{list}");
+        // The list is one template block (its headings with it), each description another.
+        let start = content.find("### impl Head0word").expect("list");
+        let mut cuts = vec![(start, start + list.trim_end().len())];
+        cuts.extend(cuts_of(
+            &content,
+            &docs.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        // Without the list's headings the page would be under half; without every
+        // description it is not: the descriptions go, the headings stay.
+        assert_eq!(kept.len(), docs.len(), "{kept:?}");
+        assert!(!kept.contains(&cuts[0]), "{kept:?}");
+        let page = render(&kept);
+        assert!(page.contains("### impl Head3word for T") && !page.contains("Doc3"));
     }
 
     #[test]
