@@ -260,6 +260,7 @@ impl<'u> Converter<'u> {
             "img" => self.image(el),
             "br" => self.writer.hard_break(),
             "hr" => self.writer.thematic_break(),
+            "a" if is_permalink_glyph(el) => {}
             "a" => return Some(self.open_link(el)),
             "strong" | "b" => return Some(self.open_strong()),
             "em" | "i" | "cite" | "dfn" => return Some(self.open_emphasis()),
@@ -553,6 +554,38 @@ fn is_bare_permalinked_definition(el: ElementRef) -> bool {
     }
     false
 }
+
+/// A link that only draws a glyph (`¶`, `§`, `#`, `🔗`) pointing at an element that holds
+/// it: the permalink a generator puts in a heading or an item (Sphinx, rustdoc, Hugo …),
+/// whatever its class. Out of the page it is a stray symbol after a heading's text.
+fn is_permalink_glyph(link: ElementRef) -> bool {
+    let Some(id) = link
+        .value()
+        .attr("href")
+        .and_then(|href| href.trim().strip_prefix('#'))
+        .filter(|id| !id.is_empty())
+    else {
+        return false;
+    };
+    let mut glyphs = 0;
+    for text in link.text() {
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            if c.is_alphanumeric() {
+                return false;
+            }
+            glyphs += 1;
+        }
+    }
+    glyphs > 0
+        && glyphs <= MAX_PERMALINK_GLYPHS
+        && link
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|ancestor| ancestor.value().id() == Some(id))
+}
+
+/// A permalink's glyph is a character or two (`¶`, `#`, an emoji with its selector).
+const MAX_PERMALINK_GLYPHS: usize = 3;
 
 /// Whether a link near the top of `el` points at `#id`, the element's own anchor.
 fn links_to_own_id(el: ElementRef, id: &str) -> bool {

@@ -371,6 +371,26 @@ fn headerlinks_and_hash_links_are_dropped() {
 }
 
 #[test]
+fn a_glyph_linking_to_the_element_that_holds_it_is_dropped_whatever_its_class() {
+    // rustdoc's `§` after a heading and beside an implementation's source link.
+    let out = md(
+        "<h2 id=\"blanket\" class=\"section-header\">Blanket<a href=\"#blanket\" class=\"anchor\">§</a></h2>\
+         <div id=\"impl-Any\" class=\"impl\"><a class=\"src\" href=\"/src/any.rs.html\">Source</a>\
+         <a href=\"#impl-Any\" class=\"anchor\">§</a><h3>impl Any for T</h3></div>",
+    );
+    assert_eq!(
+        out,
+        "## Blanket\n\n[Source](https://docs.example.com/src/any.rs.html)\n\n### impl Any for T\n"
+    );
+    // A glyph pointing elsewhere (a footnote mark) and a worded link to its own section stay.
+    let out = md(
+        "<section id=\"s\"><p>Claim<a href=\"#note\">*</a> and <a href=\"#s\">this section</a>.</p>\
+         <p id=\"note\">Note.</p></section>",
+    );
+    assert_eq!(out, "Claim\\* and this section.\n\nNote.\n");
+}
+
+#[test]
 fn prev_next_pager_links_are_dropped() {
     let out = md(
         "<p>Body</p><a href=\"/a\"><span><span>Previous</span><span>Intro</span></span></a>\
