@@ -470,3 +470,31 @@ fn a_part_page_with_an_introduction_keeps_its_described_table_of_contents() {
     assert!(entry.contains("## Synopsis") && entry.contains("step 5 of a script"));
     assert!(!entry.contains("Table of Contents"), "{entry}");
 }
+
+#[test]
+fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
+    // Every page's <body> has an id of its own (`page-sensors`); the link list and the
+    // brand line beside the article are the same on every page but for the current
+    // item's class, and no landmark or chrome name marks them.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/pageids");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(5),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        assert!(!page.contains("Source repository"), "{path}:\n{page}");
+        assert!(
+            !page.contains("version 4.2 for rotating"),
+            "{path}:\n{page}"
+        );
+        assert!(
+            page.contains("explains the details a reader needs"),
+            "{path}:\n{page}"
+        );
+    }
+    assert!(pages["/sensors.html"].contains("# Sensors\n"));
+    assert!(pages["/sensors.html"].contains("magnetic ones need shielding"));
+}
