@@ -498,3 +498,25 @@ fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
     assert!(pages["/sensors.html"].contains("# Sensors\n"));
     assert!(pages["/sensors.html"].contains("magnetic ones need shielding"));
 }
+
+#[test]
+fn a_texinfo_node_header_goes_whole_not_leaving_its_labels() {
+    // `Next: <a rel=next>…</a>, Previous: <a rel=prev>…</a>, Up: <a rel=up>…</a>
+    // [<a rel=contents>Contents</a>]` above every node: navigation, labels included.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/texinfo");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    for (path, page) in &pages {
+        assert!(!page.contains("Next:"), "{path}:\n{page}");
+        assert!(!page.contains("Previous:"), "{path}:\n{page}");
+        assert!(!page.contains("[Contents]"), "{path}:\n{page}");
+        // A sentence of the article whose link declares rel="up" stays, links and all.
+        assert!(
+            page.contains("See [the top node](") && page.contains("the words a reader needs next"),
+            "{path}:\n{page}"
+        );
+    }
+    assert!(pages["/Tuning.html"].contains("## 2 Tuning\n"));
+    assert!(pages["/Tuning.html"].contains("a quarter turn at a time"));
+}
