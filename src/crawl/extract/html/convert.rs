@@ -602,16 +602,14 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 /// element among its siblings across pages), hashed piece by piece: every element the
 /// conversion opens is hashed, and building the string for it was most of the cost.
 ///
-/// The document's `<html>` and `<body>` are hashed by name only: their id and classes
-/// describe the page (`<body id="api-section-dns">`, `class="page-id-42 single"`), not a
-/// place in the layout, and one that names the page would give every block of every page
-/// a fingerprint of its own, so that no template could ever be learned.
+/// The id of the document's `<html>` and `<body>` is left out: it names the page
+/// (`<body id="api-section-dns">`), not a place in the layout, and would give every block
+/// of every page a fingerprint of its own, so that no template could ever be learned.
+/// Their classes stay: they tell kinds of pages apart (rustdoc's `<body class="rustdoc
+/// enum">`), whose blocks must not be counted together.
 fn mix_signature(seed: u64, el: &ElementRef) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
-    if is_document_root(el) {
-        return fnv(hash, &[0xff]);
-    }
-    if let Some(id) = el.value().id() {
+    if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
     for class in class_tokens(el) {
@@ -661,10 +659,7 @@ mod tests {
     /// The signature as a string, as it was hashed before.
     fn element_signature(el: &ElementRef) -> String {
         let mut signature = el.value().name().to_string();
-        if is_document_root(el) {
-            return signature;
-        }
-        if let Some(id) = el.value().id() {
+        if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
             signature.push('#');
             signature.push_str(id);
         }
@@ -689,9 +684,12 @@ mod tests {
         };
         let plain = path_of_list("<body><div id=left><ul><li>a</li></ul></div></body>");
         let named = path_of_list(
-            r#"<html class="js"><body id="page-dns" class="api dns"><div id=left><ul><li>a</li></ul></div></body></html>"#,
+            r#"<html id="top"><body id="page-dns"><div id=left><ul><li>a</li></ul></div></body></html>"#,
         );
         assert_eq!(plain, named);
+        let kind =
+            path_of_list(r#"<body class="enum"><div id=left><ul><li>a</li></ul></div></body>"#);
+        assert_ne!(plain, kind, "a body's classes tell kinds of pages apart");
         let moved = path_of_list("<body><div id=right><ul><li>a</li></ul></div></body>");
         assert_ne!(plain, moved);
     }
