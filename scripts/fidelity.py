@@ -92,10 +92,25 @@ SITES = {
     "docbook-xsl": ("docbook-xsl-doc-html", "/usr/share/doc/docbook-xsl-doc-html/doc", "index.html",
                     "DocBook refentry reference", None),
     "sphinx": ("sphinx-doc", "/usr/share/doc/sphinx-doc/html", "index.html", "Sphinx (sphinx13 theme)", None),
+    # Families measured in fid5 (docs/fidelity.md, "Seven more families: Read the Docs theme,
+    # Node.js, Texinfo, Doxygen 1.9, valgrind's DocBook, Lua").
+    "bind9": ("bind9-doc", "/usr/share/doc/bind9-doc/arm", "index.html", "Sphinx (Read the Docs theme)", None),
+    "cryptography": ("python-cryptography-doc", "/usr/share/doc/python-cryptography-doc/html", "index.html",
+                     "Sphinx (Read the Docs theme)", None),
+    "nodejs": ("nodejs-doc", "/usr/share/doc/nodejs/api", "index.html", "Node.js's own API doc tool", None),
+    # The main page has no link: its menu bar and tree are built by scripts (menudata.js),
+    # so the menu bar's targets are start links too (docs/fidelity.md).
+    "sdl2": ("libsdl2-doc", "/usr/share/doc/libsdl2-doc/html", "index.html,files.html,annotated.html,globals.html",
+             "Doxygen 1.9.4 (tree view)", 500),
+    "octave": ("octave-doc", "/usr/share/doc/octave/octave.html", "index.html", "Texinfo, one page a node", 600),
+    "r-manuals": ("r-doc-html", "/usr/share/R/doc/manual", "*.html", "Texinfo, one page a manual", None),
+    "valgrind": ("valgrind", "/usr/share/doc/valgrind/html", "index.html", "DocBook XSL (valgrind's manual)", None),
+    "lua": ("lua5.2-doc", "/usr/share/doc/lua5.2", "contents.html", "hand-written (the Lua manual)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
-             "docbook-xsl", "sphinx"}
+             "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
+             "lua"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 

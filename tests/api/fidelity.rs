@@ -471,3 +471,53 @@ fn a_part_page_with_an_introduction_keeps_its_described_table_of_contents() {
     assert!(entry.contains("## Synopsis") && entry.contains("step 5 of a script"));
     assert!(!entry.contains("Table of Contents"), "{entry}");
 }
+
+#[test]
+fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
+    // Every page's <body> has an id of its own (`page-sensors`); the link list and the
+    // brand line beside the article are the same on every page but for the current
+    // item's class, and no landmark or chrome name marks them.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/pageids");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(5),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        assert!(!page.contains("Source repository"), "{path}:\n{page}");
+        assert!(
+            !page.contains("version 4.2 for rotating"),
+            "{path}:\n{page}"
+        );
+        assert!(
+            page.contains("explains the details a reader needs"),
+            "{path}:\n{page}"
+        );
+    }
+    assert!(pages["/sensors.html"].contains("# Sensors\n"));
+    assert!(pages["/sensors.html"].contains("magnetic ones need shielding"));
+}
+
+#[test]
+fn a_texinfo_node_header_goes_whole_not_leaving_its_labels() {
+    // `Next: <a rel=next>…</a>, Previous: <a rel=prev>…</a>, Up: <a rel=up>…</a>
+    // [<a rel=contents>Contents</a>]` above every node: navigation, labels included.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/texinfo");
+    let (_, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    for (path, page) in &pages {
+        assert!(!page.contains("Next:"), "{path}:\n{page}");
+        assert!(!page.contains("Previous:"), "{path}:\n{page}");
+        assert!(!page.contains("[Contents]"), "{path}:\n{page}");
+        // A sentence of the article whose link declares rel="up" stays, links and all.
+        assert!(
+            page.contains("See [the top node](") && page.contains("the words a reader needs next"),
+            "{path}:\n{page}"
+        );
+    }
+    assert!(pages["/Tuning.html"].contains("## 2 Tuning\n"));
+    assert!(pages["/Tuning.html"].contains("a quarter turn at a time"));
+}

@@ -397,9 +397,58 @@ fn is_structural_chrome(el: ElementRef, name: &str) -> bool {
         "header" => !has_descendant(el, 400, is_heading),
         "form" => is_search_form(&el),
         "a" => is_boilerplate_phrase(el) || is_prev_next_link(el),
-        "p" | "div" | "li" | "section" => is_boilerplate_phrase(el),
+        "p" | "div" | "li" | "section" => is_boilerplate_phrase(el) || is_pager_line(el),
         _ => false,
     }
+}
+
+/// Link types that move a reader through a document rather than say something.
+const PAGER_RELS: [&str; 9] = [
+    "prev", "previous", "next", "up", "contents", "index", "start", "first", "last",
+];
+/// Letters a pager line may have outside its links (`Next: , Previous: , Up: `).
+const MAX_PAGER_LABEL_LETTERS: usize = 40;
+
+/// A line of document navigation (Texinfo's node header: `Next: <a rel=next>Errors</a>,
+/// Previous: <a rel=prev>Statements</a> [<a rel=contents>Contents</a>]`): links that all
+/// declare a navigation link type, at least one of them to the previous or next page, and
+/// nothing outside them but a few labels. Dropping only the pager links left the labels
+/// (`Next: , Previous: [Contents][Index]`).
+fn is_pager_line(el: ElementRef) -> bool {
+    let (mut pager, mut links, mut letters, mut nodes) = (false, 0, 0, 0);
+    let mut other = false;
+    walk(el, |visit| {
+        nodes += 1;
+        if nodes > 64 {
+            other = true;
+            return Flow::Stop;
+        }
+        match visit {
+            Visit::Enter(child) if child.value().name() == "a" => {
+                links += 1;
+                pager |= rel_has_any(&child, &PAGER_RELS[..3]);
+                if !rel_has_any(&child, &PAGER_RELS) {
+                    other = true;
+                    return Flow::Stop;
+                }
+                Flow::Skip
+            }
+            Visit::Enter(child) if is_heading(child) => {
+                other = true;
+                Flow::Stop
+            }
+            Visit::Text(text) => {
+                letters += text.chars().filter(|c| c.is_alphabetic()).count();
+                if letters > MAX_PAGER_LABEL_LETTERS {
+                    other = true;
+                    return Flow::Stop;
+                }
+                Flow::Descend
+            }
+            _ => Flow::Descend,
+        }
+    });
+    pager && !other && links >= 2
 }
 
 /// Inactive tab panels are hidden but hold real alternatives (another

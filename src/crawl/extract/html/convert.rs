@@ -634,15 +634,26 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 /// `mix(seed, signature)` of the element's signature `tag#id.class.class` (what places an
 /// element among its siblings across pages), hashed piece by piece: every element the
 /// conversion opens is hashed, and building the string for it was most of the cost.
+///
+/// The id of the document's `<html>` and `<body>` is left out: it names the page
+/// (`<body id="api-section-dns">`), not a place in the layout, and would give every block
+/// of every page a fingerprint of its own, so that no template could ever be learned.
+/// Their classes stay: they tell kinds of pages apart (rustdoc's `<body class="rustdoc
+/// enum">`), whose blocks must not be counted together.
 fn mix_signature(seed: u64, el: &ElementRef) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
-    if let Some(id) = el.value().id() {
+    if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
     for class in class_tokens(el) {
         hash = fnv(fnv(hash, b"."), class.as_bytes());
     }
     fnv(hash, &[0xff])
+}
+
+/// The document's `<html>` or `<body>` (by name: a parser puts exactly one of each at the top).
+fn is_document_root(el: &ElementRef) -> bool {
+    matches!(el.value().name(), "html" | "body")
 }
 
 /// The path hash of `root` from the document's top, so that blocks of conversions that
@@ -681,7 +692,7 @@ mod tests {
     /// The signature as a string, as it was hashed before.
     fn element_signature(el: &ElementRef) -> String {
         let mut signature = el.value().name().to_string();
-        if let Some(id) = el.value().id() {
+        if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
             signature.push('#');
             signature.push_str(id);
         }
@@ -690,6 +701,30 @@ mod tests {
             signature.push_str(class);
         }
         signature
+    }
+
+    #[test]
+    fn a_body_that_names_its_page_places_blocks_as_any_body_does() {
+        let path_of_list = |html: &str| {
+            let doc = Html::parse_document(html);
+            let list = doc
+                .tree
+                .nodes()
+                .filter_map(ElementRef::wrap)
+                .find(|el| el.value().name() == "ul")
+                .expect("list");
+            absolute_path_hash(list)
+        };
+        let plain = path_of_list("<body><div id=left><ul><li>a</li></ul></div></body>");
+        let named = path_of_list(
+            r#"<html id="top"><body id="page-dns"><div id=left><ul><li>a</li></ul></div></body></html>"#,
+        );
+        assert_eq!(plain, named);
+        let kind =
+            path_of_list(r#"<body class="enum"><div id=left><ul><li>a</li></ul></div></body>"#);
+        assert_ne!(plain, kind, "a body's classes tell kinds of pages apart");
+        let moved = path_of_list("<body><div id=right><ul><li>a</li></ul></div></body>");
+        assert_ne!(plain, moved);
     }
 
     #[test]
