@@ -328,13 +328,14 @@ impl Class {
         }
     }
 
-    /// [`Class::of`] for an ASCII byte: the ASCII chars `char::is_whitespace` and
-    /// `char::is_numeric` accept are these.
+    /// [`Class::of`] for an ASCII byte.
     fn of_ascii(byte: u8) -> Class {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-            b'0'..=b'9' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Class::Other,
-            _ => Class::Symbol,
+        if byte.is_ascii_alphabetic() {
+            Class::Letter
+        } else if byte.is_ascii_digit() || crate::crawl::text::is_ascii_char_whitespace(byte) {
+            Class::Other
+        } else {
+            Class::Symbol
         }
     }
 }

@@ -1,5 +1,12 @@
 //! Small text helpers shared by the extraction pipelines and chunk classification.
 
+/// Whether `byte` is an ASCII character that `char::is_whitespace` accepts (which, unlike
+/// `u8::is_ascii_whitespace`, includes the vertical tab): byte-wise counts must agree with
+/// the char-wise ones.
+pub fn is_ascii_char_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
 /// `parts` that are not empty, joined with `separator`.
 pub fn join_nonempty(parts: &[&str], separator: &str) -> String {
     parts
@@ -8,4 +15,20 @@ pub fn join_nonempty(parts: &[&str], separator: &str) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_whitespace_is_what_char_is_whitespace_says() {
+        for byte in 0u8..128 {
+            assert_eq!(
+                is_ascii_char_whitespace(byte),
+                char::from(byte).is_whitespace(),
+                "{byte}"
+            );
+        }
+    }
 }

@@ -402,6 +402,8 @@ fn is_structural_chrome(el: ElementRef, name: &str) -> bool {
     }
 }
 
+/// Link types that lead to the previous or next page: a pager line has one of them.
+pub(super) const STEP_RELS: [&str; 3] = ["prev", "previous", "next"];
 /// Link types that move a reader through a document rather than say something.
 const PAGER_RELS: [&str; 9] = [
     "prev", "previous", "next", "up", "contents", "index", "start", "first", "last",
@@ -415,6 +417,10 @@ const MAX_PAGER_LABEL_LETTERS: usize = 40;
 /// nothing outside them but a few labels. Dropping only the pager links left the labels
 /// (`Next: , Previous: [Contents][Index]`).
 fn is_pager_line(el: ElementRef) -> bool {
+    // Asked of every paragraph and division: most pages have no such link at all.
+    if !may_hold_step_links(el) {
+        return false;
+    }
     let (mut pager, mut links, mut letters, mut nodes) = (false, 0, 0, 0);
     let mut other = false;
     walk(el, |visit| {
@@ -426,7 +432,7 @@ fn is_pager_line(el: ElementRef) -> bool {
         match visit {
             Visit::Enter(child) if child.value().name() == "a" => {
                 links += 1;
-                pager |= rel_has_any(&child, &PAGER_RELS[..3]);
+                pager |= rel_has_any(&child, &STEP_RELS);
                 if !rel_has_any(&child, &PAGER_RELS) {
                     other = true;
                     return Flow::Stop;

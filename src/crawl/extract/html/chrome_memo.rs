@@ -17,11 +17,13 @@ use crate::crawl::tokens::Fnv;
 
 use super::*;
 
-/// The tree whose answers are remembered (its address; 0 for none) and the answers.
+/// The tree whose answers are remembered (its address; 0 for none), the answers, and
+/// whether the page has a link to its previous or next page at all.
 #[derive(Default)]
 struct Memo {
     tree: usize,
     kinds: HashMap<NodeId, Option<Chrome>, BuildHasherDefault<Fnv>>,
+    step_links: bool,
 }
 
 thread_local! {
@@ -36,11 +38,14 @@ pub(super) struct ChromeMemo(());
 const KEEP_CAPACITY: usize = 1 << 15;
 
 impl ChromeMemo {
-    pub(super) fn enter(doc: &Html) -> Self {
+    /// `step_links`: whether `doc` has a link whose `rel` names the previous or next page
+    /// ([`STEP_RELS`]); without one no element of it is a pager line.
+    pub(super) fn enter(doc: &Html, step_links: bool) -> Self {
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             memo.tree = tree_address(&doc.tree);
             memo.kinds.clear();
+            memo.step_links = step_links;
         });
         ChromeMemo(())
     }
@@ -62,6 +67,16 @@ impl Drop for ChromeMemo {
 
 fn tree_address(tree: &Tree<Node>) -> usize {
     std::ptr::from_ref(tree) as usize
+}
+
+/// False when `el`'s page is known to have no link to its previous or next page; true
+/// when it has one or nothing is known (outside a [`ChromeMemo`] of its document).
+pub(super) fn may_hold_step_links(el: ElementRef) -> bool {
+    let tree = tree_address(el.tree());
+    MEMO.with(|memo| {
+        let memo = memo.borrow();
+        memo.tree != tree || memo.step_links
+    })
 }
 
 /// Why `el` counts as chrome, if it does; see [`chrome_kind_of`]. Remembered while a
@@ -115,7 +130,7 @@ mod tests {
         let expected: Vec<_> = all_elements(&doc).into_iter().map(chrome_kind_of).collect();
         assert!(expected.contains(&Some(Chrome::Structural)));
         assert!(expected.contains(&Some(Chrome::Named)));
-        let _memo = ChromeMemo::enter(&doc);
+        let _memo = ChromeMemo::enter(&doc, true);
         for _ in 0..2 {
             let answered: Vec<_> = all_elements(&doc).into_iter().map(chrome_kind).collect();
             assert_eq!(answered, expected);
@@ -127,7 +142,7 @@ mod tests {
     #[test]
     fn another_documents_elements_are_not_answered_from_the_memo() {
         let doc = Html::parse_document(PAGE);
-        let _memo = ChromeMemo::enter(&doc);
+        let _memo = ChromeMemo::enter(&doc, true);
         ask_all(&doc);
         let other = Html::parse_document(
             r#"<html><body><p>Plain</p><nav>Skip to content</nav><div>Back to top</div>
@@ -142,7 +157,7 @@ mod tests {
     fn nothing_is_remembered_after_the_scope() {
         let doc = Html::parse_document(PAGE);
         {
-            let _memo = ChromeMemo::enter(&doc);
+            let _memo = ChromeMemo::enter(&doc, true);
             ask_all(&doc);
         }
         MEMO.with(|memo| {

@@ -87,9 +87,11 @@ pub(super) fn visible_text_len(root: ElementRef) -> usize {
 /// byte when the text is ASCII, as most text nodes are.
 pub(super) fn non_whitespace_chars(text: &str) -> usize {
     if text.is_ascii() {
-        // The ASCII characters `char::is_whitespace` accepts.
-        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        text.len() - text.bytes().filter(space).count()
+        text.len()
+            - text
+                .bytes()
+                .filter(|&b| crate::crawl::text::is_ascii_char_whitespace(b))
+                .count()
     } else {
         text.chars().filter(|c| !c.is_whitespace()).count()
     }

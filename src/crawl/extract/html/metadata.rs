@@ -35,6 +35,11 @@ impl<'a> Tagged<'a> {
         }
         tagged
     }
+
+    /// Whether a link of the page declares the previous or next page ([`STEP_RELS`]).
+    pub(super) fn has_step_links(&self) -> bool {
+        self.anchors.iter().any(|a| rel_has_any(a, &STEP_RELS))
+    }
 }
 
 pub(super) fn base_url(tagged: &Tagged, page_url: &Url) -> Url {

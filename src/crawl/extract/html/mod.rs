@@ -66,8 +66,8 @@ pub struct PageLink {
 
 pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let doc = Html::parse_document(&defuse(html));
-    let _memo = ChromeMemo::enter(&doc);
     let tagged = Tagged::of(&doc);
+    let _memo = ChromeMemo::enter(&doc, tagged.has_step_links());
     let base = base_url(&tagged, page_url);
     let (noindex, nofollow) = robots_directives(&tagged);
     let (content, visible_words) = main_content(&doc, &base, page_url);
