@@ -77,7 +77,11 @@ pub(super) struct Converter<'u> {
     heading_depth: usize,
     mode: Mode,
     /// Path hashes of the descended elements, the root's first.
-    paths: Vec<u64>,
+    /// Per descended element: the hash of its place in the DOM, and (until the page's
+    /// first heading) the same without the classes of `<html>` and `<body>`.
+    paths: Vec<(u64, u64)>,
+    /// Whether a heading has been written: blocks before it are the page's masthead.
+    seen_heading: bool,
     /// Per descended element: the block it opened, if it may be one.
     open_blocks: Vec<Option<OpenBlock>>,
     /// Per descended element: whether it is a definition's description (`dd`).
@@ -103,6 +107,7 @@ impl<'u> Converter<'u> {
             heading_depth: 0,
             mode,
             paths: Vec::new(),
+            seen_heading: false,
             open_blocks: Vec::new(),
             descriptions: Vec::new(),
             description_depth: 0,
@@ -113,7 +118,7 @@ impl<'u> Converter<'u> {
     }
 
     pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
-        self.paths.push(absolute_path_hash(root));
+        self.paths.push(absolute_path_hashes(root));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
                 self.writer.push_text(text);
@@ -176,8 +181,7 @@ impl<'u> Converter<'u> {
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
-                let path = mix_signature(self.paths.last().copied().unwrap_or(FNV_OFFSET), &el);
-                self.paths.push(path);
+                let path = self.block_path(&el);
                 let block = may_be_block.then(|| {
                     let heading = is_heading(el);
                     OpenBlock {
@@ -196,12 +200,48 @@ impl<'u> Converter<'u> {
         }
     }
 
+    /// The place in the DOM of `el`, a child of the innermost descended element: in full,
+    /// and as the page's masthead (see [`Self::block_path`]).
+    fn path_of(&self, el: &ElementRef) -> (u64, u64) {
+        let (parent, parent_masthead) = self
+            .paths
+            .last()
+            .copied()
+            .unwrap_or((FNV_OFFSET, FNV_OFFSET));
+        let path = mix_signature(parent, el);
+        // After the first heading no block asks for it: not worked out.
+        let masthead = if self.seen_heading {
+            0
+        } else {
+            mix_signature_with(parent_masthead, el, false)
+        };
+        (path, masthead)
+    }
+
+    /// Descends into `el` and answers the path its block is fingerprinted with. Before the
+    /// page's first heading that path leaves out the classes of `<html>` and `<body>`:
+    /// generators that name the kind of page there (rustdoc's `rustdoc struct`, `rustdoc
+    /// fn` …) give each kind its own fingerprint of the same logo and banner, and a kind
+    /// with few pages never reaches the template's share. What precedes the title is the
+    /// site's masthead, whatever the kind of page; below it the kinds stay apart (what
+    /// every struct page shares is not what every module page shares).
+    fn block_path(&mut self, el: &ElementRef) -> u64 {
+        let (path, masthead) = self.path_of(el);
+        self.paths.push((path, masthead));
+        if self.seen_heading {
+            path
+        } else {
+            masthead
+        }
+    }
+
     /// Fingerprints a block of named chrome as it would read if it were kept.
     fn remember_dropped_block(&mut self, el: ElementRef) {
         if self.blocks.len() >= MAX_BLOCKS || !is_block_candidate(el.value().name()) {
             return;
         }
-        let path = mix_signature(self.paths.last().copied().unwrap_or(FNV_OFFSET), &el);
+        let (path, masthead) = self.path_of(&el);
+        let path = if self.seen_heading { path } else { masthead };
         let mut inner = Converter::new(self.base, self.page_url, Mode::Strict);
         inner.remember_dropped = false;
         let text = inner.convert(el).markdown;
@@ -252,6 +292,7 @@ impl<'u> Converter<'u> {
         if let Some(level) = heading_level(name) {
             self.writer.heading_start();
             self.heading_depth += 1;
+            self.seen_heading = true;
             return Some(Close::Heading(level));
         }
         match name {
@@ -641,12 +682,20 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 /// Their classes stay: they tell kinds of pages apart (rustdoc's `<body class="rustdoc
 /// enum">`), whose blocks must not be counted together.
 fn mix_signature(seed: u64, el: &ElementRef) -> u64 {
+    mix_signature_with(seed, el, true)
+}
+
+/// [`mix_signature`], leaving out the classes of `<html>` and `<body>` unless `root_classes`.
+fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
-    if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
+    let root = is_document_root(el);
+    if let Some(id) = el.value().id().filter(|_| !root) {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
-    for class in class_tokens(el) {
-        hash = fnv(fnv(hash, b"."), class.as_bytes());
+    if root_classes || !root {
+        for class in class_tokens(el) {
+            hash = fnv(fnv(hash, b"."), class.as_bytes());
+        }
     }
     fnv(hash, &[0xff])
 }
@@ -656,9 +705,10 @@ fn is_document_root(el: &ElementRef) -> bool {
     matches!(el.value().name(), "html" | "body")
 }
 
-/// The path hash of `root` from the document's top, so that blocks of conversions that
-/// start at different containers still compare.
-fn absolute_path_hash(root: ElementRef) -> u64 {
+/// The path hashes of `root` from the document's top (in full, and without the classes
+/// of `<html>` and `<body>`), so that blocks of conversions that start at different
+/// containers still compare.
+fn absolute_path_hashes(root: ElementRef) -> (u64, u64) {
     let mut chain: Vec<ElementRef> = root
         .ancestors()
         .filter_map(ElementRef::wrap)
@@ -668,7 +718,12 @@ fn absolute_path_hash(root: ElementRef) -> u64 {
     chain.push(root);
     chain
         .iter()
-        .fold(FNV_OFFSET, |hash, el| mix_signature(hash, el))
+        .fold((FNV_OFFSET, FNV_OFFSET), |(full, masthead), el| {
+            (
+                mix_signature(full, el),
+                mix_signature_with(masthead, el, false),
+            )
+        })
 }
 
 /// Visible characters of a subtree, dropping only chrome recognised by its structure.
@@ -713,7 +768,7 @@ mod tests {
                 .filter_map(ElementRef::wrap)
                 .find(|el| el.value().name() == "ul")
                 .expect("list");
-            absolute_path_hash(list)
+            absolute_path_hashes(list)
         };
         let plain = path_of_list("<body><div id=left><ul><li>a</li></ul></div></body>");
         let named = path_of_list(
@@ -722,9 +777,14 @@ mod tests {
         assert_eq!(plain, named);
         let kind =
             path_of_list(r#"<body class="enum"><div id=left><ul><li>a</li></ul></div></body>"#);
-        assert_ne!(plain, kind, "a body's classes tell kinds of pages apart");
+        assert_ne!(
+            plain.0, kind.0,
+            "a body's classes tell kinds of pages apart"
+        );
+        assert_eq!(plain.1, kind.1, "… but not in the masthead");
         let moved = path_of_list("<body><div id=right><ul><li>a</li></ul></div></body>");
         assert_ne!(plain, moved);
+        assert_ne!(plain.1, moved.1);
     }
 
     #[test]
