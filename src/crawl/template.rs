@@ -302,20 +302,21 @@ pub fn strip(
         .filter(|b| b.heading && template.contains(&b.fingerprint))
         .filter_map(|b| block_text(content, b))
         .collect();
-    let render = |cuts: &[(usize, usize)]| {
+    let render = |cuts: &[(usize, usize)], spared: &Spared| {
         let joined = outside(content, cuts)
             .iter()
             .map(|piece| piece.trim_matches('\n'))
             .filter(|piece| !piece.trim().is_empty())
             .collect::<Vec<_>>()
             .join("\n\n");
-        drop_stray_rules(&drop_emptied_headings(&joined, &recurring_headings))
+        let recurring: HashSet<&str> = recurring_headings.difference(spared).copied().collect();
+        drop_stray_rules(&drop_emptied_headings(&joined, &recurring))
     };
-    let cuts = keeping_half_the_words(content, cuts, visible_words, &render);
+    let (cuts, spared) = keeping_half_the_words(content, cuts, visible_words, &render);
     if cuts.is_empty() {
         return None;
     }
-    let cleaned = render(&cuts);
+    let cleaned = render(&cuts, &spared);
     if cleaned.trim().is_empty() {
         return None;
     }
@@ -324,6 +325,11 @@ pub fn strip(
 
 /// A byte range of a page's Markdown to cut.
 type Cut = (usize, usize);
+/// Heading lines that stay even when the cuts leave nothing under them.
+type Spared<'a> = HashSet<&'a str>;
+/// The page with some cuts made; recurring headings left empty by them go too (and their
+/// words with them), but for the spared ones.
+type Render<'r> = dyn Fn(&[Cut], &Spared) -> String + 'r;
 
 /// The cuts that leave the page at least half of its distinct words.
 ///
@@ -342,23 +348,24 @@ type Cut = (usize, usize);
 /// would then be well under half of the page. When the Markdown holds less than half of
 /// what a reader sees (or that is not known), half of the Markdown's own words.
 ///
-/// `render` gives the page with some cuts made (recurring headings left empty by them go
-/// too, and their words with them).
-fn keeping_half_the_words(
-    content: &str,
+/// A section that keeps its shared headings keeps them even where nothing is left under
+/// them (they are its outline); those are the spared headings answered with the cuts.
+fn keeping_half_the_words<'a>(
+    content: &'a str,
     cuts: Vec<(usize, usize)>,
     visible_words: Option<usize>,
-    render: &dyn Fn(&[Cut]) -> String,
-) -> Vec<(usize, usize)> {
+    render: &Render<'_>,
+) -> (Vec<Cut>, Spared<'a>) {
+    let mut spared = Spared::new();
     if cuts.is_empty() {
-        return cuts;
+        return (cuts, spared);
     }
     let mut lower = String::new();
-    let mut words_left = |cuts: &[(usize, usize)]| {
+    let mut words_left = |cuts: &[(usize, usize)], spared: &Spared| {
         let page = if cuts.is_empty() {
             content.to_string()
         } else {
-            render(cuts)
+            render(cuts, spared)
         };
         let mut words = HashSet::new();
         for text in without_link_targets(&page) {
@@ -368,13 +375,13 @@ fn keeping_half_the_words(
         }
         words.len()
     };
-    let own = words_left(&[]);
+    let own = words_left(&[], &spared);
     let total = match visible_words {
         Some(seen) if seen > own && own * 2 >= seen => seen,
         _ => own,
     };
-    if total < MIN_JUDGED_WORDS || words_left(&cuts) * 2 >= total {
-        return cuts;
+    if total < MIN_JUDGED_WORDS || words_left(&cuts, &spared) * 2 >= total {
+        return (cuts, spared);
     }
     // The page cannot lose all of its template. Above its title (a logo, a banner, a menu)
     // it loses it block by block; below, section by section: each top-level section loses
@@ -397,7 +404,7 @@ fn keeping_half_the_words(
         .into_iter()
         .filter(|group| !group.is_empty())
         .map(|group| {
-            let taken = own.saturating_sub(words_left(&group));
+            let taken = own.saturating_sub(words_left(&group, &Spared::new()));
             let bytes = group.iter().map(|(start, end)| end - start).sum();
             (taken, bytes, group)
         })
@@ -413,25 +420,231 @@ fn keeping_half_the_words(
             .copied()
             .filter(|&(start, end)| !holds_a_heading(&content[start..end]))
             .collect();
-        let choices = if descriptions.len() < group.len() {
-            vec![group, descriptions]
-        } else {
-            vec![group]
-        };
-        for cuts in choices {
+        let below_headings: Vec<Cut> = group
+            .iter()
+            .flat_map(|&cut| outside_headings(content, cut))
+            .collect();
+        let headings = heading_lines(content, &group);
+        let mut choices = vec![group];
+        if descriptions.len() < choices[0].len() {
+            // Better with the short lines beside the headings (a `source` link, a `const:
+            // unstable` badge) than without.
+            choices.push(below_headings.clone());
+            choices.push(descriptions);
+        }
+        let mut whole = false;
+        for (i, cuts) in choices.into_iter().enumerate() {
+            if i == 1 {
+                // From here on the section keeps its headings.
+                spared.extend(headings.iter().copied());
+            }
             let before = chosen.len();
             chosen.extend(cuts);
-            if chosen.len() > before && words_left(&chosen) * 2 >= total {
+            if chosen.len() > before && words_left(&chosen, &spared) * 2 >= total {
+                whole = i == 0;
                 break;
             }
             chosen.truncate(before);
         }
+        if whole {
+            continue;
+        }
+        spared.extend(headings.iter().copied());
+        // What the section keeps of its template still loses the short lines that say
+        // nothing the page does not say anyway (the `source` link and `const: unstable`
+        // badge beside each signature): they take no word from it.
+        let free = wordless_lines(content, &below_headings, &chosen, &spared, render);
+        if !free.is_empty() {
+            let before = words_left(&chosen, &spared);
+            let mut with = chosen.clone();
+            with.extend(free.iter().copied());
+            if words_left(&with, &spared) >= before {
+                chosen = with;
+            } else {
+                for line in free.into_iter().take(MAX_LINES_TRIED_ALONE) {
+                    chosen.push(line);
+                    if words_left(&chosen, &spared) < before {
+                        chosen.pop();
+                    }
+                }
+            }
+        }
     }
-    chosen
+    (chosen, spared)
+}
+
+/// The heading lines inside `cuts` (trimmed).
+fn heading_lines<'a>(content: &'a str, cuts: &[Cut]) -> Vec<&'a str> {
+    cuts.iter()
+        .flat_map(|&(start, end)| {
+            let lines: Vec<&str> = content[start..end].lines().collect();
+            let levels = heading_levels(lines.iter().copied());
+            lines
+                .into_iter()
+                .zip(levels)
+                .filter_map(|(line, level)| level.map(|_| line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn holds_a_heading(markdown: &str) -> bool {
     heading_levels(markdown.lines()).iter().any(Option::is_some)
+}
+
+/// The parts of `cut` outside its heading lines: each run of other lines.
+fn outside_headings(content: &str, (start, end): Cut) -> Vec<Cut> {
+    let text = &content[start..end];
+    let levels = heading_levels(text.split_inclusive('\n'));
+    let mut runs = Vec::new();
+    let mut run: Option<usize> = None;
+    let mut offset = start;
+    for (line, level) in text.split_inclusive('\n').zip(levels) {
+        match (level, run) {
+            (Some(_), Some(from)) => {
+                runs.push((from, offset));
+                run = None;
+            }
+            (None, None) => run = Some(offset),
+            _ => {}
+        }
+        offset += line.len();
+    }
+    if let Some(from) = run {
+        runs.push((from, end));
+    }
+    runs.retain(|&(from, to)| !content[from..to].trim().is_empty());
+    runs
+}
+
+/// Of a section's short shared lines that cannot all go at once, at most this many are
+/// tried one by one (each try renders the page).
+const MAX_LINES_TRIED_ALONE: usize = 64;
+/// Most distinct words a line may have to be cut for taking none from the page.
+const MAX_WORDLESS_LINE_WORDS: usize = 4;
+
+/// The one-line paragraphs within `cuts` (outside code) made of links and at most a word
+/// of text (`const: [unstable](…) · [source](…)`) whose few words the page keeps
+/// elsewhere, once `chosen` and all of those lines are cut. A term (`**--verbose**`) or a
+/// sentence is not one of them, whatever its words.
+fn wordless_lines(
+    content: &str,
+    cuts: &[Cut],
+    chosen: &[Cut],
+    spared: &Spared,
+    render: &Render<'_>,
+) -> Vec<Cut> {
+    let mut lower = String::new();
+    let words_of = |text: &str, lower: &mut String| {
+        let mut words = HashSet::new();
+        for piece in without_link_targets(text) {
+            for_each_word(piece, lower, |word| {
+                words.insert(word_hash(word));
+            });
+        }
+        words
+    };
+    let mut candidates: Vec<(Cut, HashSet<u64>)> = Vec::new();
+    for &(start, end) in cuts {
+        let text = &content[start..end];
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let levels = heading_levels(lines.iter().copied());
+        let code = code_lines(&lines);
+        let mut offset = start;
+        for (i, line) in lines.iter().enumerate() {
+            let blank = |j: Option<usize>| {
+                j.and_then(|j| lines.get(j))
+                    .is_none_or(|l| l.trim().is_empty())
+            };
+            let alone = blank(i.checked_sub(1)) && blank(Some(i + 1));
+            let plain = levels[i].is_none() && !code[i] && !line.trim().is_empty();
+            if alone && plain && !line.trim_start().starts_with('|') {
+                let words = words_of(line, &mut lower);
+                let (links, outside) = split_links(line);
+                if links > 0
+                    && words_of(&outside, &mut lower).len() <= 1
+                    && words.len() <= MAX_WORDLESS_LINE_WORDS
+                {
+                    candidates.push(((offset, offset + line.len()), words));
+                }
+            }
+            offset += line.len();
+        }
+    }
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let mut all = chosen.to_vec();
+    all.extend(candidates.iter().map(|(cut, _)| *cut));
+    let kept = words_of(&render(&all, spared), &mut lower);
+    candidates
+        .into_iter()
+        .filter(|(_, words)| words.is_subset(&kept))
+        .map(|(cut, _)| cut)
+        .collect()
+}
+
+/// How many Markdown links (`[label](target)`, images inside labels included) `line`
+/// holds, and its text outside them.
+fn split_links(line: &str) -> (usize, String) {
+    let bytes = line.as_bytes();
+    let (mut links, mut outside, mut i) = (0, String::new(), 0);
+    let closing = |from: usize, open: u8, close: u8| {
+        let mut depth = 0usize;
+        for (j, &b) in bytes.iter().enumerate().skip(from) {
+            if b == open {
+                depth += 1;
+            } else if b == close {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+        None
+    };
+    while i < bytes.len() {
+        if bytes[i] == b'[' {
+            if let Some(label_end) = closing(i, b'[', b']') {
+                if bytes.get(label_end + 1) == Some(&b'(') {
+                    if let Some(target_end) = closing(label_end + 1, b'(', b')') {
+                        links += 1;
+                        outside.push(' ');
+                        i = target_end + 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        // Whole characters: the brackets looked for are ASCII.
+        let width = line[i..].chars().next().map_or(1, char::len_utf8);
+        outside.push_str(&line[i..i + width]);
+        i += width;
+    }
+    (links, outside)
+}
+
+/// Whether each line is part of a fenced code block (its fences included).
+fn code_lines(lines: &[&str]) -> Vec<bool> {
+    let mut fence: Option<String> = None;
+    lines
+        .iter()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if let Some(open) = &fence {
+                if trimmed.starts_with(open.as_str()) {
+                    fence = None;
+                }
+                return true;
+            }
+            let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+            if ticks >= 3 {
+                fence = Some("`".repeat(ticks));
+                return true;
+            }
+            false
+        })
+        .collect()
 }
 
 /// Where `markdown`'s first heading (its title) starts, the length when it has none, and
@@ -564,26 +777,12 @@ fn drop_stray_rules(markdown: &str) -> String {
 
 /// The heading level of each line, `None` for text and for lines of code blocks.
 fn heading_levels<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
-    let mut fence: Option<String> = None;
-    let mut levels = Vec::new();
-    for line in lines {
-        let trimmed = line.trim_start();
-        if let Some(open) = &fence {
-            if trimmed.starts_with(open.as_str()) {
-                fence = None;
-            }
-            levels.push(None);
-            continue;
-        }
-        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
-        if ticks >= 3 {
-            fence = Some("`".repeat(ticks));
-            levels.push(None);
-            continue;
-        }
-        levels.push(heading_level(line));
-    }
-    levels
+    let lines: Vec<&str> = lines.collect();
+    code_lines(&lines)
+        .into_iter()
+        .zip(&lines)
+        .map(|(code, line)| if code { None } else { heading_level(line) })
+        .collect()
 }
 
 fn heading_level(line: &str) -> Option<usize> {
@@ -731,21 +930,21 @@ mod tests {
     #[test]
     fn half_is_of_what_a_reader_sees_when_the_markdown_holds_that_much() {
         let (content, cuts) = small_page_of_shared_blocks();
-        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
+        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
         let own = distinct_words(&content);
-        let by_markdown = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        let by_markdown = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
         // The reader saw a third more words (chrome the extraction left out): half of
         // those needs more of the shared blocks kept than half of the Markdown's words.
         let seen = own * 4 / 3;
-        assert!(distinct_words(&render(&by_markdown)) * 2 < seen);
-        let by_reader = keeping_half_the_words(&content, cuts.clone(), Some(seen), &render);
+        assert!(distinct_words(&render(&by_markdown, &Spared::new())) * 2 < seen);
+        let by_reader = keeping_half_the_words(&content, cuts.clone(), Some(seen), &render).0;
         assert!(by_reader.len() < by_markdown.len(), "{by_reader:?}");
-        assert!(distinct_words(&render(&by_reader)) * 2 >= seen);
+        assert!(distinct_words(&render(&by_reader, &Spared::new())) * 2 >= seen);
         assert!(by_reader.contains(&cuts[0]), "the short banner still goes");
         // A Markdown holding under half of what a reader sees cannot reach half: its own
         // words are the measure, as when the count is not known.
         assert_eq!(
-            keeping_half_the_words(&content, cuts.clone(), Some(own * 2 + 1), &render),
+            keeping_half_the_words(&content, cuts.clone(), Some(own * 2 + 1), &render).0,
             by_markdown
         );
     }
@@ -753,8 +952,8 @@ mod tests {
     #[test]
     fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
         let (content, cuts) = small_page_of_shared_blocks();
-        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
         assert!(kept.contains(&cuts[0]), "the short banner still goes");
         assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
         // On a page where the shared blocks are a small part, every cut is made.
@@ -764,9 +963,9 @@ mod tests {
             .iter()
             .map(|&(a, b)| (a + long_own.len() + 2, b + long_own.len() + 2))
             .collect();
-        let render = |cuts: &[(usize, usize)]| outside(&page, cuts).concat();
+        let render = |cuts: &[Cut], _: &Spared| outside(&page, cuts).concat();
         assert_eq!(
-            keeping_half_the_words(&page, shifted.clone(), None, &render),
+            keeping_half_the_words(&page, shifted.clone(), None, &render).0,
             shifted
         );
     }
@@ -788,8 +987,8 @@ mod tests {
             cuts.push((start, start + block.len()));
             from = start + block.len();
         }
-        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
         // 33 words: the logo takes one, each shared block four; at most 16 may go.
         assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
         assert_eq!(kept.len(), 4, "{kept:?}");
@@ -828,8 +1027,8 @@ mod tests {
         blocks.extend(small.iter().map(String::as_str));
         blocks.extend(large.iter().map(String::as_str));
         let cuts = cuts_of(&content, &blocks);
-        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
         // Cutting all would leave under half; a block at a time would also cut three of
         // the large section's six. Instead the logo and the small section go whole and
         // the large section stays whole.
@@ -865,14 +1064,118 @@ mod tests {
             &content,
             &docs.iter().map(String::as_str).collect::<Vec<_>>(),
         ));
-        let render = |cuts: &[(usize, usize)]| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render);
+        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
+        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
         // Without the list's headings the page would be under half; without every
         // description it is not: the descriptions go, the headings stay.
-        assert_eq!(kept.len(), docs.len(), "{kept:?}");
         assert!(!kept.contains(&cuts[0]), "{kept:?}");
-        let page = render(&kept);
-        assert!(page.contains("### impl Head3word for T") && !page.contains("Doc3"));
+        let page = render(&kept, &Spared::new());
+        for (i, doc) in docs.iter().enumerate() {
+            assert!(
+                page.contains(&format!("### impl Head{i}word for T")),
+                "{page}"
+            );
+            assert!(!page.contains(doc.as_str()), "{page}");
+        }
+    }
+
+    /// A small struct's page as rustdoc 1.63 writes it: each implementation a block of a
+    /// `source` link and the implementation's heading, then its one-line docs; all of them
+    /// on every struct's page, so template. `doc_words` words in each doc.
+    fn struct_page(doc_words: usize) -> (String, Vec<Block>) {
+        let own = "# Struct Thing\n\n[source](http://h/src/thing.rs)\n\nThing owns alpha bravo \
+                   charlie delta echo foxtrot golf hotel india juliet kilo lima mike.\n\n## Blanket\n";
+        let mut content = own.to_string();
+        let mut blocks = Vec::new();
+        let block = |content: &str, start: usize, heading: bool, fingerprint: u64| Block {
+            fingerprint,
+            start: start as u32,
+            end: content.len() as u32,
+            heading,
+            dropped: false,
+        };
+        for i in 0..4u64 {
+            let start = content.len();
+            content.push_str(&format!("\n[source](http://h/src/core/mod{i}.rs)\n"));
+            let heading = content.len();
+            content.push_str(&format!("\n### impl Trait{i}name for T\n"));
+            blocks.push(block(&content, heading, true, 100 + i));
+            blocks.push(block(&content, start, false, 200 + i));
+            let doc = content.len();
+            let words: Vec<String> = (0..doc_words).map(|w| format!("word{i}x{w}")).collect();
+            content.push_str(&format!("\n{}.\n", words.join(" ")));
+            blocks.push(block(&content, doc, false, 300 + i));
+        }
+        (content, blocks)
+    }
+
+    #[test]
+    fn a_section_keeping_its_headings_keeps_them_without_their_source_links() {
+        let (content, blocks) = struct_page(5);
+        let template: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
+        let cleaned = strip(&content, &blocks, None, &template).expect("cleaned");
+        // Cutting every implementation would leave the page under half of its words;
+        // cutting the docs under them does not: the headings stay, though nothing is
+        // left under them, and so do not the `source` links beside them.
+        for i in 0..4 {
+            assert!(
+                cleaned.contains(&format!("### impl Trait{i}name for T")),
+                "{cleaned}"
+            );
+            assert!(!cleaned.contains(&format!("word{i}x0")), "{cleaned}");
+            assert!(!cleaned.contains(&format!("mod{i}.rs")), "{cleaned}");
+        }
+        assert!(
+            cleaned.contains("[source](http://h/src/thing.rs)"),
+            "{cleaned}"
+        );
+    }
+
+    #[test]
+    fn a_section_keeping_its_shared_docs_still_loses_the_lines_that_take_no_word() {
+        let (content, blocks) = struct_page(12);
+        let template: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
+        let cleaned = strip(&content, &blocks, None, &template).expect("cleaned");
+        // Even without the docs the page would be under half: the section keeps them, but
+        // not the `source` links, whose one word the page says anyway.
+        for i in 0..4 {
+            assert!(
+                cleaned.contains(&format!("### impl Trait{i}name for T")),
+                "{cleaned}"
+            );
+            assert!(cleaned.contains(&format!("word{i}x0")), "{cleaned}");
+            assert!(!cleaned.contains(&format!("mod{i}.rs")), "{cleaned}");
+        }
+        // A link whose word the page has nowhere else stays.
+        let content = content.replace("[source](http://h/src/thing.rs)", "(own file)");
+        let shift = "[source](http://h/src/thing.rs)".len() - "(own file)".len();
+        let blocks: Vec<Block> = blocks
+            .iter()
+            .map(|b| Block {
+                start: b.start - shift as u32,
+                end: b.end - shift as u32,
+                ..*b
+            })
+            .collect();
+        // (Nothing else could go: the page stays as it was saved.)
+        assert_eq!(strip(&content, &blocks, None, &template), None);
+    }
+
+    #[test]
+    fn links_are_told_from_the_text_around_them() {
+        assert_eq!(
+            split_links("const: [unstable](https://x/i/1) · [source](https://x/s.rs#1)"),
+            (2, "const:   ·  ".to_string())
+        );
+        assert_eq!(
+            split_links("[![logo](http://h/l.svg)](http://h/i.html) é [a] (b)"),
+            (1, "  é [a] (b)".to_string())
+        );
+        assert_eq!(
+            split_links("**`--verbose`**"),
+            (0, "**`--verbose`**".to_string())
+        );
+        assert_eq!(split_links("[open](x"), (0, "[open](x".to_string()));
     }
 
     #[test]

@@ -521,3 +521,42 @@ fn a_texinfo_node_header_goes_whole_not_leaving_its_labels() {
     assert!(pages["/Tuning.html"].contains("## 2 Tuning\n"));
     assert!(pages["/Tuning.html"].contains("a quarter turn at a time"));
 }
+
+#[test]
+fn the_masthead_goes_on_every_kind_of_page_and_a_kept_section_keeps_its_outline() {
+    // rustdoc 1.63's layout: `<body class="rustdoc struct">` (or `fn`, `trait`, `mod`), a
+    // logo above the title, and on every struct's page the same blanket implementations,
+    // each a heading with a `source` link beside it and its one-line docs under it.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/page-kinds");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 9, "{status}");
+    // No kind of page has the three pages a template needs on this site, but the logo
+    // precedes every page's title: the site's masthead, whatever the kind.
+    for (path, page) in &pages {
+        assert!(!page.contains("pinekit-logo.svg"), "{path}:\n{page}");
+        assert!(page.contains("# "), "{path}:\n{page}");
+    }
+    for name in ["Big1", "Big2"] {
+        let page = &pages[&format!("/struct.{name}.html")];
+        assert!(page.contains(&format!("The {name} structure paragraph 11")));
+        assert!(!page.contains("Borrowing Quasar"), "{page}");
+    }
+    // A small struct cannot lose the whole section and keep half of its words; it keeps
+    // the implementations' headings (the outline), without the docs under them or the
+    // `source` links beside them, though nothing is left under those headings.
+    let page = &pages["/struct.Small1.html"];
+    assert!(
+        page.contains("remembering how far reading advanced"),
+        "{page}"
+    );
+    for heading in ["Borrowing Quasar", "Fallible Meteor"] {
+        assert!(
+            page.contains(&format!("### impl {heading} for T")),
+            "{page}"
+        );
+    }
+    assert!(!page.contains("Lends the value"), "{page}");
+    assert!(!page.contains("src/core/blanket"), "{page}");
+    assert!(page.contains("src/pinekit/small1.rs"), "{page}");
+}
