@@ -98,9 +98,9 @@ SITES = {
     "cryptography": ("python-cryptography-doc", "/usr/share/doc/python-cryptography-doc/html", "index.html",
                      "Sphinx (Read the Docs theme)", None),
     "nodejs": ("nodejs-doc", "/usr/share/doc/nodejs/api", "index.html", "Node.js's own API doc tool", None),
-    # The main page has no link: its menu bar and tree are built by scripts (menudata.js),
-    # so the menu bar's targets are start links too (docs/fidelity.md).
-    "sdl2": ("libsdl2-doc", "/usr/share/doc/libsdl2-doc/html", "index.html,files.html,annotated.html,globals.html",
+    # The main page has no HTML link: its menu bar and tree are built by scripts
+    # (menudata.js, navtreedata.js), whose page names docscrape reads (docs/fidelity.md).
+    "sdl2": ("libsdl2-doc", "/usr/share/doc/libsdl2-doc/html", "index.html",
              "Doxygen 1.9.4 (tree view)", 500),
     "octave": ("octave-doc", "/usr/share/doc/octave/octave.html", "index.html", "Texinfo, one page a node", 600),
     "r-manuals": ("r-doc-html", "/usr/share/R/doc/manual", "*.html", "Texinfo, one page a manual", None),

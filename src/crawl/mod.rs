@@ -14,6 +14,7 @@ pub mod rank;
 pub mod robots;
 pub mod runner;
 pub mod scope;
+pub mod script_links;
 pub mod template;
 pub mod text;
 pub mod tokens;

@@ -34,6 +34,35 @@ fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
 }
 
 #[test]
+fn pages_named_only_in_the_site_scripts_are_found() {
+    // Doxygen's main page with the tree view: its menus and navigation tree are built by
+    // scripts from menudata.js and navtreedata.js; the HTML has no link at all.
+    let server = FixtureServer::site("scripted");
+    let app = TestApp::spawn();
+    let (_, _, status) = app.scrape_site(&server.url("/index.html"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let saved = saved_urls(&status);
+    let expected = server.urls(&[
+        "/annotated.html",
+        "/class_button.html",
+        "/index.html",
+        "/md_guide.html",
+    ]);
+    assert_eq!(saved, expected, "requests: {:?}", server.hits());
+    // Every page loads the same scripts; each is read once.
+    for script in ["/menudata.js", "/navtreedata.js", "/jquery.js"] {
+        let reads = server
+            .hits()
+            .iter()
+            .filter(|p| p.as_str() == script)
+            .count();
+        assert_eq!(reads, 1, "{script}: {:?}", server.hits());
+    }
+    // The page a script builds from the page's own path, not a literal, is not guessed.
+    assert!(!server.hits().iter().any(|p| p.contains("search.php")));
+}
+
+#[test]
 fn the_api_reference_is_fetched_first_under_a_small_budget() {
     let server = FixtureServer::site("ranked");
     // One page at a time, so that every choice is made with what is known so far.

@@ -37,6 +37,8 @@ pub struct Document {
     pub blocks: Vec<html::Block>,
     /// HTML only: the distinct words a reader sees on the page (0 otherwise).
     pub visible_words: usize,
+    /// HTML only: the page's external scripts, whose page links the crawler may follow.
+    pub scripts: Vec<Url>,
 }
 
 #[derive(Debug)]
@@ -174,6 +176,7 @@ pub(crate) fn from_html(text: &str, url: &Url) -> Document {
         is_api_spec: false,
         blocks: page.blocks,
         visible_words: page.visible_words,
+        scripts: page.scripts,
     }
 }
 
@@ -204,6 +207,7 @@ pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecForma
         is_api_spec,
         blocks: Vec::new(),
         visible_words: 0,
+        scripts: Vec::new(),
     }
 }
 
@@ -229,6 +233,7 @@ pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Docum
         is_api_spec: false,
         blocks: Vec::new(),
         visible_words: 0,
+        scripts: Vec::new(),
     }
 }
 

@@ -20,6 +20,7 @@ use super::netpolicy::NetPolicy;
 use super::rank::Ranker;
 use super::robots::RobotsCache;
 use super::scope::{host_key, normalize, parse_normalized, Scope};
+use super::script_links::{self, ScriptsSeen};
 use super::versions::{numberless_hash, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
@@ -107,6 +108,8 @@ struct JobContext {
     queued: QueuedUrls,
     /// What status polls show of this job.
     live: Arc<LiveJob>,
+    /// The scripts whose page links this run has read (or is reading).
+    scripts: ScriptsSeen,
 }
 
 impl JobContext {
@@ -211,6 +214,7 @@ pub async fn run(
         links_since_trim: AtomicUsize::new(0),
         queued: QueuedUrls::new(),
         live,
+        scripts: ScriptsSeen::default(),
     });
     if is_new && input.max_depth != Some(0) {
         // Sitemaps can be many and slow; a cancel must stop them, and they may not keep

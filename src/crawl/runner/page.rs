@@ -7,6 +7,7 @@ use futures_util::FutureExt;
 
 use super::*;
 use crate::crawl::document_chunks::chunk_document_until;
+use crate::crawl::extract::html::PageLink;
 
 /// The failure line of a page whose processing hit a bug rather than a site problem.
 pub(super) const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
@@ -148,7 +149,10 @@ async fn fetch_and_prepare(
         prepare_page(&chunker, fetched, fetched_at, &cancel)
     });
     match prepared.await {
-        Ok(Ok(page)) => PageResult::Saved(Box::new(page)),
+        Ok(Ok(mut page)) => {
+            add_script_links(context, &mut page).await;
+            PageResult::Saved(Box::new(page))
+        }
         Ok(Err(Unprepared::Cancelled)) => PageResult::Cancelled,
         Ok(Err(Unprepared::Failed(reason))) => PageResult::Failed(reason),
         Err(err) => {
@@ -160,6 +164,32 @@ async fn fetch_and_prepare(
             PageResult::Failed(INTERNAL_PAGE_ERROR.to_string())
         }
     }
+}
+
+/// Adds the pages that the page's scripts name to its links (once per script and job).
+async fn add_script_links(context: &JobContext, page: &mut ProcessedPage) {
+    if page.document.nofollow || page.document.scripts.is_empty() {
+        return;
+    }
+    let Ok(page_url) = Url::parse(&page.final_url) else {
+        return;
+    };
+    let found = script_links::page_links_in_scripts(
+        &context.shared.fetcher,
+        &context.shared.hosts,
+        &context.robots,
+        &context.scripts,
+        &page_url,
+        &page.document.scripts,
+    )
+    .await;
+    page.document
+        .links
+        .extend(found.into_iter().map(|url| PageLink {
+            url,
+            text: String::new(),
+            nofollow: false,
+        }));
 }
 
 /// The saved copy whose validators make the request for `url` conditional.

@@ -18,6 +18,7 @@ pub(super) struct Tagged<'a> {
     links: Vec<ElementRef<'a>>,
     metas: Vec<ElementRef<'a>>,
     anchors: Vec<ElementRef<'a>>,
+    scripts: Vec<ElementRef<'a>>,
 }
 
 impl<'a> Tagged<'a> {
@@ -29,6 +30,7 @@ impl<'a> Tagged<'a> {
                 "link" => &mut tagged.links,
                 "meta" => &mut tagged.metas,
                 "a" => &mut tagged.anchors,
+                "script" => &mut tagged.scripts,
                 _ => continue,
             };
             list.push(el);
@@ -40,6 +42,25 @@ impl<'a> Tagged<'a> {
     pub(super) fn has_step_links(&self) -> bool {
         self.anchors.iter().any(|a| rel_has_any(a, &STEP_RELS))
     }
+}
+
+/// Scripts of one page whose page links are looked for, at most.
+const MAX_PAGE_SCRIPTS: usize = 16;
+
+/// The page's external scripts (`<script src>`), resolved, each once. A site's menus and
+/// navigation trees are often built from such a file (Doxygen's `menudata.js` and
+/// `navtreedata.js`), and a page whose links are all written by scripts has none in its
+/// HTML.
+pub(super) fn script_sources(tagged: &Tagged, base: &Url) -> Vec<Url> {
+    let mut seen = HashSet::new();
+    tagged
+        .scripts
+        .iter()
+        .filter_map(|script| script.value().attr("src"))
+        .filter_map(|src| resolve_http(base, src))
+        .filter(|url| seen.insert(url.as_str().to_string()))
+        .take(MAX_PAGE_SCRIPTS)
+        .collect()
 }
 
 pub(super) fn base_url(tagged: &Tagged, page_url: &Url) -> Url {

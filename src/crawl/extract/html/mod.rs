@@ -50,6 +50,8 @@ pub struct HtmlPage {
     pub noindex: bool,
     pub nofollow: bool,
     pub spec_links: Vec<Url>,
+    /// The page's external scripts, whose page links the crawler may look for.
+    pub scripts: Vec<Url>,
     /// The blocks of `markdown`, for learning the site's template.
     pub blocks: Vec<Block>,
     /// The distinct words a reader sees on the page (outside landmarks of chrome): what
@@ -83,6 +85,7 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
         noindex,
         nofollow,
         spec_links: spec_links(&doc, &base),
+        scripts: script_sources(&tagged, &base),
     }
 }
 

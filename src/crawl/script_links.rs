@@ -1,0 +1,215 @@
+//! Pages that a site names only in its scripts. Documentation generators build menus and
+//! navigation trees from data files (Doxygen's `menudata.js` and `navtreedata.js`: a main
+//! page with no HTML link at all), so a crawl that reads HTML links only would stop at
+//! the first page. A page's same-origin external scripts are fetched once per job (they
+//! do not use the page budget) and the string literals in them that name an HTML page
+//! become links of that page, followed like any other.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use url::Url;
+
+use super::fetch::Fetcher;
+use super::hosts::HostLimiter;
+use super::robots::RobotsCache;
+
+/// Scripts fetched per job at most: a site's menus are in a few of them.
+const MAX_JOB_SCRIPTS: usize = 64;
+/// Largest script read.
+const MAX_SCRIPT_BYTES: u64 = 8 * 1024 * 1024;
+/// Page links taken from one script at most.
+const MAX_SCRIPT_LINKS: usize = 20_000;
+/// Longest string literal looked at.
+const MAX_LITERAL_BYTES: usize = 512;
+
+/// The scripts a job has fetched (or is fetching), each once.
+#[derive(Default)]
+pub struct ScriptsSeen(Mutex<HashSet<String>>);
+
+impl ScriptsSeen {
+    /// Whether `script` is this caller's to fetch: not seen before, and the job has room.
+    pub fn claim(&self, script: &Url) -> bool {
+        let mut seen = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.len() < MAX_JOB_SCRIPTS && seen.insert(script.as_str().to_string())
+    }
+}
+
+/// The page URLs that the same-origin scripts of the page at `page_url` name (resolved
+/// against the page, where a script's strings are used), for the scripts `seen` lets this
+/// caller fetch. A script that cannot be fetched or read gives none.
+pub async fn page_links_in_scripts(
+    fetcher: &Fetcher,
+    hosts: &HostLimiter,
+    robots: &RobotsCache,
+    seen: &ScriptsSeen,
+    page_url: &Url,
+    scripts: &[Url],
+) -> Vec<Url> {
+    let mut found = Vec::new();
+    for script in scripts {
+        if script.origin() != page_url.origin() || !seen.claim(script) {
+            continue;
+        }
+        let rules = robots.rules_for(fetcher, hosts, script).await;
+        if !rules.allows(script) {
+            continue;
+        }
+        let delay = rules
+            .crawl_delay
+            .map(|delay| delay.min(fetcher.config().max_polite_delay));
+        let cap = fetcher.config().max_body_bytes.min(MAX_SCRIPT_BYTES);
+        let fetched = match fetcher.fetch(script, cap, hosts, delay).await {
+            Ok(fetched) if (200..300).contains(&fetched.status) => fetched,
+            Ok(fetched) => {
+                log::debug!("{script} not read for links: HTTP {}", fetched.status);
+                continue;
+            }
+            Err(err) => {
+                log::debug!("{script} not read for links: {err}");
+                continue;
+            }
+        };
+        let base = page_url.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let text = String::from_utf8_lossy(&fetched.body);
+            page_paths(&text)
+                .iter()
+                .filter_map(|path| base.join(path).ok())
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        if let Ok(urls) = read {
+            log::debug!("{script} names {} page(s)", urls.len());
+            found.extend(urls);
+        }
+    }
+    found
+}
+
+/// The string literals of a script that name an HTML page (`"annotated.html"`,
+/// `'guide/intro.htm#setup'`), each once, in order.
+pub fn page_paths(script: &str) -> Vec<String> {
+    let bytes = script.as_bytes();
+    let mut seen = HashSet::new();
+    let mut paths = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && paths.len() < MAX_SCRIPT_LINKS {
+        let quote = bytes[i];
+        if !matches!(quote, b'"' | b'\'' | b'`') {
+            i += 1;
+            continue;
+        }
+        match literal_end(bytes, i + 1, quote) {
+            Some(end) => {
+                // Escaped slashes are JSON's (`guide\/intro.html`).
+                let text = script[i + 1..end].replace("\\/", "/");
+                if names_a_page(&text) && seen.insert(text.clone()) {
+                    paths.push(text);
+                }
+                i = end + 1;
+            }
+            // Not a literal (a quote in a comment or a regular expression): go on after it.
+            None => i += 1,
+        }
+    }
+    paths
+}
+
+/// Where the literal opened by `quote` just before `from` closes: on its line, within
+/// [`MAX_LITERAL_BYTES`], escapes skipped.
+fn literal_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+    let mut j = from;
+    while j < bytes.len() && j - from <= MAX_LITERAL_BYTES {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'\n' => return None,
+            b if b == quote => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// A relative or absolute URL of an HTML page: no spaces or code characters, a file name
+/// ending in `.html`, `.htm` or `.xhtml` (a query or fragment may follow).
+fn names_a_page(text: &str) -> bool {
+    if text.is_empty()
+        || text.len() > MAX_LITERAL_BYTES
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>{}()[]\"'`\\*|^$,;!".contains(c))
+    {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    if ["javascript:", "data:", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+    {
+        return false;
+    }
+    let path = lower.split(['?', '#']).next().unwrap_or_default();
+    let file = path.rsplit('/').next().unwrap_or_default();
+    [".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|extension| file.len() > extension.len() && file.ends_with(extension))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_names_are_read_from_menus_and_trees() {
+        let menu = r#"var menudata={children:[
+{text:"Main Page",url:"index.html"},
+{text:"Classes",url:"annotated.html",children:[{text:"Class List",url:"annotated.html"}]},
+{text:"Files",url:'files.html#list'}]}
+var NAVTREE = [ [ "SDL", "index.html", [ [ "Guide", "md_docs_guide.html", null ] ] ] ];
+var cfg = {"page":"api\/reference.htm?v=2", suffix: ".html", type: "text/html", glob: "*.html"};
+// don't: an apostrophe in a comment may hide 'lost.html' on its line, not further
+var next = `chapter-2.xhtml`; var css = "style.css"; var sp = "a page.html";"#;
+        assert_eq!(
+            page_paths(menu),
+            vec![
+                "index.html",
+                "annotated.html",
+                "files.html#list",
+                "md_docs_guide.html",
+                "api/reference.htm?v=2",
+                "chapter-2.xhtml",
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_or_hostile_scripts_give_what_can_be_read() {
+        assert!(page_paths("\"unterminated.html").is_empty());
+        assert!(page_paths("'a.html\n'").is_empty());
+        assert_eq!(
+            page_paths("x = \"esc\\\"aped.html\"; y = 'b.html'"),
+            vec!["b.html"]
+        );
+        assert!(page_paths("\"javascript:go.html\" \"data:x.html\"").is_empty());
+        let long = format!("\"{}.html\"", "a".repeat(MAX_LITERAL_BYTES + 1));
+        assert!(page_paths(&long).is_empty());
+        assert!(page_paths("\u{0}\u{ff}ü'é.html'").contains(&"é.html".to_string()));
+    }
+
+    #[test]
+    fn each_script_is_claimed_once_and_a_job_claims_few() {
+        let seen = ScriptsSeen::default();
+        let url = |i: usize| Url::parse(&format!("http://d.example/{i}.js")).expect("url");
+        assert!(seen.claim(&url(0)));
+        assert!(!seen.claim(&url(0)));
+        for i in 1..MAX_JOB_SCRIPTS {
+            assert!(seen.claim(&url(i)));
+        }
+        assert!(!seen.claim(&url(MAX_JOB_SCRIPTS)));
+    }
+}
