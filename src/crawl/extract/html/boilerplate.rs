@@ -173,6 +173,8 @@ pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
     "contents-panel",
     "breadcrumb",
     "breadcrumbs",
+    // Doxygen's trail of directories to the page.
+    "navpath",
     "cookie",
     "cookies",
     "cookie-banner",

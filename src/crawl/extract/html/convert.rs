@@ -297,6 +297,7 @@ impl<'u> Converter<'u> {
         }
         match name {
             "pre" => self.code_block(el),
+            "div" if is_line_per_element_code(el) => self.line_code_block(el),
             "code" | "kbd" | "samp" | "tt" => self.inline_code(el),
             "img" => self.image(el),
             "br" => self.writer.hard_break(),
@@ -467,6 +468,18 @@ impl<'u> Converter<'u> {
         }
         let language = code_language(pre);
         self.writer.code_block(&language, &code);
+    }
+
+    /// Code written a line per element (Doxygen's `div.fragment` of `div.line`s), kept as
+    /// one fenced block with its indentation, not a paragraph a line.
+    fn line_code_block(&mut self, lines: ElementRef) {
+        let code = lines
+            .child_elements()
+            .filter(is_code_line)
+            .map(|line| code_text(line).trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.writer.code_block("", &code);
     }
 
     fn inline_code(&mut self, code: ElementRef) {

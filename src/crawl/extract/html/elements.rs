@@ -211,6 +211,71 @@ pub(super) fn is_block_tag(name: &str) -> bool {
 
 // ----- code blocks -------------------------------------------------------------
 
+/// Least lines of a block of code written a line per element.
+const MIN_CODE_LINES: usize = 2;
+
+/// A line of code written as an element of its own: classed `line`, no block inside.
+pub(super) fn is_code_line(el: &ElementRef) -> bool {
+    class_tokens(el).any(|c| c == "line")
+        && !el
+            .descendent_elements()
+            .skip(1)
+            .any(|inner| is_block_tag(inner.value().name()))
+}
+
+/// Class names of a container that say it holds code.
+const CODE_CONTAINER_NAMES: [&str; 6] = [
+    "fragment",
+    "code",
+    "highlight",
+    "listing",
+    "source",
+    "program",
+];
+
+/// Code written a line per element, as Doxygen writes its code fragments and source
+/// files (`<div class="fragment"><div class="line">…</div>…`): the first child element
+/// and at least two in all are lines, with no text between them. What else it holds
+/// follows the lines and is not code (Doxygen's hidden tooltips, `div.ttc`). Lines are
+/// also how reStructuredText writes a line block (`div.line-block`: an address, a list of
+/// names), which is prose: the container must say it holds code, by a class name or by
+/// a line-number gutter in its lines.
+pub(super) fn is_line_per_element_code(el: ElementRef) -> bool {
+    let named_code = class_tokens(&el).any(|class| {
+        let class = class.to_ascii_lowercase();
+        CODE_CONTAINER_NAMES.iter().any(|name| class.contains(name))
+    });
+    if !named_code
+        && !el
+            .descendent_elements()
+            .take(64)
+            .any(|inner| is_gutter(&inner))
+    {
+        return false;
+    }
+    let mut lines = 0;
+    let mut first = true;
+    for child in el.children() {
+        match ElementRef::wrap(child) {
+            Some(line) if is_code_line(&line) => lines += 1,
+            Some(_) if first => return false,
+            Some(_) => {}
+            None => {
+                if child
+                    .value()
+                    .as_text()
+                    .is_some_and(|t| !t.trim().is_empty())
+                {
+                    return false;
+                }
+                continue;
+            }
+        }
+        first = false;
+    }
+    lines >= MIN_CODE_LINES
+}
+
 pub(super) fn is_gutter(el: &ElementRef) -> bool {
     class_tokens(el).any(|c| {
         [

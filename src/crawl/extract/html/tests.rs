@@ -185,6 +185,38 @@ fn adjacent_code_elements_stay_two_code_spans() {
 }
 
 #[test]
+fn code_written_a_line_per_element_is_one_block_with_its_indentation() {
+    // Doxygen: a fragment of `div.line`s, a line-number gutter in each, and hidden
+    // tooltips (`div.ttc`) after the lines.
+    let html = "<div class=\"fragment\"><div class=\"line\"><span class=\"lineno\">  1</span>{</div>\n\
+        <div class=\"line\"><span class=\"lineno\">  2</span>    <span class=\"keywordflow\">if</span> (x &amp;&amp; y) {</div>\n\
+        <div class=\"line\"><span class=\"lineno\">  3</span>        <a class=\"code\" href=\"t.html\">run</a>();</div>\n\
+        <div class=\"line\"><span class=\"lineno\">  4</span>}</div>\n\
+        <div class=\"ttc\" id=\"a1\"><div class=\"ttname\"><a href=\"t.html\">run</a></div><div class=\"ttdeci\">void run()</div></div>\n\
+        </div><p>After.</p>";
+    assert_eq!(
+        md(html),
+        "```\n{\n    if (x && y) {\n        run();\n}\n```\n\nAfter.\n"
+    );
+    // Lines that hold blocks, text between them, or a first child that is no line: not code.
+    // Without a name, a line-number gutter says it is code.
+    assert_eq!(
+        md("<div><div class=\"line\"><span class=\"lineno\">1</span>a();</div><div class=\"line\"><span class=\"lineno\">2</span>  b();</div></div>"),
+        "```\na();\n  b();\n```\n"
+    );
+    for html in [
+        "<div class=\"fragment\"><div class=\"line\"><p>One.</p></div><div class=\"line\"><p>Two.</p></div></div>",
+        "<div class=\"fragment\"><div class=\"line\">One</div> and <div class=\"line\">two</div></div>",
+        "<div class=\"fragment\"><div class=\"intro\">One</div><div class=\"line\">x</div><div class=\"line\">y</div></div>",
+        "<div class=\"fragment\"><div class=\"line\">alone</div></div>",
+        // reStructuredText's line block is prose written a line at a time.
+        "<div class=\"line-block\"><div class=\"line\">Guido van Rossum</div><div class=\"line\">Amsterdam</div></div>",
+    ] {
+        assert!(!md(html).contains("```"), "{html}: {}", md(html));
+    }
+}
+
+#[test]
 fn code_block_fence_outgrows_backticks_inside() {
     assert_eq!(
         md("<pre>```\ninner\n```</pre>"),
