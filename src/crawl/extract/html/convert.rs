@@ -463,7 +463,14 @@ impl<'u> Converter<'u> {
 
     fn code_block(&mut self, pre: ElementRef) {
         let code = code_text(pre);
-        if self.layout_tables.last() == Some(&true) && is_line_number_column(&code) {
+        // A column of line numbers beside the listing (rustdoc's source pages write it as
+        // a `<pre class="line-numbers">` before the code's own `<pre>`) is a gutter.
+        let beside_a_listing = self.layout_tables.last() == Some(&true)
+            || pre
+                .next_siblings()
+                .find_map(ElementRef::wrap)
+                .is_some_and(|next| next.value().name() == "pre");
+        if is_gutter(&pre) || (beside_a_listing && is_line_number_column(&code)) {
             return;
         }
         let language = code_language(pre);

@@ -185,6 +185,18 @@ fn adjacent_code_elements_stay_two_code_spans() {
 }
 
 #[test]
+fn a_column_of_line_numbers_beside_a_listing_goes() {
+    // rustdoc's source pages.
+    let html = "<div class=\"example-wrap\"><pre class=\"line-numbers\"><span id=\"1\">1</span>\n<span id=\"2\">2</span>\n</pre>\
+        <pre class=\"rust\"><code>fn main() {\n}</code></pre></div>";
+    assert_eq!(md(html), "```\nfn main() {\n}\n```\n");
+    // The same numbers without a class, before a listing, go too; alone they stay.
+    let unnamed = "<div><pre>1\n2\n3</pre><pre>a\nb\nc</pre></div>";
+    assert_eq!(md(unnamed), "```\na\nb\nc\n```\n");
+    assert_eq!(md("<pre>1\n2\n3</pre>"), "```\n1\n2\n3\n```\n");
+}
+
+#[test]
 fn code_written_a_line_per_element_is_one_block_with_its_indentation() {
     // Doxygen: a fragment of `div.line`s, a line-number gutter in each, and hidden
     // tooltips (`div.ttc`) after the lines.
