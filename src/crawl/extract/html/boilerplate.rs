@@ -542,8 +542,39 @@ fn opens_with_title(el: ElementRef) -> bool {
 
 /// Text that is mostly not link text, and enough of it to be read.
 fn is_prose(el: ElementRef) -> bool {
+    // Prose has more text outside links than in them, so at least `MIN_BOX_PROSE` / 2
+    // characters outside links; counting those first spares a menu of links (a
+    // navigation sidebar) the chrome answers of all its entries.
+    if !unlinked_len_exceeds(el, MIN_BOX_PROSE / 2) {
+        return false;
+    }
     let (text, linked) = text_and_link_len(el);
     text >= MIN_BOX_PROSE && linked * 2 < text
+}
+
+/// Whether more than `limit` visible characters of `root`'s subtree lie outside links,
+/// counting chrome too: a bound from above on the `text - linked` of
+/// [`text_and_link_len`], which only drops text by skipping chrome and counts a text as
+/// linked by the same `a` ancestors. Nothing here asks whether an element is chrome.
+///
+/// It bounds [`is_prose`] exactly: prose has `text >= MIN_BOX_PROSE` and
+/// `linked < text - linked`, so `text < 2 * (text - linked)` and more than
+/// `MIN_BOX_PROSE / 2` characters outside links.
+fn unlinked_len_exceeds(root: ElementRef, limit: usize) -> bool {
+    let mut unlinked = 0;
+    walk(root, |visit| match visit {
+        Visit::Enter(el) if el.value().name() == "a" => Flow::Skip,
+        Visit::Text(t) => {
+            unlinked += non_whitespace_chars(t);
+            if unlinked > limit {
+                Flow::Stop
+            } else {
+                Flow::Descend
+            }
+        }
+        _ => Flow::Descend,
+    });
+    unlinked > limit
 }
 
 /// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so
@@ -752,6 +783,81 @@ pub(super) fn heading_level(name: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`is_prose`] as first written: the whole subtree's counts, chrome skipped.
+    fn prose_by_counts(el: ElementRef) -> bool {
+        let (text, linked) = text_and_link_len(el);
+        text >= MIN_BOX_PROSE && linked * 2 < text
+    }
+
+    /// Pieces of a box: plain and linked text of several lengths, chrome that holds
+    /// text (skipped by the counts) and links that are chrome themselves.
+    const PIECES: &[&str] = &[
+        "word ",
+        "a longer run of plain words here ",
+        "<a href=\"/x\">link</a>",
+        "<a href=\"/y\">a much longer link title</a> ",
+        "<a href=\"/z\"><span>inner linked text</span></a>",
+        "<nav>navigation text that is chrome</nav>",
+        "<span hidden>hidden words that do not count</span>",
+        "<a rel=\"next\" href=\"/n\">Next page</a>",
+        "<p>Edit this page</p>",
+        "<a href=\"/e\">Edit this page</a>",
+        "<aside>an aside with enough words</aside>",
+        "<h3>A title</h3>",
+        "<p class=\"toc\"><a href=\"/t\">toc entry</a> toc words</p>",
+        "<div aria-hidden=\"true\">aria hidden words here</div>",
+    ];
+
+    fn box_html(pieces: &[usize], nest: &[bool]) -> String {
+        let mut html = String::from("<html><body><div class=\"sidebar\"><h3>Box</h3>");
+        for (i, &piece) in pieces.iter().enumerate() {
+            if nest.get(i).copied().unwrap_or(false) {
+                html.push_str("<div>");
+                html.push_str(PIECES[piece % PIECES.len()]);
+                html.push_str("</div>");
+            } else {
+                html.push_str(PIECES[piece % PIECES.len()]);
+            }
+        }
+        html.push_str("</div></body></html>");
+        html
+    }
+
+    proptest! {
+        #[test]
+        fn prose_answers_as_the_counts_do(
+            pieces in proptest::collection::vec(0usize..64, 0..40),
+            nest in proptest::collection::vec(any::<bool>(), 0..40),
+        ) {
+            let doc = Html::parse_document(&box_html(&pieces, &nest));
+            for el in doc.tree.nodes().filter_map(ElementRef::wrap) {
+                prop_assert_eq!(is_prose(el), prose_by_counts(el));
+            }
+        }
+    }
+
+    #[test]
+    fn the_unlinked_bound_decides_at_the_limit() {
+        // 40 characters outside links never make prose; 41 may.
+        let forty = format!(
+            "<div>{}<a href=\"/x\">{}</a></div>",
+            "x".repeat(40),
+            "y".repeat(39)
+        );
+        let forty_one = format!(
+            "<div>{}<a href=\"/x\">{}</a></div>",
+            "x".repeat(41),
+            "y".repeat(39)
+        );
+        for (html, prose) in [(forty, false), (forty_one, true)] {
+            let doc = Html::parse_fragment(&html);
+            let el = elements(&doc, "div").next().expect("a div");
+            assert_eq!(prose_by_counts(el), prose, "{html}");
+            assert_eq!(is_prose(el), prose, "{html}");
+        }
+    }
 
     /// The affix rules as first written: every prefix and suffix tried against the token.
     fn affix_rules(token: &str) -> bool {
