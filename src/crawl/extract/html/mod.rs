@@ -16,6 +16,7 @@ use super::markdown_writer::{escape_bracket_text, MarkdownWriter, SpanStart};
 
 mod boilerplate;
 mod chrome_memo;
+mod content_selectors;
 mod convert;
 mod defuse;
 mod dom;
@@ -28,6 +29,7 @@ mod tests;
 
 use boilerplate::*;
 use chrome_memo::*;
+use content_selectors::*;
 use convert::*;
 use defuse::*;
 use dom::*;
