@@ -241,6 +241,14 @@ const CODE_CONTAINER_NAMES: [&str; 6] = [
 /// names), which is prose: the container must say it holds code, by a class name or by
 /// a line-number gutter in its lines.
 pub(super) fn is_line_per_element_code(el: ElementRef) -> bool {
+    // Asked of every division: most have no line as their first child.
+    if !el
+        .child_elements()
+        .next()
+        .is_some_and(|first| class_tokens(&first).any(|c| c == "line"))
+    {
+        return false;
+    }
     let named_code = class_tokens(&el).any(|class| {
         let class = class.to_ascii_lowercase();
         CODE_CONTAINER_NAMES.iter().any(|name| class.contains(name))
