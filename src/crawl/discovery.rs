@@ -14,7 +14,7 @@ use url::Url;
 use super::decompress::{decompress, DecodeError};
 use super::fetch::Fetcher;
 use super::hosts::HostLimiter;
-use super::robots::RobotsCache;
+use super::robots::{RobotsCache, RobotsRules};
 
 /// How deep sitemap indexes may nest.
 const MAX_SITEMAP_DEPTH: usize = 3;
@@ -135,13 +135,7 @@ pub async fn discover(
 ) {
     let origin = start.origin().ascii_serialization();
     let rules = robots.rules_for(fetcher, hosts, start).await;
-    let polite = Polite {
-        fetcher,
-        hosts,
-        delay: rules
-            .crawl_delay
-            .map(|delay| delay.min(fetcher.config().max_polite_delay)),
-    };
+    let polite = Polite::new(fetcher, hosts, &rules);
     let mut queue: VecDeque<(String, usize)> =
         rules.sitemaps.iter().map(|s| (s.clone(), 0)).collect();
     queue.push_back((format!("{origin}/sitemap.xml"), 0));
@@ -194,15 +188,28 @@ pub async fn discover(
 }
 
 /// How discovery fetches: through the per-host limits, keeping robots.txt's Crawl-delay.
-struct Polite<'a> {
+pub(super) struct Polite<'a> {
     fetcher: &'a Fetcher,
     hosts: &'a HostLimiter,
     delay: Option<std::time::Duration>,
 }
 
-/// A discovery document's bytes, gunzipped (on the blocking pool) when it is a `.gz`
-/// file, or `None` when missing.
-async fn fetch_document(polite: &Polite<'_>, url: &Url) -> Option<Vec<u8>> {
+impl<'a> Polite<'a> {
+    /// Fetching under `rules`' Crawl-delay (capped as page fetches cap it).
+    pub(super) fn new(fetcher: &'a Fetcher, hosts: &'a HostLimiter, rules: &RobotsRules) -> Self {
+        Polite {
+            fetcher,
+            hosts,
+            delay: rules
+                .crawl_delay
+                .map(|delay| delay.min(fetcher.config().max_polite_delay)),
+        }
+    }
+}
+
+/// A discovery document's bytes (a sitemap, llms.txt, a script), gunzipped (on the
+/// blocking pool) when it is a `.gz` file, or `None` when missing.
+pub(super) async fn fetch_document(polite: &Polite<'_>, url: &Url) -> Option<Vec<u8>> {
     let fetcher = polite.fetcher;
     let cap = fetcher.config().max_body_bytes;
     // A missing file is normal; one that exists but cannot be used is worth a warning.

@@ -1,8 +1,8 @@
 //! Pages that a site names only in its scripts. Documentation generators build menus and
 //! navigation trees from data files (Doxygen's `menudata.js` and `navtreedata.js`: a main
 //! page with no HTML link at all), so a crawl that reads HTML links only would stop at
-//! the first page. A page's same-origin external scripts are fetched once per job (they
-//! do not use the page budget) and the string literals in them that name an HTML page
+//! the first page. A page's same-origin external scripts are fetched once per job, as
+//! discovery documents are (no page budget, robots.txt and the body cap apply), and the string literals in them that name an HTML page
 //! become links of that page, followed like any other.
 
 use std::collections::HashSet;
@@ -10,14 +10,13 @@ use std::sync::Mutex;
 
 use url::Url;
 
+use super::discovery::{fetch_document, Polite};
 use super::fetch::Fetcher;
 use super::hosts::HostLimiter;
 use super::robots::RobotsCache;
 
 /// Scripts fetched per job at most: a site's menus are in a few of them.
 const MAX_JOB_SCRIPTS: usize = 64;
-/// Largest script read.
-const MAX_SCRIPT_BYTES: u64 = 8 * 1024 * 1024;
 /// Page links taken from one script at most.
 const MAX_SCRIPT_LINKS: usize = 20_000;
 /// Longest string literal looked at.
@@ -58,24 +57,13 @@ pub async fn page_links_in_scripts(
         if !rules.allows(script) {
             continue;
         }
-        let delay = rules
-            .crawl_delay
-            .map(|delay| delay.min(fetcher.config().max_polite_delay));
-        let cap = fetcher.config().max_body_bytes.min(MAX_SCRIPT_BYTES);
-        let fetched = match fetcher.fetch(script, cap, hosts, delay).await {
-            Ok(fetched) if (200..300).contains(&fetched.status) => fetched,
-            Ok(fetched) => {
-                log::debug!("{script} not read for links: HTTP {}", fetched.status);
-                continue;
-            }
-            Err(err) => {
-                log::debug!("{script} not read for links: {err}");
-                continue;
-            }
+        let polite = Polite::new(fetcher, hosts, &rules);
+        let Some(body) = fetch_document(&polite, script).await else {
+            continue;
         };
         let base = page_url.clone();
         let read = tokio::task::spawn_blocking(move || {
-            let text = String::from_utf8_lossy(&fetched.body);
+            let text = String::from_utf8_lossy(&body);
             page_paths(&text)
                 .iter()
                 .filter_map(|path| base.join(path).ok())

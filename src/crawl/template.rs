@@ -367,13 +367,7 @@ fn keeping_half_the_words<'a>(
         } else {
             render(cuts, spared)
         };
-        let mut words = HashSet::new();
-        for text in without_link_targets(&page) {
-            for_each_word(text, &mut lower, |word| {
-                words.insert(word_hash(word));
-            });
-        }
-        words.len()
+        reader_words(&page, &mut lower).len()
     };
     let own = words_left(&[], &spared);
     let total = match visible_words {
@@ -535,15 +529,6 @@ fn wordless_lines(
     render: &Render<'_>,
 ) -> Vec<Cut> {
     let mut lower = String::new();
-    let words_of = |text: &str, lower: &mut String| {
-        let mut words = HashSet::new();
-        for piece in without_link_targets(text) {
-            for_each_word(piece, lower, |word| {
-                words.insert(word_hash(word));
-            });
-        }
-        words
-    };
     let mut candidates: Vec<(Cut, HashSet<u64>)> = Vec::new();
     for &(start, end) in cuts {
         let text = &content[start..end];
@@ -559,10 +544,10 @@ fn wordless_lines(
             let alone = blank(i.checked_sub(1)) && blank(Some(i + 1));
             let plain = levels[i].is_none() && !code[i] && !line.trim().is_empty();
             if alone && plain && !line.trim_start().starts_with('|') {
-                let words = words_of(line, &mut lower);
+                let words = reader_words(line, &mut lower);
                 let (links, outside) = split_links(line);
                 if links > 0
-                    && words_of(&outside, &mut lower).len() <= 1
+                    && reader_words(&outside, &mut lower).len() <= 1
                     && words.len() <= MAX_WORDLESS_LINE_WORDS
                 {
                     candidates.push(((offset, offset + line.len()), words));
@@ -576,7 +561,7 @@ fn wordless_lines(
     }
     let mut all = chosen.to_vec();
     all.extend(candidates.iter().map(|(cut, _)| *cut));
-    let kept = words_of(&render(&all, spared), &mut lower);
+    let kept = reader_words(&render(&all, spared), &mut lower);
     candidates
         .into_iter()
         .filter(|(_, words)| words.is_subset(&kept))
@@ -713,6 +698,18 @@ fn outside<'a>(content: &'a str, cuts: &[(usize, usize)]) -> Vec<&'a str> {
 
 /// Below this many distinct words a page is too small to judge what a cut takes.
 const MIN_JUDGED_WORDS: usize = 30;
+
+/// The distinct words (hashed) a reader sees in `markdown`: link targets left out.
+/// `lower` is scratch space for lower-casing.
+fn reader_words(markdown: &str, lower: &mut String) -> HashSet<u64> {
+    let mut words = HashSet::new();
+    for text in without_link_targets(markdown) {
+        for_each_word(text, lower, |word| {
+            words.insert(word_hash(word));
+        });
+    }
+    words
+}
 
 fn word_hash(word: &str) -> u64 {
     let mut hasher = Fnv::default();
@@ -1109,22 +1106,36 @@ mod tests {
         (content, blocks)
     }
 
-    #[test]
-    fn a_section_keeping_its_headings_keeps_them_without_their_source_links() {
-        let (content, blocks) = struct_page(5);
-        let template: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
-        let cleaned = strip(&content, &blocks, None, &template).expect("cleaned");
-        // Cutting every implementation would leave the page under half of its words;
-        // cutting the docs under them does not: the headings stay, though nothing is
-        // left under them, and so do not the `source` links beside them.
+    /// Every block of `content` is template.
+    fn all_template(blocks: &[Block]) -> HashSet<u64> {
+        blocks.iter().map(|b| b.fingerprint).collect()
+    }
+
+    /// `cleaned` keeps every implementation's heading, the docs under them or not as
+    /// `docs_kept` says, and none of the `source` links beside them.
+    fn assert_outline(cleaned: &str, docs_kept: bool) {
         for i in 0..4 {
             assert!(
                 cleaned.contains(&format!("### impl Trait{i}name for T")),
                 "{cleaned}"
             );
-            assert!(!cleaned.contains(&format!("word{i}x0")), "{cleaned}");
+            assert_eq!(
+                cleaned.contains(&format!("word{i}x0")),
+                docs_kept,
+                "{cleaned}"
+            );
             assert!(!cleaned.contains(&format!("mod{i}.rs")), "{cleaned}");
         }
+    }
+
+    #[test]
+    fn a_section_keeping_its_headings_keeps_them_without_their_source_links() {
+        let (content, blocks) = struct_page(5);
+        let cleaned = strip(&content, &blocks, None, &all_template(&blocks)).expect("cleaned");
+        // Cutting every implementation would leave the page under half of its words;
+        // cutting the docs under them does not: the headings stay, though nothing is
+        // left under them, and so do not the `source` links beside them.
+        assert_outline(&cleaned, false);
         assert!(
             cleaned.contains("[source](http://h/src/thing.rs)"),
             "{cleaned}"
@@ -1134,18 +1145,11 @@ mod tests {
     #[test]
     fn a_section_keeping_its_shared_docs_still_loses_the_lines_that_take_no_word() {
         let (content, blocks) = struct_page(12);
-        let template: HashSet<u64> = blocks.iter().map(|b| b.fingerprint).collect();
+        let template = all_template(&blocks);
         let cleaned = strip(&content, &blocks, None, &template).expect("cleaned");
         // Even without the docs the page would be under half: the section keeps them, but
         // not the `source` links, whose one word the page says anyway.
-        for i in 0..4 {
-            assert!(
-                cleaned.contains(&format!("### impl Trait{i}name for T")),
-                "{cleaned}"
-            );
-            assert!(cleaned.contains(&format!("word{i}x0")), "{cleaned}");
-            assert!(!cleaned.contains(&format!("mod{i}.rs")), "{cleaned}");
-        }
+        assert_outline(&cleaned, true);
         // A link whose word the page has nowhere else stays.
         let content = content.replace("[source](http://h/src/thing.rs)", "(own file)");
         let shift = "[source](http://h/src/thing.rs)".len() - "(own file)".len();
