@@ -106,11 +106,22 @@ SITES = {
     "r-manuals": ("r-doc-html", "/usr/share/R/doc/manual", "*.html", "Texinfo, one page a manual", None),
     "valgrind": ("valgrind", "/usr/share/doc/valgrind/html", "index.html", "DocBook XSL (valgrind's manual)", None),
     "lua": ("lua5.2-doc", "/usr/share/doc/lua5.2", "contents.html", "hand-written (the Lua manual)", None),
+    # Families measured first on 2026-12-04 (docs/fidelity.md, "Seven more families").
+    "cppreference": ("cppreference-doc-en-html", "/usr/share/cppreference/doc/html", "en/index.html",
+                     "MediaWiki (cppreference.com's offline copy)", 600),
+    "postfix": ("postfix-doc", "/usr/share/doc/postfix/html", "index.html", "hand-written, man pages as HTML", None),
+    "vim": ("vim-doc", "/usr/share/doc/vim/html", "index.html", "vim help as HTML (vim2html)", None),
+    "rdoc": ("asciidoctor-doc", "/usr/share/doc/asciidoctor-doc/html", "index.html", "RDoc (darkfish)", None),
+    "libpam": ("libpam-doc", "/usr/share/doc/libpam-doc/html", "index.html", "DocBook XSL (Linux-PAM guides)", None),
+    "pandas": ("python-pandas-doc", "/usr/share/doc/python-pandas-doc/html", "index.html",
+               "Sphinx (pydata-sphinx-theme, pandas)", 500),
+    # Single-page documents with no index page (the Go spec, memory model, assembler guide).
+    "golang": ("golang-1.19-doc", "/usr/share/doc/golang-1.19-doc/html", "*.html", "Go's single-page documents", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
              "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
-             "lua"}
+             "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
