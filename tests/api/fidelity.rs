@@ -501,6 +501,31 @@ fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
 }
 
 #[test]
+fn classes_naming_the_page_on_its_body_do_not_hide_the_template_below_the_title() {
+    // MediaWiki's layout: `<body class="mediawiki … page-Sensors …">` names each page, and
+    // the tagline and the licence notice under the title are the same on every page.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/page-classes");
+    let (status, pages) = crawl(&app, &server, "/wiki/Main_Page.html");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(5),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        assert!(!page.contains("From the Gizmo wiki"), "{path}:\n{page}");
+        assert!(!page.contains("Documentation Licence"), "{path}:\n{page}");
+        assert!(page.contains("# "), "{path}:\n{page}");
+    }
+    let sensors = &pages["/wiki/Sensors.html"];
+    assert!(
+        sensors.contains("magnetic ones need shielding from motors"),
+        "{sensors}"
+    );
+    assert!(sensors.contains("read first on every sample"), "{sensors}");
+}
+
+#[test]
 fn a_texinfo_node_header_goes_whole_not_leaving_its_labels() {
     // `Next: <a rel=next>…</a>, Previous: <a rel=prev>…</a>, Up: <a rel=up>…</a>
     // [<a rel=contents>Contents</a>]` above every node: navigation, labels included.

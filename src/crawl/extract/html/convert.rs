@@ -72,6 +72,8 @@ pub(super) struct Converter<'u> {
     frames: Vec<Close>,
     base: &'u Url,
     page_url: &'u Url,
+    /// What `<html>` and `<body>` classes naming this page look like (left out of paths).
+    page_name: PageName,
     strong_depth: usize,
     emphasis_depth: usize,
     heading_depth: usize,
@@ -102,6 +104,7 @@ impl<'u> Converter<'u> {
             frames: Vec::new(),
             base,
             page_url,
+            page_name: PageName::of(page_url),
             strong_depth: 0,
             emphasis_depth: 0,
             heading_depth: 0,
@@ -118,7 +121,7 @@ impl<'u> Converter<'u> {
     }
 
     pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
-        self.paths.push(absolute_path_hashes(root));
+        self.paths.push(absolute_path_hashes(root, &self.page_name));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
                 self.writer.push_text(text);
@@ -208,12 +211,12 @@ impl<'u> Converter<'u> {
             .last()
             .copied()
             .unwrap_or((FNV_OFFSET, FNV_OFFSET));
-        let path = mix_signature(parent, el);
+        let path = mix_signature(parent, el, &self.page_name);
         // After the first heading no block asks for it: not worked out.
         let masthead = if self.seen_heading {
             0
         } else {
-            mix_signature_with(parent_masthead, el, false)
+            mix_signature_with(parent_masthead, el, false, &self.page_name)
         };
         (path, masthead)
     }
@@ -700,20 +703,26 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 /// (`<body id="api-section-dns">`), not a place in the layout, and would give every block
 /// of every page a fingerprint of its own, so that no template could ever be learned.
 /// Their classes stay: they tell kinds of pages apart (rustdoc's `<body class="rustdoc
-/// enum">`), whose blocks must not be counted together.
-fn mix_signature(seed: u64, el: &ElementRef) -> u64 {
-    mix_signature_with(seed, el, true)
+/// enum">`), whose blocks must not be counted together; but not the ones that name the
+/// page itself (MediaWiki's `page-Main_Page`, see [`PageName`]), for the same reason as
+/// the id.
+fn mix_signature(seed: u64, el: &ElementRef, page: &PageName) -> u64 {
+    mix_signature_with(seed, el, true, page)
 }
 
 /// [`mix_signature`], leaving out the classes of `<html>` and `<body>` unless `root_classes`.
-fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool) -> u64 {
+fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool, page: &PageName) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
     let root = is_document_root(el);
     if let Some(id) = el.value().id().filter(|_| !root) {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
-    if root_classes || !root {
+    if !root {
         for class in class_tokens(el) {
+            hash = fnv(fnv(hash, b"."), class.as_bytes());
+        }
+    } else if root_classes {
+        for class in class_tokens(el).filter(|class| !page.is_named_by(class)) {
             hash = fnv(fnv(hash, b"."), class.as_bytes());
         }
     }
@@ -728,7 +737,7 @@ fn is_document_root(el: &ElementRef) -> bool {
 /// The path hashes of `root` from the document's top (in full, and without the classes
 /// of `<html>` and `<body>`), so that blocks of conversions that start at different
 /// containers still compare.
-fn absolute_path_hashes(root: ElementRef) -> (u64, u64) {
+fn absolute_path_hashes(root: ElementRef, page: &PageName) -> (u64, u64) {
     let mut chain: Vec<ElementRef> = root
         .ancestors()
         .filter_map(ElementRef::wrap)
@@ -740,8 +749,8 @@ fn absolute_path_hashes(root: ElementRef) -> (u64, u64) {
         .iter()
         .fold((FNV_OFFSET, FNV_OFFSET), |(full, masthead), el| {
             (
-                mix_signature(full, el),
-                mix_signature_with(masthead, el, false),
+                mix_signature(full, el, page),
+                mix_signature_with(masthead, el, false, page),
             )
         })
 }
@@ -780,7 +789,7 @@ mod tests {
 
     #[test]
     fn a_body_that_names_its_page_places_blocks_as_any_body_does() {
-        let path_of_list = |html: &str| {
+        let path_of_list_at = |html: &str, url: &str| {
             let doc = Html::parse_document(html);
             let list = doc
                 .tree
@@ -788,8 +797,10 @@ mod tests {
                 .filter_map(ElementRef::wrap)
                 .find(|el| el.value().name() == "ul")
                 .expect("list");
-            absolute_path_hashes(list)
+            let url = Url::parse(url).expect("url");
+            absolute_path_hashes(list, &PageName::of(&url))
         };
+        let path_of_list = |html: &str| path_of_list_at(html, "http://h/a/b.html");
         let plain = path_of_list("<body><div id=left><ul><li>a</li></ul></div></body>");
         let named = path_of_list(
             r#"<html id="top"><body id="page-dns"><div id=left><ul><li>a</li></ul></div></body></html>"#,
@@ -805,6 +816,19 @@ mod tests {
         let moved = path_of_list("<body><div id=right><ul><li>a</li></ul></div></body>");
         assert_ne!(plain, moved);
         assert_ne!(plain.1, moved.1);
+        // A class naming the page (MediaWiki's `page-<title>`, a post's number) is left out
+        // like the id; the kind beside it stays.
+        let wiki = |title: &str| {
+            path_of_list_at(
+                &format!(
+                    r#"<body class="enum page-{title} postid-{}"><div id=left><ul><li>a</li></ul></div></body>"#,
+                    title.len()
+                ),
+                &format!("http://h/wiki/{title}"),
+            )
+        };
+        assert_eq!(wiki("Sensors"), kind);
+        assert_eq!(wiki("Export_formats"), kind);
     }
 
     #[test]
@@ -817,7 +841,7 @@ mod tests {
         for el in doc.tree.nodes().filter_map(ElementRef::wrap) {
             for seed in [FNV_OFFSET, 42] {
                 assert_eq!(
-                    mix_signature(seed, &el),
+                    mix_signature(seed, &el, &PageName::default()),
                     mix(seed, &element_signature(&el)),
                     "{:?}",
                     el.value()

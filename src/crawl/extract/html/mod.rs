@@ -22,6 +22,7 @@ mod defuse;
 mod dom;
 mod elements;
 mod metadata;
+mod page_name;
 mod recall;
 mod spec_links;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use defuse::*;
 use dom::*;
 use elements::*;
 use metadata::*;
+use page_name::PageName;
 use recall::*;
 use spec_links::*;
 
