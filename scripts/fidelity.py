@@ -117,11 +117,21 @@ SITES = {
                "Sphinx (pydata-sphinx-theme, pandas)", 500),
     # Single-page documents with no index page (the Go spec, memory model, assembler guide).
     "golang": ("golang-1.19-doc", "/usr/share/doc/golang-1.19-doc/html", "*.html", "Go's single-page documents", None),
+    "fpdoc": ("fp-docs-3.2.2", "/usr/share/doc/fp-docs/3.2.2", "fpctoc.html", "FPDoc (Free Pascal's reference)", 600),
+    "kicad": ("kicad-doc-en", "/usr/share/doc/kicad/help/en", "*.html", "Asciidoctor, one page a manual", None),
+    # Pages behind a <base href>, a <noscript> refresh to a "enable JavaScript" page, and a
+    # table of contents written by a script (contents.js).
+    "libreoffice": ("libreoffice-help-en-us", "/usr/share/libreoffice/help", "en-US/text/swriter/main0000.html",
+                    "LibreOffice help (XHP)", 500),
+    "gimp": ("gimp-help-en", "/usr/share/gimp/2.0/help/en", "index.html", "DocBook XSL (the GIMP manual)", 500),
+    "ada": ("ada-reference-manual-2012", "/usr/share/doc/ada-reference-manual-2012/aarm2012.html", "aa-TOC.html",
+            "ARM_Form (the Ada reference manual)", 500),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
              "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
-             "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang"}
+             "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang", "fpdoc", "kicad",
+             "libreoffice", "gimp", "ada"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 

@@ -37,15 +37,18 @@ impl ScriptsSeen {
     }
 }
 
-/// The page URLs that the same-origin scripts of the page at `page_url` name (resolved
-/// against the page, where a script's strings are used), for the scripts `seen` lets this
-/// caller fetch. A script that cannot be fetched or read gives none.
+/// The page URLs that the same-origin scripts of the page at `page_url` name, for the
+/// scripts `seen` lets this caller fetch. They are resolved against `base`, the page's
+/// `<base href>` or the page itself: a script's strings are used in the page's document
+/// (LibreOffice's help pages sit under `<base href="../../../">` and fill their table of
+/// contents from `contents.js`). A script that cannot be fetched or read gives none.
 pub async fn page_links_in_scripts(
     fetcher: &Fetcher,
     hosts: &HostLimiter,
     robots: &RobotsCache,
     seen: &ScriptsSeen,
     page_url: &Url,
+    base: &Url,
     scripts: &[Url],
 ) -> Vec<Url> {
     let mut found = Vec::new();
@@ -61,7 +64,7 @@ pub async fn page_links_in_scripts(
         let Some(body) = fetch_document(&polite, script).await else {
             continue;
         };
-        let base = page_url.clone();
+        let base = base.clone();
         let read = tokio::task::spawn_blocking(move || {
             let text = String::from_utf8_lossy(&body);
             page_paths(&text)
@@ -80,7 +83,8 @@ pub async fn page_links_in_scripts(
 }
 
 /// The string literals of a script that name an HTML page (`"annotated.html"`,
-/// `'guide/intro.htm#setup'`), each once, in order.
+/// `'guide/intro.htm#setup'`), also those quoted inside a literal of markup, each once, in
+/// order.
 pub fn page_paths(script: &str) -> Vec<String> {
     let bytes = script.as_bytes();
     let mut seen = HashSet::new();
@@ -88,7 +92,8 @@ pub fn page_paths(script: &str) -> Vec<String> {
     let mut i = 0;
     while i < bytes.len() && paths.len() < MAX_SCRIPT_LINKS {
         let quote = bytes[i];
-        if !matches!(quote, b'"' | b'\'' | b'`') {
+        // An escaped quote (`"esc\"aped"`) is inside a literal, never the start of one.
+        if !matches!(quote, b'"' | b'\'' | b'`') || (i > 0 && bytes[i - 1] == b'\\') {
             i += 1;
             continue;
         }
@@ -96,10 +101,16 @@ pub fn page_paths(script: &str) -> Vec<String> {
             Some(end) => {
                 // Escaped slashes are JSON's (`guide\/intro.html`).
                 let text = script[i + 1..end].replace("\\/", "/");
-                if names_a_page(&text) && seen.insert(text.clone()) {
-                    paths.push(text);
+                if names_a_page(&text) {
+                    if seen.insert(text.clone()) {
+                        paths.push(text);
+                    }
+                    i = end + 1;
+                } else {
+                    // Markup written by the script (`innerHTML='<a href="guide.html">'`)
+                    // quotes its links inside the literal: they are looked for too.
+                    i += 1;
                 }
-                i = end + 1;
             }
             // Not a literal (a quote in a comment or a regular expression): go on after it.
             None => i += 1,
@@ -160,8 +171,9 @@ mod tests {
 {text:"Files",url:'files.html#list'}]}
 var NAVTREE = [ [ "SDL", "index.html", [ [ "Guide", "md_docs_guide.html", null ] ] ] ];
 var cfg = {"page":"api\/reference.htm?v=2", suffix: ".html", type: "text/html", glob: "*.html"};
-// don't: an apostrophe in a comment may hide 'lost.html' on its line, not further
-var next = `chapter-2.xhtml`; var css = "style.css"; var sp = "a page.html";"#;
+// don't: an apostrophe in a comment does not hide 'kept.html' on its line
+var next = `chapter-2.xhtml`; var css = "style.css"; var sp = "a page.html";
+el.innerHTML = '<li><a href="en/text/tables.html?DbPAR=WRITER">Tables</a></li>';"#;
         assert_eq!(
             page_paths(menu),
             vec![
@@ -170,7 +182,9 @@ var next = `chapter-2.xhtml`; var css = "style.css"; var sp = "a page.html";"#;
                 "files.html#list",
                 "md_docs_guide.html",
                 "api/reference.htm?v=2",
+                "kept.html",
                 "chapter-2.xhtml",
+                "en/text/tables.html?DbPAR=WRITER",
             ]
         );
     }

@@ -63,6 +63,35 @@ fn pages_named_only_in_the_site_scripts_are_found() {
 }
 
 #[test]
+fn pages_named_in_scripts_resolve_against_the_pages_base() {
+    // LibreOffice's help: every page sits under `<base href="../../../">` and a script
+    // writes the table of contents into it; its links are relative to that base.
+    let server = FixtureServer::site("scripted");
+    let app = TestApp::spawn();
+    let start = server.url("/help/en/text/writer/start.html");
+    let (_, _, status) = app.scrape_site(&start, json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let saved = saved_urls(&status);
+    assert_eq!(saved.len(), 3, "{saved:?}, requests: {:?}", server.hits());
+    for page in [
+        "/help/en/text/writer/tables.html",
+        "/help/en/text/shared/styles.html",
+    ] {
+        assert!(
+            saved.iter().any(|url| url.contains(page)),
+            "{page} not saved: {saved:?}"
+        );
+    }
+    // Resolved against the page instead, the links would name pages that do not exist.
+    assert!(
+        !server.hits().iter().any(|p| p.contains("/writer/en/")),
+        "{:?}",
+        server.hits()
+    );
+    assert!(status["result"]["failedPages"].is_null(), "{status}");
+}
+
+#[test]
 fn the_api_reference_is_fetched_first_under_a_small_budget() {
     let server = FixtureServer::site("ranked");
     // One page at a time, so that every choice is made with what is known so far.

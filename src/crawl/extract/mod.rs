@@ -39,6 +39,9 @@ pub struct Document {
     pub visible_words: usize,
     /// HTML only: the page's external scripts, whose page links the crawler may follow.
     pub scripts: Vec<Url>,
+    /// HTML only: the page's `<base href>` (relative URLs in its scripts' strings resolve
+    /// against it, as the page's own links do); `None` for the page itself.
+    pub base: Option<Url>,
 }
 
 #[derive(Debug)]
@@ -177,6 +180,7 @@ pub(crate) fn from_html(text: &str, url: &Url) -> Document {
         blocks: page.blocks,
         visible_words: page.visible_words,
         scripts: page.scripts,
+        base: Some(page.base),
     }
 }
 
@@ -208,6 +212,7 @@ pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecForma
         blocks: Vec::new(),
         visible_words: 0,
         scripts: Vec::new(),
+        base: None,
     }
 }
 
@@ -234,6 +239,7 @@ pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Docum
         blocks: Vec::new(),
         visible_words: 0,
         scripts: Vec::new(),
+        base: None,
     }
 }
 

@@ -180,6 +180,7 @@ async fn add_script_links(context: &JobContext, page: &mut ProcessedPage) {
         &context.robots,
         &context.scripts,
         &page_url,
+        page.document.base.as_ref().unwrap_or(&page_url),
         &page.document.scripts,
     )
     .await;

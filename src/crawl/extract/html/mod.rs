@@ -56,6 +56,9 @@ pub struct HtmlPage {
     pub spec_links: Vec<Url>,
     /// The page's external scripts, whose page links the crawler may look for.
     pub scripts: Vec<Url>,
+    /// What the page's relative URLs are resolved against: its `<base href>`, else itself.
+    /// A script's strings are used in the page's document, so they resolve against it too.
+    pub base: Url,
     /// The blocks of `markdown`, for learning the site's template.
     pub blocks: Vec<Block>,
     /// The distinct words a reader sees on the page (outside landmarks of chrome): what
@@ -90,6 +93,7 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
         nofollow,
         spec_links: spec_links(&doc, &base),
         scripts: script_sources(&tagged, &base),
+        base,
     }
 }
 
