@@ -214,7 +214,7 @@ pub async fn run(
         links_since_trim: AtomicUsize::new(0),
         queued: QueuedUrls::new(),
         live,
-        scripts: ScriptsSeen::default(),
+        scripts: ScriptsSeen::for_budget(input.max_iterations),
     });
     if is_new && input.max_depth != Some(0) {
         // Sitemaps can be many and slow; a cancel must stop them, and they may not keep
