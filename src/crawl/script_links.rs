@@ -15,7 +15,7 @@ use super::fetch::Fetcher;
 use super::hosts::HostLimiter;
 use super::robots::RobotsCache;
 
-/// Scripts fetched per job at least may be: a site's menus are in a few of them …
+/// Scripts a job may fetch whatever its budget: a site's menus are in a few of them …
 const MIN_JOB_SCRIPTS: usize = 64;
 /// … and one per this many pages of the job's budget: a Doxygen manual's examples each
 /// build their menu from a `menudata.js` of their own (28 of 120 scripts on one site),

@@ -39,8 +39,8 @@ pub struct Document {
     pub visible_words: usize,
     /// HTML only: the page's external scripts, whose page links the crawler may follow.
     pub scripts: Vec<Url>,
-    /// HTML only: the page's `<base href>` (relative URLs in its scripts' strings resolve
-    /// against it, as the page's own links do); `None` for the page itself.
+    /// HTML only: what the page's relative URLs resolve against (its `<base href>`, else
+    /// itself); the strings of its scripts resolve against it too. `None` for other types.
     pub base: Option<Url>,
 }
 

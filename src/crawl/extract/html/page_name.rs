@@ -6,8 +6,8 @@
 //! there as well: MediaWiki's `page-Main_Page` (`page-cpp_utility_functional_invoke` on
 //! cppreference's copy), WordPress's `page-id-42` and `postid-42`, Drupal's `page-node-7`.
 //! Such a class gives every block of every page a fingerprint of its own below the title,
-//! so no template is ever learned there (cppreference's tagline and breadcrumbs stayed
-//! on all 599 pages). A class names the page when its last word is a number (`postid-42`;
+//! so no template is ever learned there (cppreference's tagline stayed on all 599 pages,
+//! its section menus on 387). A class names the page when its last word is a number (`postid-42`;
 //! not DocBook's `SECT1`, a kind of page), or when its words end with the words of the
 //! page's own file name after a prefix of its own (`page-` + the title); a class the
 //! whole site shares is neither, so leaving these out keeps kinds of pages apart and
