@@ -72,8 +72,9 @@ pub(super) struct Converter<'u> {
     frames: Vec<Close>,
     base: &'u Url,
     page_url: &'u Url,
-    /// What `<html>` and `<body>` classes naming this page look like (left out of paths).
-    page_name: PageName,
+    /// What `<html>` and `<body>` classes naming this page look like (left out of paths),
+    /// worked out once per page by the caller.
+    page_name: &'u PageName,
     strong_depth: usize,
     emphasis_depth: usize,
     heading_depth: usize,
@@ -98,13 +99,18 @@ pub(super) struct Converter<'u> {
 }
 
 impl<'u> Converter<'u> {
-    pub(super) fn new(base: &'u Url, page_url: &'u Url, mode: Mode) -> Self {
+    pub(super) fn new(
+        base: &'u Url,
+        page_url: &'u Url,
+        page_name: &'u PageName,
+        mode: Mode,
+    ) -> Self {
         Self {
             writer: MarkdownWriter::new(),
             frames: Vec::new(),
             base,
             page_url,
-            page_name: PageName::of(page_url),
+            page_name,
             strong_depth: 0,
             emphasis_depth: 0,
             heading_depth: 0,
@@ -121,7 +127,7 @@ impl<'u> Converter<'u> {
     }
 
     pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
-        self.paths.push(absolute_path_hashes(root, &self.page_name));
+        self.paths.push(absolute_path_hashes(root, self.page_name));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
                 self.writer.push_text(text);
@@ -211,12 +217,12 @@ impl<'u> Converter<'u> {
             .last()
             .copied()
             .unwrap_or((FNV_OFFSET, FNV_OFFSET));
-        let path = mix_signature(parent, el, &self.page_name);
+        let path = mix_signature(parent, el, self.page_name);
         // After the first heading no block asks for it: not worked out.
         let masthead = if self.seen_heading {
             0
         } else {
-            mix_signature_with(parent_masthead, el, false, &self.page_name)
+            mix_signature_with(parent_masthead, el, false, self.page_name)
         };
         (path, masthead)
     }
@@ -245,7 +251,7 @@ impl<'u> Converter<'u> {
         }
         let (path, masthead) = self.path_of(&el);
         let path = if self.seen_heading { path } else { masthead };
-        let mut inner = Converter::new(self.base, self.page_url, Mode::Strict);
+        let mut inner = Converter::new(self.base, self.page_url, self.page_name, Mode::Strict);
         inner.remember_dropped = false;
         let text = inner.convert(el).markdown;
         let text = text.trim();

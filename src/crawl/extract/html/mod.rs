@@ -111,7 +111,8 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> (Conversion, usize) {
         .next()
         .unwrap_or_else(|| doc.root_element());
     let root = content_root(doc).unwrap_or(body);
-    let first = Converter::new(base, page_url, Mode::Strict).convert(root);
+    let page_name = PageName::of(page_url);
+    let first = Converter::new(base, page_url, &page_name, Mode::Strict).convert(root);
     let words = PageWords::of(doc);
     let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
     if best_recall >= MIN_RECALL {
@@ -126,7 +127,7 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> (Conversion, usize) {
     for retry in retries {
         let keep_named_from = (structural_text_len(retry) / 3).max(1);
         let mode = Mode::Lenient { keep_named_from };
-        let candidate = Converter::new(base, page_url, mode).convert(retry);
+        let candidate = Converter::new(base, page_url, &page_name, mode).convert(retry);
         // Compared with the best so far, which is below MIN_RECALL here.
         let recall = words.recall_until(&candidate.markdown, MIN_RECALL);
         if recall > best_recall {

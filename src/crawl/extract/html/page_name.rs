@@ -17,7 +17,7 @@ use url::Url;
 
 /// The words of a page's file name (its last path segment, without the extension), in
 /// lower case: `…/functional/invoke.html` → `invoke`, `/wiki/Main_Page` → `main`, `page`.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(super) struct PageName {
     words: Vec<String>,
 }

@@ -775,8 +775,10 @@ fn dropped_named_chrome_and_the_same_block_kept_share_a_fingerprint() {
     let doc = Html::parse_document(html);
     let body = elements(&doc, "body").next().expect("body");
     let url = page_url();
-    let strict = Converter::new(&url, &url, Mode::Strict).convert(body);
-    let lenient = Converter::new(&url, &url, Mode::Lenient { keep_named_from: 1 }).convert(body);
+    let name = PageName::of(&url);
+    let strict = Converter::new(&url, &url, &name, Mode::Strict).convert(body);
+    let lenient =
+        Converter::new(&url, &url, &name, Mode::Lenient { keep_named_from: 1 }).convert(body);
     assert!(!strict.markdown.contains("Copyright"));
     assert!(lenient.markdown.contains("Copyright"));
     let dropped: Vec<_> = strict.blocks.iter().filter(|b| b.dropped).collect();
