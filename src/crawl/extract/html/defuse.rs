@@ -34,8 +34,9 @@ pub(super) const UNCOUNTED_TAGS: &[&str] = &[
 
 /// Elements whose content html5ever reads as text, not markup (with scripting on, as
 /// scraper parses). `<template>` is not one: its content is parsed like any other.
-pub(super) const RAW_TEXT_TAGS: &[&str] =
-    &["script", "style", "textarea", "title", "xmp", "noscript"];
+pub(super) const RAW_TEXT_TAGS: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "noscript", "iframe", "noembed", "noframes",
+];
 
 /// The formatting elements of the HTML parsing algorithm.
 pub(super) const FORMATTING_TAGS: &[&str] = &[
@@ -108,6 +109,18 @@ pub(super) fn defuse(html: &str) -> Cow<'_, str> {
                 } else {
                     foreign + 1
                 };
+            }
+            // A page written as XHTML but served as HTML: `<iframe …/>` or `<script …/>`
+            // opens an element whose text runs to its end tag, and with none the rest of
+            // the page becomes text nobody sees (a browser shows the page blank from
+            // there). The author meant an empty element, so it is closed where it opens.
+            if tag.self_closing && kind.is(Kind::RAW_TEXT) && !tag.is_end && foreign == 0 {
+                out.push_str(&html[copied_upto..tag.end]);
+                out.push_str("</");
+                out.push_str(tag.name.as_str());
+                out.push('>');
+                copied_upto = tag.end;
+                continue;
             }
             // `<div/>` opens a div in HTML: the slash only closes in SVG and MathML.
             if (tag.self_closing && foreign > 0) || kind.is(Kind::UNCOUNTED) {
@@ -183,7 +196,7 @@ fn tags(html: &str) -> impl Iterator<Item = (usize, RawTag)> + '_ {
             continue;
         };
         pos = tag.end;
-        if !tag.is_end && tag.kind.is(Kind::RAW_TEXT) {
+        if !tag.is_end && tag.kind.is(Kind::RAW_TEXT) && !tag.self_closing {
             pos = find_end_tag(html.as_bytes(), tag.end, tag.name.as_str()).unwrap_or(html.len());
         }
         if tag.name.is_empty() {
@@ -265,11 +278,18 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
     }
     let end = memchr::memchr(b'>', &bytes[name_start..]).map(|i| name_start + i + 1)?;
     let name = TagName::new(&bytes[name_start..name_start + name_len]);
+    // In `<a href=x/>` the slash ends an unquoted value; it closes only after the name,
+    // a space or a quote.
+    let name_end = name_start + name_len;
+    let self_closing = end - 2 >= name_end
+        && bytes[end - 2] == b'/'
+        && (end - 2 == name_end
+            || matches!(bytes[end - 3], b'"' | b'\'' | b' ' | b'\t' | b'\n' | b'\r'));
     Some(RawTag {
         kind: Kind::of(name.as_str()),
         name,
         is_end,
-        self_closing: bytes[end - 2] == b'/',
+        self_closing,
         end,
     })
 }
@@ -348,6 +368,34 @@ mod tests {
         let defused = defuse(&html);
         assert_eq!(count(&defused, "<span>"), MAX_ELEMENTS);
         assert_eq!(count(&defused, "x"), MAX_ELEMENTS + 100);
+    }
+
+    #[test]
+    fn raw_text_elements_written_as_empty_xml_elements_are_closed_where_they_open() {
+        let html = "<nav><iframe src=\"https://x.test/b\" title=\"Sponsor\"/></nav>\
+                    <script src=\"a.js\" /><TITLE/><main><p>kept</p></main>";
+        let defused = defuse(html);
+        assert_eq!(
+            defused,
+            "<nav><iframe src=\"https://x.test/b\" title=\"Sponsor\"/></iframe></nav>\
+             <script src=\"a.js\" /></script><TITLE/></title><main><p>kept</p></main>"
+        );
+        let doc = Html::parse_document(&defused);
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("kept"), "{text}");
+    }
+
+    #[test]
+    fn a_slash_ending_an_unquoted_value_or_inside_svg_closes_nothing_more() {
+        // `src=a/` is the value "a/": the iframe is open, as html5ever reads it.
+        let unquoted = "<iframe src=a/>fallback</iframe><p>after</p>";
+        assert_eq!(defuse(unquoted), unquoted);
+        // In SVG the slash closes `<title/>` and `<style/>` already.
+        let svg = "<svg><title/><style/></svg><p>after</p>";
+        assert_eq!(defuse(svg), svg);
+        // An element with its end tag is left as it is.
+        let closed = "<script src=\"a.js\"></script><p>after</p>";
+        assert_eq!(defuse(closed), closed);
     }
 
     #[test]
