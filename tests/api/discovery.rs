@@ -92,6 +92,59 @@ fn pages_named_in_scripts_resolve_against_the_pages_base() {
 }
 
 #[test]
+fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
+    // An older manual's index is a frameset: no anchor and no text of its own, only the
+    // table of contents and the first chapter as `<frame src>`.
+    let server = FixtureServer::site("framed");
+    let app = TestApp::spawn();
+    let (_, _, status) = app.scrape_site(&server.url("/index.html"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let expected = server.urls(&["/cover.html", "/install.html", "/tasks.html", "/toc.html"]);
+    assert_eq!(
+        saved_urls(&status),
+        expected,
+        "requests: {:?}",
+        server.hits()
+    );
+    // The frameset itself has nothing to save, and says so.
+    let failed = status["result"]["failedPages"]
+        .as_object()
+        .expect("failedPages");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[&server.url("/index.html")], "no text content");
+}
+
+#[test]
+fn an_empty_iframe_or_script_written_as_xml_does_not_hide_the_rest_of_the_page() {
+    // `<iframe …/>` and `<script …/>` open elements whose text runs to their end tag; the
+    // page has none, so read as HTML everything after them would be unseen text.
+    let server = FixtureServer::site("framed");
+    let app = TestApp::spawn();
+    let (session, _, status) =
+        app.scrape_site(&server.url("/install.html"), json!({"maxDepth": 0}));
+    assert_eq!(status["status"], "finished", "{status}");
+    assert_eq!(status["result"]["savedPagesCount"], 1, "{status}");
+    let docs: serde_json::Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let text: String = docs[0]["chunks"]
+        .as_array()
+        .expect("chunks")
+        .iter()
+        .filter_map(|chunk| chunk["content"].as_str())
+        .collect();
+    for kept in [
+        "# Installing Gadget Builder",
+        "add its `bin` folder to the search path",
+        "## Checking the installation",
+        "the configuration file it reads on start",
+    ] {
+        assert!(text.contains(kept), "{kept:?} missing from {text}");
+    }
+}
+
+#[test]
 fn the_api_reference_is_fetched_first_under_a_small_budget() {
     let server = FixtureServer::site("ranked");
     // One page at a time, so that every choice is made with what is known so far.

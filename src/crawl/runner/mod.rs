@@ -134,6 +134,10 @@ enum PageResult {
     Cancelled,
     /// Fetched (an iteration) but not saved.
     Failed(String),
+    /// Fetched but without a word to save (a frameset, a page its scripts fill): failed
+    /// as "no text content", and its links are followed, for they may be the only way
+    /// into the site.
+    Wordless(Box<Document>),
     /// Redirects to a URL this job already handles; an iteration, nothing saved.
     Redirected(String),
     /// Never fetched (robots.txt); does not use the page budget.

@@ -37,6 +37,7 @@ pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> P
 fn count(result: &PageResult) {
     match result {
         PageResult::Failed(reason) => crate::metrics::page_failed(reason),
+        PageResult::Wordless(_) => crate::metrics::page_failed(super::record::NO_TEXT),
         PageResult::Skipped(_) => crate::metrics::page_skipped(),
         // The job ended; the page is not counted as fetched.
         PageResult::Cancelled => {}
@@ -155,6 +156,7 @@ async fn fetch_and_prepare(
         }
         Ok(Err(Unprepared::Cancelled)) => PageResult::Cancelled,
         Ok(Err(Unprepared::Failed(reason))) => PageResult::Failed(reason),
+        Ok(Err(Unprepared::Wordless(document))) => PageResult::Wordless(document),
         Err(err) => {
             log::error!(
                 "[job {}] processing {} failed: {err}",
@@ -229,6 +231,8 @@ enum Unprepared {
     Cancelled,
     /// The page cannot be saved; the reason is its failure line.
     Failed(String),
+    /// The page has no text to save; its links are still followed.
+    Wordless(Box<Document>),
 }
 
 /// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool,
@@ -254,7 +258,7 @@ fn prepare_page(
         return Err(Unprepared::Cancelled);
     };
     if chunks.is_empty() {
-        return Err(Unprepared::Failed("no text content".to_string()));
+        return Err(Unprepared::Wordless(Box::new(document)));
     }
     Ok(ProcessedPage {
         numberless_hash: numberless_hash(&document.content),

@@ -7,6 +7,9 @@ use crate::crawl::versions::VersionedPath;
 use crate::jobs::input::MAX_URL_CHARS;
 use crate::storage::sql::Sql;
 
+/// The failure line of a page without a word to save.
+pub(super) const NO_TEXT: &str = "no text content";
+
 pub(super) enum Recorded {
     Counted,
     NotCounted,
@@ -104,6 +107,18 @@ pub(super) async fn record(
                     )?;
                     Recorded::Counted
                 }
+                PageResult::Wordless(_) => {
+                    frontier::set_state(
+                        tx,
+                        &job,
+                        &entry.url,
+                        entry.depth,
+                        UrlState::Failed,
+                        Some(NO_TEXT),
+                    )?;
+                    frontier::add(tx, &job, &links)?;
+                    Recorded::Counted
+                }
                 PageResult::Redirected(to) => {
                     let reason = format!("redirects to {to}");
                     frontier::set_state(
@@ -194,6 +209,13 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
             entry,
             page_links(&page.document).into_iter(),
             &page.document.other_languages,
+        ),
+        PageResult::Wordless(document) => follow_links(
+            context,
+            input,
+            entry,
+            page_links(document).into_iter(),
+            &document.other_languages,
         ),
         PageResult::NotModified(cached) => {
             let links = cached

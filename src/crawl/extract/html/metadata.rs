@@ -19,6 +19,7 @@ pub(super) struct Tagged<'a> {
     metas: Vec<ElementRef<'a>>,
     anchors: Vec<ElementRef<'a>>,
     scripts: Vec<ElementRef<'a>>,
+    frames: Vec<ElementRef<'a>>,
 }
 
 impl<'a> Tagged<'a> {
@@ -31,6 +32,7 @@ impl<'a> Tagged<'a> {
                 "meta" => &mut tagged.metas,
                 "a" => &mut tagged.anchors,
                 "script" => &mut tagged.scripts,
+                "frame" | "iframe" => &mut tagged.frames,
                 _ => continue,
             };
             list.push(el);
@@ -164,16 +166,21 @@ pub(super) fn robots_directives(tagged: &Tagged) -> (bool, bool) {
 /// the page's memory.
 pub(super) const MAX_PAGE_LINKS: usize = 10_000;
 
+/// The page's links: its anchors, then the pages its frames show. A frameset page (the
+/// index of an older manual, Javadoc before version 9) has no anchor at all: its table
+/// of contents and first chapter are `<frame src>`, and the site is reached through them.
 pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
     let mut seen = HashSet::new();
     let mut links = Vec::new();
-    for &anchor in &tagged.anchors {
+    let anchors = tagged.anchors.iter().map(|&a| (a, "href"));
+    let frames = tagged.frames.iter().map(|&frame| (frame, "src"));
+    for (element, attribute) in anchors.chain(frames) {
         if links.len() >= MAX_PAGE_LINKS {
             break;
         }
-        let Some(mut url) = anchor
+        let Some(mut url) = element
             .value()
-            .attr("href")
+            .attr(attribute)
             .and_then(|h| resolve_http(base, h))
         else {
             continue;
@@ -183,9 +190,20 @@ pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
         if !seen.insert(url.as_str().to_string()) {
             continue;
         }
+        let text = if attribute == "src" {
+            // A frame has no text: its title, else the name links target it by.
+            ["title", "name"]
+                .iter()
+                .filter_map(|name| element.value().attr(name))
+                .map(collapse)
+                .find(|t| !t.is_empty())
+                .unwrap_or_default()
+        } else {
+            anchor_text(element)
+        };
         links.push(PageLink {
-            text: anchor_text(anchor),
-            nofollow: rel_has(&anchor, "nofollow"),
+            text,
+            nofollow: rel_has(&element, "nofollow"),
             url,
         });
     }
