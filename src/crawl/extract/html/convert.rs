@@ -379,7 +379,12 @@ impl<'u> Converter<'u> {
                 self.writer.start_table();
                 Close::Table
             }
-            // The rows and cells of a table used for page layout are blocks of the page.
+            // The rows and cells of a table used for page layout are blocks of the page;
+            // a row of phrases is one block, a line.
+            "td" | "th" if self.layout_tables.last() == Some(&true) && is_phrase_row_cell(el) => {
+                self.writer.push_text(" ");
+                Close::Space
+            }
             "tr" | "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
             "tr" => {
                 self.writer.start_row();

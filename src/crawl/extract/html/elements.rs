@@ -84,6 +84,75 @@ pub(super) fn is_layout_table(table: ElementRef) -> bool {
     own_cells(table, 1, 2000).is_some_and(|(cells, _)| cells.len() == 1)
 }
 
+/// Most nodes of a layout table's cell read as a phrase of its row.
+const MAX_PHRASE_CELL_NODES: usize = 200;
+
+/// Most cells of a layout table's row read as one line.
+const MAX_PHRASE_ROW_CELLS: usize = 6;
+
+/// A cell of a layout table's row whose cells all hold a phrase, not blocks: Doxygen lays
+/// out each member as a row of two such cells (the return type right-aligned, then the
+/// name and parameters), and such a row reads as one line (`int SDL_Init (Uint32 flags)`),
+/// not as a paragraph a cell. A row with a cell of blocks (a banner's logo beside the
+/// title and article) keeps a block a cell.
+pub(super) fn is_phrase_row_cell(cell: ElementRef) -> bool {
+    let Some(row) = parent_element(&cell).filter(|row| row.value().name() == "tr") else {
+        return false;
+    };
+    let cells = || {
+        row.children()
+            .filter_map(ElementRef::wrap)
+            .filter(|el| matches!(el.value().name(), "td" | "th"))
+    };
+    cells().count() <= MAX_PHRASE_ROW_CELLS && cells().all(is_phrase_cell)
+}
+
+/// A cell that holds a phrase: no element that starts a line, and not large.
+fn is_phrase_cell(cell: ElementRef) -> bool {
+    let mut nodes = 0;
+    let mut phrase = true;
+    walk(cell, |visit| {
+        nodes += 1;
+        if nodes > MAX_PHRASE_CELL_NODES {
+            phrase = false;
+            return Flow::Stop;
+        }
+        match visit {
+            Visit::Enter(el) if el.id() != cell.id() && holds_lines(el.value().name()) => {
+                phrase = false;
+                Flow::Stop
+            }
+            _ => Flow::Descend,
+        }
+    });
+    phrase
+}
+
+/// Elements that start a line of their own in Markdown.
+fn holds_lines(name: &str) -> bool {
+    is_block_tag(name)
+        || matches!(
+            name,
+            "ul" | "ol"
+                | "li"
+                | "pre"
+                | "table"
+                | "tr"
+                | "td"
+                | "th"
+                | "dt"
+                | "blockquote"
+                | "hr"
+                | "br"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+        )
+}
+
 /// The cells of `table`, not of the tables inside it, up to `most + 1` of them (then the
 /// walk stops), and whether a table is nested in it; `None` when the table has more than
 /// `max_nodes` nodes before that is known.

@@ -89,6 +89,29 @@ fn a_row_stops_at_64_columns_and_keeps_the_text_of_the_rest() {
 }
 
 #[test]
+fn a_layout_row_of_phrases_reads_as_one_line() {
+    // Doxygen's member list: a heading row makes it a layout table; each member is a row
+    // of its return type (right-aligned) and its name with parameters, then a row of its
+    // description.
+    let out = md("<table class=\"memberdecls\">\
+        <tr class=\"heading\"><td colspan=\"2\"><h2 class=\"groupheader\">Functions</h2></td></tr>\
+        <tr class=\"memitem\"><td class=\"memItemLeft\" align=\"right\">MagickExport <a href=\"t.html\">MagickBooleanType</a>&#160;</td>\
+        <td class=\"memItemRight\"><a href=\"f.html\">AcquireMagickResource</a> (const ResourceType type)</td></tr>\
+        <tr class=\"memdesc\"><td class=\"mdescLeft\">&#160;</td><td class=\"mdescRight\">Acquires a resource.<br/></td></tr>\
+        <tr class=\"memitem\"><td class=\"memItemLeft\" align=\"right\">int&#160;</td>\
+        <td class=\"memItemRight\"><a href=\"g.html\">ListMagickResources</a> (FILE *file)</td></tr>\
+        </table>");
+    assert_eq!(
+        out,
+        "## Functions\n\n\
+         MagickExport [MagickBooleanType](https://docs.example.com/guide/t.html) \
+         [AcquireMagickResource](https://docs.example.com/guide/f.html) (const ResourceType type)\n\n\
+         Acquires a resource.\n\n\
+         int [ListMagickResources](https://docs.example.com/guide/g.html) (FILE \\*file)\n"
+    );
+}
+
+#[test]
 fn table_without_thead_uses_first_row_as_header() {
     let out = md("<table><tr><td>k</td><td>v</td></tr><tr><td>1</td><td>2</td></tr></table>");
     assert_eq!(out, "| k | v |\n| --- | --- |\n| 1 | 2 |\n");
