@@ -126,12 +126,26 @@ SITES = {
     "gimp": ("gimp-help-en", "/usr/share/gimp/2.0/help/en", "index.html", "DocBook XSL (the GIMP manual)", 500),
     "ada": ("ada-reference-manual-2012", "/usr/share/doc/ada-reference-manual-2012/aarm2012.html", "aa-TOC.html",
             "ARM_Form (the Ada reference manual)", 500),
+    # Families measured first on 2026-12-04, night (docs/fidelity.md, "Eight more families").
+    "ant": ("ant-doc", "/usr/share/doc/ant/manual", "index.html", "hand-written, a frameset", None),
+    "docutils": ("docutils-doc", "/usr/share/doc/docutils-doc/docs", "index.html", "Docutils (rst2html)", None),
+    "exim": ("exim4-doc-html", "/usr/share/doc/exim4-doc-html/spec_html", "index.html",
+             "xfpt (Exim's specification)", None),
+    "ffmpeg": ("ffmpeg-doc", "/usr/share/doc/ffmpeg/manual", "index.html", "texi2html, Bootstrap theme", None),
+    "imagemagick": ("imagemagick-6-doc", "/usr/share/doc/imagemagick-6-common/html/www", "index.html",
+                    "hand-written, Bootstrap website", 500),
+    "swig": ("swig4.0-doc", "/usr/share/doc/swig4.0-doc/Manual", "index.html",
+             "hand-written, long chapter pages", None),
+    "tomcat": ("tomcat10-docs", "/usr/share/tomcat10-docs/docs", "index.html", "Tomcat's XSLT site", 400),
+    "wireshark": ("wireshark-doc", "/usr/share/doc/wireshark/wsug_html_chunked", "index.html",
+                  "Asciidoctor to DocBook XSL, chunked", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
              "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
              "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang", "fpdoc", "kicad",
-             "libreoffice", "gimp", "ada"}
+             "libreoffice", "gimp", "ada", "ant", "docutils", "exim", "ffmpeg", "imagemagick", "swig", "tomcat",
+             "wireshark"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
