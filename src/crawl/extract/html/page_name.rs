@@ -52,9 +52,19 @@ impl PageName {
         {
             return true;
         }
-        !self.words.is_empty()
-            && class_words.len() > self.words.len()
-            && class_words.ends_with(&self.words)
+        if self.words.is_empty() {
+            return false;
+        }
+        // `page-` + the page's title (MediaWiki).
+        if class_words.len() > self.words.len() && class_words.ends_with(&self.words) {
+            return true;
+        }
+        // The page's numbered file name, or its beginning: GAPDoc's `chap3` on `chap3.html`
+        // and on its MathJax twin `chap3_mj.html`. A bare word without a number (`invoke`
+        // on `invoke.html`, rustdoc's `struct` on `struct.QSelf.html`) may be a kind.
+        class_words.len() <= self.words.len()
+            && self.words.starts_with(&class_words)
+            && class.bytes().any(|b| b.is_ascii_digit())
     }
 }
 
@@ -113,5 +123,18 @@ mod tests {
             assert!(!strukt.is_named_by(kind), "{kind}");
         }
         assert!(!name("http://h/").is_named_by("home"));
+    }
+
+    #[test]
+    fn a_numbered_file_name_on_the_body_names_the_page_and_its_twins() {
+        for url in ["http://h/ref/chap3.html", "http://h/ref/chap3_mj.html"] {
+            assert!(name(url).is_named_by("chap3"), "{url}");
+        }
+        let chapter = name("http://h/ref/chap3.html");
+        for other in ["chap", "chap4", "chap3-extra", "sect1"] {
+            assert!(!chapter.is_named_by(other), "{other}");
+        }
+        // A file name without a number may be the name of a kind of page.
+        assert!(!name("http://h/search.html").is_named_by("search"));
     }
 }
