@@ -139,13 +139,21 @@ SITES = {
     "tomcat": ("tomcat10-docs", "/usr/share/tomcat10-docs/docs", "index.html", "Tomcat's XSLT site", 400),
     "wireshark": ("wireshark-doc", "/usr/share/doc/wireshark/wsug_html_chunked", "index.html",
                   "Asciidoctor to DocBook XSL, chunked", None),
+    "gap": ("gap-doc", "/usr/share/gap/doc/ref", "chap0.html", "GAPDoc (GAP's reference manual)", None),
+    "gnuplot": ("gnuplot-doc", "/usr/share/doc/gnuplot/htmldocs", "index.html", "LaTeX2HTML", 500),
+    "maxima": ("maxima-doc", "/usr/share/doc/maxima-doc/html", "maxima_toc.html", "Texinfo (Maxima's manual)", 400),
+    "mpich": ("mpich-doc", "/usr/share/doc/mpich-doc/html", "index.html", "doctext man pages", 500),
+    "scala": ("scala-doc", "/usr/share/doc/scala-2.11/api/library", "index.html",
+              "Scaladoc 2.11 (a script-driven frame)", 500),
+    "modperl": ("libapache2-mod-perl2-doc", "/usr/share/doc/libapache2-mod-perl2-doc/docs/2.0",
+                "api/*/*.html,user/*/*.html", "pod2html in a site template (mod_perl)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
              "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
              "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang", "fpdoc", "kicad",
              "libreoffice", "gimp", "ada", "ant", "docutils", "exim", "ffmpeg", "imagemagick", "swig", "tomcat",
-             "wireshark"}
+             "wireshark", "gap", "gnuplot", "maxima", "mpich", "scala", "modperl"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
