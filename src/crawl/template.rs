@@ -296,6 +296,7 @@ pub fn strip(
             start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
         })
         .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
+        .filter(|&(start, end)| !is_property_line(&content[start..end]))
         .collect::<Vec<_>>();
     let recurring_headings: HashSet<&str> = blocks
         .iter()
@@ -321,6 +322,36 @@ pub fn strip(
         return None;
     }
     Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// Longest property line (`**Return Type:** integer`) kept whatever it shares.
+const MAX_PROPERTY_CHARS: usize = 60;
+/// Most words of a property's label.
+const MAX_PROPERTY_LABEL_WORDS: usize = 4;
+
+/// A short line that states one property of the page's item: a label of a few words
+/// ending in a colon, then its value (`**Language:** PLPGSQL`, `Since: 2.4`). Many items
+/// share a value, so the line recurs on many pages, but it is the item's own fact, not
+/// the site's template: cut, a function's page no longer said what it returns.
+fn is_property_line(block: &str) -> bool {
+    let line = block.trim();
+    if line.len() > MAX_PROPERTY_CHARS || line.contains('\n') {
+        return false;
+    }
+    let (label, value) = match line
+        .strip_prefix("**")
+        .and_then(|rest| rest.split_once(":**"))
+    {
+        Some((label, value)) => (label, value),
+        None => match line.split_once(": ") {
+            Some((label, value)) if !label.contains(['*', '[', '`']) => (label, value),
+            _ => return false,
+        },
+    };
+    let words = label.split_whitespace().count();
+    (1..=MAX_PROPERTY_LABEL_WORDS).contains(&words)
+        && label.chars().next().is_some_and(char::is_alphabetic)
+        && !value.trim().is_empty()
 }
 
 /// A byte range of a page's Markdown to cut.
@@ -882,6 +913,39 @@ mod tests {
              <h2>Options</h2><p>Option text for topic {n}, which differs on every page.</p>\
              <div class=\"note\"><p>Acme Widgets — tools for every workshop</p></div></div>"
         )
+    }
+
+    #[test]
+    fn a_property_of_the_item_is_never_cut_however_many_items_share_it() {
+        for property in [
+            "**Language:** PLPGSQL",
+            "**Return Type:** integer",
+            "Since: 2.4",
+            "Default value: `true`",
+        ] {
+            assert!(is_property_line(property), "{property}");
+        }
+        for not_property in [
+            "**All Implemented Interfaces:**",
+            "Acme Widgets — tools for every workshop",
+            "Note: this page is generated from the sources; edit those instead of it.",
+            "See also: [install](https://x.test/install.html)\nand more",
+            "[Home](https://x.test/): the start page",
+        ] {
+            assert!(!is_property_line(not_property), "{not_property}");
+        }
+        let (content, blocks) = page(
+            "https://x.test/f.html",
+            "<main><h1>updaterelname()</h1><p>Fixes the names of replicated tables.</p>\
+             <p><b>Language:</b> PLPGSQL</p></main>",
+        );
+        let template: HashSet<u64> = blocks
+            .iter()
+            .filter(|b| block_text(&content, b) == Some("**Language:** PLPGSQL"))
+            .map(|b| b.fingerprint)
+            .collect();
+        assert!(!template.is_empty(), "{content}");
+        assert_eq!(strip(&content, &blocks, None, &template), None, "{content}");
     }
 
     #[test]
