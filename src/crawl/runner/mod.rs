@@ -134,9 +134,9 @@ enum PageResult {
     Cancelled,
     /// Fetched (an iteration) but not saved.
     Failed(String),
-    /// Fetched but without a word to save (a frameset, a page its scripts fill): failed
-    /// as "no text content", and its links are followed, for they may be the only way
-    /// into the site.
+    /// Fetched but without a word to save (a frameset without `<noframes>`): failed as
+    /// "no text content", and its HTML links (frames included) are followed, for they may
+    /// be the only way into the site. Its scripts are not read for links.
     Wordless(Box<Document>),
     /// Redirects to a URL this job already handles; an iteration, nothing saved.
     Redirected(String),
