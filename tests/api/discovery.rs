@@ -115,6 +115,24 @@ fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
 }
 
 #[test]
+fn a_shell_page_without_a_word_leads_to_the_pages_its_scripts_name() {
+    // A page its scripts fill: no text and no link in its HTML, its pages named in a data
+    // script.
+    let server = FixtureServer::site("framed");
+    let app = TestApp::spawn();
+    let (_, _, status) = app.scrape_site(&server.url("/app.html"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let saved = saved_urls(&status);
+    for page in ["/install.html", "/tasks.html"] {
+        assert!(saved.contains(&server.url(page)), "{page}: {saved:?}");
+    }
+    let failed = status["result"]["failedPages"]
+        .as_object()
+        .expect("failedPages");
+    assert_eq!(failed[&server.url("/app.html")], "no text content");
+}
+
+#[test]
 fn an_empty_iframe_or_script_written_as_xml_does_not_hide_the_rest_of_the_page() {
     // `<iframe …/>` and `<script …/>` open elements whose text runs to their end tag; the
     // page has none, so read as HTML everything after them would be unseen text.

@@ -134,9 +134,10 @@ enum PageResult {
     Cancelled,
     /// Fetched (an iteration) but not saved.
     Failed(String),
-    /// Fetched but without a word to save (a frameset without `<noframes>`): failed as
-    /// "no text content", and its HTML links (frames included) are followed, for they may
-    /// be the only way into the site. Its scripts are not read for links.
+    /// Fetched but without a word to save (a frameset without `<noframes>`, a shell its
+    /// scripts fill): failed as "no text content", and its links (frames and the pages
+    /// its scripts name included) are followed, for they may be the only way into the
+    /// site.
     Wordless(Box<Document>),
     /// Redirects to a URL this job already handles; an iteration, nothing saved.
     Redirected(String),

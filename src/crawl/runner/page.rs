@@ -151,12 +151,17 @@ async fn fetch_and_prepare(
     });
     match prepared.await {
         Ok(Ok(mut page)) => {
-            add_script_links(context, &mut page).await;
+            if let Ok(page_url) = Url::parse(&page.final_url) {
+                add_script_links(context, &mut page.document, &page_url).await;
+            }
             PageResult::Saved(Box::new(page))
         }
         Ok(Err(Unprepared::Cancelled)) => PageResult::Cancelled,
         Ok(Err(Unprepared::Failed(reason))) => PageResult::Failed(reason),
-        Ok(Err(Unprepared::Wordless(document))) => PageResult::Wordless(document),
+        Ok(Err(Unprepared::Wordless(mut document, page_url))) => {
+            add_script_links(context, &mut document, &page_url).await;
+            PageResult::Wordless(document)
+        }
         Err(err) => {
             log::error!(
                 "[job {}] processing {} failed: {err}",
@@ -169,30 +174,25 @@ async fn fetch_and_prepare(
 }
 
 /// Adds the pages that the page's scripts name to its links (once per script and job).
-async fn add_script_links(context: &JobContext, page: &mut ProcessedPage) {
-    if page.document.nofollow || page.document.scripts.is_empty() {
+async fn add_script_links(context: &JobContext, document: &mut Document, page_url: &Url) {
+    if document.nofollow || document.scripts.is_empty() {
         return;
     }
-    let Ok(page_url) = Url::parse(&page.final_url) else {
-        return;
-    };
     let found = script_links::page_links_in_scripts(
         &context.shared.fetcher,
         &context.shared.hosts,
         &context.robots,
         &context.scripts,
-        &page_url,
-        page.document.base.as_ref().unwrap_or(&page_url),
-        &page.document.scripts,
+        page_url,
+        document.base.as_ref().unwrap_or(page_url),
+        &document.scripts,
     )
     .await;
-    page.document
-        .links
-        .extend(found.into_iter().map(|url| PageLink {
-            url,
-            text: String::new(),
-            nofollow: false,
-        }));
+    document.links.extend(found.into_iter().map(|url| PageLink {
+        url,
+        text: String::new(),
+        nofollow: false,
+    }));
 }
 
 /// The saved copy whose validators make the request for `url` conditional.
@@ -231,8 +231,8 @@ enum Unprepared {
     Cancelled,
     /// The page cannot be saved; the reason is its failure line.
     Failed(String),
-    /// The page has no text to save; its links are still followed.
-    Wordless(Box<Document>),
+    /// The page (at this final URL) has no text to save; its links are still followed.
+    Wordless(Box<Document>, Url),
 }
 
 /// CPU work of a page: decode, extract, chunk and describe. Runs on the blocking pool,
@@ -258,7 +258,7 @@ fn prepare_page(
         return Err(Unprepared::Cancelled);
     };
     if chunks.is_empty() {
-        return Err(Unprepared::Wordless(Box::new(document)));
+        return Err(Unprepared::Wordless(Box::new(document), final_url));
     }
     Ok(ProcessedPage {
         numberless_hash: numberless_hash(&document.content),
