@@ -147,13 +147,20 @@ SITES = {
               "Scaladoc 2.11 (a script-driven frame)", 500),
     "modperl": ("libapache2-mod-perl2-doc", "/usr/share/doc/libapache2-mod-perl2-doc/docs/2.0",
                 "api/*/*.html,user/*/*.html", "pod2html in a site template (mod_perl)", None),
+    "groovy": ("groovy-doc", "/usr/share/doc/groovy/gapi", "index.html", "Groovydoc 2.4 (a frameset)", 400),
+    "haproxy": ("haproxy-doc", "/usr/share/doc/haproxy/html", "*.html", "dconv (HAProxy's one-page manuals)", None),
+    "mutt": ("mutt", "/usr/share/doc/mutt/html", "index.html", "DocBook XSL (mutt's manual)", None),
+    "xapian": ("xapian-doc", "/usr/share/doc/xapian-doc", "index.html", "Docutils pages beside Doxygen", 400),
+    "debian-policy": ("debian-policy", "/usr/share/doc/debian-policy/policy.html", "index.html",
+                      "Sphinx (Debian Policy)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
              "docbook-xsl", "sphinx", "bind9", "cryptography", "nodejs", "sdl2", "octave", "r-manuals", "valgrind",
              "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang", "fpdoc", "kicad",
              "libreoffice", "gimp", "ada", "ant", "docutils", "exim", "ffmpeg", "imagemagick", "swig", "tomcat",
-             "wireshark", "gap", "gnuplot", "maxima", "mpich", "scala", "modperl"}
+             "wireshark", "gap", "gnuplot", "maxima", "mpich", "scala", "modperl",
+             "groovy", "haproxy", "mutt", "xapian", "debian-policy"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 

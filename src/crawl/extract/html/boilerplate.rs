@@ -182,6 +182,12 @@ pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
     "mobile-nav",
     "sub-nav",
     "top-nav",
+    "bottom-nav",
+    // The same bars named in camelCase, lower-cased for the lookup (Javadoc 8's and
+    // Groovydoc's `topNav`, `subNav`, `bottomNav`).
+    "topnav",
+    "subnav",
+    "bottomnav",
     "md-footer",
     "md-header",
     "md-tabs",
