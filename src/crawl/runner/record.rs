@@ -83,6 +83,16 @@ pub(super) async fn record(
             for hop in &hops {
                 frontier::set_state(tx, &job, hop, entry.depth, UrlState::Done, Some(&via))?;
             }
+            let failed = |reason: &str| {
+                frontier::set_state(
+                    tx,
+                    &job,
+                    &entry.url,
+                    entry.depth,
+                    UrlState::Failed,
+                    Some(reason),
+                )
+            };
             let counted = match result {
                 PageResult::Cancelled => return Ok(Recorded::JobOver),
                 PageResult::Skipped(reason) => {
@@ -97,25 +107,12 @@ pub(super) async fn record(
                     return Ok(Recorded::NotCounted);
                 }
                 PageResult::Failed(reason) => {
-                    frontier::set_state(
-                        tx,
-                        &job,
-                        &entry.url,
-                        entry.depth,
-                        UrlState::Failed,
-                        Some(&reason),
-                    )?;
+                    failed(&reason)?;
                     Recorded::Counted
                 }
                 PageResult::Wordless(_) => {
-                    frontier::set_state(
-                        tx,
-                        &job,
-                        &entry.url,
-                        entry.depth,
-                        UrlState::Failed,
-                        Some(NO_TEXT),
-                    )?;
+                    // Nothing to save, but its links may be the only way on.
+                    failed(NO_TEXT)?;
                     frontier::add(tx, &job, &links)?;
                     Recorded::Counted
                 }

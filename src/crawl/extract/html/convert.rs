@@ -94,6 +94,9 @@ pub(super) struct Converter<'u> {
     blocks: Vec<Block>,
     /// Per open table, innermost last: whether it lays out the page rather than data.
     layout_tables: Vec<bool>,
+    /// The layout table row being converted whose cells are all phrases (read on as one
+    /// line), decided once when the row opens.
+    phrase_row: Option<ego_tree::NodeId>,
     /// Whether dropped named chrome is remembered (not in the conversions doing that).
     remember_dropped: bool,
 }
@@ -122,6 +125,7 @@ impl<'u> Converter<'u> {
             description_depth: 0,
             blocks: Vec::new(),
             layout_tables: Vec::new(),
+            phrase_row: None,
             remember_dropped: true,
         }
     }
@@ -381,11 +385,21 @@ impl<'u> Converter<'u> {
             }
             // The rows and cells of a table used for page layout are blocks of the page;
             // a row of phrases is one block, a line.
-            "td" | "th" if self.layout_tables.last() == Some(&true) && is_phrase_row_cell(el) => {
+            "tr" if self.layout_tables.last() == Some(&true) => {
+                if is_phrase_row(el) {
+                    self.phrase_row = Some(el.id());
+                }
+                self.block()
+            }
+            "td" | "th"
+                if self.layout_tables.last() == Some(&true)
+                    && self.phrase_row.is_some()
+                    && parent_element(&el).map(|row| row.id()) == self.phrase_row =>
+            {
                 self.writer.push_text(" ");
                 Close::Space
             }
-            "tr" | "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
+            "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
             "tr" => {
                 self.writer.start_row();
                 Close::Row

@@ -90,15 +90,12 @@ const MAX_PHRASE_CELL_NODES: usize = 200;
 /// Most cells of a layout table's row read as one line.
 const MAX_PHRASE_ROW_CELLS: usize = 6;
 
-/// A cell of a layout table's row whose cells all hold a phrase, not blocks: Doxygen lays
-/// out each member as a row of two such cells (the return type right-aligned, then the
-/// name and parameters), and such a row reads as one line (`int SDL_Init (Uint32 flags)`),
-/// not as a paragraph a cell. A row with a cell of blocks (a banner's logo beside the
-/// title and article) keeps a block a cell.
-pub(super) fn is_phrase_row_cell(cell: ElementRef) -> bool {
-    let Some(row) = parent_element(&cell).filter(|row| row.value().name() == "tr") else {
-        return false;
-    };
+/// A layout table's row whose cells all hold a phrase, not blocks: Doxygen lays out each
+/// member as a row of two such cells (the return type right-aligned, then the name and
+/// parameters), and such a row reads as one line (`int SDL_Init (Uint32 flags)`), not as a
+/// paragraph a cell. A row with a cell of blocks (a banner's logo beside the title and
+/// article) keeps a block a cell.
+pub(super) fn is_phrase_row(row: ElementRef) -> bool {
     let cells = || {
         row.children()
             .filter_map(ElementRef::wrap)
