@@ -183,8 +183,8 @@ pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
     "sub-nav",
     "top-nav",
     "bottom-nav",
-    // The same bars named in camelCase, lower-cased for the lookup (Javadoc 8's and
-    // Groovydoc's `topNav`, `subNav`, `bottomNav`).
+    // The same bars written as one word (camelCase names such as Javadoc 8's `topNav`
+    // are also looked up as hyphenated words: `top-nav`).
     "topnav",
     "subnav",
     "bottomnav",
@@ -578,12 +578,42 @@ pub(super) fn has_boilerplate_token(el: &ElementRef) -> bool {
             is_boilerplate_token(token)
         }
     };
+    // A class in camelCase is also read as words; an id is not: ids name the page's own
+    // items too (Apache's `<a id="CookieDomain">`, Erlang's `feedbackBuffer`), and as
+    // words those would start with chrome's prefixes.
+    let named_class = |token: &str| {
+        named(token) || camel_case_words(token).is_some_and(|words| is_boilerplate_token(&words))
+    };
     // The id's heading check walks children: asked only of an id that names chrome.
-    class_tokens(el).any(named)
+    class_tokens(el).any(named_class)
         || el
             .value()
             .id()
             .is_some_and(|id| named(id) && !id_is_a_heading_slug(el))
+}
+
+/// A camelCase name written as hyphenated lower-case words (`sideNav` → `side-nav`,
+/// `tableOfContents_x1` → `table-of-contents_x1`), so that the token lists, written in
+/// CSS's hyphenated style, name the same chrome in either style; `None` when no
+/// lower-case letter is followed by a capital.
+fn camel_case_words(token: &str) -> Option<String> {
+    let bytes = token.as_bytes();
+    if !bytes
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+    {
+        return None;
+    }
+    let mut words = String::with_capacity(token.len() + 4);
+    let mut after_lower = false;
+    for c in token.chars() {
+        if c.is_ascii_uppercase() && after_lower {
+            words.push('-');
+        }
+        after_lower = c.is_ascii_lowercase();
+        words.push(c.to_ascii_lowercase());
+    }
+    Some(words)
 }
 
 pub(super) fn is_boilerplate_token(token: &str) -> bool {
@@ -871,5 +901,32 @@ mod tests {
             .iter()
             .any(|t| is_boilerplate_token(t) && affix_rules(t)));
         assert!(tokens.iter().any(|t| !is_boilerplate_token(t)));
+    }
+
+    #[test]
+    fn camel_case_names_are_read_as_hyphenated_words() {
+        for (class, chrome) in [
+            ("sideNav", true),
+            ("topNav", true),
+            ("docsSidebar", true),
+            ("tableOfContents_bqdL", true),
+            ("siteFooter", true),
+            ("skipLink", true),
+            ("menuItem", false),
+            ("codeBlock", false),
+            ("SIDENAV", true),
+            ("XMLReference", false),
+        ] {
+            let html = format!(r#"<div class="{class}"><p>words</p></div>"#);
+            let doc = Html::parse_fragment(&html);
+            let el = elements(&doc, "div").next().expect("a div");
+            assert_eq!(has_boilerplate_token(&el), chrome, "{class}");
+        }
+        // Ids name the page's own items too: read as written.
+        let doc = Html::parse_fragment(r#"<h2><a id="CookieDomain">CookieDomain</a></h2>"#);
+        let anchor = elements(&doc, "a").next().expect("an anchor");
+        assert!(!has_boilerplate_token(&anchor));
+        assert_eq!(camel_case_words("sideNav").as_deref(), Some("side-nav"));
+        assert_eq!(camel_case_words("side-nav"), None);
     }
 }
