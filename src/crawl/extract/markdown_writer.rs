@@ -62,6 +62,10 @@ pub struct MarkdownWriter {
     lists: Vec<ListState>,
     table: Option<TableBuilder>,
     table_depth: usize,
+    /// The tag the converter gave the paragraph being written (see [`Self::tag_paragraph`]).
+    paragraph_tag: Option<u64>,
+    /// Tagged paragraphs written so far: where each starts and ends in the output, its tag.
+    tagged: Vec<(usize, usize, u64)>,
 }
 
 impl MarkdownWriter {
@@ -200,6 +204,7 @@ impl MarkdownWriter {
             if !self.inline.trim().is_empty() && !self.inline.ends_with('\n') {
                 self.hard_break();
             }
+            self.paragraph_tag = None;
             return;
         }
         self.generation += 1;
@@ -210,6 +215,7 @@ impl MarkdownWriter {
             .filter(|l| !l.is_empty())
             .collect();
         let last = lines.len().saturating_sub(1);
+        let start = self.out.len();
         for (i, line) in lines.iter().enumerate() {
             let escaped = escape_line_start(line);
             if i < last {
@@ -218,9 +224,26 @@ impl MarkdownWriter {
                 self.emit_line(&escaped);
             }
         }
+        let tag = self.paragraph_tag.take();
         if !lines.is_empty() {
+            if let Some(tag) = tag {
+                self.tagged.push((start, self.out.len(), tag));
+            }
             self.request_blank();
         }
+    }
+
+    /// Tags the paragraph being written (unless it has a tag already): when it is flushed
+    /// its place in the output is kept with the tag, for [`Self::take_tagged`].
+    pub fn tag_paragraph(&mut self, tag: impl FnOnce() -> u64) {
+        if self.paragraph_tag.is_none() {
+            self.paragraph_tag = Some(tag());
+        }
+    }
+
+    /// The tagged paragraphs written so far, as (start, end, tag), in the order written.
+    pub fn take_tagged(&mut self) -> Vec<(usize, usize, u64)> {
+        std::mem::take(&mut self.tagged)
     }
 
     fn emit_line(&mut self, content: &str) {
@@ -277,6 +300,7 @@ impl MarkdownWriter {
             return;
         }
         self.generation += 1;
+        self.paragraph_tag = None;
         let raw = std::mem::take(&mut self.inline);
         let text = raw.replace('\n', " ");
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -59,6 +59,13 @@ const MAX_BLOCKS: usize = 4000;
 /// Dropped chrome shorter than this is not remembered (it could never be template).
 const MIN_DROPPED_CHARS: usize = 12;
 
+/// What a descended element is to the blocks: one, a phrase inside one, or neither.
+enum Opened {
+    Block(OpenBlock),
+    Phrase,
+    Other,
+}
+
 struct OpenBlock {
     start: usize,
     path: u64,
@@ -86,12 +93,15 @@ pub(super) struct Converter<'u> {
     /// Whether a heading has been written: blocks before it are the page's masthead.
     seen_heading: bool,
     /// Per descended element: the block it opened, if it may be one.
-    open_blocks: Vec<Option<OpenBlock>>,
+    open_blocks: Vec<Opened>,
     /// Per descended element: whether it is a definition's description (`dd`).
     descriptions: Vec<bool>,
     /// How many of the descended elements are descriptions.
     description_depth: usize,
     blocks: Vec<Block>,
+    /// Where the text of each closed element block starts and ends (see
+    /// [`add_loose_paragraphs`]).
+    element_texts: Vec<(usize, usize)>,
     /// Per open table, innermost last: whether it lays out the page rather than data.
     layout_tables: Vec<bool>,
     /// The layout table row being converted whose cells are all phrases (read on as one
@@ -124,6 +134,7 @@ impl<'u> Converter<'u> {
             descriptions: Vec::new(),
             description_depth: 0,
             blocks: Vec::new(),
+            element_texts: Vec::new(),
             layout_tables: Vec::new(),
             phrase_row: None,
             remember_dropped: true,
@@ -134,6 +145,7 @@ impl<'u> Converter<'u> {
         self.paths.push(absolute_path_hashes(root, self.page_name));
         walk(root, |visit| match visit {
             Visit::Text(text) => {
+                self.tag_loose_text(text);
                 self.writer.push_text(text);
                 Flow::Descend
             }
@@ -143,7 +155,7 @@ impl<'u> Converter<'u> {
                     self.close(close);
                 }
                 self.paths.pop();
-                if let Some(Some(block)) = self.open_blocks.pop() {
+                if let Some(Opened::Block(block)) = self.open_blocks.pop() {
                     self.end_block(block);
                 }
                 if self.descriptions.pop() == Some(true) {
@@ -152,6 +164,11 @@ impl<'u> Converter<'u> {
                 Flow::Descend
             }
         });
+        if self.writer.at_top_level() {
+            // What `finish` would write last, written now so that its place is known.
+            self.writer.block_boundary();
+        }
+        let paragraphs = self.writer.take_tagged();
         let markdown = self.writer.finish();
         let len = markdown.len() as u32;
         let mut blocks = self.blocks;
@@ -159,7 +176,43 @@ impl<'u> Converter<'u> {
         for block in &mut blocks {
             block.end = block.end.min(len);
         }
+        add_loose_paragraphs(&markdown, &paragraphs, self.element_texts, &mut blocks);
         Conversion { markdown, blocks }
+    }
+
+    /// Tags the paragraph that `text` goes into with the place of the block it is written
+    /// in, so that a paragraph no element of its own holds (text between a block's child
+    /// blocks) can be a block of the template too (see [`add_loose_paragraphs`]).
+    fn tag_loose_text(&mut self, text: &str) {
+        if self.heading_depth > 0
+            || self.description_depth > 0
+            || !self.writer.at_top_level()
+            || text.bytes().all(|b| b.is_ascii_whitespace())
+        {
+            return;
+        }
+        let open_blocks = &self.open_blocks;
+        let (root, root_masthead) = self.paths.first().copied().unwrap_or_default();
+        let root = if self.seen_heading {
+            root
+        } else {
+            root_masthead
+        };
+        // Text in a term, a caption or a cell is that element's, not its block's: only
+        // text under phrasing elements up to its block is loose.
+        let mut owner = None;
+        for opened in open_blocks.iter().rev() {
+            match opened {
+                Opened::Block(block) => {
+                    owner = Some(block.path);
+                    break;
+                }
+                Opened::Phrase => {}
+                Opened::Other => return,
+            }
+        }
+        let owner = owner.unwrap_or(root);
+        self.writer.tag_paragraph(|| mix(owner, LOOSE_PARAGRAPH));
     }
 
     fn skips(&self, el: ElementRef) -> bool {
@@ -195,16 +248,20 @@ impl<'u> Converter<'u> {
             Some(close) => {
                 self.frames.push(close);
                 let path = self.block_path(&el);
-                let block = may_be_block.then(|| {
+                let opened = if may_be_block {
                     let heading = is_heading(el);
-                    OpenBlock {
+                    Opened::Block(OpenBlock {
                         start: self.writer.written_len(),
                         path,
                         heading,
                         definition: !heading && is_bare_permalinked_definition(el),
-                    }
-                });
-                self.open_blocks.push(block);
+                    })
+                } else if is_phrasing(el.value().name()) {
+                    Opened::Phrase
+                } else {
+                    Opened::Other
+                };
+                self.open_blocks.push(opened);
                 self.descriptions.push(description);
                 self.description_depth += usize::from(description);
                 Flow::Descend
@@ -273,15 +330,20 @@ impl<'u> Converter<'u> {
 
     /// Records a closed block whose Markdown stayed outside lists, quotes and tables.
     fn end_block(&mut self, block: OpenBlock) {
-        if block.definition || self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
-            return;
-        }
         let end = self.writer.written_len();
         let Some(text) = self.writer.written(block.start, end) else {
             return;
         };
+        let lead = text.len() - text.trim_start().len();
         let text = text.trim();
         if text.is_empty() {
+            return;
+        }
+        // Also the blocks never remembered: a paragraph that is one of them is no loose text.
+        let text_start = block.start + lead;
+        self.element_texts
+            .push((text_start, text_start + text.len()));
+        if block.definition || self.blocks.len() >= MAX_BLOCKS || !self.writer.at_top_level() {
             return;
         }
         let (Ok(start), Ok(end)) = (u32::try_from(block.start), u32::try_from(end)) else {
@@ -698,6 +760,127 @@ fn links_to_own_id(el: ElementRef, id: &str) -> bool {
 }
 
 /// Elements whose Markdown is a block of its own.
+/// Fewest words of a paragraph of loose text that is a block (fewer make a label).
+const MIN_LOOSE_WORDS: usize = 4;
+
+/// Marks the path of a paragraph of loose text apart from its block's own path.
+const LOOSE_PARAGRAPH: &str = "\u{1}loose text";
+
+/// Adds to `blocks` the tagged paragraphs that are not the whole text of an element's
+/// block: loose text, such as Doxygen's `The documentation for this class was generated
+/// from the following file:` after an `<hr>` in the page's contents, a browser's
+/// anonymous block. Without a block of its own, text repeated on every page at the same
+/// place could never be learned as the site's template.
+///
+/// `element_texts`: where the text of each element's block starts and ends (whitespace
+/// left out), remembered or not.
+fn add_loose_paragraphs(
+    markdown: &str,
+    paragraphs: &[(usize, usize, u64)],
+    mut element_texts: Vec<(usize, usize)>,
+    blocks: &mut Vec<Block>,
+) {
+    if paragraphs.is_empty() {
+        return;
+    }
+    let trimmed = |start: usize, end: usize| -> Option<(usize, usize, &str)> {
+        let text = markdown.get(start..end.min(markdown.len()))?;
+        let lead = text.len() - text.trim_start().len();
+        let text = text.trim();
+        (!text.is_empty()).then_some((start + lead, start + lead + text.len(), text))
+    };
+    element_texts.sort_unstable();
+    for &(start, end, tag) in paragraphs {
+        if blocks.len() >= MAX_BLOCKS {
+            return;
+        }
+        let Some((text_start, text_end, text)) = trimmed(start, end) else {
+            continue;
+        };
+        // A label of a few words (`Linear Supertypes`, `**Subsections**`, `since: 2.0`,
+        // rustdoc's `const: [unstable](…) · [source](…)` beside a method's heading)
+        // belongs to what it stands by, which differs from page to page: cut as template,
+        // it would leave that content without its label.
+        if !has_reader_words(text, MIN_LOOSE_WORDS) {
+            continue;
+        }
+        if element_texts.binary_search(&(text_start, text_end)).is_ok() {
+            continue;
+        }
+        let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
+            continue;
+        };
+        blocks.push(Block {
+            fingerprint: mix(tag, text),
+            start,
+            end: end.min(markdown.len() as u32),
+            heading: false,
+            dropped: false,
+        });
+    }
+}
+
+/// Elements that only mark up text (the descended ones: code and images are written
+/// whole where they open).
+fn is_phrasing(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "big"
+            | "cite"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "font"
+            | "i"
+            | "ins"
+            | "mark"
+            | "nobr"
+            | "q"
+            | "s"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+    )
+}
+
+/// Whether `markdown` shows a reader at least `wanted` words (link targets are not read,
+/// nor are tokens without a letter or digit, such as `·`).
+fn has_reader_words(markdown: &str, wanted: usize) -> bool {
+    let mut words = 0;
+    let mut rest = markdown;
+    while !rest.is_empty() {
+        let (shown, after) = match rest.find("](") {
+            Some(at) => (
+                &rest[..at],
+                rest[at + 2..]
+                    .split_once(')')
+                    .map_or("", |(_, after)| after),
+            ),
+            None => (rest, ""),
+        };
+        words += shown
+            .split_whitespace()
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .count();
+        if words >= wanted {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
 fn is_block_candidate(name: &str) -> bool {
     is_block_tag(name)
         || heading_level(name).is_some()

@@ -815,6 +815,85 @@ fn dropped_named_chrome_and_the_same_block_kept_share_a_fingerprint() {
     );
 }
 
+/// The text of each block of `html`'s body, in the order of the blocks.
+fn block_texts(html: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let body = elements(&doc, "body").next().expect("body");
+    let url = page_url();
+    let name = PageName::of(&url);
+    let conversion = Converter::new(&url, &url, &name, Mode::Strict).convert(body);
+    conversion
+        .blocks
+        .iter()
+        .filter(|b| !b.dropped)
+        .map(|b| {
+            conversion.markdown[b.start as usize..b.end as usize]
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn loose_text_between_blocks_is_a_block_of_its_own() {
+    // Doxygen closes every class page with a sentence written straight into the
+    // contents, after a rule and before the list of files.
+    let texts = block_texts(
+        "<html><body><div class=\"contents\"><p>A class for widgets.</p><hr/>\
+         The documentation for this class was <b>generated</b> from the following file:\
+         <ul><li>widget.h</li></ul>Closing words of the contents.</div>\
+         Words straight in the body.</body></html>",
+    );
+    for loose in [
+        "The documentation for this class was **generated** from the following file:",
+        "Closing words of the contents.",
+        "Words straight in the body.",
+    ] {
+        assert!(texts.iter().any(|t| t == loose), "{loose}: {texts:?}");
+    }
+    // A paragraph that is an element's whole text is that element's block, once.
+    let paragraph = texts
+        .iter()
+        .filter(|t| *t == "A class for widgets.")
+        .count();
+    assert_eq!(paragraph, 1, "{texts:?}");
+    // A term's label is the term's, however many pages share it.
+    let terms = block_texts(
+        "<html><body><div><dl><dt>Inherits:</dt><dd>Object</dd></dl>\
+         <p>More text.</p></div></body></html>",
+    );
+    assert!(!terms.iter().any(|t| t == "**Inherits:**"), "{terms:?}");
+    // Nor is a label of a few words before a block (Scaladoc's toggles).
+    let label = block_texts(
+        "<html><body><div><span class=\"toggle\">Linear Supertypes</span>\
+         <div>AnyRef, Any</div></div></body></html>",
+    );
+    assert!(!label.iter().any(|t| t == "Linear Supertypes"), "{label:?}");
+    // rustdoc 1.63's badge and source link beside a method's heading: three words.
+    let badge = block_texts(
+        "<html><body><section id=\"method.borrow\"><span class=\"rightside\">\
+         <span class=\"since\">const: <a href=\"https://example.com/issues/1\">unstable</a></span> · \
+         <a href=\"https://example.com/src/borrow.rs.html#211\">source</a></span>\
+         <h4>fn borrow(&amp;self) -&gt; &amp;T</h4></section></body></html>",
+    );
+    assert!(
+        !badge
+            .iter()
+            .any(|t| t.starts_with("const:") && !t.contains("fn borrow")),
+        "{badge:?}"
+    );
+    let only_text =
+        block_texts("<html><body><div><div>Alone in its division.</div></div></body></html>");
+    assert_eq!(
+        only_text
+            .iter()
+            .filter(|t| *t == "Alone in its division.")
+            .count(),
+        2,
+        "the two divisions' blocks and no paragraph beside them: {only_text:?}"
+    );
+}
+
 #[test]
 fn a_chapter_page_whose_content_is_its_table_of_contents_keeps_it() {
     let topics = [
