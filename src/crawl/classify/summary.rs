@@ -196,11 +196,7 @@ pub(super) fn strip_inline_markdown(text: &str) -> String {
 /// `2 * (m / 2)`), then every star and backtick left.
 pub(super) fn visible_chars(text: &str) -> usize {
     let mut count = VisibleCount::default();
-    for_each_unlinked_piece(text, |piece| {
-        for c in piece.chars() {
-            count.feed(c);
-        }
-    });
+    for_each_unlinked_piece(text, |piece| count.feed_str(piece));
     count.finish()
 }
 
@@ -215,6 +211,32 @@ struct VisibleCount {
 }
 
 impl VisibleCount {
+    /// Feeds every character of `piece`; a stretch of plain ASCII (no marker, no white
+    /// space) is counted at once, as feeding its characters one by one would count it.
+    fn feed_str(&mut self, piece: &str) {
+        let bytes = piece.as_bytes();
+        let mut at = 0;
+        while let Some(&byte) = bytes.get(at) {
+            if is_plain_ascii(byte) {
+                let rest = bytes.get(at..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&b| !is_plain_ascii(b))
+                    .unwrap_or(rest.len());
+                at += run;
+                self.end_stars();
+                self.end_underscores();
+                self.non_whitespace += run;
+                continue;
+            }
+            let Some(c) = piece.get(at..).and_then(|rest| rest.chars().next()) else {
+                return;
+            };
+            self.feed(c);
+            at += c.len_utf8();
+        }
+    }
+
     fn feed(&mut self, c: char) {
         if c == '*' {
             self.stars += 1;
@@ -259,6 +281,12 @@ impl VisibleCount {
         self.end_underscores();
         self.non_whitespace - self.removed
     }
+}
+
+/// An ASCII character that is no emphasis or code marker and no white space.
+fn is_plain_ascii(byte: u8) -> bool {
+    // Printable ASCII but the space and the three markers: one range test and a match.
+    matches!(byte, b'!'..=b'~') && !matches!(byte, b'*' | b'_' | b'`')
 }
 
 /// For text just after `[`: the link label and the bytes up to the `)`.

@@ -335,7 +335,9 @@ fn visible_chars_are_the_stripped_texts() {
     ] {
         assert_eq!(visible_chars(text), stripped(text), "{text:?}");
     }
-    let alphabet = ['*', '_', '`', '[', ']', '(', ')', '!', ' ', 'a', '\n', 'é'];
+    let alphabet = [
+        '*', '_', '`', '[', ']', '(', ')', '!', ' ', 'a', '\n', 'é', '\u{b}', '\u{a0}',
+    ];
     // Every string of up to five of these characters.
     let mut texts = vec![String::new()];
     for _ in 0..5 {
