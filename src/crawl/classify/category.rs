@@ -45,7 +45,7 @@ pub(super) fn categorize(ctx: &Context) -> &'static str {
     } else if labels.tutorial() || has_step_markers(ctx.lower) {
         "tutorial"
     } else if !ctx.endpoints.is_empty()
-        || has_api_reference_vocabulary(ctx.lower, headers)
+        || has_api_reference_vocabulary(ctx.hits, headers)
         || ctx.page_is_openapi
     {
         "reference_api"
@@ -218,16 +218,17 @@ pub(super) fn has_step_markers(lower: &str) -> bool {
     })
 }
 
-/// `lower`: the content in ASCII lower case; `headers`: its [`table_headers`].
+/// `hits`: the chunk's scan, whose tail is its content; `headers`: the content's
+/// [`table_headers`].
 pub(super) fn has_api_reference_vocabulary<'h>(
-    lower: &str,
+    hits: &Hits,
     headers: impl FnOnce() -> &'h [Vec<String>],
 ) -> bool {
-    let hits = API_REFERENCE_VOCABULARY.scan(lower);
-    hits.count_words(API_REFERENCE_PHRASES) >= 2 || headers().iter().any(|h| is_parameter_header(h))
+    hits.count_words_in_tail(API_REFERENCE_PHRASES) >= 2
+        || headers().iter().any(|h| is_parameter_header(h))
 }
 
-const API_REFERENCE_PHRASES: &[&str] = &[
+pub(super) const API_REFERENCE_PHRASES: &[&str] = &[
     "request body",
     "query parameters",
     "query parameter",
@@ -244,9 +245,6 @@ const API_REFERENCE_PHRASES: &[&str] = &[
     "response example",
     "request headers",
 ];
-
-static API_REFERENCE_VOCABULARY: LazyLock<Vocabulary> =
-    LazyLock::new(|| Vocabulary::new(API_REFERENCE_PHRASES));
 
 pub(super) fn is_parameter_header(cells: &[String]) -> bool {
     let has = |names: &[&str]| cells.iter().any(|c| names.contains(&c.as_str()));

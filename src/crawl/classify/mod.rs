@@ -57,13 +57,18 @@ pub fn describe_chunk(
     page_is_openapi: bool,
 ) -> ChunkFacts {
     let endpoints = find_endpoints(content, kind, page_is_openapi);
-    let lower = content.to_ascii_lowercase();
+    // ASCII lower case keeps byte offsets: the content's is the tail after the newline.
+    let section_and_lower = format!("{section}\n{content}").to_ascii_lowercase();
+    let content_from = section.len() + 1;
+    let hits = CHUNK_VOCABULARY.scan_with_tail(&section_and_lower, content_from);
     let ctx = Context {
         title: page_title,
         url_path: page_url.path(),
         section,
         content,
-        lower: &lower,
+        lower: section_and_lower.get(content_from..).unwrap_or_default(),
+        section_and_lower: &section_and_lower,
+        hits: &hits,
         kind,
         page_is_openapi,
         endpoints: &endpoints,
@@ -83,6 +88,11 @@ struct Context<'a> {
     content: &'a str,
     /// `content` in ASCII lower case, made once for the rules that ask it.
     lower: &'a str,
+    /// The section's title, a line break and the content, in ASCII lower case.
+    section_and_lower: &'a str,
+    /// The keywords of [`CHUNK_VOCABULARY`] found in `section_and_lower` (its tail from
+    /// the content on).
+    hits: &'a Hits<'a>,
     kind: ContentKind,
     page_is_openapi: bool,
     endpoints: &'a [Endpoint],

@@ -23,10 +23,8 @@ use super::*;
 /// | Rate limiting | "rate limit(s/ing)", `rate-limit`, `ratelimit`, "too many requests", the word throttling/throttled |
 /// | API keys | "API key(s)", `api-key`, `api_key`, `apikey`, `x-api-key` |
 pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
-    let raw = format!("{}\n{}", ctx.section, ctx.content);
-    let text = raw.to_ascii_lowercase();
-    let t = text.as_str();
-    let hits = TAG_VOCABULARY.scan(t);
+    let t = ctx.section_and_lower;
+    let hits = ctx.hits;
     let rules: [(&str, bool); 16] = [
         (
             "REST",
@@ -67,7 +65,8 @@ pub(super) fn detect_tags(ctx: &Context) -> Vec<String> {
         (
             "SOAP",
             hits.any_substring(SOAP_MARKERS)
-                || (hits.substring("soap") && has_word(&raw, "SOAP"))
+                || (hits.substring("soap")
+                    && (has_word(ctx.section, "SOAP") || has_word(ctx.content, "SOAP")))
                 || hits.word("wsdl"),
         ),
         ("gRPC", hits.any_word(GRPC_WORDS)),
@@ -158,7 +157,9 @@ const API_KEY_WORDS: &[&str] = &[
 ];
 
 /// Every keyword of the rules above, searched for in one pass.
-static TAG_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+/// Every keyword the tag rules and the category rules look for: one scan of a chunk's
+/// section title and content answers both (see [`describe_chunk`]).
+pub(super) static CHUNK_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     let single: &[&str] = &[
         "scim",
         "graphql",
@@ -199,6 +200,7 @@ static TAG_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             API_KEY_WORDS,
             OPENAPI_KEYS,
             GRAPHQL_KEYWORDS,
+            super::category::API_REFERENCE_PHRASES,
             single,
         ]
         .concat(),

@@ -24,7 +24,10 @@ pub(super) struct Hits<'v> {
     anywhere: Vec<bool>,
     /// The keyword occurs with no ASCII letter, digit or `_` right before or after it.
     as_word: Vec<bool>,
+    /// The keyword occurs so at or after `tail_from`.
+    as_word_in_tail: Vec<bool>,
     text: &'v str,
+    tail_from: usize,
 }
 
 impl Vocabulary {
@@ -46,25 +49,38 @@ impl Vocabulary {
         Self { automaton, index }
     }
 
+    #[cfg(test)]
     pub(super) fn scan<'v>(&'v self, text: &'v str) -> Hits<'v> {
+        self.scan_with_tail(text, 0)
+    }
+
+    /// Scans `text` once, also telling which keywords occur as words in its tail from
+    /// byte `tail_from` on (the chunk's content after its section's title: one scan
+    /// answers the rules that read both and those that read the content alone).
+    pub(super) fn scan_with_tail<'v>(&'v self, text: &'v str, tail_from: usize) -> Hits<'v> {
         let count = self.index.len();
         let mut anywhere = vec![false; count];
         let mut as_word = vec![false; count];
+        let mut as_word_in_tail = vec![false; count];
         let bytes = text.as_bytes();
         for found in self.automaton.find_overlapping_iter(text) {
             let id = found.pattern().as_usize();
             anywhere[id] = true;
-            if !as_word[id] {
+            if !as_word_in_tail[id] {
                 let before_ok = found.start() == 0 || !is_word_byte(bytes[found.start() - 1]);
                 let after_ok = found.end() >= bytes.len() || !is_word_byte(bytes[found.end()]);
-                as_word[id] = before_ok && after_ok;
+                let word = before_ok && after_ok;
+                as_word[id] |= word;
+                as_word_in_tail[id] = word && found.start() >= tail_from;
             }
         }
         Hits {
             vocabulary: self,
             anywhere,
             as_word,
+            as_word_in_tail,
             text,
+            tail_from,
         }
     }
 }
@@ -95,8 +111,16 @@ impl Hits<'_> {
         keywords.iter().any(|k| self.substring(k))
     }
 
-    pub(super) fn count_words(&self, keywords: &[&str]) -> usize {
-        keywords.iter().filter(|k| self.word(k)).count()
+    /// How many of `keywords` occur as words in the tail (see [`Vocabulary::scan_with_tail`]).
+    pub(super) fn count_words_in_tail(&self, keywords: &[&str]) -> usize {
+        let tail = self.text.get(self.tail_from..).unwrap_or_default();
+        keywords
+            .iter()
+            .filter(|k| match self.vocabulary.index.get(**k) {
+                Some(&id) => self.as_word_in_tail[id],
+                None => super::has_word(tail, k),
+            })
+            .count()
     }
 }
 
@@ -145,6 +169,35 @@ mod tests {
                     "substring {keyword:?} in {text:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn words_in_the_tail_are_counted_as_a_search_of_the_tail_counts_them() {
+        let keywords = ["status code", "request body", "json"];
+        let vocabulary = Vocabulary::new(&keywords);
+        for (head, tail) in [
+            ("status code", "the request body"),
+            ("", "status code and json"),
+            ("json", "jsonl"),
+            ("request body", "request bodyx status codes"),
+        ] {
+            let text = format!("{head}\n{tail}");
+            let hits = vocabulary.scan_with_tail(&text, head.len() + 1);
+            for keyword in keywords {
+                let direct = usize::from(super::super::has_word(tail, keyword));
+                assert_eq!(
+                    hits.count_words_in_tail(&[keyword]),
+                    direct,
+                    "{keyword:?} in {text:?}"
+                );
+                assert_eq!(hits.word(keyword), super::super::has_word(&text, keyword));
+            }
+            assert_eq!(
+                hits.count_words_in_tail(&["webhook", "code"]),
+                usize::from(super::super::has_word(tail, "code")),
+                "{text:?}"
+            );
         }
     }
 
