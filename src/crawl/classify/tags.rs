@@ -156,7 +156,6 @@ const API_KEY_WORDS: &[&str] = &[
     "x-api-key",
 ];
 
-/// Every keyword of the rules above, searched for in one pass.
 /// Every keyword the tag rules and the category rules look for: one scan of a chunk's
 /// section title and content answers both (see [`describe_chunk`]).
 pub(super) static CHUNK_VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {

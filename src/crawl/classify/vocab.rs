@@ -24,7 +24,7 @@ pub(super) struct Hits<'v> {
     anywhere: Vec<bool>,
     /// The keyword occurs with no ASCII letter, digit or `_` right before or after it.
     as_word: Vec<bool>,
-    /// The keyword occurs so at or after `tail_from`.
+    /// The keyword occurs as a word at or after byte `tail_from`.
     as_word_in_tail: Vec<bool>,
     text: &'v str,
     tail_from: usize,

@@ -759,7 +759,6 @@ fn links_to_own_id(el: ElementRef, id: &str) -> bool {
     found
 }
 
-/// Elements whose Markdown is a block of its own.
 /// Fewest words of a paragraph of loose text that is a block (fewer make a label).
 const MIN_LOOSE_WORDS: usize = 4;
 
@@ -881,6 +880,7 @@ fn has_reader_words(markdown: &str, wanted: usize) -> bool {
     false
 }
 
+/// Elements whose Markdown is a block of its own.
 fn is_block_candidate(name: &str) -> bool {
     is_block_tag(name)
         || heading_level(name).is_some()
