@@ -26,6 +26,7 @@ use super::document_chunks::chunk_sources;
 use super::extract::html::{for_each_word, Block};
 use super::extract::ChunkSource;
 use super::runner::content_hash;
+use super::text::without_link_targets;
 use super::tokens::Fnv;
 use crate::error::StorageError;
 use crate::storage::sql::Sql;
@@ -689,26 +690,6 @@ fn section_starts(markdown: &str) -> (usize, Vec<usize>) {
         .map(|(offset, _)| offset)
         .collect();
     (title, starts)
-}
-
-/// The text of `markdown` without the targets of its links and images (`](…)`): a
-/// reader sees the labels, and every kept link would otherwise count its URL's words.
-fn without_link_targets(markdown: &str) -> Vec<&str> {
-    let mut texts = Vec::new();
-    let mut rest = markdown;
-    while let Some(open) = rest.find("](") {
-        texts.push(&rest[..open]);
-        let after = &rest[open + 2..];
-        match after.find(')') {
-            Some(close) => rest = &after[close + 1..],
-            None => {
-                rest = after;
-                break;
-            }
-        }
-    }
-    texts.push(rest);
-    texts
 }
 
 /// The pieces of `content` outside the (possibly nested or overlapping) `cuts`.

@@ -17,6 +17,26 @@ pub fn join_nonempty(parts: &[&str], separator: &str) -> String {
         .join(separator)
 }
 
+/// The text of `markdown` without the targets of its links and images (`](…)`): a
+/// reader sees the labels, and every kept link would otherwise count its URL's words.
+pub fn without_link_targets(markdown: &str) -> Vec<&str> {
+    let mut texts = Vec::new();
+    let mut rest = markdown;
+    while let Some(open) = rest.find("](") {
+        texts.push(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find(')') {
+            Some(close) => rest = &after[close + 1..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    texts.push(rest);
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

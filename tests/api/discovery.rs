@@ -7,12 +7,31 @@ use std::time::Duration;
 use crate::fixture_server::{FixtureServer, SiteOptions};
 use crate::helpers::{saved_urls, TestApp};
 
+/// Crawls the fixture `site` from its page `start` with the job's `params` on a new
+/// server: the app, the site's server, the session and the job's status, which must
+/// have finished.
+fn crawl_finished(
+    site: &'static str,
+    start: &str,
+    params: serde_json::Value,
+) -> (TestApp, FixtureServer, String, serde_json::Value) {
+    let server = FixtureServer::site(site);
+    let app = TestApp::spawn();
+    let (session, _, status) = app.scrape_site(&server.url(start), params);
+    assert_eq!(status["status"], "finished", "{status}");
+    (app, server, session, status)
+}
+
+/// The job's failed pages, by URL.
+fn failed_pages(status: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
+    status["result"]["failedPages"]
+        .as_object()
+        .expect("failedPages")
+}
+
 #[test]
 fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
-    let server = FixtureServer::site("discover");
-    let app = TestApp::spawn();
-    let (_, _, status) = app.scrape_site(&server.url("/"), json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (app, server, _, status) = crawl_finished("discover", "/", json!({}));
     let saved = saved_urls(&status);
     let expected = server.urls(&[
         "/",
@@ -37,10 +56,7 @@ fn pages_listed_only_in_sitemaps_and_llms_txt_are_found() {
 fn pages_named_only_in_the_site_scripts_are_found() {
     // Doxygen's main page with the tree view: its menus and navigation tree are built by
     // scripts from menudata.js and navtreedata.js; the HTML has no link at all.
-    let server = FixtureServer::site("scripted");
-    let app = TestApp::spawn();
-    let (_, _, status) = app.scrape_site(&server.url("/index.html"), json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (_app, server, _, status) = crawl_finished("scripted", "/index.html", json!({}));
     let saved = saved_urls(&status);
     let expected = server.urls(&[
         "/annotated.html",
@@ -66,11 +82,8 @@ fn pages_named_only_in_the_site_scripts_are_found() {
 fn pages_named_in_scripts_resolve_against_the_pages_base() {
     // LibreOffice's help: every page sits under `<base href="../../../">` and a script
     // writes the table of contents into it; its links are relative to that base.
-    let server = FixtureServer::site("scripted");
-    let app = TestApp::spawn();
-    let start = server.url("/help/en/text/writer/start.html");
-    let (_, _, status) = app.scrape_site(&start, json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (_app, server, _, status) =
+        crawl_finished("scripted", "/help/en/text/writer/start.html", json!({}));
     let saved = saved_urls(&status);
     assert_eq!(saved.len(), 3, "{saved:?}, requests: {:?}", server.hits());
     for page in [
@@ -95,10 +108,7 @@ fn pages_named_in_scripts_resolve_against_the_pages_base() {
 fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
     // An older manual's index is a frameset: no anchor and no text of its own, only the
     // table of contents and the first chapter as `<frame src>`.
-    let server = FixtureServer::site("framed");
-    let app = TestApp::spawn();
-    let (_, _, status) = app.scrape_site(&server.url("/index.html"), json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (_app, server, _, status) = crawl_finished("framed", "/index.html", json!({}));
     let expected = server.urls(&["/cover.html", "/install.html", "/tasks.html", "/toc.html"]);
     assert_eq!(
         saved_urls(&status),
@@ -107,9 +117,7 @@ fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
         server.hits()
     );
     // The frameset itself has nothing to save, and says so.
-    let failed = status["result"]["failedPages"]
-        .as_object()
-        .expect("failedPages");
+    let failed = failed_pages(&status);
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[&server.url("/index.html")], "no text content");
 }
@@ -118,17 +126,12 @@ fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
 fn a_shell_page_without_a_word_leads_to_the_pages_its_scripts_name() {
     // A page its scripts fill: no text and no link in its HTML, its pages named in a data
     // script.
-    let server = FixtureServer::site("framed");
-    let app = TestApp::spawn();
-    let (_, _, status) = app.scrape_site(&server.url("/app.html"), json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (_app, server, _, status) = crawl_finished("framed", "/app.html", json!({}));
     let saved = saved_urls(&status);
     for page in ["/install.html", "/tasks.html"] {
         assert!(saved.contains(&server.url(page)), "{page}: {saved:?}");
     }
-    let failed = status["result"]["failedPages"]
-        .as_object()
-        .expect("failedPages");
+    let failed = failed_pages(&status);
     assert_eq!(failed[&server.url("/app.html")], "no text content");
 }
 
@@ -136,11 +139,8 @@ fn a_shell_page_without_a_word_leads_to_the_pages_its_scripts_name() {
 fn an_empty_iframe_or_script_written_as_xml_does_not_hide_the_rest_of_the_page() {
     // `<iframe …/>` and `<script …/>` open elements whose text runs to their end tag; the
     // page has none, so read as HTML everything after them would be unseen text.
-    let server = FixtureServer::site("framed");
-    let app = TestApp::spawn();
-    let (session, _, status) =
-        app.scrape_site(&server.url("/install.html"), json!({"maxDepth": 0}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (app, _server, session, status) =
+        crawl_finished("framed", "/install.html", json!({"maxDepth": 0}));
     assert_eq!(status["result"]["savedPagesCount"], 1, "{status}");
     let docs: serde_json::Value = app
         .get(&format!("/api/v1/session/{session}/documentation"))
@@ -201,10 +201,7 @@ fn a_near_copy_for_another_version_is_skipped_in_favour_of_the_requested_one() {
 
 #[test]
 fn numbered_pages_from_one_template_are_all_saved() {
-    let server = FixtureServer::site("numbered");
-    let app = TestApp::spawn();
-    let (_, _, status) = app.scrape_site(&server.url("/"), json!({}));
-    assert_eq!(status["status"], "finished", "{status}");
+    let (_app, server, _, status) = crawl_finished("numbered", "/", json!({}));
     let saved = saved_urls(&status);
     let codes = [
         400, 401, 403, 404, 405, 406, 408, 409, 410, 413, 415, 422, 429, 500, 502, 503, 504, 520,

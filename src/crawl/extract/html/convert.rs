@@ -191,17 +191,11 @@ impl<'u> Converter<'u> {
         {
             return;
         }
-        let open_blocks = &self.open_blocks;
-        let (root, root_masthead) = self.paths.first().copied().unwrap_or_default();
-        let root = if self.seen_heading {
-            root
-        } else {
-            root_masthead
-        };
         // Text in a term, a caption or a cell is that element's, not its block's: only
-        // text under phrasing elements up to its block is loose.
+        // text under phrasing elements up to its block is loose; with no block, the
+        // converted root's.
         let mut owner = None;
-        for opened in open_blocks.iter().rev() {
+        for opened in self.open_blocks.iter().rev() {
             match opened {
                 Opened::Block(block) => {
                     owner = Some(block.path);
@@ -211,7 +205,14 @@ impl<'u> Converter<'u> {
                 Opened::Other => return,
             }
         }
-        let owner = owner.unwrap_or(root);
+        let owner = owner.unwrap_or_else(|| {
+            let (root, root_masthead) = self.paths.first().copied().unwrap_or_default();
+            if self.seen_heading {
+                root
+            } else {
+                root_masthead
+            }
+        });
         self.writer.tag_paragraph(|| mix(owner, LOOSE_PARAGRAPH));
     }
 
@@ -796,14 +797,14 @@ fn add_loose_paragraphs(
         let Some((text_start, text_end, text)) = trimmed(start, end) else {
             continue;
         };
+        if element_texts.binary_search(&(text_start, text_end)).is_ok() {
+            continue;
+        }
         // A label of a few words (`Linear Supertypes`, `**Subsections**`, `since: 2.0`,
         // rustdoc's `const: [unstable](…) · [source](…)` beside a method's heading)
         // belongs to what it stands by, which differs from page to page: cut as template,
         // it would leave that content without its label.
         if !has_reader_words(text, MIN_LOOSE_WORDS) {
-            continue;
-        }
-        if element_texts.binary_search(&(text_start, text_end)).is_ok() {
             continue;
         }
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
@@ -857,17 +858,7 @@ fn is_phrasing(name: &str) -> bool {
 /// nor are tokens without a letter or digit, such as `·`).
 fn has_reader_words(markdown: &str, wanted: usize) -> bool {
     let mut words = 0;
-    let mut rest = markdown;
-    while !rest.is_empty() {
-        let (shown, after) = match rest.find("](") {
-            Some(at) => (
-                &rest[..at],
-                rest[at + 2..]
-                    .split_once(')')
-                    .map_or("", |(_, after)| after),
-            ),
-            None => (rest, ""),
-        };
+    for shown in crate::crawl::text::without_link_targets(markdown) {
         words += shown
             .split_whitespace()
             .filter(|word| word.chars().any(char::is_alphanumeric))
@@ -875,7 +866,6 @@ fn has_reader_words(markdown: &str, wanted: usize) -> bool {
         if words >= wanted {
             return true;
         }
-        rest = after;
     }
     false
 }
