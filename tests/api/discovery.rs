@@ -123,6 +123,32 @@ fn a_frameset_without_a_word_leads_to_the_pages_its_frames_show() {
 }
 
 #[test]
+fn a_starter_that_forwards_to_another_host_brings_that_host_into_scope() {
+    // The address a user has (`localhost`) forwards to the host the manual lives on
+    // (`127.0.0.1`, a host of its own for the scope), whether the page it lands on has
+    // text of its own or is a frameset without a word.
+    let server = FixtureServer::site("framed");
+    let app = TestApp::spawn();
+    let forwarded = |path: &str| {
+        server
+            .url(&format!("/moved-to-ip{path}"))
+            .replace("127.0.0.1", "localhost")
+    };
+    for start in ["/toc.html", "/index.html"] {
+        let (_, _, status) = app.scrape_site(&forwarded(start), json!({}));
+        assert_eq!(status["status"], "finished", "{status}");
+        let expected = server.urls(&["/cover.html", "/install.html", "/tasks.html", "/toc.html"]);
+        assert_eq!(saved_urls(&status), expected, "from {start}: {status}");
+        if start == "/index.html" {
+            // The frameset is failed under the address the user gave.
+            let failed = failed_pages(&status);
+            assert_eq!(failed.len(), 1, "{failed:?}");
+            assert_eq!(failed[&forwarded(start)], "no text content");
+        }
+    }
+}
+
+#[test]
 fn a_shell_page_without_a_word_leads_to_the_pages_its_scripts_name() {
     // A page its scripts fill: no text and no link in its HTML, its pages named in a data
     // script.

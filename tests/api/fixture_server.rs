@@ -170,6 +170,15 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
             .insert_header(("Location", location))
             .finish();
     }
+    if let Some(rest) = path.strip_prefix("/moved-to-ip/") {
+        // A site whose name forwards to another host: `localhost` sends the crawler on to
+        // the same path on `127.0.0.1`, a host of its own for the crawl's scope.
+        let host = req.connection_info().host().to_string();
+        let port = host.rsplit(':').next().unwrap_or("80");
+        return HttpResponse::Found()
+            .insert_header(("Location", format!("http://127.0.0.1:{port}/{rest}")))
+            .finish();
+    }
     if path == "/old-guide" {
         return HttpResponse::MovedPermanently()
             .insert_header(("Location", "/guide/"))

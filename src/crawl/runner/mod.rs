@@ -137,8 +137,8 @@ enum PageResult {
     /// Fetched but without a word to save (a frameset without `<noframes>`, a shell its
     /// scripts fill): failed as "no text content", and its links (frames and the pages
     /// its scripts name included) are followed, for they may be the only way into the
-    /// site.
-    Wordless(Box<Document>),
+    /// site. The URL is where the fetch landed, after redirects.
+    Wordless(Box<Document>, Url),
     /// Redirects to a URL this job already handles; an iteration, nothing saved.
     Redirected(String),
     /// Never fetched (robots.txt); does not use the page budget.

@@ -37,7 +37,7 @@ pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> P
 fn count(result: &PageResult) {
     match result {
         PageResult::Failed(reason) => crate::metrics::page_failed(reason),
-        PageResult::Wordless(_) => crate::metrics::page_failed(super::record::NO_TEXT),
+        PageResult::Wordless(..) => crate::metrics::page_failed(super::record::NO_TEXT),
         PageResult::Skipped(_) => crate::metrics::page_skipped(),
         // The job ended; the page is not counted as fetched.
         PageResult::Cancelled => {}
@@ -160,7 +160,7 @@ async fn fetch_and_prepare(
         Ok(Err(Unprepared::Failed(reason))) => PageResult::Failed(reason),
         Ok(Err(Unprepared::Wordless(mut document, page_url))) => {
             add_script_links(context, &mut document, &page_url).await;
-            PageResult::Wordless(document)
+            PageResult::Wordless(document, page_url)
         }
         Err(err) => {
             log::error!(

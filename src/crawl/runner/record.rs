@@ -110,7 +110,7 @@ pub(super) async fn record(
                     failed(&reason)?;
                     Recorded::Counted
                 }
-                PageResult::Wordless(_) => {
+                PageResult::Wordless(..) => {
                     // Nothing to save, but its links may be the only way on.
                     failed(NO_TEXT)?;
                     frontier::add(tx, &job, &links)?;
@@ -174,22 +174,28 @@ struct SaveFacts {
 }
 
 /// Settles where a page is saved (its final URL, or its in-scope canonical; a starter
-/// that redirects to another host brings that host into scope) and which of its links
+/// that redirects to another host brings that host into scope, even with no text there) and which of its links
 /// the job follows, with their ranks; hashes and serialises what the write needs, so that
 /// the write transaction stays short.
 fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcome) -> Planned {
     crate::faults::point(crate::faults::PLAN_LINKS);
     let entry = &outcome.entry;
-    if let PageResult::Saved(page) = &mut outcome.result {
-        if entry.depth == 0 {
-            if let Some(host) = Url::parse(&page.final_url).ok().as_ref().and_then(host_key) {
-                context
-                    .scope
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .add_host(host);
-            }
+    if entry.depth == 0 {
+        // Where a starter landed is the site, whether or not the page there has text.
+        let landed = match &outcome.result {
+            PageResult::Saved(page) => Url::parse(&page.final_url).ok(),
+            PageResult::Wordless(_, final_url) => Some(final_url.clone()),
+            _ => None,
+        };
+        if let Some(host) = landed.as_ref().and_then(host_key) {
+            context
+                .scope
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .add_host(host);
         }
+    }
+    if let PageResult::Saved(page) = &mut outcome.result {
         if let Some(canonical) = canonical_in_scope(context, page) {
             log::debug!(
                 "[job {}] {} is saved as its canonical {canonical}",
@@ -207,7 +213,7 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
             page_links(&page.document).into_iter(),
             &page.document.other_languages,
         ),
-        PageResult::Wordless(document) => follow_links(
+        PageResult::Wordless(document, _) => follow_links(
             context,
             input,
             entry,
