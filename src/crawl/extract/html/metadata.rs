@@ -172,9 +172,13 @@ pub(super) const MAX_PAGE_LINKS: usize = 10_000;
 pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
     let mut seen = HashSet::new();
     let mut links = Vec::new();
-    let anchors = tagged.anchors.iter().map(|&a| (a, "href"));
-    let frames = tagged.frames.iter().map(|&frame| (frame, "src"));
-    for (element, attribute) in anchors.chain(frames) {
+    // Each kind of link: the attribute naming its target, and how its text is read.
+    type Kind = (&'static str, fn(ElementRef) -> String);
+    const ANCHOR: Kind = ("href", anchor_text);
+    const FRAME: Kind = ("src", frame_text);
+    let anchors = tagged.anchors.iter().map(|&a| (a, ANCHOR));
+    let frames = tagged.frames.iter().map(|&frame| (frame, FRAME));
+    for (element, (attribute, text_of)) in anchors.chain(frames) {
         if links.len() >= MAX_PAGE_LINKS {
             break;
         }
@@ -190,24 +194,23 @@ pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
         if !seen.insert(url.as_str().to_string()) {
             continue;
         }
-        let text = if attribute == "src" {
-            // A frame has no text: its title, else the name links target it by.
-            ["title", "name"]
-                .iter()
-                .filter_map(|name| element.value().attr(name))
-                .map(collapse)
-                .find(|t| !t.is_empty())
-                .unwrap_or_default()
-        } else {
-            anchor_text(element)
-        };
         links.push(PageLink {
-            text,
+            text: text_of(element),
             nofollow: rel_has(&element, "nofollow"),
             url,
         });
     }
     links
+}
+
+/// A frame has no text: its title, else the name links target it by.
+fn frame_text(frame: ElementRef) -> String {
+    ["title", "name"]
+        .iter()
+        .filter_map(|name| frame.value().attr(name))
+        .map(collapse)
+        .find(|t| !t.is_empty())
+        .unwrap_or_default()
 }
 
 pub(super) fn anchor_text(anchor: ElementRef) -> String {

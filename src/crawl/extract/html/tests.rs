@@ -566,6 +566,31 @@ fn links_cover_whole_document_deduplicated_and_filtered() {
 }
 
 #[test]
+fn frames_are_links_named_by_their_title_or_name() {
+    let page = extract(
+        "<html><frameset cols=\"25%,75%\"><frame src=\"toc.html\" title=\" Table of\n contents \">\
+         <frame src=\"intro.html\" name=\"main\"><frame src=\"blank.html\">\
+         <frame src=\"toc.html#top\" title=\"again\"></frameset></html>",
+    );
+    let links: Vec<(&str, &str)> = page
+        .links
+        .iter()
+        .map(|l| (l.url.as_str(), l.text.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            (
+                "https://docs.example.com/guide/toc.html",
+                "Table of contents"
+            ),
+            ("https://docs.example.com/guide/intro.html", "main"),
+            ("https://docs.example.com/guide/blank.html", ""),
+        ]
+    );
+}
+
+#[test]
 fn spec_links_from_web_components_and_scripts() {
     let page = extract(
             "<body><redoc spec-url=\"/openapi.yaml\"></redoc><rapi-doc spec-url=\"rapi.json\"></rapi-doc>\
