@@ -221,8 +221,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_nginx(workdir, sites):
-    """One nginx, one loopback port per site, each serving the site's folder."""
+def start_nginx(workdir, sites, attempts=3):
+    """One nginx, one loopback port per site, each serving the site's folder.
+
+    Ports are picked free but released before nginx binds them, so another program (a test
+    suite's fixture server) can take one meanwhile; nginx then fails to start, or the site's
+    crawl would read another server's 404s. Every port must answer as this nginx, else it
+    starts again on new ports."""
+    for attempt in range(1, attempts + 1):
+        proc, ports = _nginx_on_free_ports(workdir, sites)
+        if all(_answers_as_nginx(proc, ports[s]) for s in sites):
+            return proc, ports
+        proc.terminate()
+        proc.wait()
+        log(f"nginx did not answer on every port it was given (attempt {attempt}); new ports")
+    sys.exit("nginx could not be started on free ports")
+
+
+def _nginx_on_free_ports(workdir, sites):
     ports = {s: free_port() for s in sites}
     servers = "\n".join(
         f"""  server {{
@@ -246,13 +262,23 @@ http {{
 }}
 """)
     proc = subprocess.Popen(["nginx", "-p", workdir, "-c", conf, "-g", "daemon off;"])
-    for _ in range(50):
+    return proc, ports
+
+
+def _answers_as_nginx(proc, port, tries=50):
+    """Whether the server on `port` is the nginx `proc` (waiting a while for it to listen)."""
+    for _ in range(tries):
+        if proc.poll() is not None:
+            return False
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            http.client.HTTPConnection("127.0.0.1", ports[sites[0]], timeout=1).request("HEAD", "/")
-            break
+            connection.request("HEAD", "/")
+            return connection.getresponse().getheader("Server", "").startswith("nginx")
         except OSError:
             time.sleep(0.1)
-    return proc, ports
+        finally:
+            connection.close()
+    return False
 
 
 def start_docscrape(binary, workdir):
