@@ -3,8 +3,9 @@
 //! Documentation sites repeat a header, banners, navigation bars, footers and generated
 //! blocks on every page, often without a landmark that names them as chrome. Every saved
 //! HTML page remembers its blocks: the Markdown of each top-level element with a
-//! fingerprint of its text and its place in the DOM (tag, id and classes of it and its
-//! ancestors). When the crawl ends, blocks found on a large share of the job's pages are
+//! fingerprint of the text a reader sees (link targets left out: a sidebar box often
+//! links each page's own address) and its place in the DOM (tag, id and classes of it
+//! and its ancestors). When the crawl ends, blocks found on a large share of the job's pages are
 //! the template; they are cut out of every page that has them — also of the pages saved
 //! before anyone could know — and those pages are chunked again.
 //!

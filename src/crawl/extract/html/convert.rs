@@ -41,7 +41,8 @@ pub(super) struct Conversion {
 }
 
 /// A block of the output: a top-level element's Markdown (byte range) and a fingerprint of
-/// its text and its place in the DOM (the tag, id and classes of it and its ancestors).
+/// its text (link targets left out) and its place in the DOM (the tag, id and classes of
+/// it and its ancestors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block {
     pub fingerprint: u64,
@@ -70,6 +71,8 @@ struct OpenBlock {
     start: usize,
     path: u64,
     heading: bool,
+    /// A heading is in it (or it is one): it is known by its link targets too.
+    has_heading: bool,
     /// A bare definition with its own permalink: never remembered, so never template.
     definition: bool,
 }
@@ -249,12 +252,20 @@ impl<'u> Converter<'u> {
             Some(close) => {
                 self.frames.push(close);
                 let path = self.block_path(&el);
+                let heading = is_heading(el);
+                if heading {
+                    for open in &mut self.open_blocks {
+                        if let Opened::Block(block) = open {
+                            block.has_heading = true;
+                        }
+                    }
+                }
                 let opened = if may_be_block {
-                    let heading = is_heading(el);
                     Opened::Block(OpenBlock {
                         start: self.writer.written_len(),
                         path,
                         heading,
+                        has_heading: heading,
                         definition: !heading && is_bare_permalinked_definition(el),
                     })
                 } else if is_phrasing(el.value().name()) {
@@ -320,8 +331,9 @@ impl<'u> Converter<'u> {
         if text.len() < MIN_DROPPED_CHARS {
             return;
         }
+        let has_heading = is_heading(el) || el.descendent_elements().any(is_heading);
         self.blocks.push(Block {
-            fingerprint: mix(path, text),
+            fingerprint: block_fingerprint(path, text, has_heading),
             start: 0,
             end: 0,
             heading: false,
@@ -351,7 +363,7 @@ impl<'u> Converter<'u> {
             return;
         };
         self.blocks.push(Block {
-            fingerprint: mix(block.path, text),
+            fingerprint: block_fingerprint(block.path, text, block.has_heading),
             start,
             end,
             heading: block.heading,
@@ -811,7 +823,7 @@ fn add_loose_paragraphs(
             continue;
         };
         blocks.push(Block {
-            fingerprint: mix(tag, text),
+            fingerprint: block_fingerprint(tag, text, false),
             start,
             end: end.min(markdown.len() as u32),
             heading: false,
@@ -881,6 +893,23 @@ fn is_block_candidate(name: &str) -> bool {
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// A block's fingerprint: its place and the text a reader sees, link targets left out.
+/// A site's sidebar box often links each page's own address (`Report a bug` against
+/// this module, `Edit this page`, the logo to this part's front page): the box reads the
+/// same on every page and is the template all the same. A block with a heading in it is
+/// known by its targets too: an API page's member (rustdoc's `fn clone(&self) -> Self`
+/// with its `source` link, Scaladoc's inherited `finalize` with its permalink) reads the
+/// same on many pages and is each page's own.
+fn block_fingerprint(path: u64, text: &str, has_heading: bool) -> u64 {
+    if has_heading {
+        return mix(path, text);
+    }
+    let seen = crate::crawl::text::without_link_targets(text)
+        .into_iter()
+        .fold(path, |hash, piece| fnv(hash, piece.as_bytes()));
+    fnv(seen, &[0xff])
+}
 
 /// FNV-1a: stable across runs and builds, since fingerprints are stored.
 fn mix(seed: u64, text: &str) -> u64 {

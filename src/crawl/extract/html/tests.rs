@@ -840,6 +840,46 @@ fn dropped_named_chrome_and_the_same_block_kept_share_a_fingerprint() {
     );
 }
 
+#[test]
+fn a_block_is_known_by_the_text_a_reader_sees_not_by_its_link_targets() {
+    // The fingerprint of the block of `page` whose Markdown starts with `text`.
+    let fingerprint = |page: &str, text: &str| -> u64 {
+        let doc = Html::parse_document(page);
+        let body = elements(&doc, "body").next().expect("body");
+        let url = page_url();
+        let name = PageName::of(&url);
+        let conversion = Converter::new(&url, &url, &name, Mode::Strict).convert(body);
+        let block = conversion.blocks.iter().find(|b| {
+            conversion.markdown[b.start as usize..b.end as usize]
+                .trim_start()
+                .starts_with(text)
+        });
+        block.expect("the block").fingerprint
+    };
+    let page = |label: &str, module: &str| {
+        format!(
+            "<html><body><h1>Module {module}</h1><p>What the module {module} does.</p>\
+             <ul><li><a href=\"https://bugs.example.com/new?c={module}\">{label}</a></li></ul>\
+             <section><a href=\"src/{module}.rs#9\">source</a><h4>fn clone(&amp;self) -&gt; Self</h4></section>\
+             <ol><li><h4>def finalize(): Unit</h4><a href=\"../index.html#{module}@finalize\">Permalink</a></li></ol>\
+             </body></html>"
+        )
+    };
+    let (a, b) = (page("Report a bug", "a"), page("Report a bug", "b"));
+    // The bug box links each module's own tracker and reads the same on both pages.
+    assert_eq!(fingerprint(&a, "- [Report"), fingerprint(&b, "- [Report"));
+    assert_ne!(fingerprint(&a, "What the"), fingerprint(&b, "What the"));
+    // Another label is another block.
+    let other = page("Known issues", "a");
+    assert_ne!(
+        fingerprint(&a, "- [Report"),
+        fingerprint(&other, "- [Known")
+    );
+    // A member with its heading is each page's own, though it reads the same.
+    assert_ne!(fingerprint(&a, "[source]"), fingerprint(&b, "[source]"));
+    assert_ne!(fingerprint(&a, "1. ####"), fingerprint(&b, "1. ####"));
+}
+
 /// The text of each block of `html`'s body, in the order of the blocks.
 fn block_texts(html: &str) -> Vec<String> {
     let doc = Html::parse_document(html);
