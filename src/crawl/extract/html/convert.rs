@@ -902,13 +902,31 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 /// with its `source` link, Scaladoc's inherited `finalize` with its permalink) reads the
 /// same on many pages and is each page's own.
 fn block_fingerprint(path: u64, text: &str, has_heading: bool) -> u64 {
-    if has_heading {
-        return mix(path, text);
+    let hash = if has_heading {
+        text_hash(path, text.as_bytes())
+    } else {
+        crate::crawl::text::without_link_targets(text)
+            .into_iter()
+            .fold(path, |hash, piece| text_hash(hash, piece.as_bytes()))
+    };
+    fnv(hash, &[0xff])
+}
+
+/// Hashes a block's text eight bytes at a time (a block's text is hashed once for each
+/// block it is in, so byte-at-a-time FNV was 1.4 % of a page's instructions), the rest a
+/// byte at a time. Little-endian words: stable across runs, builds and machines, since
+/// fingerprints are stored.
+fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut words = bytes.chunks_exact(8);
+    let mut hash = seed;
+    for word in &mut words {
+        let mut array = [0u8; 8];
+        array.copy_from_slice(word);
+        hash = (hash ^ u64::from_le_bytes(array)).wrapping_mul(MULTIPLIER);
+        hash ^= hash >> 29;
     }
-    let seen = crate::crawl::text::without_link_targets(text)
-        .into_iter()
-        .fold(path, |hash, piece| fnv(hash, piece.as_bytes()));
-    fnv(seen, &[0xff])
+    fnv(hash, words.remainder())
 }
 
 /// FNV-1a: stable across runs and builds, since fingerprints are stored.
@@ -999,6 +1017,22 @@ pub(super) fn structural_text_len(root: ElementRef) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_text_hashes_are_stable_and_see_every_byte() {
+        // Stored fingerprints must read the same in the next build.
+        let text = b"Report a problem with this page";
+        // (The value as a few lines of Python compute the same algorithm.)
+        assert_eq!(text_hash(FNV_OFFSET, text), 0x834a_79a2_db2c_6ee0);
+        let mut seen = HashSet::new();
+        for at in 0..text.len() {
+            let mut changed = text.to_vec();
+            changed[at] ^= 1;
+            assert!(seen.insert(text_hash(FNV_OFFSET, &changed)), "byte {at}");
+        }
+        assert!(!seen.contains(&text_hash(FNV_OFFSET, text)));
+        assert_ne!(text_hash(1, text), text_hash(2, text));
+    }
 
     /// The signature as a string, as it was hashed before.
     fn element_signature(el: &ElementRef) -> String {
