@@ -5,9 +5,9 @@
 //! HTML page remembers its blocks: the Markdown of each top-level element with a
 //! fingerprint of the text a reader sees (link targets left out: a sidebar box often
 //! links each page's own address) and its place in the DOM (tag, id and classes of it
-//! and its ancestors). When the crawl ends, blocks found on a large share of the job's pages are
-//! the template; they are cut out of every page that has them — also of the pages saved
-//! before anyone could know — and those pages are chunked again.
+//! and its ancestors). When the crawl ends, blocks found on a large share of the job's
+//! pages are the template; they are cut out of every page that has them — also of the
+//! pages saved before anyone could know — and those pages are chunked again.
 //!
 //! What only looks repetitive stays: a heading alone is never template (`## OPTIONS` on
 //! every man page), nor are code blocks or the contents of lists, quotes (admonitions)

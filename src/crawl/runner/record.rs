@@ -174,9 +174,9 @@ struct SaveFacts {
 }
 
 /// Settles where a page is saved (its final URL, or its in-scope canonical; a starter
-/// that redirects to another host brings that host into scope, even with no text there) and which of its links
-/// the job follows, with their ranks; hashes and serialises what the write needs, so that
-/// the write transaction stays short.
+/// that redirects to another host brings that host into scope, even with no text there)
+/// and which of its links the job follows, with their ranks; hashes and serialises what
+/// the write needs, so that the write transaction stays short.
 fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcome) -> Planned {
     crate::faults::point(crate::faults::PLAN_LINKS);
     let entry = &outcome.entry;
