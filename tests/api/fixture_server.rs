@@ -163,9 +163,7 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
     }
     if path == "/to-private" {
         // An allowed host sending the crawler on to another loopback address.
-        let host = req.connection_info().host().to_string();
-        let port = host.rsplit(':').next().unwrap_or("80");
-        let location = format!("http://127.0.0.2:{port}/guide/");
+        let location = format!("http://127.0.0.2:{}/guide/", port_asked_for(&req));
         return HttpResponse::Found()
             .insert_header(("Location", location))
             .finish();
@@ -173,10 +171,9 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
     if let Some(rest) = path.strip_prefix("/moved-to-ip/") {
         // A site whose name forwards to another host: `localhost` sends the crawler on to
         // the same path on `127.0.0.1`, a host of its own for the crawl's scope.
-        let host = req.connection_info().host().to_string();
-        let port = host.rsplit(':').next().unwrap_or("80");
+        let location = format!("http://127.0.0.1:{}/{rest}", port_asked_for(&req));
         return HttpResponse::Found()
-            .insert_header(("Location", format!("http://127.0.0.1:{port}/{rest}")))
+            .insert_header(("Location", location))
             .finish();
     }
     if path == "/old-guide" {
@@ -239,6 +236,12 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
             .content_type("text/html")
             .body("<h1>Not found</h1>"),
     }
+}
+
+/// The port the request was sent to, by its `Host`: this server's, under any host name.
+fn port_asked_for(req: &HttpRequest) -> String {
+    let host = req.connection_info().host().to_string();
+    host.rsplit(':').next().unwrap_or("80").to_string()
 }
 
 fn content_type(file: &std::path::Path) -> &'static str {
