@@ -935,10 +935,14 @@ mod tests {
         assert_eq!(
             without_link_targets(
                 "see [the show method](http://h/method.show.html) and ![i](a.png) end"
-            ),
+            )
+            .collect::<Vec<_>>(),
             ["see [the show method", " and ![i", " end"]
         );
-        assert_eq!(without_link_targets("a ](b"), ["a ", "b"]);
+        assert_eq!(
+            without_link_targets("a ](b").collect::<Vec<_>>(),
+            ["a ", "b"]
+        );
     }
 
     /// A small page (a banner, a sentence of its own) that is mostly six blocks shared

@@ -19,22 +19,19 @@ pub fn join_nonempty(parts: &[&str], separator: &str) -> String {
 
 /// The text of `markdown` without the targets of its links and images (`](…)`): a
 /// reader sees the labels, and every kept link would otherwise count its URL's words.
-pub fn without_link_targets(markdown: &str) -> Vec<&str> {
-    let mut texts = Vec::new();
-    let mut rest = markdown;
-    while let Some(open) = rest.find("](") {
-        texts.push(&rest[..open]);
-        let after = &rest[open + 2..];
-        match after.find(')') {
-            Some(close) => rest = &after[close + 1..],
-            None => {
-                rest = after;
-                break;
-            }
-        }
-    }
-    texts.push(rest);
-    texts
+/// Read piece by piece: every block of every page is read so, and needs no list of them.
+pub fn without_link_targets(markdown: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(markdown);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let Some(open) = text.find("](") else {
+            rest = None;
+            return Some(text);
+        };
+        let after = &text[open + 2..];
+        rest = Some(after.find(')').map_or(after, |close| &after[close + 1..]));
+        Some(&text[..open])
+    })
 }
 
 #[cfg(test)]

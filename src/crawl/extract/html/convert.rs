@@ -71,8 +71,9 @@ struct OpenBlock {
     start: usize,
     path: u64,
     heading: bool,
-    /// A heading is in it (or it is one): it is known by its link targets too.
-    has_heading: bool,
+    /// How many headings had been opened before it: if more when it closes, a heading is
+    /// in it (or it is one), and it is known by its link targets too.
+    headings_before: usize,
     /// A bare definition with its own permalink: never remembered, so never template.
     definition: bool,
 }
@@ -95,6 +96,8 @@ pub(super) struct Converter<'u> {
     paths: Vec<(u64, u64)>,
     /// Whether a heading has been written: blocks before it are the page's masthead.
     seen_heading: bool,
+    /// Headings opened so far.
+    headings_opened: usize,
     /// Per descended element: the block it opened, if it may be one.
     open_blocks: Vec<Opened>,
     /// Per descended element: whether it is a definition's description (`dd`).
@@ -133,6 +136,7 @@ impl<'u> Converter<'u> {
             mode,
             paths: Vec::new(),
             seen_heading: false,
+            headings_opened: 0,
             open_blocks: Vec::new(),
             descriptions: Vec::new(),
             description_depth: 0,
@@ -253,19 +257,14 @@ impl<'u> Converter<'u> {
                 self.frames.push(close);
                 let path = self.block_path(&el);
                 let heading = is_heading(el);
-                if heading {
-                    for open in &mut self.open_blocks {
-                        if let Opened::Block(block) = open {
-                            block.has_heading = true;
-                        }
-                    }
-                }
+                let headings_before = self.headings_opened;
+                self.headings_opened += usize::from(heading);
                 let opened = if may_be_block {
                     Opened::Block(OpenBlock {
                         start: self.writer.written_len(),
                         path,
                         heading,
-                        has_heading: heading,
+                        headings_before,
                         definition: !heading && is_bare_permalinked_definition(el),
                     })
                 } else if is_phrasing(el.value().name()) {
@@ -331,7 +330,7 @@ impl<'u> Converter<'u> {
         if text.len() < MIN_DROPPED_CHARS {
             return;
         }
-        let has_heading = is_heading(el) || el.descendent_elements().any(is_heading);
+        let has_heading = el.descendent_elements().any(is_heading);
         self.blocks.push(Block {
             fingerprint: block_fingerprint(path, text, has_heading),
             start: 0,
@@ -363,7 +362,11 @@ impl<'u> Converter<'u> {
             return;
         };
         self.blocks.push(Block {
-            fingerprint: block_fingerprint(block.path, text, block.has_heading),
+            fingerprint: block_fingerprint(
+                block.path,
+                text,
+                self.headings_opened > block.headings_before,
+            ),
             start,
             end,
             heading: block.heading,
@@ -906,7 +909,6 @@ fn block_fingerprint(path: u64, text: &str, has_heading: bool) -> u64 {
         text_hash(path, text.as_bytes())
     } else {
         crate::crawl::text::without_link_targets(text)
-            .into_iter()
             .fold(path, |hash, piece| text_hash(hash, piece.as_bytes()))
     };
     fnv(hash, &[0xff])
