@@ -153,6 +153,24 @@ SITES = {
     "xapian": ("xapian-doc", "/usr/share/doc/xapian-doc", "index.html", "Docutils pages beside Doxygen", 400),
     "debian-policy": ("debian-policy", "/usr/share/doc/debian-policy/policy.html", "index.html",
                       "Sphinx (Debian Policy)", None),
+    # Families measured first on 2026-12-05 (docs/fidelity.md, "Seven more families, 2026-12-05").
+    "ghc-guide": ("ghc-doc", "/usr/share/doc/ghc-doc/html/users_guide", "index.html",
+                  "Sphinx (GHC's users guide)", 500),
+    "haddock-base": ("ghc-doc", "/usr/share/doc/ghc-doc/html/libraries/base-4.15.1.0", "index.html",
+                     "Haddock (GHC's base library)", 500),
+    "gnucash": ("gnucash-docs", "/usr/share/doc/gnucash-docs/gnucash-guide-en", "index.html",
+                "DocBook XSL (the GnuCash guide)", None),
+    "nim": ("nim-doc", "/usr/share/doc/nim/html", "index.html", "Nim's docgen", 500),
+    "racket": ("racket-doc", "/usr/share/doc/racket", "reference/index.html", "Scribble (Racket)", 500),
+    "pytest": ("python-pytest-doc", "/usr/share/doc/python-pytest-doc/html", "index.html",
+               "Sphinx (Flask-like theme, pytest)", 500),
+    "sbcl": ("sbcl-doc", "/usr/share/doc/sbcl", "sbcl.html,sbcl-internals/index.html", "Texinfo (SBCL)", None),
+    "grass": ("grass-doc", "/usr/share/doc/grass-doc/html", "index.html", "hand-written module manual pages (GRASS GIS)", 500),
+    "gettext": ("gettext-doc", "/usr/share/doc/gettext", "*.html", "texi2html and man2html (GNU gettext)", None),
+    "eigen": ("libeigen3-doc", "/usr/share/doc/libeigen3-dev/html", "index.html", "Doxygen (Eigen's theme)", 500),
+    "debian-faq": ("debian-faq", "/usr/share/doc/debian/FAQ", "index.html", "DocBook XSL (the Debian FAQ)", None),
+    "devref": ("developers-reference", "/usr/share/developers-reference", "index.html",
+               "Sphinx (Debian developer's reference)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -160,7 +178,9 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "lua", "cppreference", "postfix", "vim", "rdoc", "libpam", "pandas", "golang", "fpdoc", "kicad",
              "libreoffice", "gimp", "ada", "ant", "docutils", "exim", "ffmpeg", "imagemagick", "swig", "tomcat",
              "wireshark", "gap", "gnuplot", "maxima", "mpich", "scala", "modperl",
-             "groovy", "haproxy", "mutt", "xapian", "debian-policy"}
+             "groovy", "haproxy", "mutt", "xapian", "debian-policy",
+             "ghc-guide", "haddock-base", "gnucash", "nim", "racket", "pytest", "sbcl",
+             "grass", "gettext", "eigen", "debian-faq", "devref"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
