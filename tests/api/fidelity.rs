@@ -95,6 +95,48 @@ fn man_pages_keep_name_synopsis_and_description_beside_options() {
 }
 
 #[test]
+fn a_module_page_keeps_its_introduction_before_the_first_section() {
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/module-intro");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(status["result"]["savedPagesCount"], 5, "{status}");
+    for (module, introduction, since, last_call) in [
+        (
+            "strings",
+            "never allocates when the answer is a slice",
+            "2.0",
+            "reverse",
+        ),
+        ("files", "nothing here expands a tilde", "2.1", "rename"),
+        (
+            "clock",
+            "The monotonic clock never goes backwards",
+            "2.3",
+            "parse",
+        ),
+        (
+            "net",
+            "Each socket belongs to the thread that opened it",
+            "2.4",
+            "close",
+        ),
+    ] {
+        let page = &pages[&format!("/gizmo-{module}.html")];
+        let since = format!("Stable since gizmo {since}.");
+        for kept in [introduction, &since, "# Procs"] {
+            assert!(page.contains(kept), "gizmo-{module} lost {kept:?}:\n{page}");
+        }
+        assert!(page.contains(&format!("proc {last_call}(")), "{page}");
+        for chrome in ["Dark Mode", "Compiler docs", "Made with Gizmo"] {
+            assert!(
+                !page.contains(chrome),
+                "gizmo-{module} kept {chrome:?}:\n{page}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_chapter_page_that_is_a_table_of_contents_keeps_it() {
     let app = TestApp::spawn();
     let server = FixtureServer::site("fidelity/docbook");

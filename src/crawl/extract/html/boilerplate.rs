@@ -30,9 +30,10 @@ const MAX_WIDENING: usize = 8;
 
 /// A document's sections are siblings, so the container a selector found first may be
 /// only one of them (a man page's long OPTIONS beside NAME, SYNOPSIS and DESCRIPTION, or
-/// a title block beside the body). Climbs while the parent adds sibling blocks that read
-/// as the document: ones matching the same selector, or headed prose that is not mostly
-/// links. Chrome that comes along is still dropped by the conversion or by the site's
+/// a title block beside the body, a module's introduction before its first section).
+/// Climbs while the parent adds sibling blocks that read as the document: ones matching
+/// the same selector or headed prose, not mostly links, or an introduction before it.
+/// Chrome that comes along is still dropped by the conversion or by the site's
 /// learned template; a lost section would be lost for good.
 fn widen_to_siblings<'a>(mut root: ElementRef<'a>, selector: &Selector) -> ElementRef<'a> {
     for _ in 0..MAX_WIDENING {
@@ -49,12 +50,26 @@ fn widen_to_siblings<'a>(mut root: ElementRef<'a>, selector: &Selector) -> Eleme
             .peekable();
         if others.peek().is_some()
             && !others.any(|sibling| selector.matches(&sibling) || is_headed_prose(sibling))
+            && !introduced(root)
         {
             break;
         }
         root = parent;
     }
     root
+}
+
+/// Fewest visible characters of a paragraph that reads as a sentence of the document.
+const MIN_PROSE_CHARS: usize = 40;
+
+/// Whether a paragraph of prose comes before `el` among its siblings: the introduction a
+/// generator writes between the title and the first section (a module's description
+/// above its list of procedures). Only what comes before: a line after the content is
+/// more often a footer's.
+fn introduced(el: ElementRef) -> bool {
+    el.prev_siblings()
+        .filter_map(ElementRef::wrap)
+        .any(|sibling| !is_boilerplate(sibling) && is_loose_prose(sibling))
 }
 
 /// A block with a heading whose text is mostly not links: a section, not a menu.
@@ -64,6 +79,16 @@ fn is_headed_prose(el: ElementRef) -> bool {
     }
     let (text, linked) = text_and_link_len(el);
     text > 0 && linked * 2 < text
+}
+
+/// A paragraph (or a quote, or a definition list) of a sentence or more that is mostly
+/// not links. A menu is mostly links.
+fn is_loose_prose(el: ElementRef) -> bool {
+    if !matches!(el.value().name(), "p" | "blockquote" | "dl") {
+        return false;
+    }
+    let (text, linked) = text_and_link_len(el);
+    text >= MIN_PROSE_CHARS && linked * 2 < text
 }
 
 /// Visible characters of a subtree and how many of them are link text.

@@ -1004,6 +1004,46 @@ fn sibling_sections_of_the_chosen_container_stay() {
     }
 }
 
+#[test]
+fn an_introduction_beside_the_chosen_section_stays() {
+    let items: String = (0..20)
+        .map(|i| format!("<dt>call{i}(x)</dt><dd>Turns x into the {i}th form it can take.</dd>"))
+        .collect();
+    let menu: String = (0..20)
+        .map(|i| format!("<li><a href=\"m{i}.html\">Module number {i}</a></li>"))
+        .collect();
+    let page = extract(&format!(
+        "<html><body><div class=\"row\"><div class=\"sidebar-column\"><ul>{menu}</ul>\
+         <p>Made with love.</p></div>\
+         <div id=\"content\"><p>This module turns values from one form into another, and \
+         explains which forms exist and when a value may take each of them.</p>\
+         <div class=\"section\"><h1>Calls</h1><dl>{items}</dl></div></div></div></body></html>"
+    ));
+    for kept in ["This module turns values", "# Calls", "call19(x)"] {
+        assert!(page.markdown.contains(kept), "{kept}: {}", page.markdown);
+    }
+    // The column beside the content is a menu and a short line: no reason to climb to it.
+    for dropped in ["Module number 7", "Made with love"] {
+        assert!(
+            !page.markdown.contains(dropped),
+            "{dropped}: {}",
+            page.markdown
+        );
+    }
+    // A line after the content is a footer's more often than the document's.
+    let page = extract(&format!(
+        "<html><body><div id=\"content\"><div class=\"section\"><h1>Calls</h1><dl>{items}</dl>\
+         </div><p>This page was generated from the sources by the gizmo documentation tool.</p>\
+         </div></body></html>"
+    ));
+    assert!(page.markdown.contains("call19(x)"), "{}", page.markdown);
+    assert!(
+        !page.markdown.contains("generated from"),
+        "{}",
+        page.markdown
+    );
+}
+
 /// The first-word test before the phrase check never turns a phrase away: on elements
 /// that are phrases (in any case, behind punctuation, split over inline elements, with
 /// odd white space) and ones that are not, `may_open_with_a_phrase` is true wherever the
