@@ -290,15 +290,34 @@ pub fn strip(
     visible_words: Option<usize>,
     template: &HashSet<u64>,
 ) -> Option<String> {
-    let cuts = blocks
+    let cuttable = |b: &Block| {
+        let (start, end) = (b.start as usize, b.end as usize);
+        !b.heading
+            && !b.dropped
+            && template.contains(&b.fingerprint)
+            && start < end
+            && content.is_char_boundary(start)
+            && content.is_char_boundary(end)
+            && content[start..end].trim().len() >= MIN_BLOCK_CHARS
+            && !is_property_line(&content[start..end])
+    };
+    let candidates: Vec<Cut> = blocks
         .iter()
-        .filter(|b| !b.heading && !b.dropped && template.contains(&b.fingerprint))
+        .filter(|b| cuttable(b))
         .map(|b| (b.start as usize, b.end as usize))
+        .collect();
+    // A caption goes with what it captions (the text right after it), and stays with it.
+    let cuts = candidates
+        .iter()
+        .copied()
         .filter(|&(start, end)| {
-            start < end && content.is_char_boundary(start) && content.is_char_boundary(end)
+            if !is_caption(content[start..end].trim()) {
+                return true;
+            }
+            let rest = &content[end..];
+            let next = end + (rest.len() - rest.trim_start().len());
+            next >= content.len() || candidates.iter().any(|&(s, e)| s <= next && next < e)
         })
-        .filter(|&(start, end)| content[start..end].trim().len() >= MIN_BLOCK_CHARS)
-        .filter(|&(start, end)| !is_property_line(&content[start..end]))
         .collect::<Vec<_>>();
     let recurring_headings: HashSet<&str> = blocks
         .iter()
@@ -324,6 +343,25 @@ pub fn strip(
         return None;
     }
     Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// Longest caption kept with what it captions.
+const MAX_CAPTION_CHARS: usize = 60;
+
+/// A block that is only a short bold label ending in a colon (`**Example:**`, `**See
+/// also:**`): the caption of the block after it. Many pages caption their listings alike,
+/// but the caption reads as template only where what it captions is. A bold label without
+/// the colon need not announce what follows (rustdoc's `**Expand description**` toggle).
+fn is_caption(block: &str) -> bool {
+    let Some(label) = block
+        .strip_prefix("**")
+        .and_then(|rest| rest.strip_suffix(":**"))
+    else {
+        return false;
+    };
+    block.len() <= MAX_CAPTION_CHARS
+        && !label.trim().is_empty()
+        && !label.contains(['*', '\n', '[', '`'])
 }
 
 /// Longest property line (`**Return Type:** integer`) kept whatever it shares.
@@ -928,6 +966,50 @@ mod tests {
             .collect();
         assert!(!template.is_empty(), "{content}");
         assert_eq!(strip(&content, &blocks, None, &template), None, "{content}");
+    }
+
+    #[test]
+    fn a_caption_goes_with_what_it_captions_and_stays_with_it() {
+        for caption in ["**Example:**", "**See also:**"] {
+            assert!(is_caption(caption), "{caption}");
+        }
+        for not_caption in [
+            "**Expand description**",
+            "**Language:** PLPGSQL",
+            "**See [the guide](https://x.test/g.html)**",
+            "Example:",
+            "**A bold sentence that runs on for far too long to be the label of anything.**",
+        ] {
+            assert!(!is_caption(not_caption), "{not_caption}");
+        }
+        let (content, blocks) = page(
+            "https://x.test/f.html",
+            "<main><h1>encode()</h1><p>Turns bytes into text a mail can carry.</p>\
+             <p><strong>Example:</strong></p><pre>encode(\"abc\")</pre>\
+             <p><b>Shared by all pages:</b></p><p>Every page of the reference ends with this line.</p></main>",
+        );
+        let shared = |text: &str| {
+            blocks
+                .iter()
+                .filter(|b| block_text(&content, b) == Some(text))
+                .map(|b| b.fingerprint)
+                .collect::<Vec<_>>()
+        };
+        let template: HashSet<u64> = ["**Example:**", "**Shared by all pages:**"]
+            .into_iter()
+            .chain(["Every page of the reference ends with this line."])
+            .flat_map(shared)
+            .collect();
+        assert_eq!(template.len(), 3, "{content}");
+        let stripped = strip(&content, &blocks, None, &template).expect("cuts");
+        // The listing it captions stays (code is never template): so does the caption.
+        assert!(stripped.contains("**Example:**\n\n```"), "{stripped}");
+        // The line it captions is template: the caption goes with it.
+        assert!(!stripped.contains("Shared by all pages"), "{stripped}");
+        assert!(
+            !stripped.contains("Every page of the reference"),
+            "{stripped}"
+        );
     }
 
     #[test]
