@@ -174,6 +174,8 @@ fn a_landmark_free_site_loses_its_banner_menu_and_footer_on_every_page() {
         for chrome in [
             "Hand-crafted widgets since 1999",
             "Widgetry logo",
+            // A linked image straight in the body, beside its blocks.
+            "Widgetry badge",
             "Copyright 1999-2024",
             // Loose text, outside any element of its own.
             "checked twice",

@@ -191,11 +191,15 @@ impl<'u> Converter<'u> {
     /// in, so that a paragraph no element of its own holds (text between a block's child
     /// blocks) can be a block of the template too (see [`add_loose_paragraphs`]).
     fn tag_loose_text(&mut self, text: &str) {
-        if self.heading_depth > 0
-            || self.description_depth > 0
-            || !self.writer.at_top_level()
-            || text.bytes().all(|b| b.is_ascii_whitespace())
-        {
+        if !text.bytes().all(|b| b.is_ascii_whitespace()) {
+            self.tag_loose();
+        }
+    }
+
+    /// Tags the paragraph being written as loose text when nothing but phrasing elements
+    /// stand between it and its block (see [`Self::tag_loose_text`]).
+    fn tag_loose(&mut self) {
+        if self.heading_depth > 0 || self.description_depth > 0 || !self.writer.at_top_level() {
             return;
         }
         // Text in a term, a caption or a cell is that element's, not its block's: only
@@ -607,6 +611,8 @@ impl<'u> Converter<'u> {
             .filter_map(|name| img.value().attr(name))
             .find_map(|src| resolve_http(self.base, src));
         if let (false, Some(src)) = (alt.is_empty(), src) {
+            // A logo straight in the page's container, beside its blocks, is loose too.
+            self.tag_loose();
             self.writer.push_raw(&format!("![{alt}]({src})"));
         }
     }
@@ -819,7 +825,7 @@ fn add_loose_paragraphs(
         // rustdoc's `const: [unstable](…) · [source](…)` beside a method's heading)
         // belongs to what it stands by, which differs from page to page: cut as template,
         // it would leave that content without its label.
-        if !has_reader_words(text, MIN_LOOSE_WORDS) {
+        if !has_reader_words(text, MIN_LOOSE_WORDS) && !is_only_images(text) {
             continue;
         }
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
@@ -871,6 +877,45 @@ fn is_phrasing(name: &str) -> bool {
 
 /// Whether `markdown` shows a reader at least `wanted` words (link targets are not read,
 /// nor are tokens without a letter or digit, such as `·`).
+/// Whether `markdown` is nothing but images, each maybe a link (`[![logo](a.png)](/)`):
+/// a logo or a banner, never the label of what stands beside it.
+pub(super) fn is_only_images(markdown: &str) -> bool {
+    let mut rest = markdown.trim();
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let linked = rest.starts_with("[![");
+        let Some(image) = rest.strip_prefix(if linked { "[![" } else { "![" }) else {
+            return false;
+        };
+        let Some(after) = past_target(image) else {
+            return false;
+        };
+        rest = if linked {
+            match after
+                .starts_with("](")
+                .then(|| past_target(after))
+                .flatten()
+            {
+                Some(after_link) => after_link.trim_start(),
+                None => return false,
+            }
+        } else {
+            after.trim_start()
+        };
+    }
+    true
+}
+
+/// What follows `text](target)`, or `None` when `text` does not start so.
+fn past_target(text: &str) -> Option<&str> {
+    let open = text.find("](")?;
+    let target = &text[open + 2..];
+    let close = target.find(')')?;
+    Some(&target[close + 1..])
+}
+
 fn has_reader_words(markdown: &str, wanted: usize) -> bool {
     let mut words = 0;
     for shown in crate::crawl::text::without_link_targets(markdown) {

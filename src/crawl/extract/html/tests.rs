@@ -1044,6 +1044,41 @@ fn an_introduction_beside_the_chosen_section_stays() {
     );
 }
 
+#[test]
+fn a_logo_straight_in_the_container_is_a_block_a_label_beside_blocks_is_not() {
+    let body =
+        "<div id=\"container\"><a href=\"index.html\"><img src=\"logo.png\" alt=\"Acme logo\"></a>\
+        <hr><h2>NAME</h2><p>tool - does things for the widgets of the workshop</p>\
+        <p>Stand-alone paragraph.</p>Since 2.0<p>More text.</p></div>";
+    let page = extract(&format!("<html><body>{body}</body></html>"));
+    let texts: Vec<&str> = page
+        .blocks
+        .iter()
+        .filter_map(|b| page.markdown.get(b.start as usize..b.end as usize))
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("[![Acme logo](") && !t.contains("NAME")),
+        "{texts:?}\n{}",
+        page.markdown
+    );
+    assert!(!texts.contains(&"Since 2.0"), "{texts:?}");
+    use super::convert::is_only_images;
+    assert!(is_only_images(
+        "[![Acme logo](https://x.test/logo.png)](https://x.test/) ![b](c.png)"
+    ));
+    for not_only in [
+        "![a](b.png) and text",
+        "[Home](https://x.test/)",
+        "",
+        "[![a](b.png)",
+    ] {
+        assert!(!is_only_images(not_only), "{not_only}");
+    }
+}
+
 /// The first-word test before the phrase check never turns a phrase away: on elements
 /// that are phrases (in any case, behind punctuation, split over inline elements, with
 /// odd white space) and ones that are not, `may_open_with_a_phrase` is true wherever the
