@@ -995,11 +995,14 @@ mod tests {
                 .map(|b| b.fingerprint)
                 .collect::<Vec<_>>()
         };
-        let template: HashSet<u64> = ["**Example:**", "**Shared by all pages:**"]
-            .into_iter()
-            .chain(["Every page of the reference ends with this line."])
-            .flat_map(shared)
-            .collect();
+        let template: HashSet<u64> = [
+            "**Example:**",
+            "**Shared by all pages:**",
+            "Every page of the reference ends with this line.",
+        ]
+        .into_iter()
+        .flat_map(shared)
+        .collect();
         assert_eq!(template.len(), 3, "{content}");
         let stripped = strip(&content, &blocks, None, &template).expect("cuts");
         // The listing it captions stays (code is never template): so does the caption.

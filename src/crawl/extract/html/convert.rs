@@ -875,8 +875,6 @@ fn is_phrasing(name: &str) -> bool {
     )
 }
 
-/// Whether `markdown` shows a reader at least `wanted` words (link targets are not read,
-/// nor are tokens without a letter or digit, such as `·`).
 /// Whether `markdown` is nothing but images, each maybe a link (`[![logo](a.png)](/)`):
 /// a logo or a banner, never the label of what stands beside it.
 pub(super) fn is_only_images(markdown: &str) -> bool {
@@ -916,6 +914,8 @@ fn past_target(text: &str) -> Option<&str> {
     Some(&target[close + 1..])
 }
 
+/// Whether `markdown` shows a reader at least `wanted` words (link targets are not read,
+/// nor are tokens without a letter or digit, such as `·`).
 fn has_reader_words(markdown: &str, wanted: usize) -> bool {
     let mut words = 0;
     for shown in crate::crawl::text::without_link_targets(markdown) {
