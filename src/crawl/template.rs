@@ -353,15 +353,18 @@ const MAX_CAPTION_CHARS: usize = 60;
 /// but the caption reads as template only where what it captions is. A bold label without
 /// the colon need not announce what follows (rustdoc's `**Expand description**` toggle).
 fn is_caption(block: &str) -> bool {
-    let Some(label) = block
-        .strip_prefix("**")
-        .and_then(|rest| rest.strip_suffix(":**"))
-    else {
+    let Some((label, "")) = bold_label(block) else {
         return false;
     };
     block.len() <= MAX_CAPTION_CHARS
         && !label.trim().is_empty()
         && !label.contains(['*', '\n', '[', '`'])
+}
+
+/// A line opening with a bold label that ends in a colon (`**Language:** PLPGSQL`): the
+/// label and what follows it.
+fn bold_label(line: &str) -> Option<(&str, &str)> {
+    line.strip_prefix("**")?.split_once(":**")
 }
 
 /// Longest property line (`**Return Type:** integer`) kept whatever it shares.
@@ -378,10 +381,7 @@ fn is_property_line(block: &str) -> bool {
     if line.len() > MAX_PROPERTY_CHARS || line.contains('\n') {
         return false;
     }
-    let (label, value) = match line
-        .strip_prefix("**")
-        .and_then(|rest| rest.split_once(":**"))
-    {
+    let (label, value) = match bold_label(line) {
         Some((label, value)) => (label, value),
         None => match line.split_once(": ") {
             Some((label, value)) if !label.contains(['*', '[', '`']) => (label, value),
@@ -923,6 +923,15 @@ mod tests {
         (page.markdown, page.blocks)
     }
 
+    /// The fingerprints of the page's blocks that read as one of `texts`: a template.
+    fn fingerprints_of(content: &str, blocks: &[Block], texts: &[&str]) -> HashSet<u64> {
+        blocks
+            .iter()
+            .filter(|b| block_text(content, b).is_some_and(|text| texts.contains(&text)))
+            .map(|b| b.fingerprint)
+            .collect()
+    }
+
     const BANNER: &str = "<div class=\"top\"><p>Acme Widgets — tools for every workshop</p>\
         <p><a href=\"/\">Home</a> | <a href=\"/toc.html\">Table of contents</a> | \
         <a href=\"/genindex.html\">Index</a></p></div>";
@@ -959,11 +968,7 @@ mod tests {
             "<main><h1>updaterelname()</h1><p>Fixes the names of replicated tables.</p>\
              <p><b>Language:</b> PLPGSQL</p></main>",
         );
-        let template: HashSet<u64> = blocks
-            .iter()
-            .filter(|b| block_text(&content, b) == Some("**Language:** PLPGSQL"))
-            .map(|b| b.fingerprint)
-            .collect();
+        let template = fingerprints_of(&content, &blocks, &["**Language:** PLPGSQL"]);
         assert!(!template.is_empty(), "{content}");
         assert_eq!(strip(&content, &blocks, None, &template), None, "{content}");
     }
@@ -988,21 +993,15 @@ mod tests {
              <p><strong>Example:</strong></p><pre>encode(\"abc\")</pre>\
              <p><b>Shared by all pages:</b></p><p>Every page of the reference ends with this line.</p></main>",
         );
-        let shared = |text: &str| {
-            blocks
-                .iter()
-                .filter(|b| block_text(&content, b) == Some(text))
-                .map(|b| b.fingerprint)
-                .collect::<Vec<_>>()
-        };
-        let template: HashSet<u64> = [
-            "**Example:**",
-            "**Shared by all pages:**",
-            "Every page of the reference ends with this line.",
-        ]
-        .into_iter()
-        .flat_map(shared)
-        .collect();
+        let template = fingerprints_of(
+            &content,
+            &blocks,
+            &[
+                "**Example:**",
+                "**Shared by all pages:**",
+                "Every page of the reference ends with this line.",
+            ],
+        );
         assert_eq!(template.len(), 3, "{content}");
         let stripped = strip(&content, &blocks, None, &template).expect("cuts");
         // The listing it captions stays (code is never template): so does the caption.
