@@ -171,6 +171,17 @@ SITES = {
     "debian-faq": ("debian-faq", "/usr/share/doc/debian/FAQ", "index.html", "DocBook XSL (the Debian FAQ)", None),
     "devref": ("developers-reference", "/usr/share/developers-reference", "index.html",
                "Sphinx (Debian developer's reference)", None),
+    # Families measured first on 2026-12-05, second session (docs/fidelity.md, "Five more sites").
+    "libvirt": ("libvirt-doc", "/usr/share/doc/libvirt-doc/html", "index.html",
+                "libvirt's own site generator (docutils + XSLT)", None),
+    "scrapy": ("python-scrapy-doc", "/usr/share/doc/python-scrapy-doc/html", "index.html",
+               "Sphinx (Read the Docs theme)", None),
+    "markdown": ("python-markdown-doc", "/usr/share/doc/python-markdown-doc/docs", "index.html",
+                 "MkDocs (Python-Markdown's theme)", None),
+    "setuptools": ("python-setuptools-doc", "/usr/share/doc/python-setuptools-doc/html", "index.html",
+                   "Sphinx (Alabaster, setuptools)", None),
+    "lxml": ("python-lxml-doc", "/usr/share/doc/python-lxml/html", "index.html",
+             "docutils pages beside Sphinx API docs (lxml)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -180,7 +191,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "wireshark", "gap", "gnuplot", "maxima", "mpich", "scala", "modperl",
              "groovy", "haproxy", "mutt", "xapian", "debian-policy",
              "ghc-guide", "haddock-base", "gnucash", "nim", "racket", "pytest", "sbcl",
-             "grass", "gettext", "eigen", "debian-faq", "devref"}
+             "grass", "gettext", "eigen", "debian-faq", "devref",
+             "libvirt", "scrapy", "markdown", "setuptools", "lxml"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
