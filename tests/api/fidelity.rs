@@ -549,6 +549,28 @@ fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
 }
 
 #[test]
+fn an_id_on_the_wrapper_of_the_whole_page_does_not_hide_the_template() {
+    // docutils' layout: `<body><div class="document" id="<slug of the title>">` holds the
+    // whole page, menu and banner included, so that id differs on every page.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/wrapper-ids");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(5),
+        "{status} {pages:?}"
+    );
+    for (path, page) in &pages {
+        for chrome in ["Your donation helps", "Developing with Gizmo and its sensors"] {
+            assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
+        }
+    }
+    assert!(pages["/sensors.html"].contains("# Sensor support\n"));
+    assert!(pages["/sensors.html"].contains("Magnetic sensors need shielding"));
+    assert!(pages["/cli.html"].contains("exits with status two"));
+}
+
+#[test]
 fn classes_naming_the_page_on_its_body_do_not_hide_the_template_below_the_title() {
     // MediaWiki's layout: `<body class="mediawiki … page-Sensors …">` names each page, and
     // the tagline and the licence notice under the title are the same on every page.

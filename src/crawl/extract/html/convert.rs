@@ -993,7 +993,10 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 ///
 /// The id of the document's `<html>` and `<body>` is left out: it names the page
 /// (`<body id="api-section-dns">`), not a place in the layout, and would give every block
-/// of every page a fingerprint of its own, so that no template could ever be learned.
+/// of every page a fingerprint of its own, so that no template could ever be learned. So
+/// is the id of an element that wraps the whole page (docutils' `<body><div
+/// class="document" id="sax-support">`, the slug of each page's title): it encloses every
+/// block of its page, so it places none of them.
 /// Their classes stay: they tell kinds of pages apart (rustdoc's `<body class="rustdoc
 /// enum">`), whose blocks must not be counted together; but not the ones that name the
 /// page itself (MediaWiki's `page-Main_Page`, see [`PageName`]), for the same reason as
@@ -1006,7 +1009,7 @@ fn mix_signature(seed: u64, el: &ElementRef, page: &PageName) -> u64 {
 fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool, page: &PageName) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
     let root = is_document_root(el);
-    if let Some(id) = el.value().id().filter(|_| !root) {
+    if let Some(id) = el.value().id().filter(|_| !root && !wraps_the_page(el)) {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
     if !root {
@@ -1024,6 +1027,39 @@ fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool, page: &Pag
 /// The document's `<html>` or `<body>` (by name: a parser puts exactly one of each at the top).
 fn is_document_root(el: &ElementRef) -> bool {
     matches!(el.value().name(), "html" | "body")
+}
+
+/// Whether `el` is, with every ancestor below `<body>`, the only element of its parent
+/// that shows anything: the whole page is inside it.
+fn wraps_the_page(el: &ElementRef) -> bool {
+    let mut node = *el;
+    loop {
+        let Some(parent) = node.parent().and_then(ElementRef::wrap) else {
+            return false;
+        };
+        let alone = node
+            .prev_siblings()
+            .chain(node.next_siblings())
+            .filter_map(ElementRef::wrap)
+            .all(|sibling| shows_nothing(&sibling));
+        if !alone {
+            return false;
+        }
+        if parent.value().name() == "body" {
+            return true;
+        }
+        node = parent;
+    }
+}
+
+/// An element beside a page's wrapper that a reader never sees: a script or style, or one
+/// without text (the empty `<em>` a parser reopens after the wrapper when a page leaves
+/// one unclosed inside it — which one a page has must not change its blocks' places).
+fn shows_nothing(el: &ElementRef) -> bool {
+    matches!(
+        el.value().name(),
+        "script" | "style" | "noscript" | "template" | "link" | "meta"
+    ) || el.text().all(|text| text.trim().is_empty())
 }
 
 /// The path hashes of `root` from the document's top (in full, and without the classes
@@ -1084,7 +1120,11 @@ mod tests {
     /// The signature as a string, as it was hashed before.
     fn element_signature(el: &ElementRef) -> String {
         let mut signature = el.value().name().to_string();
-        if let Some(id) = el.value().id().filter(|_| !is_document_root(el)) {
+        if let Some(id) = el
+            .value()
+            .id()
+            .filter(|_| !is_document_root(el) && !wraps_the_page(el))
+        {
             signature.push('#');
             signature.push_str(id);
         }
@@ -1095,33 +1135,68 @@ mod tests {
         signature
     }
 
+    /// The path hashes of the first list of `html`, a page at `url`.
+    fn path_of_list_at(html: &str, url: &str) -> (u64, u64) {
+        let doc = Html::parse_document(html);
+        let list = doc
+            .tree
+            .nodes()
+            .filter_map(ElementRef::wrap)
+            .find(|el| el.value().name() == "ul")
+            .expect("list");
+        let url = Url::parse(url).expect("url");
+        absolute_path_hashes(list, &PageName::of(&url))
+    }
+
+    fn path_of_list(html: &str) -> (u64, u64) {
+        path_of_list_at(html, "http://h/a/b.html")
+    }
+
+    #[test]
+    fn a_wrapper_around_the_whole_page_places_no_block() {
+        // docutils: `<div class="document" id="<slug of the title>">` holds the page.
+        let page = |slug: &str, after: &str| {
+            path_of_list(&format!(
+                r#"<body><div class="document" id="{slug}"><div id=menu><ul><li>a</li></ul></div>
+                   <h1>T</h1></div>{after}<script>var x;</script></body>"#
+            ))
+        };
+        assert_eq!(page("sax-support", ""), page("why-lxml", ""));
+        // An element without text beside it (a formatting element the parser reopened
+        // after it) is no layout either.
+        assert_eq!(page("sax-support", "<em> </em>"), page("why-lxml", ""));
+        // Beside other elements the id places what is inside it.
+        let beside = "<div class=footer>f</div>";
+        assert_ne!(page("sax-support", beside), page("why-lxml", beside));
+        // Inside the wrapper, ids still place blocks.
+        let inner = |id: &str| {
+            path_of_list(&format!(
+                r#"<body><div id=page><div id={id}><ul><li>a</li></ul></div><p>t</p></div></body>"#
+            ))
+        };
+        assert_ne!(inner("menu"), inner("contents"));
+    }
+
     #[test]
     fn a_body_that_names_its_page_places_blocks_as_any_body_does() {
-        let path_of_list_at = |html: &str, url: &str| {
-            let doc = Html::parse_document(html);
-            let list = doc
-                .tree
-                .nodes()
-                .filter_map(ElementRef::wrap)
-                .find(|el| el.value().name() == "ul")
-                .expect("list");
-            let url = Url::parse(url).expect("url");
-            absolute_path_hashes(list, &PageName::of(&url))
-        };
-        let path_of_list = |html: &str| path_of_list_at(html, "http://h/a/b.html");
-        let plain = path_of_list("<body><div id=left><ul><li>a</li></ul></div></body>");
+        let plain = path_of_list(
+            "<body><div id=left><ul><li>a</li></ul></div><div id=main><p>t</p></div></body>",
+        );
         let named = path_of_list(
-            r#"<html id="top"><body id="page-dns"><div id=left><ul><li>a</li></ul></div></body></html>"#,
+            r#"<html id="top"><body id="page-dns"><div id=left><ul><li>a</li></ul></div><div id=main><p>t</p></div></body></html>"#,
         );
         assert_eq!(plain, named);
-        let kind =
-            path_of_list(r#"<body class="enum"><div id=left><ul><li>a</li></ul></div></body>"#);
+        let kind = path_of_list(
+            r#"<body class="enum"><div id=left><ul><li>a</li></ul></div><div id=main><p>t</p></div></body>"#,
+        );
         assert_ne!(
             plain.0, kind.0,
             "a body's classes tell kinds of pages apart"
         );
         assert_eq!(plain.1, kind.1, "… but not in the masthead");
-        let moved = path_of_list("<body><div id=right><ul><li>a</li></ul></div></body>");
+        let moved = path_of_list(
+            "<body><div id=right><ul><li>a</li></ul></div><div id=main><p>t</p></div></body>",
+        );
         assert_ne!(plain, moved);
         assert_ne!(plain.1, moved.1);
         // A class naming the page (MediaWiki's `page-<title>`, a post's number) is left out
@@ -1129,7 +1204,7 @@ mod tests {
         let wiki = |title: &str| {
             path_of_list_at(
                 &format!(
-                    r#"<body class="enum page-{title} postid-{}"><div id=left><ul><li>a</li></ul></div></body>"#,
+                    r#"<body class="enum page-{title} postid-{}"><div id=left><ul><li>a</li></ul></div><div id=main><p>t</p></div></body>"#,
                     title.len()
                 ),
                 &format!("http://h/wiki/{title}"),
