@@ -319,6 +319,7 @@ pub fn strip(
             next >= content.len() || candidates.iter().any(|&(s, e)| s <= next && next < e)
         })
         .collect::<Vec<_>>();
+    let cuts = outside_the_article_text(content, cuts);
     let recurring_headings: HashSet<&str> = blocks
         .iter()
         .filter(|b| b.heading && template.contains(&b.fingerprint))
@@ -343,6 +344,72 @@ pub fn strip(
         return None;
     }
     Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// `cuts` but for the runs of them that are prose the page's own text encloses below its
+/// title: a paragraph (or listing) of the page right before and right after. Template
+/// sits at a page's edges, under a heading (a `source` link, a badge) or between template
+/// headings (the docs of every blanket implementation); a sentence many pages share
+/// between two of a page's own paragraphs (`This extension does not accept any special
+/// configuration options.`) is that page's text, read in its place.
+fn outside_the_article_text(content: &str, mut cuts: Vec<Cut>) -> Vec<Cut> {
+    let (title, _) = section_starts(content);
+    cuts.sort_unstable();
+    let mut kept = Vec::with_capacity(cuts.len());
+    let mut first = 0;
+    while first < cuts.len() {
+        let (start, mut end) = cuts[first];
+        let mut next = first + 1;
+        while next < cuts.len()
+            && content[end.min(cuts[next].0)..cuts[next].0]
+                .trim()
+                .is_empty()
+        {
+            end = end.max(cuts[next].1);
+            next += 1;
+        }
+        let before = content[..start]
+            .trim_end()
+            .rsplit('\n')
+            .next()
+            .unwrap_or("");
+        let after = content[end..].trim_start().split('\n').next().unwrap_or("");
+        let enclosed = start > title
+            && is_prose(&content[start..end])
+            && [before, after]
+                .iter()
+                .all(|line| line.trim_start().starts_with("```") || is_prose(line));
+        if !enclosed {
+            kept.extend_from_slice(&cuts[first..next]);
+        }
+        first = next;
+    }
+    kept
+}
+
+/// Fewest words (of letters alone, outside links) that make text prose.
+const MIN_PROSE_WORDS: usize = 3;
+
+/// Text that reads as prose: not a heading or what holds one, a table row, a bold term or
+/// label (`**Expand description**`, `**activate: void (*activate)**`), a listing, a line
+/// of links (a breadcrumb, a section's menu) or of symbols, which template sits beside
+/// as well.
+fn is_prose(text: &str) -> bool {
+    let text = text.trim();
+    if holds_a_heading(text)
+        || text.starts_with('|')
+        || text.starts_with("```")
+        || (text.starts_with("**") && text.ends_with("**"))
+    {
+        return false;
+    }
+    let (_, outside) = split_links(text);
+    outside
+        .split_whitespace()
+        .map(|word| word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']))
+        .filter(|word| !word.is_empty() && word.chars().all(char::is_alphabetic))
+        .nth(MIN_PROSE_WORDS - 1)
+        .is_some()
 }
 
 /// Longest caption kept with what it captions.
@@ -1012,6 +1079,50 @@ mod tests {
             !stripped.contains("Every page of the reference"),
             "{stripped}"
         );
+    }
+
+    #[test]
+    fn a_sentence_shared_between_a_pages_own_paragraphs_is_the_pages() {
+        let shared = "This extension does not accept any special configuration options.";
+        let (content, blocks) = page(
+            "https://x.test/extensions/nl2br.html",
+            &format!(
+                "<main><h1>New-Line-to-Break</h1>\
+                 <p><a href=\"/extensions/\">extensions</a> | <a href=\"nl2br.html\">nl2br</a></p>\
+                 <p><a href=\"/syntax.html\">Syntax</a> · <a href=\"/cli.html\">Command line</a></p>\
+                 <p>Treats newlines as hard breaks, as GitHub does.</p>\
+                 <p><b>Expand description</b></p><p>Each newline of a paragraph becomes a break.</p>\
+                 <h2>Usage</h2><p><a href=\"/src/nl2br.py\">Read the source of this extension</a></p>\
+                 <p>Use nl2br as the name of the extension.</p><p>{shared}</p>\
+                 <pre>markdown(text, extensions=['nl2br'])</pre><p>{shared}</p>\
+                 <p>Edit this page on the project's repository.</p></main>"
+            ),
+        );
+        let template = fingerprints_of(
+            &content,
+            &blocks,
+            &[
+                shared,
+                "[Read the source of this extension](https://x.test/src/nl2br.py)",
+                "Edit this page on the project's repository.",
+                "[Syntax](https://x.test/syntax.html) · [Command line](https://x.test/cli.html)",
+                "**Expand description**",
+            ],
+        );
+        assert_eq!(template.len(), 5, "{content}");
+        let stripped = strip(&content, &blocks, None, &template).expect("cuts");
+        // Between two of the page's own paragraphs (or a listing), it is read in place.
+        assert!(
+            stripped.contains(&format!("the extension.\n\n{shared}\n\n```")),
+            "{stripped}"
+        );
+        // Under a heading, beside a line of links (a breadcrumb) or at the page's end,
+        // shared text is the site's; so is a label, wherever it is.
+        assert!(!stripped.contains("Read the source"), "{stripped}");
+        assert!(!stripped.contains("Expand description"), "{stripped}");
+        assert!(!stripped.contains("Command line"), "{stripped}");
+        assert!(!stripped.contains("Edit this page"), "{stripped}");
+        assert_eq!(stripped.matches(shared).count(), 1, "{stripped}");
     }
 
     #[test]

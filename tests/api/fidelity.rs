@@ -561,13 +561,40 @@ fn an_id_on_the_wrapper_of_the_whole_page_does_not_hide_the_template() {
         "{status} {pages:?}"
     );
     for (path, page) in &pages {
-        for chrome in ["Your donation helps", "Developing with Gizmo and its sensors"] {
+        for chrome in [
+            "Your donation helps",
+            "Developing with Gizmo and its sensors",
+        ] {
             assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
         }
     }
     assert!(pages["/sensors.html"].contains("# Sensor support\n"));
     assert!(pages["/sensors.html"].contains("Magnetic sensors need shielding"));
     assert!(pages["/cli.html"].contains("exits with status two"));
+}
+
+#[test]
+fn sentences_many_pages_share_inside_their_articles_stay() {
+    // Every extension's page says it takes no options and captions its example alike,
+    // between its own paragraphs; the footer every page ends with is the template.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/shared-sentences");
+    let (status, pages) = crawl(&app, &server, "/tables.html");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(5),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        assert!(
+            page.contains(
+                "calling the processor.\n\nThis extension does not accept any special \
+                 configuration options.\n\nA trivial example:\n\n```"
+            ),
+            "{path}:\n{page}"
+        );
+        assert!(!page.contains("Copyright 2026"), "{path}:\n{page}");
+    }
 }
 
 #[test]
