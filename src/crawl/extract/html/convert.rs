@@ -1029,6 +1029,13 @@ fn is_document_root(el: &ElementRef) -> bool {
     matches!(el.value().name(), "html" | "body")
 }
 
+/// Most elements beside a page's wrapper (scripts, an empty anchor): with more it is no
+/// wrapper. Bounds the work for every element with an id (a page of ten thousand empty
+/// anchors side by side would otherwise take their square).
+const MAX_WRAPPER_SIBLINGS: usize = 8;
+/// Most nodes read to tell that an element beside a wrapper shows nothing.
+const MAX_NODES_READ: usize = 64;
+
 /// Whether `el` is, with every ancestor below `<body>`, the only element of its parent
 /// that shows anything: the whole page is inside it.
 fn wraps_the_page(el: &ElementRef) -> bool {
@@ -1037,12 +1044,13 @@ fn wraps_the_page(el: &ElementRef) -> bool {
         let Some(parent) = node.parent().and_then(ElementRef::wrap) else {
             return false;
         };
-        let alone = node
+        let siblings: Vec<ElementRef> = node
             .prev_siblings()
             .chain(node.next_siblings())
             .filter_map(ElementRef::wrap)
-            .all(|sibling| shows_nothing(&sibling));
-        if !alone {
+            .take(MAX_WRAPPER_SIBLINGS + 1)
+            .collect();
+        if siblings.len() > MAX_WRAPPER_SIBLINGS || !siblings.iter().all(shows_nothing) {
             return false;
         }
         if parent.value().name() == "body" {
@@ -1052,14 +1060,23 @@ fn wraps_the_page(el: &ElementRef) -> bool {
     }
 }
 
-/// An element beside a page's wrapper that a reader never sees: a script or style, or one
-/// without text (the empty `<em>` a parser reopens after the wrapper when a page leaves
+/// An element beside a page's wrapper that a reader never sees: a script or style, an
+/// icon sprite sheet (`<svg>`), or one without text (the empty `<em>` a parser reopens after the wrapper when a page leaves
 /// one unclosed inside it — which one a page has must not change its blocks' places).
 fn shows_nothing(el: &ElementRef) -> bool {
-    matches!(
+    if matches!(
         el.value().name(),
-        "script" | "style" | "noscript" | "template" | "link" | "meta"
-    ) || el.text().all(|text| text.trim().is_empty())
+        "script" | "style" | "noscript" | "template" | "link" | "meta" | "svg"
+    ) {
+        return true;
+    }
+    let mut nodes = el.descendants();
+    let blank = nodes.by_ref().take(MAX_NODES_READ).all(|node| {
+        node.value()
+            .as_text()
+            .is_none_or(|text| text.trim().is_empty())
+    });
+    blank && nodes.next().is_none()
 }
 
 /// The path hashes of `root` from the document's top (in full, and without the classes
@@ -1165,6 +1182,9 @@ mod tests {
         // An element without text beside it (a formatting element the parser reopened
         // after it) is no layout either.
         assert_eq!(page("sax-support", "<em> </em>"), page("why-lxml", ""));
+        // Beside more empty elements than a wrapper has, it is one of a row of them.
+        let anchors = "<a id=n></a>".repeat(MAX_WRAPPER_SIBLINGS);
+        assert_ne!(page("sax-support", &anchors), page("why-lxml", &anchors));
         // Beside other elements the id places what is inside it.
         let beside = "<div class=footer>f</div>";
         assert_ne!(page("sax-support", beside), page("why-lxml", beside));
