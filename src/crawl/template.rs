@@ -319,7 +319,8 @@ pub fn strip(
             next >= content.len() || candidates.iter().any(|&(s, e)| s <= next && next < e)
         })
         .collect::<Vec<_>>();
-    let cuts = outside_the_article_text(content, cuts);
+    let sections = section_starts(content);
+    let cuts = outside_the_article_text(content, sections.0, cuts);
     let recurring_headings: HashSet<&str> = blocks
         .iter()
         .filter(|b| b.heading && template.contains(&b.fingerprint))
@@ -335,7 +336,7 @@ pub fn strip(
         let recurring: HashSet<&str> = recurring_headings.difference(spared).copied().collect();
         drop_stray_rules(&drop_emptied_headings(&joined, &recurring))
     };
-    let (cuts, spared) = keeping_half_the_words(content, cuts, visible_words, &render);
+    let (cuts, spared) = keeping_half_the_words(content, &sections, cuts, visible_words, &render);
     if cuts.is_empty() {
         return None;
     }
@@ -347,13 +348,12 @@ pub fn strip(
 }
 
 /// `cuts` but for the runs of them that are prose the page's own text encloses below its
-/// title: a paragraph (or listing) of the page right before and right after. Template
+/// title (which starts at `title`, see [`section_starts`]): a paragraph (or listing) of the page right before and right after. Template
 /// sits at a page's edges, under a heading (a `source` link, a badge) or between template
 /// headings (the docs of every blanket implementation); a sentence many pages share
 /// between two of a page's own paragraphs (`This extension does not accept any special
 /// configuration options.`) is that page's text, read in its place.
-fn outside_the_article_text(content: &str, mut cuts: Vec<Cut>) -> Vec<Cut> {
-    let (title, _) = section_starts(content);
+fn outside_the_article_text(content: &str, title: usize, mut cuts: Vec<Cut>) -> Vec<Cut> {
     cuts.sort_unstable();
     let mut kept = Vec::with_capacity(cuts.len());
     let mut first = 0;
@@ -469,7 +469,8 @@ type Spared<'a> = HashSet<&'a str>;
 /// words with them), but for the spared ones.
 type Render<'r> = dyn Fn(&[Cut], &Spared) -> String + 'r;
 
-/// The cuts that leave the page at least half of its distinct words.
+/// The cuts that leave the page at least half of its distinct words. `sections`: where
+/// its title and its top-level sections start ([`section_starts`]).
 ///
 /// Chrome is a small part of a page; a page that is mostly blocks it shares with many
 /// others (a small widget class whose inherited methods, signals and properties are those
@@ -490,6 +491,7 @@ type Render<'r> = dyn Fn(&[Cut], &Spared) -> String + 'r;
 /// them (they are its outline); those are the spared headings answered with the cuts.
 fn keeping_half_the_words<'a>(
     content: &'a str,
+    sections: &(usize, Vec<usize>),
     cuts: Vec<(usize, usize)>,
     visible_words: Option<usize>,
     render: &Render<'_>,
@@ -523,7 +525,7 @@ fn keeping_half_the_words<'a>(
     // of the page's words goes first: a logo or a "source" link takes none or one whatever
     // its link targets' length, a shared paragraph many. Each is judged by what the page
     // keeps with it and those already chosen.
-    let (title, starts) = section_starts(content);
+    let (title, starts) = (sections.0, &sections.1);
     let mut groups: Vec<Vec<Cut>> = vec![Vec::new(); starts.len() + 1];
     for cut in cuts {
         if cut.0 < title {
@@ -1174,19 +1176,40 @@ mod tests {
         let (content, cuts) = small_page_of_shared_blocks();
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
         let own = distinct_words(&content);
-        let by_markdown = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
+        let by_markdown = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            None,
+            &render,
+        )
+        .0;
         // The reader saw a third more words (chrome the extraction left out): half of
         // those needs more of the shared blocks kept than half of the Markdown's words.
         let seen = own * 4 / 3;
         assert!(distinct_words(&render(&by_markdown, &Spared::new())) * 2 < seen);
-        let by_reader = keeping_half_the_words(&content, cuts.clone(), Some(seen), &render).0;
+        let by_reader = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            Some(seen),
+            &render,
+        )
+        .0;
         assert!(by_reader.len() < by_markdown.len(), "{by_reader:?}");
         assert!(distinct_words(&render(&by_reader, &Spared::new())) * 2 >= seen);
         assert!(by_reader.contains(&cuts[0]), "the short banner still goes");
         // A Markdown holding under half of what a reader sees cannot reach half: its own
         // words are the measure, as when the count is not known.
         assert_eq!(
-            keeping_half_the_words(&content, cuts.clone(), Some(own * 2 + 1), &render).0,
+            keeping_half_the_words(
+                &content,
+                &section_starts(&content),
+                cuts.clone(),
+                Some(own * 2 + 1),
+                &render
+            )
+            .0,
             by_markdown
         );
     }
@@ -1195,7 +1218,14 @@ mod tests {
     fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
         let (content, cuts) = small_page_of_shared_blocks();
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
+        let kept = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            None,
+            &render,
+        )
+        .0;
         assert!(kept.contains(&cuts[0]), "the short banner still goes");
         assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
         // On a page where the shared blocks are a small part, every cut is made.
@@ -1207,7 +1237,14 @@ mod tests {
             .collect();
         let render = |cuts: &[Cut], _: &Spared| outside(&page, cuts).concat();
         assert_eq!(
-            keeping_half_the_words(&page, shifted.clone(), None, &render).0,
+            keeping_half_the_words(
+                &page,
+                &section_starts(&page),
+                shifted.clone(),
+                None,
+                &render
+            )
+            .0,
             shifted
         );
     }
@@ -1230,7 +1267,14 @@ mod tests {
             from = start + block.len();
         }
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
+        let kept = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            None,
+            &render,
+        )
+        .0;
         // 33 words: the logo takes one, each shared block four; at most 16 may go.
         assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
         assert_eq!(kept.len(), 4, "{kept:?}");
@@ -1270,7 +1314,14 @@ mod tests {
         blocks.extend(large.iter().map(String::as_str));
         let cuts = cuts_of(&content, &blocks);
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
+        let kept = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            None,
+            &render,
+        )
+        .0;
         // Cutting all would leave under half; a block at a time would also cut three of
         // the large section's six. Instead the logo and the small section go whole and
         // the large section stays whole.
@@ -1307,7 +1358,14 @@ mod tests {
             &docs.iter().map(String::as_str).collect::<Vec<_>>(),
         ));
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(&content, cuts.clone(), None, &render).0;
+        let kept = keeping_half_the_words(
+            &content,
+            &section_starts(&content),
+            cuts.clone(),
+            None,
+            &render,
+        )
+        .0;
         // Without the list's headings the page would be under half; without every
         // description it is not: the descriptions go, the headings stay.
         assert!(!kept.contains(&cuts[0]), "{kept:?}");

@@ -293,12 +293,13 @@ impl<'u> Converter<'u> {
             .last()
             .copied()
             .unwrap_or((FNV_OFFSET, FNV_OFFSET));
-        let path = mix_signature(parent, el, self.page_name);
+        let id = placing_id(el);
+        let path = mix_signature(parent, el, id, true, self.page_name);
         // After the first heading no block asks for it: not worked out.
         let masthead = if self.seen_heading {
             0
         } else {
-            mix_signature_with(parent_masthead, el, false, self.page_name)
+            mix_signature(parent_masthead, el, id, false, self.page_name)
         };
         (path, masthead)
     }
@@ -989,7 +990,9 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 
 /// `mix(seed, signature)` of the element's signature `tag#id.class.class` (what places an
 /// element among its siblings across pages), hashed piece by piece: every element the
-/// conversion opens is hashed, and building the string for it was most of the cost.
+/// conversion opens is hashed, and building the string for it was most of the cost. `id`
+/// is its [`placing_id`]; the classes of `<html>` and `<body>` are left out unless
+/// `root_classes`.
 ///
 /// The id of the document's `<html>` and `<body>` is left out: it names the page
 /// (`<body id="api-section-dns">`), not a place in the layout, and would give every block
@@ -1001,17 +1004,18 @@ fn fnv(seed: u64, bytes: &[u8]) -> u64 {
 /// enum">`), whose blocks must not be counted together; but not the ones that name the
 /// page itself (MediaWiki's `page-Main_Page`, see [`PageName`]), for the same reason as
 /// the id.
-fn mix_signature(seed: u64, el: &ElementRef, page: &PageName) -> u64 {
-    mix_signature_with(seed, el, true, page)
-}
-
-/// [`mix_signature`], leaving out the classes of `<html>` and `<body>` unless `root_classes`.
-fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool, page: &PageName) -> u64 {
+fn mix_signature(
+    seed: u64,
+    el: &ElementRef,
+    id: Option<&str>,
+    root_classes: bool,
+    page: &PageName,
+) -> u64 {
     let mut hash = fnv(seed, el.value().name().as_bytes());
-    let root = is_document_root(el);
-    if let Some(id) = el.value().id().filter(|_| !root && !wraps_the_page(el)) {
+    if let Some(id) = id {
         hash = fnv(fnv(hash, b"#"), id.as_bytes());
     }
+    let root = is_document_root(el);
     if !root {
         for class in class_tokens(el) {
             hash = fnv(fnv(hash, b"."), class.as_bytes());
@@ -1022,6 +1026,15 @@ fn mix_signature_with(seed: u64, el: &ElementRef, root_classes: bool, page: &Pag
         }
     }
     fnv(hash, &[0xff])
+}
+
+/// The id that places `el` in the layout: none for the document's `<html>` and `<body>`
+/// and for an element that wraps the whole page (see [`mix_signature`]). Worked out once
+/// for an element's full path and its masthead path alike.
+fn placing_id<'a>(el: &ElementRef<'a>) -> Option<&'a str> {
+    el.value()
+        .id()
+        .filter(|_| !is_document_root(el) && !wraps_the_page(el))
 }
 
 /// The document's `<html>` or `<body>` (by name: a parser puts exactly one of each at the top).
@@ -1060,14 +1073,13 @@ fn wraps_the_page(el: &ElementRef) -> bool {
     }
 }
 
-/// An element beside a page's wrapper that a reader never sees: a script or style, an
-/// icon sprite sheet (`<svg>`), or one without text (the empty `<em>` a parser reopens after the wrapper when a page leaves
-/// one unclosed inside it — which one a page has must not change its blocks' places).
+/// An element beside a page's wrapper that puts nothing in the page's Markdown: one the
+/// conversion always drops ([`is_dropped_tag`]: a script, a style, an icon sprite sheet),
+/// or one without text (the empty `<em>` a parser reopens after the wrapper when a page
+/// leaves one unclosed inside it — which one a page has must not change its blocks'
+/// places).
 fn shows_nothing(el: &ElementRef) -> bool {
-    if matches!(
-        el.value().name(),
-        "script" | "style" | "noscript" | "template" | "link" | "meta" | "svg"
-    ) {
+    if is_dropped_tag(el.value().name()) {
         return true;
     }
     let mut nodes = el.descendants();
@@ -1093,9 +1105,10 @@ fn absolute_path_hashes(root: ElementRef, page: &PageName) -> (u64, u64) {
     chain
         .iter()
         .fold((FNV_OFFSET, FNV_OFFSET), |(full, masthead), el| {
+            let id = placing_id(el);
             (
-                mix_signature(full, el, page),
-                mix_signature_with(masthead, el, false, page),
+                mix_signature(full, el, id, true, page),
+                mix_signature(masthead, el, id, false, page),
             )
         })
 }
@@ -1137,11 +1150,7 @@ mod tests {
     /// The signature as a string, as it was hashed before.
     fn element_signature(el: &ElementRef) -> String {
         let mut signature = el.value().name().to_string();
-        if let Some(id) = el
-            .value()
-            .id()
-            .filter(|_| !is_document_root(el) && !wraps_the_page(el))
-        {
+        if let Some(id) = placing_id(el) {
             signature.push('#');
             signature.push_str(id);
         }
@@ -1244,7 +1253,7 @@ mod tests {
         for el in doc.tree.nodes().filter_map(ElementRef::wrap) {
             for seed in [FNV_OFFSET, 42] {
                 assert_eq!(
-                    mix_signature(seed, &el, &PageName::default()),
+                    mix_signature(seed, &el, placing_id(&el), true, &PageName::default()),
                     mix(seed, &element_signature(&el)),
                     "{:?}",
                     el.value()
