@@ -182,6 +182,24 @@ SITES = {
                    "Sphinx (Alabaster, setuptools)", None),
     "lxml": ("python-lxml-doc", "/usr/share/doc/python-lxml/html", "index.html",
              "docutils pages beside Sphinx API docs (lxml)", None),
+    # Families measured first on 2026-12-05, third session (docs/fidelity.md, "Furo …").
+    "structlog": ("python-structlog-doc", "/usr/share/doc/python-structlog-doc/html", "index.html",
+                  "Sphinx (Furo)", None),
+    "pygments": ("python-pygments-doc", "/usr/share/doc/python-pygments-doc/html", "index.html",
+                 "Sphinx (Pygments' own theme)", None),
+    "mako": ("python-mako-doc", "/usr/share/doc/python-mako-doc/html", "index.html",
+             "Sphinx (zzzeeksphinx, Mako)", None),
+    "babel": ("python-babel-doc", "/usr/share/doc/python-babel-doc/html", "index.html",
+              "Sphinx (Babel's own theme)", None),
+    "tornado": ("python-tornado-doc", "/usr/share/doc/python-tornado-doc/html", "index.html",
+                "Sphinx (Read the Docs theme, Tornado)", None),
+    "hypothesis": ("python-hypothesis-doc", "/usr/share/doc/python-hypothesis-doc/html", "index.html",
+                   "Sphinx (Read the Docs theme, Hypothesis)", None),
+    "aiohttp": ("python-aiohttp-doc", "/usr/share/doc/python-aiohttp-doc/html", "index.html",
+                "Sphinx (aiohttp's Alabaster)", None),
+    "greenlet": ("python-greenlet-doc", "/usr/share/doc/python-greenlet-doc/html", "index.html",
+                 "Sphinx (classic theme)", None),
+    "libsoup": ("libsoup-3.0-doc", "/usr/share/doc/libsoup-3.0", "index.html", "gi-docgen (libsoup)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -192,7 +210,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "groovy", "haproxy", "mutt", "xapian", "debian-policy",
              "ghc-guide", "haddock-base", "gnucash", "nim", "racket", "pytest", "sbcl",
              "grass", "gettext", "eigen", "debian-faq", "devref",
-             "libvirt", "scrapy", "markdown", "setuptools", "lxml"}
+             "libvirt", "scrapy", "markdown", "setuptools", "lxml",
+             "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
@@ -424,7 +443,16 @@ def main():
     parser.add_argument("--keep", help="keep the documentation JSON of each site in this folder")
     parser.add_argument("--json", help="also write all figures as JSON to this file")
     parser.add_argument("--no-trafilatura", action="store_true")
+    parser.add_argument("--folder", action="append", default=[], metavar="NAME=PATH",
+                        help="also measure a site built locally (e.g. by mkdocs build) from PATH/index.html")
     args = parser.parse_args()
+    for spec in args.folder:
+        name, _, path = spec.partition("=")
+        if not name or not os.path.isfile(os.path.join(path, "index.html")):
+            parser.error(f"--folder {spec}: expected NAME=PATH with PATH/index.html")
+        SITES[name] = (None, os.path.abspath(path), "index.html", f"local folder {path}", None)
+        if f",{name}," not in f",{args.sites},":
+            args.sites += f",{name}"
     sites = [s for s in args.sites.split(",") if s]
     unknown = [s for s in sites if s not in SITES]
     if unknown:
