@@ -682,3 +682,38 @@ fn the_masthead_goes_on_every_kind_of_page_and_a_kept_section_keeps_its_outline(
     assert!(!page.contains("src/core/blanket"), "{page}");
     assert!(page.contains("src/pinekit/small1.rs"), "{page}");
 }
+
+#[test]
+fn headings_whose_slugs_name_chrome_stay() {
+    // Markdown site generators put each heading's slug on the heading itself
+    // (`<h2 id="pagination">`); a section called Search, Cookies or Feedback is the page's
+    // own, while the search box, the related-pages bar and the feedback line are chrome.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/heading-ids");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{status} {pages:?}");
+    for (path, heading) in [
+        ("/index.html", "## Menu\n"),
+        ("/invoices.html", "## Pagination\n"),
+        ("/invoices.html", "## Search\n"),
+        ("/invoices.html", "### Related invoices\n"),
+        ("/sessions.html", "## Cookies\n"),
+        ("/sessions.html", "## Consent\n"),
+        ("/changes.html", "## Feedback\n"),
+    ] {
+        assert!(
+            pages[path].contains(heading),
+            "{path} lost {heading:?}:\n{}",
+            pages[path]
+        );
+    }
+    for (path, page) in &pages {
+        for chrome in [
+            "Previous and next",
+            "Was this page helpful",
+            "Search the Ledgerly",
+        ] {
+            assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
+        }
+    }
+}

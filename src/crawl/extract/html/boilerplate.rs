@@ -580,9 +580,14 @@ fn unlinked_len_exceeds(root: ElementRef, limit: usize) -> bool {
     unlinked > limit
 }
 
-/// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), so
-/// the id of an element that opens with a heading says nothing about chrome.
+/// A section's id is its heading's slug (Sphinx: `<section id="cookie-objects">`), and
+/// so is a heading's own (MkDocs, Hugo, Docusaurus: `<h2 id="pagination">`) or an anchor's
+/// inside one (`<h3><a id="search">`), so the id of a heading, of an element in one, or of
+/// an element that opens with one says nothing about chrome.
 pub(super) fn id_is_a_heading_slug(el: &ElementRef) -> bool {
+    if is_heading(*el) || el.ancestors().filter_map(ElementRef::wrap).any(is_heading) {
+        return true;
+    }
     // Empty anchors (`<span id="id1"></span>`) may come before the heading.
     el.children()
         .filter_map(ElementRef::wrap)
@@ -946,6 +951,21 @@ mod tests {
             let doc = Html::parse_fragment(&html);
             let el = elements(&doc, "div").next().expect("a div");
             assert_eq!(has_boilerplate_token(&el), chrome, "{class}");
+        }
+        // A heading's id is its slug, whatever words it is made of.
+        for html in [
+            r#"<h4 id="cookies">Cookies</h4>"#,
+            r#"<h2 id="pagination">Pagination</h2>"#,
+            r#"<h3><a id="search">Search</a></h3>"#,
+        ] {
+            let doc = Html::parse_fragment(html);
+            let el = doc
+                .root_element()
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .find(|el| el.value().id().is_some())
+                .expect("an element with an id");
+            assert!(!has_boilerplate_token(&el), "{html}");
         }
         // Ids name the page's own items too: read as written.
         let doc = Html::parse_fragment(r#"<h2><a id="CookieDomain">CookieDomain</a></h2>"#);
