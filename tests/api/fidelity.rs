@@ -717,3 +717,29 @@ fn headings_whose_slugs_name_chrome_stay() {
         }
     }
 }
+
+#[test]
+fn a_title_set_above_the_content_columns_opens_each_page() {
+    // Nim's docgen sets each module's `<h1>` above a row of a sidebar and the content
+    // column that is chosen as the article: the page must still open with its title.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/title-above");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{status} {pages:?}");
+    for (path, title) in [
+        ("/index.html", "lib/index"),
+        ("/strutils.html", "std/strutils"),
+        ("/paths.html", "std/paths"),
+        ("/clocks.html", "std/clocks"),
+    ] {
+        let page = &pages[path];
+        assert!(
+            page.starts_with(&format!("# {title}\n\n")),
+            "{path}:\n{page}"
+        );
+        for chrome in ["Dark Mode", "Made with Quill", "Standard library"] {
+            assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
+        }
+    }
+    assert!(pages["/strutils.html"].contains("Splits s at every sep"));
+}

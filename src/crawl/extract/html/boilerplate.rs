@@ -59,6 +59,48 @@ fn widen_to_siblings<'a>(mut root: ElementRef<'a>, selector: &Selector) -> Eleme
     root
 }
 
+/// Levels above the content container where its page's title may sit.
+const MAX_TITLE_CLIMB: usize = 3;
+/// Siblings before each of them that are looked at.
+const MAX_TITLE_SIBLINGS: usize = 8;
+/// Longest title heading, in characters.
+const MAX_TITLE_CHARS: usize = 200;
+
+/// The page's title heading when the layout puts it outside the content container: an
+/// `<h1>` just before the container, or before one of its nearest ancestors, above a row
+/// of sidebar and content columns (Nim's docgen: `div.container > h1.title + div.row >
+/// div.three.columns + div#content`). Only an `<h1>` that is not chrome, not a link
+/// (a logo), and whose text the document's `<title>` starts with: a site's name set in
+/// an `<h1>` comes after the page's in the `<title>`, when it is there at all.
+pub(super) fn title_above<'a>(
+    root: ElementRef<'a>,
+    page_title: Option<&str>,
+) -> Option<ElementRef<'a>> {
+    let page_title = page_title?.to_lowercase();
+    let mut el = root;
+    for _ in 0..MAX_TITLE_CLIMB {
+        let title = el
+            .prev_siblings()
+            .filter_map(ElementRef::wrap)
+            .take(MAX_TITLE_SIBLINGS)
+            .find(|sibling| sibling.value().name() == "h1");
+        if let Some(title) = title {
+            let text = visible_text(title);
+            let (len, linked) = text_and_link_len(title);
+            let names_page = !text.is_empty()
+                && text.chars().count() <= MAX_TITLE_CHARS
+                && page_title.starts_with(&text.to_lowercase());
+            let is_chrome = is_boilerplate(title) || inside_boilerplate(title);
+            return (names_page && linked * 2 < len && !is_chrome).then_some(title);
+        }
+        el = el.parent().and_then(ElementRef::wrap)?;
+        if matches!(el.value().name(), "body" | "html") {
+            return None;
+        }
+    }
+    None
+}
+
 /// Fewest visible characters of a paragraph that reads as a sentence of the document.
 const MIN_PROSE_CHARS: usize = 40;
 

@@ -148,9 +148,47 @@ impl<'u> Converter<'u> {
         }
     }
 
-    pub(super) fn convert(mut self, root: ElementRef) -> Conversion {
+    pub(super) fn convert(self, root: ElementRef) -> Conversion {
+        self.convert_titled(None, root)
+    }
+
+    /// Converts `title` (the page's heading, kept outside the content container by the
+    /// layout: see [`title_above`]) and then what is inside `root`.
+    pub(super) fn convert_titled(
+        mut self,
+        title: Option<ElementRef>,
+        root: ElementRef,
+    ) -> Conversion {
+        if let Some(title) = title {
+            let parent = title.parent().and_then(ElementRef::wrap).unwrap_or(title);
+            self.paths
+                .push(absolute_path_hashes(parent, self.page_name));
+            if self.visit(Visit::Enter(title)) == Flow::Descend {
+                walk(title, |visit| self.visit(visit));
+                self.visit(Visit::Leave);
+            }
+            self.paths.pop();
+        }
         self.paths.push(absolute_path_hashes(root, self.page_name));
-        walk(root, |visit| match visit {
+        walk(root, |visit| self.visit(visit));
+        if self.writer.at_top_level() {
+            // What `finish` would write last, written now so that its place is known.
+            self.writer.block_boundary();
+        }
+        let paragraphs = self.writer.take_tagged();
+        let markdown = self.writer.finish();
+        let len = markdown.len() as u32;
+        let mut blocks = self.blocks;
+        blocks.retain(|b| b.start < len);
+        for block in &mut blocks {
+            block.end = block.end.min(len);
+        }
+        add_loose_paragraphs(&markdown, &paragraphs, self.element_texts, &mut blocks);
+        Conversion { markdown, blocks }
+    }
+
+    fn visit(&mut self, visit: Visit) -> Flow {
+        match visit {
             Visit::Text(text) => {
                 self.tag_loose_text(text);
                 self.writer.push_text(text);
@@ -170,21 +208,7 @@ impl<'u> Converter<'u> {
                 }
                 Flow::Descend
             }
-        });
-        if self.writer.at_top_level() {
-            // What `finish` would write last, written now so that its place is known.
-            self.writer.block_boundary();
         }
-        let paragraphs = self.writer.take_tagged();
-        let markdown = self.writer.finish();
-        let len = markdown.len() as u32;
-        let mut blocks = self.blocks;
-        blocks.retain(|b| b.start < len);
-        for block in &mut blocks {
-            block.end = block.end.min(len);
-        }
-        add_loose_paragraphs(&markdown, &paragraphs, self.element_texts, &mut blocks);
-        Conversion { markdown, blocks }
     }
 
     /// Tags the paragraph that `text` goes into with the place of the block it is written

@@ -79,9 +79,10 @@ pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
     let _memo = ChromeMemo::enter(&doc, tagged.has_step_links());
     let base = base_url(&tagged, page_url);
     let (noindex, nofollow) = robots_directives(&tagged);
-    let (content, visible_words) = main_content(&doc, &base, page_url);
+    let title = page_title(&doc);
+    let (content, visible_words) = main_content(&doc, &base, page_url, title.as_deref());
     HtmlPage {
-        title: page_title(&doc),
+        title,
         markdown: content.markdown,
         blocks: content.blocks,
         visible_words,
@@ -105,14 +106,26 @@ const MIN_RECALL: f64 = 0.5;
 /// like chrome, such as a chapter's table of contents): the same container, then the
 /// whole body, are converted again dropping only structural chrome and blocks named like
 /// chrome that are small beside the rest, and the conversion that keeps most is used.
-/// Also answers how many distinct words a reader sees on the page.
-fn main_content(doc: &Html, base: &Url, page_url: &Url) -> (Conversion, usize) {
+/// A title heading the layout sets above the container ([`title_above`]) is converted
+/// first. Also answers how many distinct words a reader sees on the page.
+fn main_content(
+    doc: &Html,
+    base: &Url,
+    page_url: &Url,
+    page_title: Option<&str>,
+) -> (Conversion, usize) {
     let body = elements(doc, "body")
         .next()
         .unwrap_or_else(|| doc.root_element());
     let root = content_root(doc).unwrap_or(body);
     let page_name = PageName::of(page_url);
-    let first = Converter::new(base, page_url, &page_name, Mode::Strict).convert(root);
+    let title = if root.id() == body.id() {
+        None
+    } else {
+        title_above(root, page_title)
+    };
+    let first =
+        Converter::new(base, page_url, &page_name, Mode::Strict).convert_titled(title, root);
     let words = PageWords::of(doc);
     let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
     if best_recall >= MIN_RECALL {
@@ -127,7 +140,9 @@ fn main_content(doc: &Html, base: &Url, page_url: &Url) -> (Conversion, usize) {
     for retry in retries {
         let keep_named_from = (structural_text_len(retry) / 3).max(1);
         let mode = Mode::Lenient { keep_named_from };
-        let candidate = Converter::new(base, page_url, &page_name, mode).convert(retry);
+        let title = title.filter(|_| retry.id() == root.id());
+        let candidate =
+            Converter::new(base, page_url, &page_name, mode).convert_titled(title, retry);
         // Compared with the best so far, which is below MIN_RECALL here.
         let recall = words.recall_until(&candidate.markdown, MIN_RECALL);
         if recall > best_recall {

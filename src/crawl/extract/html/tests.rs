@@ -503,6 +503,34 @@ fn boilerplate_does_not_count_for_the_fallback_rule() {
     assert_eq!(extract(&html).markdown, "Short article body.\n");
 }
 
+#[test]
+fn a_title_above_the_content_columns_opens_the_page() {
+    // Nim's docgen: the page's `<h1>` sits above a row of a sidebar and the content column.
+    let page = |head: &str, h1: &str| {
+        format!(
+            "<html><head><title>{head}</title></head><body><div class=\"container\">{h1}\
+             <div class=\"row\"><div class=\"three columns\"><ul><li><a href=\"a.html\">Imports</a>\
+             </li><li><a href=\"b.html\">Types</a></li></ul></div>\
+             <div class=\"nine columns\" id=\"content\"><h1>Imports</h1><p>{}</p></div>\
+             </div></div></body></html>",
+            "The module wraps the terminal interface of the system. ".repeat(4)
+        )
+    };
+    let titled = extract(&page("std/termios", "<h1 class=\"title\">std/termios</h1>")).markdown;
+    assert!(
+        titled.starts_with("# std/termios\n\n# Imports\n"),
+        "{titled}"
+    );
+    // A logo (a link) or a heading the `<title>` does not start with names the site.
+    for h1 in [
+        "<h1><a href=\"index.html\">std/termios</a></h1>",
+        "<h1>Nim documentation</h1>",
+    ] {
+        let page = extract(&page("std/termios - Nim documentation", h1)).markdown;
+        assert!(page.starts_with("# Imports\n"), "{h1}: {page}");
+    }
+}
+
 // ----- metadata --------------------------------------------------------------------
 
 #[test]
