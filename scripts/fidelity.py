@@ -200,6 +200,9 @@ SITES = {
     "greenlet": ("python-greenlet-doc", "/usr/share/doc/python-greenlet-doc/html", "index.html",
                  "Sphinx (classic theme)", None),
     "libsoup": ("libsoup-3.0-doc", "/usr/share/doc/libsoup-3.0", "index.html", "gi-docgen (libsoup)", None),
+    "glibmm": ("libglibmm-2.4-doc", "/usr/share/doc/libglibmm-2.4-doc/reference/html", "index.html",
+               "Doxygen (glibmm)", 500),
+    "gtk3": ("libgtk-3-doc", "/usr/share/gtk-doc/html/gtk3", "index.html", "gtk-doc (GTK 3)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -211,7 +214,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "ghc-guide", "haddock-base", "gnucash", "nim", "racket", "pytest", "sbcl",
              "grass", "gettext", "eigen", "debian-faq", "devref",
              "libvirt", "scrapy", "markdown", "setuptools", "lxml",
-             "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup"}
+             "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
+             "glibmm", "gtk3"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 
@@ -376,6 +380,8 @@ def crawl(address, site, base, cap):
         if status["status"] in ("finished", "failed"):
             break
         time.sleep(1)
+    if status["status"] == "failed":  # nothing saved: the documentation route answers 404
+        return status, None, time.time() - began
     docs = api(address, "GET", f"/api/v1/session/{session}/documentation")
     return status, docs, time.time() - began
 
@@ -475,6 +481,9 @@ def main():
             cap = args.max_pages or SITES[site][4]
             log(f"[{site}] crawling {base}/{SITES[site][2]} (budget {cap or 'whole site'})")
             status, docs, seconds = crawl(address, site, base, cap)
+            if docs is None:  # e.g. the site's robots.txt disallows every page
+                log(f"[{site}] the job failed, nothing to measure: {'; '.join(status.get('errors') or []) or status}")
+                continue
             pages = {}
             for bundle in docs:
                 for chunk in bundle["chunks"]:
