@@ -627,7 +627,13 @@ fn unlinked_len_exceeds(root: ElementRef, limit: usize) -> bool {
 /// inside one (`<h3><a id="search">`), so the id of a heading, of an element in one, or of
 /// an element that opens with one says nothing about chrome.
 pub(super) fn id_is_a_heading_slug(el: &ElementRef) -> bool {
-    if is_heading(*el) || el.ancestors().filter_map(ElementRef::wrap).any(is_heading) {
+    let in_heading = || {
+        el.ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(256)
+            .any(is_heading)
+    };
+    if is_heading(*el) || in_heading() {
         return true;
     }
     // Empty anchors (`<span id="id1"></span>`) may come before the heading.
