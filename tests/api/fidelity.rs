@@ -743,3 +743,26 @@ fn a_title_set_above_the_content_columns_opens_each_page() {
     }
     assert!(pages["/strutils.html"].contains("Splits s at every sep"));
 }
+
+#[test]
+fn self_anchored_permalinks_and_a_placeholder_above_the_title_go() {
+    // Node.js's API docs: every heading ends with `<a href="#x" id="x">#</a>`, and an
+    // unfilled placeholder written in `<head>` shows above every page's title.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/self-anchors");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 4, "{status} {pages:?}");
+    for (path, page) in &pages {
+        assert!(!page.contains("HARBOR_DYNAMIC_STYLES"), "{path}:\n{page}");
+        assert!(
+            !page.contains("#\n"),
+            "{path} kept a permalink glyph:\n{page}"
+        );
+    }
+    let page = &pages["/sockets.html"];
+    assert!(page.starts_with("## Sockets\n"), "{page}");
+    assert!(
+        page.contains("### Closing\n\nEnding a socket flushes"),
+        "{page}"
+    );
+}

@@ -94,8 +94,9 @@ pub(super) struct Converter<'u> {
     /// Per descended element: the hash of its place in the DOM, and (until the page's
     /// first heading) the same without the classes of `<html>` and `<body>`.
     paths: Vec<(u64, u64)>,
-    /// Whether a heading has been written: blocks before it are the page's masthead.
-    seen_heading: bool,
+    /// Where the first heading was written, once it has been: blocks before it are the
+    /// page's masthead.
+    title_at: Option<usize>,
     /// Headings opened so far.
     headings_opened: usize,
     /// Per descended element: the block it opened, if it may be one.
@@ -135,7 +136,7 @@ impl<'u> Converter<'u> {
             heading_depth: 0,
             mode,
             paths: Vec::new(),
-            seen_heading: false,
+            title_at: None,
             headings_opened: 0,
             open_blocks: Vec::new(),
             descriptions: Vec::new(),
@@ -183,7 +184,14 @@ impl<'u> Converter<'u> {
         for block in &mut blocks {
             block.end = block.end.min(len);
         }
-        add_loose_paragraphs(&markdown, &paragraphs, self.element_texts, &mut blocks);
+        let masthead_end = self.title_at.unwrap_or(0);
+        add_loose_paragraphs(
+            &markdown,
+            &paragraphs,
+            self.element_texts,
+            masthead_end,
+            &mut blocks,
+        );
         Conversion { markdown, blocks }
     }
 
@@ -242,7 +250,7 @@ impl<'u> Converter<'u> {
         }
         let owner = owner.unwrap_or_else(|| {
             let (root, root_masthead) = self.paths.first().copied().unwrap_or_default();
-            if self.seen_heading {
+            if self.title_at.is_some() {
                 root
             } else {
                 root_masthead
@@ -320,7 +328,7 @@ impl<'u> Converter<'u> {
         let id = placing_id(el);
         let path = mix_signature(parent, el, id, true, self.page_name);
         // After the first heading no block asks for it: not worked out.
-        let masthead = if self.seen_heading {
+        let masthead = if self.title_at.is_some() {
             0
         } else {
             mix_signature(parent_masthead, el, id, false, self.page_name)
@@ -338,7 +346,7 @@ impl<'u> Converter<'u> {
     fn block_path(&mut self, el: &ElementRef) -> u64 {
         let (path, masthead) = self.path_of(el);
         self.paths.push((path, masthead));
-        if self.seen_heading {
+        if self.title_at.is_some() {
             path
         } else {
             masthead
@@ -351,7 +359,11 @@ impl<'u> Converter<'u> {
             return;
         }
         let (path, masthead) = self.path_of(&el);
-        let path = if self.seen_heading { path } else { masthead };
+        let path = if self.title_at.is_some() {
+            path
+        } else {
+            masthead
+        };
         let mut inner = Converter::new(self.base, self.page_url, self.page_name, Mode::Strict);
         inner.remember_dropped = false;
         let text = inner.convert(el).markdown;
@@ -412,7 +424,7 @@ impl<'u> Converter<'u> {
         if let Some(level) = heading_level(name) {
             self.writer.heading_start();
             self.heading_depth += 1;
-            self.seen_heading = true;
+            self.title_at.get_or_insert(self.writer.written_len());
             return Some(Close::Heading(level));
         }
         match name {
@@ -754,8 +766,9 @@ fn is_bare_permalinked_definition(el: ElementRef) -> bool {
 }
 
 /// A link that only draws a glyph (`¶`, `§`, `#`, `🔗`) pointing at an element that holds
-/// it: the permalink a generator puts in a heading or an item (Sphinx, rustdoc, Hugo …),
-/// whatever its class. Out of the page it is a stray symbol after a heading's text.
+/// it, or at itself (Node.js: `<a href="#process" id="process">#</a>`): the permalink a
+/// generator puts in a heading or an item (Sphinx, rustdoc, Hugo …), whatever its class.
+/// Out of the page it is a stray symbol after a heading's text.
 fn is_permalink_glyph(link: ElementRef) -> bool {
     let Some(id) = link
         .value()
@@ -776,10 +789,11 @@ fn is_permalink_glyph(link: ElementRef) -> bool {
     }
     glyphs > 0
         && glyphs <= MAX_PERMALINK_GLYPHS
-        && link
-            .ancestors()
-            .filter_map(ElementRef::wrap)
-            .any(|ancestor| ancestor.value().id() == Some(id))
+        && (link.value().id() == Some(id)
+            || link
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|ancestor| ancestor.value().id() == Some(id)))
 }
 
 /// A permalink's glyph is a character or two (`¶`, `#`, an emoji with its selector).
@@ -819,11 +833,13 @@ const LOOSE_PARAGRAPH: &str = "\u{1}loose text";
 /// place could never be learned as the site's template.
 ///
 /// `element_texts`: where the text of each element's block starts and ends (whitespace
-/// left out), remembered or not.
+/// left out), remembered or not. `masthead_end`: where the page's first heading was
+/// written (0 without one); a label of a few words before it is a block too.
 fn add_loose_paragraphs(
     markdown: &str,
     paragraphs: &[(usize, usize, u64)],
     mut element_texts: Vec<(usize, usize)>,
+    masthead_end: usize,
     blocks: &mut Vec<Block>,
 ) {
     if paragraphs.is_empty() {
@@ -849,8 +865,11 @@ fn add_loose_paragraphs(
         // A label of a few words (`Linear Supertypes`, `**Subsections**`, `since: 2.0`,
         // rustdoc's `const: [unstable](…) · [source](…)` beside a method's heading)
         // belongs to what it stands by, which differs from page to page: cut as template,
-        // it would leave that content without its label.
-        if !has_reader_words(text, MIN_LOOSE_WORDS) && !is_only_images(text) {
+        // it would leave that content without its label. Above the page's first heading
+        // a label stands by nothing of the page's own: it is the masthead's (lxml's
+        // `Menu` trigger, an unfilled `__JS_FLAVORED_DYNAMIC_CSS__` placeholder).
+        let in_masthead = text_end <= masthead_end;
+        if !in_masthead && !has_reader_words(text, MIN_LOOSE_WORDS) && !is_only_images(text) {
             continue;
         }
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {

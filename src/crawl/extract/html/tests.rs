@@ -449,6 +449,10 @@ fn a_glyph_linking_to_the_element_that_holds_it_is_dropped_whatever_its_class() 
         out,
         "## Blanket\n\n[Source](https://docs.example.com/src/any.rs.html)\n\n### impl Any for T\n"
     );
+    // Node.js's API docs: the glyph is the anchor it links to.
+    let out =
+        md("<h2>Process<span><a class=\"mark\" href=\"#process\" id=\"process\">#</a></span></h2>");
+    assert_eq!(out, "## Process\n");
     // A glyph pointing elsewhere (a footnote mark) and a worded link to its own section stay.
     let out = md(
         "<section id=\"s\"><p>Claim<a href=\"#note\">*</a> and <a href=\"#s\">this section</a>.</p>\
@@ -964,7 +968,7 @@ fn loose_text_between_blocks_is_a_block_of_its_own() {
     assert!(!label.iter().any(|t| t == "Linear Supertypes"), "{label:?}");
     // rustdoc 1.63's badge and source link beside a method's heading: three words.
     let badge = block_texts(
-        "<html><body><section id=\"method.borrow\"><span class=\"rightside\">\
+        "<html><body><h1>Struct Cell</h1><section id=\"method.borrow\"><span class=\"rightside\">\
          <span class=\"since\">const: <a href=\"https://example.com/issues/1\">unstable</a></span> · \
          <a href=\"https://example.com/src/borrow.rs.html#211\">source</a></span>\
          <h4>fn borrow(&amp;self) -&gt; &amp;T</h4></section></body></html>",
@@ -974,6 +978,23 @@ fn loose_text_between_blocks_is_a_block_of_its_own() {
             .iter()
             .any(|t| t.starts_with("const:") && !t.contains("fn borrow")),
         "{badge:?}"
+    );
+    // Above the page's first heading a label stands by nothing of the page's own: the
+    // masthead's (Node.js's unfilled placeholder, written in `<head>`, shows atop the body).
+    let masthead = block_texts(
+        "<html><head><title>Process</title>__JS_FLAVORED_DYNAMIC_CSS__</head><body>\
+         <div><h2>Process</h2><p>The process object.</p><span>Stability: stable</span>\
+         <div>More.</div></div></body></html>",
+    );
+    assert!(
+        masthead
+            .iter()
+            .any(|t| t == "\\_\\_JS_FLAVORED_DYNAMIC_CSS\\_\\_"),
+        "{masthead:?}"
+    );
+    assert!(
+        !masthead.iter().any(|t| t == "Stability: stable"),
+        "{masthead:?}"
     );
     let only_text =
         block_texts("<html><body><div><div>Alone in its division.</div></div></body></html>");
