@@ -866,8 +866,8 @@ fn add_loose_paragraphs(
         // rustdoc's `const: [unstable](…) · [source](…)` beside a method's heading)
         // belongs to what it stands by, which differs from page to page: cut as template,
         // it would leave that content without its label. Above the page's first heading
-        // a label stands by nothing of the page's own: it is the masthead's (lxml's
-        // `Menu` trigger, an unfilled `__JS_FLAVORED_DYNAMIC_CSS__` placeholder).
+        // a label stands by nothing of the page's own: it is the masthead's (Node.js's
+        // unfilled `__JS_FLAVORED_DYNAMIC_CSS__` placeholder, Doxygen's quick links).
         let in_masthead = text_end <= masthead_end;
         if !in_masthead && !has_reader_words(text, MIN_LOOSE_WORDS) && !is_only_images(text) {
             continue;
