@@ -1176,40 +1176,19 @@ mod tests {
         let (content, cuts) = small_page_of_shared_blocks();
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
         let own = distinct_words(&content);
-        let by_markdown = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            None,
-            &render,
-        )
-        .0;
+        let by_markdown = cuts_kept(&content, cuts.clone(), None);
         // The reader saw a third more words (chrome the extraction left out): half of
         // those needs more of the shared blocks kept than half of the Markdown's words.
         let seen = own * 4 / 3;
         assert!(distinct_words(&render(&by_markdown, &Spared::new())) * 2 < seen);
-        let by_reader = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            Some(seen),
-            &render,
-        )
-        .0;
+        let by_reader = cuts_kept(&content, cuts.clone(), Some(seen));
         assert!(by_reader.len() < by_markdown.len(), "{by_reader:?}");
         assert!(distinct_words(&render(&by_reader, &Spared::new())) * 2 >= seen);
         assert!(by_reader.contains(&cuts[0]), "the short banner still goes");
         // A Markdown holding under half of what a reader sees cannot reach half: its own
         // words are the measure, as when the count is not known.
         assert_eq!(
-            keeping_half_the_words(
-                &content,
-                &section_starts(&content),
-                cuts.clone(),
-                Some(own * 2 + 1),
-                &render
-            )
-            .0,
+            cuts_kept(&content, cuts.clone(), Some(own * 2 + 1)),
             by_markdown
         );
     }
@@ -1217,15 +1196,7 @@ mod tests {
     #[test]
     fn a_cut_that_would_leave_under_half_of_the_words_is_not_made() {
         let (content, cuts) = small_page_of_shared_blocks();
-        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            None,
-            &render,
-        )
-        .0;
+        let kept = cuts_kept(&content, cuts.clone(), None);
         assert!(kept.contains(&cuts[0]), "the short banner still goes");
         assert!(kept.len() < cuts.len() && kept.len() > 1, "{kept:?}");
         // On a page where the shared blocks are a small part, every cut is made.
@@ -1235,18 +1206,7 @@ mod tests {
             .iter()
             .map(|&(a, b)| (a + long_own.len() + 2, b + long_own.len() + 2))
             .collect();
-        let render = |cuts: &[Cut], _: &Spared| outside(&page, cuts).concat();
-        assert_eq!(
-            keeping_half_the_words(
-                &page,
-                &section_starts(&page),
-                shifted.clone(),
-                None,
-                &render
-            )
-            .0,
-            shifted
-        );
+        assert_eq!(cuts_kept(&page, shifted.clone(), None), shifted);
     }
 
     #[test]
@@ -1266,18 +1226,24 @@ mod tests {
             cuts.push((start, start + block.len()));
             from = start + block.len();
         }
-        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            None,
-            &render,
-        )
-        .0;
+        let kept = cuts_kept(&content, cuts.clone(), None);
         // 33 words: the logo takes one, each shared block four; at most 16 may go.
         assert!(kept.contains(&cuts[0]), "the logo goes: {kept:?}");
         assert_eq!(kept.len(), 4, "{kept:?}");
+    }
+
+    /// The cuts the guard makes on `content`, read as it reads a page: without the cut
+    /// ranges, section by section.
+    fn cuts_kept(content: &str, cuts: Vec<Cut>, visible_words: Option<usize>) -> Vec<Cut> {
+        let render = |cuts: &[Cut], _: &Spared| outside(content, cuts).concat();
+        keeping_half_the_words(
+            content,
+            &section_starts(content),
+            cuts,
+            visible_words,
+            &render,
+        )
+        .0
     }
 
     /// The cuts of `blocks` in `content`, found in order.
@@ -1313,15 +1279,7 @@ mod tests {
         blocks.extend(small.iter().map(String::as_str));
         blocks.extend(large.iter().map(String::as_str));
         let cuts = cuts_of(&content, &blocks);
-        let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            None,
-            &render,
-        )
-        .0;
+        let kept = cuts_kept(&content, cuts.clone(), None);
         // Cutting all would leave under half; a block at a time would also cut three of
         // the large section's six. Instead the logo and the small section go whole and
         // the large section stays whole.
@@ -1358,14 +1316,7 @@ mod tests {
             &docs.iter().map(String::as_str).collect::<Vec<_>>(),
         ));
         let render = |cuts: &[Cut], _: &Spared| outside(&content, cuts).concat();
-        let kept = keeping_half_the_words(
-            &content,
-            &section_starts(&content),
-            cuts.clone(),
-            None,
-            &render,
-        )
-        .0;
+        let kept = cuts_kept(&content, cuts.clone(), None);
         // Without the list's headings the page would be under half; without every
         // description it is not: the descriptions go, the headings stay.
         assert!(!kept.contains(&cuts[0]), "{kept:?}");
