@@ -203,6 +203,18 @@ SITES = {
     "glibmm": ("libglibmm-2.4-doc", "/usr/share/doc/libglibmm-2.4-doc/reference/html", "index.html",
                "Doxygen (glibmm)", 500),
     "gtk3": ("libgtk-3-doc", "/usr/share/gtk-doc/html/gtk3", "index.html", "gtk-doc (GTK 3)", None),
+    # Families measured first on 2026-12-05, fourth session (docs/fidelity.md, "Client libraries …").
+    "celery": ("python-celery-doc", "/usr/share/doc/python-celery-doc/html", "index.html",
+               "Sphinx (Celery's theme)", None),
+    "pymongo": ("python-pymongo-doc", "/usr/share/doc/python-pymongo-doc/html", "index.html",
+                "Sphinx (pydoctheme, PyMongo)", None),
+    "keystoneauth": ("python-keystoneauth1-doc", "/usr/share/doc/python-keystoneauth1-doc/html", "index.html",
+                     "Sphinx (openstackdocstheme)", None),
+    "oslo-config": ("python-oslo.config-doc", "/usr/share/doc/python-oslo.config-doc/html", "index.html",
+                    "Sphinx (openstackdocstheme)", None),
+    "gitlab": ("python-gitlab-doc", "/usr/share/doc/python-gitlab-doc/html", "index.html",
+               "Sphinx (Alabaster, python-gitlab)", None),
+    "graphviz": ("graphviz-doc", "/usr/share/doc/graphviz/html", "index.html", "hand-written (Graphviz)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -215,7 +227,7 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "grass", "gettext", "eigen", "debian-faq", "devref",
              "libvirt", "scrapy", "markdown", "setuptools", "lxml",
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
-             "glibmm", "gtk3"}
+             "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 
 

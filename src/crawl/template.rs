@@ -442,7 +442,9 @@ const MAX_PROPERTY_LABEL_WORDS: usize = 4;
 /// A short line that states one property of the page's item: a label of a few words
 /// ending in a colon, then its value (`**Language:** PLPGSQL`, `Since: 2.4`). Many items
 /// share a value, so the line recurs on many pages, but it is the item's own fact, not
-/// the site's template: cut, a function's page no longer said what it returns.
+/// the site's template: cut, a function's page no longer said what it returns. A dated
+/// value is not an item's: a build stamps every page with the same time, so a dated line
+/// that recurs (`updated: 2022-09-23 07:24`) is the build's byline.
 fn is_property_line(block: &str) -> bool {
     let line = block.trim();
     if line.len() > MAX_PROPERTY_CHARS || line.contains('\n') {
@@ -459,6 +461,53 @@ fn is_property_line(block: &str) -> bool {
     (1..=MAX_PROPERTY_LABEL_WORDS).contains(&words)
         && label.chars().next().is_some_and(char::is_alphabetic)
         && !value.trim().is_empty()
+        && !carries_a_date(value)
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether `text` names a calendar day: numbers joined by `-`, `/` or `.` of which one is
+/// a year and the others a month and a day (`2022-09-23`, `23.09.2022`, `09/23/2022`), or
+/// a month's name (`Sep`, `September`) beside a year (`Sep 23, 2022`).
+fn carries_a_date(text: &str) -> bool {
+    let is_year =
+        |n: &str| n.len() == 4 && n.parse::<u16>().is_ok_and(|y| (1970..2100).contains(&y));
+    let is_day_or_month = |n: &str| {
+        (1..=2).contains(&n.len()) && n.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+    };
+    let numbered = text
+        .split(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '/' | '.')))
+        .any(|run| {
+            ['-', '/', '.'].into_iter().any(|separator| {
+                let parts: Vec<&str> = run.trim_matches(separator).split(separator).collect();
+                parts.len() == 3
+                    && parts.iter().filter(|part| is_year(part)).count() == 1
+                    && parts.iter().filter(|part| is_day_or_month(part)).count() == 2
+            })
+        });
+    let has_year = || text.split(|c: char| !c.is_ascii_digit()).any(is_year);
+    let is_month = |word: &str| {
+        let word = word.to_lowercase();
+        word == "sept"
+            || MONTHS
+                .iter()
+                .any(|month| word == *month || word == month[..3])
+    };
+    let has_month = || text.split(|c: char| !c.is_alphabetic()).any(is_month);
+    numbered || (has_year() && has_month())
 }
 
 /// A byte range of a page's Markdown to cut.
@@ -1020,10 +1069,16 @@ mod tests {
             "**Return Type:** integer",
             "Since: 2.4",
             "Default value: `true`",
+            "Version: 2.4.10",
         ] {
             assert!(is_property_line(property), "{property}");
         }
         for not_property in [
+            "updated: 2022-09-23 07:24",
+            "Last updated: Sep 23, 2022",
+            "**Generated:** 23.09.2022",
+            "Last modified: 12/31/2021",
+            "Built on: 3 September 2026",
             "**All Implemented Interfaces:**",
             "Acme Widgets — tools for every workshop",
             "Note: this page is generated from the sources; edit those instead of it.",
