@@ -255,7 +255,25 @@ def ensure_venv(args):
     os.execve(python, [python, os.path.abspath(__file__)] + sys.argv[1:], env)
 
 
+def download(package, dest):
+    """Extracts `package` into `dest`; a stale package list (a 404 for a superseded
+    version) is refreshed once. False when the package cannot be had."""
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chmod(tmp, 0o755)  # apt's sandbox user writes the download here
+            got = subprocess.run(["apt-get", "download", "-q", package], cwd=tmp, stdout=sys.stderr)
+            if got.returncode == 0:
+                deb = next(f for f in os.listdir(tmp) if f.endswith(".deb"))
+                subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), dest], check=True)
+                return True
+        if attempt == 1:
+            subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+    return False
+
+
 def ensure_packages(sites):
+    """Installs or extracts what `sites` need; returns the sites whose pages are there."""
     if "rustdoc" in sites and not os.path.isfile(os.path.join(SITES["rustdoc"][1], "url", "index.html")):
         log("building rustdoc pages with cargo doc")
         crates = [arg for crate in RUSTDOC_CRATES for arg in ("-p", crate)]
@@ -265,19 +283,20 @@ def ensure_packages(sites):
             package = SITES[site][0]
             log(f"extracting {package} into {DEBS}")
             os.makedirs(DEBS, exist_ok=True)
-            with tempfile.TemporaryDirectory() as tmp:
-                os.chmod(tmp, 0o755)  # apt's sandbox user writes the download here
-                subprocess.run(["apt-get", "download", "-q", package], cwd=tmp, check=True, stdout=sys.stderr)
-                deb = next(f for f in os.listdir(tmp) if f.endswith(".deb"))
-                subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), os.path.join(DEBS, package)], check=True)
+            if not download(package, os.path.join(DEBS, package)):
+                log(f"{site}: {package} cannot be downloaded; left out")
     missing = sorted({SITES[s][0] for s in sites
                       if SITES[s][0] and s not in EXTRACTED and not os.path.isdir(SITES[s][1])})
-    if not missing:
-        return
-    log("installing", " ".join(missing))
+    if missing:
+        install(missing)
+    return [s for s in sites if os.path.isdir(site_root(s))]
+
+
+def install(packages):
+    log("installing", " ".join(packages))
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
-    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends"] + packages,
                    check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
@@ -477,7 +496,7 @@ def main():
         parser.error(f"unknown site(s): {', '.join(unknown)}")
     ensure_venv(args)
     metrics = load_metrics(args.metrics)
-    ensure_packages(sites)
+    sites = ensure_packages(sites)
     binary = args.binary
     if not binary:
         subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)

@@ -101,6 +101,37 @@ pub(super) fn title_above<'a>(
     None
 }
 
+/// Elements of the content container looked at for a title's echo, in document order.
+const MAX_ECHO_ELEMENTS: usize = 400;
+
+/// A heading that only repeats the page's title just before it: a theme's page header
+/// (openstackdocstheme's `<h2>Using Sessions</h2>` over a byline, then the article's
+/// `<h1>Using Sessions</h1>`). The first heading of `root`, when it is not the `<h1>` and
+/// the next heading is an `<h1>` with the same text; converted, the page opened with its
+/// title twice at two levels.
+pub(super) fn title_echo(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    let mut headings = root
+        .descendants()
+        .take(MAX_ECHO_ELEMENTS)
+        .filter_map(ElementRef::wrap)
+        .filter(|el| is_heading(*el));
+    let first = headings.next()?;
+    let next = headings.next()?;
+    if first.value().name() == "h1" || next.value().name() != "h1" {
+        return None;
+    }
+    let words = |el: ElementRef| -> String {
+        let text: String = visible_text(el)
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect();
+        text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    };
+    let text = words(first);
+    // A permalink glyph (`¶`) after either is not part of the title.
+    (!text.is_empty() && text == words(next)).then_some(first)
+}
+
 /// Fewest visible characters of a paragraph that reads as a sentence of the document.
 const MIN_PROSE_CHARS: usize = 40;
 

@@ -116,6 +116,8 @@ pub(super) struct Converter<'u> {
     phrase_row: Option<ego_tree::NodeId>,
     /// Whether dropped named chrome is remembered (not in the conversions doing that).
     remember_dropped: bool,
+    /// A heading left out as it only repeats the title after it ([`title_echo`]).
+    echo: Option<ego_tree::NodeId>,
 }
 
 impl<'u> Converter<'u> {
@@ -146,7 +148,14 @@ impl<'u> Converter<'u> {
             layout_tables: Vec::new(),
             phrase_row: None,
             remember_dropped: true,
+            echo: None,
         }
+    }
+
+    /// Leaves out `echo`, a heading that repeats the page's title (see [`title_echo`]).
+    pub(super) fn without_echo(mut self, echo: Option<ElementRef>) -> Self {
+        self.echo = echo.map(|el| el.id());
+        self
     }
 
     pub(super) fn convert(self, root: ElementRef) -> Conversion {
@@ -270,6 +279,9 @@ impl<'u> Converter<'u> {
     }
 
     fn enter(&mut self, el: ElementRef) -> Flow {
+        if self.echo == Some(el.id()) {
+            return Flow::Skip;
+        }
         if self.skips(el) {
             if self.remember_dropped
                 && self.writer.at_top_level()

@@ -124,8 +124,10 @@ fn main_content(
     } else {
         title_above(root, page_title)
     };
-    let first =
-        Converter::new(base, page_url, &page_name, Mode::Strict).convert_titled(title, root);
+    let echo = title_echo(root);
+    let first = Converter::new(base, page_url, &page_name, Mode::Strict)
+        .without_echo(echo)
+        .convert_titled(title, root);
     let words = PageWords::of(doc);
     let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
     if best_recall >= MIN_RECALL {
@@ -141,8 +143,9 @@ fn main_content(
         let keep_named_from = (structural_text_len(retry) / 3).max(1);
         let mode = Mode::Lenient { keep_named_from };
         let title = title.filter(|_| retry.id() == root.id());
-        let candidate =
-            Converter::new(base, page_url, &page_name, mode).convert_titled(title, retry);
+        let candidate = Converter::new(base, page_url, &page_name, mode)
+            .without_echo(echo)
+            .convert_titled(title, retry);
         // Compared with the best so far, which is below MIN_RECALL here.
         let recall = words.recall_until(&candidate.markdown, MIN_RECALL);
         if recall > best_recall {

@@ -535,6 +535,34 @@ fn a_title_above_the_content_columns_opens_the_page() {
     }
 }
 
+#[test]
+fn a_header_that_repeats_the_title_below_it_is_left_out() {
+    // openstackdocstheme: the page header's `<h2>` over a byline, then the article's `<h1>`.
+    let page = |header: &str| {
+        format!(
+            "<html><body><div class=\"col-lg-9\"><div class=\"row\">{header}</div>\
+             <div class=\"docs-body\"><section><h1>Using sessions<a class=\"headerlink\" \
+             href=\"#s\">¶</a></h1><p>{}</p><h2>Using sessions</h2><p>Again.</p></section>\
+             </div></div></body></html>",
+            "A session keeps one pool of connections for every request. ".repeat(4)
+        )
+    };
+    let echoed = extract(&page("<h2>Using Sessions</h2>")).markdown;
+    assert!(echoed.starts_with("# Using sessions\n\nA session"), "{echoed}");
+    assert!(echoed.contains("## Using sessions\n\nAgain."), "{echoed}");
+    // A heading of its own before the title, or an `<h3>` between, stays.
+    for (header, first) in [
+        ("<h2>Guides</h2>", "## Guides\n\n# Using sessions"),
+        (
+            "<h2>Using sessions</h2><h3>Contents</h3>",
+            "## Using sessions\n\n### Contents",
+        ),
+    ] {
+        let page = extract(&page(header)).markdown;
+        assert!(page.starts_with(first), "{header}: {page}");
+    }
+}
+
 // ----- metadata --------------------------------------------------------------------
 
 #[test]
