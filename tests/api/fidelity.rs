@@ -768,17 +768,23 @@ fn self_anchored_permalinks_and_a_placeholder_above_the_title_go() {
 }
 
 #[test]
-fn a_build_stamp_on_every_page_goes_while_an_items_property_stays() {
-    // openstackdocstheme's byline: `updated: <build time>` above and below every
-    // article; a function's `Since: 2.4` is shared by many pages too, but it is the
-    // function's own fact.
+fn a_title_header_and_a_build_stamp_go_while_an_items_property_stays() {
+    // openstackdocstheme: a page header repeating the title in an `<h2>`, a byline
+    // `updated: <build time>` above and below every article; a function's `Since: 2.4`
+    // is shared by many pages too, but it is the function's own fact.
     let app = TestApp::spawn();
     let server = FixtureServer::site("fidelity/build-stamps");
     let (status, pages) = crawl(&app, &server, "/index.html");
     assert_eq!(pages.len(), 5, "{status} {pages:?}");
     for (path, page) in &pages {
         assert!(!page.contains("updated:"), "{path}:\n{page}");
+        assert!(page.starts_with("# "), "{path}:\n{page}");
     }
+    assert!(
+        pages["/paging.html"].starts_with("# Paging through results\n\nListing calls"),
+        "{}",
+        pages["/paging.html"]
+    );
     for path in ["/sessions.html", "/retries.html", "/paging.html", "/errors.html"] {
         let page = &pages[path];
         assert!(
