@@ -115,15 +115,13 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
             .await?;
     }
     let id = job_id.to_string();
-    let (learned_from, blocks) = db
-        .run(move |conn| {
-            Ok((
-                templates::learned_from(conn, &id)?,
-                templates::template(conn, &id)?,
-            ))
-        })
-        .await?;
-    let template = Arc::new(SiteTemplate::new(blocks, learned_from));
+    let template: Arc<HashSet<u64>> = Arc::new(
+        db.run(move |conn| templates::template(conn, &id))
+            .await?
+            .into_iter()
+            .map(|block| block.fingerprint)
+            .collect(),
+    );
     let mut after = String::new();
     let mut cleaned_pages = 0;
     loop {
@@ -162,28 +160,6 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
         log::info!("[job {job_id}] removed the site template from {cleaned_pages} page(s)");
     }
     Ok(())
-}
-
-/// What the job learned: every template block, and those on most of its pages.
-struct SiteTemplate {
-    blocks: HashSet<u64>,
-    on_most_pages: HashSet<u64>,
-}
-
-impl SiteTemplate {
-    /// `learned_from`: how many pages the blocks were counted on.
-    fn new(blocks: Vec<TemplateBlock>, learned_from: Option<i64>) -> Self {
-        let on_most_pages = blocks
-            .iter()
-            .filter(|block| learned_from.is_some_and(|pages| block.pages * 2 >= pages))
-            .map(|block| block.fingerprint)
-            .collect();
-        let blocks = blocks.iter().map(|block| block.fingerprint).collect();
-        Self {
-            blocks,
-            on_most_pages,
-        }
-    }
 }
 
 /// The fewest pages a block must be on to be template, for a job of `pages` pages.
@@ -274,19 +250,13 @@ fn block_text<'a>(content: &'a str, block: &Block) -> Option<&'a str> {
 /// no longer has that page or nothing of the template is on it.
 fn clean_page(
     chunker: &Chunker,
-    template: &SiteTemplate,
+    template: &HashSet<u64>,
     pending: PendingPage,
 ) -> Option<CleanedPage> {
     let page = pending.page?;
     let blocks = decode(&pending.blocks);
     let visible_words = decode_visible_words(&pending.blocks);
-    let content = strip_with_masthead(
-        &page.content,
-        &blocks,
-        visible_words,
-        &template.blocks,
-        &template.on_most_pages,
-    )?;
+    let content = strip(&page.content, &blocks, visible_words, template)?;
     let url = Url::parse(&page.url).ok()?;
     // A page without a title is saved under its URL; its chunks were described without one.
     let title = if page.title == page.url {
@@ -319,19 +289,6 @@ pub fn strip(
     blocks: &[Block],
     visible_words: Option<usize>,
     template: &HashSet<u64>,
-) -> Option<String> {
-    strip_with_masthead(content, blocks, visible_words, template, &HashSet::new())
-}
-
-/// [`strip`], where a block of `masthead` (template on most of the site's pages) above
-/// the page's title goes whatever the page keeps: a version banner or a breadcrumb over
-/// nearly every page is the site's, however little the page says of its own.
-fn strip_with_masthead(
-    content: &str,
-    blocks: &[Block],
-    visible_words: Option<usize>,
-    template: &HashSet<u64>,
-    masthead: &HashSet<u64>,
 ) -> Option<String> {
     let cuttable = |b: &Block| {
         let (start, end) = (b.start as usize, b.end as usize);
@@ -379,16 +336,7 @@ fn strip_with_masthead(
         let recurring: HashSet<&str> = recurring_headings.difference(spared).copied().collect();
         drop_stray_rules(&drop_emptied_headings(&joined, &recurring))
     };
-    let above_title = |b: &&Block| (b.start as usize) < sections.0 && sections.0 < content.len();
-    let forced: Vec<Cut> = blocks
-        .iter()
-        .filter(above_title)
-        .filter(|b| masthead.contains(&b.fingerprint))
-        .map(|b| (b.start as usize, b.end as usize))
-        .filter(|cut| cuts.contains(cut))
-        .collect();
-    let (cuts, spared) =
-        keeping_half_the_words(content, &sections, cuts, &forced, visible_words, &render);
+    let (cuts, spared) = keeping_half_the_words(content, &sections, cuts, visible_words, &render);
     if cuts.is_empty() {
         return None;
     }
@@ -594,7 +542,6 @@ fn keeping_half_the_words<'a>(
     content: &'a str,
     sections: &(usize, Vec<usize>),
     cuts: Vec<(usize, usize)>,
-    forced: &[Cut],
     visible_words: Option<usize>,
     render: &Render<'_>,
 ) -> (Vec<Cut>, Spared<'a>) {
@@ -629,7 +576,7 @@ fn keeping_half_the_words<'a>(
     // keeps with it and those already chosen.
     let (title, starts) = (sections.0, &sections.1);
     let mut groups: Vec<Vec<Cut>> = vec![Vec::new(); starts.len() + 1];
-    for cut in cuts.into_iter().filter(|cut| !forced.contains(cut)) {
+    for cut in cuts {
         if cut.0 < title {
             groups.push(vec![cut]);
         } else {
@@ -646,7 +593,7 @@ fn keeping_half_the_words<'a>(
         })
         .collect();
     order.sort_by_key(|(taken, bytes, group)| (*taken, *bytes, group.first().map(|cut| cut.0)));
-    let mut chosen: Vec<(usize, usize)> = forced.to_vec();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
     for (_, _, group) in order {
         // A section that cannot lose all of its template may still lose the text under its
         // recurring headings (each trait's one-line docs) and keep the headings (which
@@ -1348,7 +1295,6 @@ mod tests {
             content,
             &section_starts(content),
             cuts,
-            &[],
             visible_words,
             &render,
         )
@@ -1437,34 +1383,6 @@ mod tests {
             );
             assert!(!page.contains(doc.as_str()), "{page}");
         }
-    }
-
-    #[test]
-    fn a_banner_over_most_pages_goes_from_above_a_small_pages_title() {
-        // Celery's module pages: a version banner above a one-line introduction and the
-        // first section, on 347 of 350 pages; the banner has more words than the page.
-        let banner = "This document describes the current stable version of Acme (5.2), \
-                      published for operators; development docs live elsewhere with \
-                      nightly builds, migration notes, roadmap discussions, experiments, \
-                      benchmarks, release candidates, deprecation schedules, security \
-                      advisories, translation status, packaging recipes and archives.";
-        let (content, blocks) = page(
-            "https://x.test/acme.app.html",
-            &format!(
-                "<div class=\"deck\"><p>{banner}</p></div><p>Acme application module.</p>\
-                 <h1>Proxies</h1><p>Proxy returning the default app instance.</p>"
-            ),
-        );
-        let template = fingerprints_of(&content, &blocks, &[banner]);
-        assert!(!template.is_empty(), "{content}");
-        // Learned on few pages, the banner is kept: the page would lose half of its words.
-        assert_eq!(strip(&content, &blocks, None, &template), None, "{content}");
-        let cleaned = strip_with_masthead(&content, &blocks, None, &template, &template)
-            .expect("the banner above the title goes");
-        assert_eq!(
-            cleaned,
-            "Acme application module.\n\n# Proxies\n\nProxy returning the default app instance.\n"
-        );
     }
 
     /// A small struct's page as rustdoc 1.63 writes it: each implementation a block of a

@@ -785,36 +785,11 @@ fn a_title_header_and_a_build_stamp_go_while_an_items_property_stays() {
         "{}",
         pages["/paging.html"]
     );
-    for path in [
-        "/sessions.html",
-        "/retries.html",
-        "/paging.html",
-        "/errors.html",
-    ] {
+    for path in ["/sessions.html", "/retries.html", "/paging.html", "/errors.html"] {
         let page = &pages[path];
         assert!(
             page.contains("for one call at a time.\n\nSince: 2.4"),
             "{path}:\n{page}"
         );
     }
-}
-
-#[test]
-fn a_version_banner_over_every_page_goes_even_from_the_smallest() {
-    // Celery's theme: a version banner above every article; a module page whose own text
-    // is two lines has fewer words than the banner, and used to keep it.
-    let app = TestApp::spawn();
-    let server = FixtureServer::site("fidelity/version-banner");
-    let (status, pages) = crawl(&app, &server, "/index.html");
-    assert_eq!(pages.len(), 6, "{status} {pages:?}");
-    for (path, page) in &pages {
-        assert!(
-            !page.contains("describes the current stable version"),
-            "{path}:\n{page}"
-        );
-    }
-    assert_eq!(
-        pages["/quarry.app.html"],
-        "Quarry application.\n\n# Proxies\n\nDefault app proxy."
-    );
 }
