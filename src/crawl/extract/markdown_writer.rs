@@ -361,6 +361,13 @@ impl MarkdownWriter {
             return;
         }
         self.block_boundary();
+        // A rule parts what is around it: above everything, or right under another rule,
+        // it parts nothing (a Texinfo node's `<hr>` under its dropped navigation header),
+        // and a Markdown file opening with `---` reads as front matter to many tools.
+        let written = self.out.trim_end();
+        if written.is_empty() || ends_with_rule(written) {
+            return;
+        }
         self.emit_line("---");
         self.request_blank();
     }
@@ -607,13 +614,23 @@ impl MarkdownWriter {
             self.end_table();
         }
         self.flush_paragraph();
-        let trimmed = self.out.trim_end().len();
+        // Nor does a rule below everything.
+        let mut trimmed = self.out.trim_end();
+        while ends_with_rule(trimmed) {
+            trimmed = trimmed[..trimmed.len() - "---".len()].trim_end();
+        }
+        let trimmed = trimmed.len();
         self.out.truncate(trimmed);
         if !self.out.is_empty() {
             self.out.push('\n');
         }
         self.out
     }
+}
+
+/// Whether the last line of `written` (trimmed at its end) is a thematic break.
+fn ends_with_rule(written: &str) -> bool {
+    written == "---" || written.ends_with("\n---")
 }
 
 /// Columns a row takes, colspans counted.

@@ -344,6 +344,11 @@ fn hr_br_sup_sub() {
         md("<p>a<br>b</p><hr><p>x<sup>2</sup> H<sub>2</sub>O</p>"),
         "a\\\nb\n\n---\n\nx2 H2O\n"
     );
+    // A rule that parts nothing (above everything, under another, below everything) goes.
+    assert_eq!(
+        md("<hr><h3>Signals</h3><p>a</p><hr><hr><p>b</p><hr>"),
+        "### Signals\n\na\n\n---\n\nb\n"
+    );
 }
 
 #[test]
