@@ -325,7 +325,15 @@ def start_nginx(workdir, sites, attempts=3):
 
 
 def _nginx_on_free_ports(workdir, sites):
-    ports = {s: free_port() for s in sites}
+    # A port the kernel hands out may come back from a later free_port(): two sites on one
+    # port are one server (the second crawl read the first site's pages), so draw again.
+    ports, taken = {}, set()
+    for s in sites:
+        port = free_port()
+        while port in taken:
+            port = free_port()
+        ports[s] = port
+        taken.add(port)
     servers = "\n".join(
         f"""  server {{
     listen 127.0.0.1:{ports[s]};
