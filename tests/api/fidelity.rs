@@ -785,7 +785,12 @@ fn a_title_header_and_a_build_stamp_go_while_an_items_property_stays() {
         "{}",
         pages["/paging.html"]
     );
-    for path in ["/sessions.html", "/retries.html", "/paging.html", "/errors.html"] {
+    for path in [
+        "/sessions.html",
+        "/retries.html",
+        "/paging.html",
+        "/errors.html",
+    ] {
         let page = &pages[path];
         assert!(
             page.contains("for one call at a time.\n\nSince: 2.4"),

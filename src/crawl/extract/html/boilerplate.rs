@@ -125,7 +125,10 @@ pub(super) fn title_echo(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
             .chars()
             .filter(|c| c.is_alphanumeric() || c.is_whitespace())
             .collect();
-        text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
     };
     let text = words(first);
     // A permalink glyph (`¶`) after either is not part of the title.

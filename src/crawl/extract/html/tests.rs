@@ -553,7 +553,10 @@ fn a_header_that_repeats_the_title_below_it_is_left_out() {
         )
     };
     let echoed = extract(&page("<h2>Using Sessions</h2>")).markdown;
-    assert!(echoed.starts_with("# Using sessions\n\nA session"), "{echoed}");
+    assert!(
+        echoed.starts_with("# Using sessions\n\nA session"),
+        "{echoed}"
+    );
     assert!(echoed.contains("## Using sessions\n\nAgain."), "{echoed}");
     // A heading of its own before the title, or an `<h3>` between, stays.
     for (header, first) in [
