@@ -492,7 +492,9 @@ fn carries_a_date(text: &str) -> bool {
         .split(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '/' | '.')))
         .any(|run| {
             ['-', '/', '.'].into_iter().any(|separator| {
-                let parts: Vec<&str> = run.trim_matches(separator).split(separator).collect();
+                // A sentence's full stop after the date is not part of it.
+                let run = run.trim_matches(|c| matches!(c, '-' | '/' | '.'));
+                let parts: Vec<&str> = run.split(separator).collect();
                 parts.len() == 3
                     && parts.iter().filter(|part| is_year(part)).count() == 1
                     && parts.iter().filter(|part| is_day_or_month(part)).count() == 2
@@ -1078,6 +1080,7 @@ mod tests {
             "Last updated: Sep 23, 2022",
             "**Generated:** 23.09.2022",
             "Last modified: 12/31/2021",
+            "Changed: 2021-12-31.",
             "Built on: 3 September 2026",
             "**All Implemented Interfaces:**",
             "Acme Widgets — tools for every workshop",
