@@ -229,6 +229,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
              "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
+# apt-get's prefix: none as root.
+SUDO = [] if os.geteuid() == 0 else ["sudo"]
 
 
 def site_root(site):
@@ -258,7 +260,6 @@ def ensure_venv(args):
 def download(package, dest):
     """Extracts `package` into `dest`; a stale package list (a 404 for a superseded
     version) is refreshed once. False when the package cannot be had."""
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
     for attempt in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)  # apt's sandbox user writes the download here
@@ -268,7 +269,7 @@ def download(package, dest):
                 subprocess.run(["dpkg", "-x", os.path.join(tmp, deb), dest], check=True)
                 return True
         if attempt == 1:
-            subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+            subprocess.run(SUDO + ["apt-get", "update", "-qq"], check=True)
     return False
 
 
@@ -294,9 +295,8 @@ def ensure_packages(sites):
 
 def install(packages):
     log("installing", " ".join(packages))
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
-    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends"] + packages,
+    subprocess.run(SUDO + ["apt-get", "update", "-qq"], check=True)
+    subprocess.run(SUDO + ["apt-get", "install", "-y", "--no-install-recommends"] + packages,
                    check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
