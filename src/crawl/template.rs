@@ -488,12 +488,13 @@ fn carries_a_date(text: &str) -> bool {
     let is_day_or_month = |n: &str| {
         (1..=2).contains(&n.len()) && n.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
     };
+    let is_separator = |c: char| matches!(c, '-' | '/' | '.');
     let numbered = text
-        .split(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '/' | '.')))
+        .split(|c: char| !(c.is_ascii_digit() || is_separator(c)))
+        // A sentence's full stop after the date is not part of it.
+        .map(|run| run.trim_matches(is_separator))
         .any(|run| {
             ['-', '/', '.'].into_iter().any(|separator| {
-                // A sentence's full stop after the date is not part of it.
-                let run = run.trim_matches(|c| matches!(c, '-' | '/' | '.'));
                 let parts: Vec<&str> = run.split(separator).collect();
                 parts.len() == 3
                     && parts.iter().filter(|part| is_year(part)).count() == 1
@@ -502,11 +503,10 @@ fn carries_a_date(text: &str) -> bool {
         });
     let has_year = || text.split(|c: char| !c.is_ascii_digit()).any(is_year);
     let is_month = |word: &str| {
-        let word = word.to_lowercase();
-        word == "sept"
-            || MONTHS
-                .iter()
-                .any(|month| word == *month || word == month[..3])
+        word.eq_ignore_ascii_case("sept")
+            || MONTHS.iter().any(|month| {
+                word.eq_ignore_ascii_case(month) || word.eq_ignore_ascii_case(&month[..3])
+            })
     };
     let has_month = || text.split(|c: char| !c.is_alphabetic()).any(is_month);
     numbered || (has_year() && has_month())

@@ -120,19 +120,9 @@ pub(super) fn title_echo(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
     if first.value().name() == "h1" || next.value().name() != "h1" {
         return None;
     }
-    let words = |el: ElementRef| -> String {
-        let text: String = visible_text(el)
-            .chars()
-            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-            .collect();
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let text = words(first);
-    // A permalink glyph (`¶`) after either is not part of the title.
-    (!text.is_empty() && text == words(next)).then_some(first)
+    // Words alone: a permalink glyph (`¶`) after either is not part of the title.
+    let words = lower_case_words(&visible_text(first));
+    (!words.is_empty() && words == lower_case_words(&visible_text(next))).then_some(first)
 }
 
 /// Fewest visible characters of a paragraph that reads as a sentence of the document.

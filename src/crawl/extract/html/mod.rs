@@ -36,7 +36,7 @@ use defuse::*;
 use dom::*;
 use elements::*;
 use metadata::*;
-use page_name::PageName;
+use page_name::{lower_case_words, PageName};
 use recall::*;
 use spec_links::*;
 

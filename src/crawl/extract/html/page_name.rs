@@ -39,13 +39,15 @@ impl PageName {
             }
             _ => decoded.as_str(),
         };
-        Self { words: words(stem) }
+        Self {
+            words: lower_case_words(stem),
+        }
     }
 
     /// Whether `class`, on the document's `<html>` or `<body>`, names this page rather
     /// than the kind of page or the site.
     pub(super) fn is_named_by(&self, class: &str) -> bool {
-        let class_words = words(class);
+        let class_words = lower_case_words(class);
         if class_words
             .last()
             .is_some_and(|word| word.bytes().all(|b| b.is_ascii_digit()))
@@ -69,7 +71,7 @@ impl PageName {
 }
 
 /// Lower-case alphanumeric runs of `text`.
-fn words(text: &str) -> Vec<String> {
+pub(super) fn lower_case_words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
