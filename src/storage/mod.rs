@@ -88,9 +88,7 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         configure(&conn)?;
         migrations::apply(&mut conn)?;
-        let writer = writer::Writer::start(conn).map_err(|err| {
-            StorageError::Worker(format!("cannot start the database writer: {err}"))
-        })?;
+        let writer = writer::Writer::start(conn)?;
         let manager = SqliteConnectionManager::file(path).with_init(|conn| configure(conn));
         let pool = Pool::builder()
             .max_size(16)
