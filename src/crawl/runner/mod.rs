@@ -267,7 +267,15 @@ pub async fn run(
             }
             None => continue,
         };
-        match record(&context, &job.session_id, input, outcome).await? {
+        // What the budget still allows besides the pages in flight; this page takes
+        // one of it if it counts.
+        let room = if cancel.is_cancelled() {
+            0
+        } else {
+            budget - completed - in_flight.len() as i64
+        };
+        let (recorded, next) = record(&context, &job.session_id, input, outcome, room).await?;
+        match recorded {
             Recorded::Counted => completed += 1,
             Recorded::NotCounted => {}
             Recorded::JobOver => {
@@ -276,6 +284,10 @@ pub async fn run(
                     reason: "cancelled",
                 });
             }
+        }
+        if let Some(entry) = next {
+            context.live.set_message(&format!("Fetching {}", entry.url));
+            in_flight.spawn(process(context.clone(), entry));
         }
         if context.links_since_trim.load(Ordering::Relaxed) > context.frontier_cap / 4 {
             trim_frontier(&context).await?;

@@ -17,15 +17,20 @@ pub(super) enum Recorded {
     JobOver,
 }
 
-/// Writes one page's outcome in a single transaction.
+/// Writes one page's outcome in a single transaction. With `room` for more pages in the
+/// job's budget (pages it may still count, those in flight taken off), the same
+/// transaction claims the next URL: the job loop waited for two commits a page, one to
+/// record and one to claim, and every commit rewrites the job's row and the frontier's
+/// pages in the log.
 pub(super) async fn record(
     context: &Arc<JobContext>,
     session_id: &str,
     input: &ScrapeInput,
     outcome: PageOutcome,
-) -> Result<Recorded, StorageError> {
+    room: i64,
+) -> Result<(Recorded, Option<FrontierEntry>), StorageError> {
     if context.cancel.is_cancelled() || matches!(outcome.result, PageResult::Cancelled) {
-        return Ok(Recorded::JobOver);
+        return Ok((Recorded::JobOver, None));
     }
     // Normalising, scoping and ranking every link of a page is CPU work that grows with
     // the page (thousands of links on an index page): it runs on the blocking pool.
@@ -77,7 +82,7 @@ pub(super) async fn record(
         .db
         .write(move |tx| {
             if !job_rows::is_running(tx, &job)? {
-                return Ok(Recorded::JobOver);
+                return Ok((Recorded::JobOver, None));
             }
             let via = format!("reached by redirect from {}", entry.url);
             for hop in &hops {
@@ -94,7 +99,7 @@ pub(super) async fn record(
                 )
             };
             let counted = match result {
-                PageResult::Cancelled => return Ok(Recorded::JobOver),
+                PageResult::Cancelled => return Ok((Recorded::JobOver, None)),
                 PageResult::Skipped(reason) => {
                     // A starter that cannot be fetched is worth reporting; a skipped link is not.
                     let state = if entry.depth == 0 {
@@ -104,7 +109,7 @@ pub(super) async fn record(
                     };
                     frontier::set_state(tx, &job, &entry.url, entry.depth, state, Some(&reason))?;
                     job_rows::set_message(tx, &job, message)?;
-                    return Ok(Recorded::NotCounted);
+                    return Ok((Recorded::NotCounted, None));
                 }
                 PageResult::Failed(reason) => {
                     failed(&reason)?;
@@ -141,10 +146,15 @@ pub(super) async fn record(
                 }
             };
             job_rows::count_iteration(tx, &job, message)?;
-            Ok(counted)
+            let next = if room > 1 {
+                frontier::claim_next(tx, &job)?
+            } else {
+                None
+            };
+            Ok((counted, next))
         })
         .await
-        .inspect(|recorded| match recorded {
+        .inspect(|(recorded, _)| match recorded {
             Recorded::Counted => {
                 // Committed: the page's links are in the frontier now.
                 context.queued.remember(queued);
