@@ -9,7 +9,8 @@ Standard library only (Scrapy runs in its own virtualenv). Steps:
 1. the sites: the Python 3.11 manual (Debian `python3.11-doc`, installed with apt-get when
    missing, copied under the work directory with its one gzipped page unpacked) and
    generated API references of 1,000, 10,000 and 30,000 pages (scripts/gen-docsite.py,
-   kept between runs);
+   kept between runs); `NAME=FOLDER` adds any local folder (e.g. another manual from a
+   Debian package), crawled from its index.html;
 2. nginx (installed with apt-get when missing) serves every site on its own loopback port,
    one worker, no access log;
 3. each tool crawls each site in turn, alone on the machine:
@@ -485,7 +486,8 @@ def print_site(name: str, rows: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="docscrape beside Scrapy and wget -r on the same sites")
-    parser.add_argument("--sites", default=DEFAULT_SITES, help=f"comma-separated (default {DEFAULT_SITES}); gen-N is a generated site of N pages")
+    parser.add_argument("--sites", default=DEFAULT_SITES, help=f"comma-separated (default {DEFAULT_SITES}); gen-N is a generated site of N pages, "
+                        "NAME=FOLDER a local folder crawled from its index.html")
     parser.add_argument("--tools", default="docscrape,scrapy,wget",
                         help="any of docscrape, docscrape-pg (on PostgreSQL), scrapy, wget")
     parser.add_argument("--binary", help="docscrape binary (default: cargo build --release)")
@@ -516,8 +518,14 @@ def main() -> int:
             roots[site] = prepare_python_docs(work)
         elif site.startswith("gen-"):
             roots[site] = prepare_generated(work, int(site[4:]))
+        elif "=" in site:
+            name, folder = site.split("=", 1)
+            if not os.path.isfile(os.path.join(folder, "index.html")):
+                raise SystemExit(f"{folder} has no index.html to start {name} from")
+            roots[name] = os.path.abspath(folder)
         else:
-            raise SystemExit(f"unknown site {site}: python or gen-N")
+            raise SystemExit(f"unknown site {site}: python, gen-N or NAME=FOLDER")
+    sites = list(roots)
 
     nginx = Nginx(work, roots)
     report = {"started": datetime.now(timezone.utc).isoformat(), "machine": machine(), "sites": {}}
