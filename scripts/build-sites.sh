@@ -6,6 +6,12 @@
 #   docusaurus  Docusaurus 3.10 (classic preset): Starlette's and Python-Markdown's docs
 #   vitepress   VitePress 1 (default theme): the same Markdown
 #   typedoc     TypeDoc 0.27: axios' type declarations
+#   pip-furo    Sphinx 7, Furo theme: pip's docs from its sdist (dirhtml, as published)
+#   pip-book    the same pages with sphinx-book-theme (the PyData Sphinx theme's layout)
+#   attrs-furo  Sphinx 7, Furo theme: attrs' docs from its sdist (a site of 17 pages)
+#   pdoc        pdoc 15: the API of Starlette, Python-Markdown and HTTPX
+#   jsdoc       JSDoc 4, default template: the sources of ws and axios
+#   starlight   Starlight 0.30 (Astro 5): Starlette's and Python-Markdown's Markdown
 #
 # Everything lands in target/built-sites/<name> (kept between runs; delete a folder to
 # build it again). Versions are pinned. Markdown files a generator refuses (raw HTML that
@@ -138,5 +144,81 @@ if [ ! -f "$OUT/typedoc/index.html" ]; then
     cd "$ROOT"
 fi
 
-echo "--folder starlette=$OUT/starlette --folder docusaurus=$OUT/docusaurus" \
-     "--folder vitepress=$OUT/vitepress --folder typedoc=$OUT/typedoc"
+# Sphinx projects as they publish them, with the extensions their docs ask for.
+sphinx_venv() {
+    if [ ! -x "$WORK/sphinx-venv/bin/sphinx-build" ]; then
+        python3 -m venv "$WORK/sphinx-venv"
+        "$WORK/sphinx-venv/bin/pip" install -q "sphinx==7.4.7" "furo==2024.8.6" "sphinx-book-theme==1.1.3" \
+            "myst-parser==3.0.1" "sphinx-copybutton==0.5.2" "sphinx-inline-tabs==2023.4.21" \
+            "sphinx-notfound-page==1.0.4" "sphinxcontrib-towncrier==0.4.0a0" "towncrier==23.11.0" >&2
+    fi
+    echo "$WORK/sphinx-venv/bin/sphinx-build"
+}
+
+sphinx_site() { # log-name sphinx-build-arguments...
+    local name="$1"; shift
+    "$(sphinx_venv)" -q "$@" >&2 2>"$WORK/$name.log" || { tail -20 "$WORK/$name.log" >&2; exit 1; }
+}
+
+if [ ! -f "$OUT/pip-furo/index.html" ] || [ ! -f "$OUT/pip-book/index.html" ]; then
+    log "pip-furo and pip-book (Sphinx: Furo, sphinx-book-theme)"
+    PIP="$(sdist pip 24.3.1)"
+    # The changelog's draft entries need towncrier's templates from pip's repository,
+    # which the sdist leaves out; the rest of the site is as published.
+    sed -i 's/^\.\. towncrier-draft-entries::.*$//' "$PIP/docs/html/news.rst"
+    sed -i 's/^    "sphinxcontrib\.towncrier",$//' "$PIP/docs/html/conf.py"
+    sphinx_venv >/dev/null
+    # pip's own Sphinx extension documents pip's options from its installed code.
+    "$WORK/sphinx-venv/bin/pip" install -q "$PIP" >&2
+    sphinx_site pip-furo -b dirhtml "$PIP/docs/html" "$OUT/pip-furo"
+    sphinx_site pip-book -b html -D html_theme=sphinx_book_theme "$PIP/docs/html" "$OUT/pip-book"
+fi
+
+if [ ! -f "$OUT/attrs-furo/index.html" ]; then
+    log "attrs-furo (Sphinx, Furo)"
+    ATTRS="$(sdist attrs 24.2.0)"
+    sphinx_venv >/dev/null
+    "$WORK/sphinx-venv/bin/pip" install -q "$ATTRS" >&2
+    sphinx_site attrs-furo -b html "$ATTRS/docs" "$OUT/attrs-furo"
+fi
+
+if [ ! -f "$OUT/pdoc/index.html" ]; then
+    log "pdoc (pdoc 15: Starlette, Python-Markdown, HTTPX)"
+    python3 -m venv "$WORK/pdoc-venv"
+    "$WORK/pdoc-venv/bin/pip" install -q "pdoc==15.0.0" "starlette==0.41.3" "markdown==3.7" "httpx==0.27.2" \
+        "itsdangerous==2.2.0" "jinja2==3.1.4" "python-multipart==0.0.12" "pyyaml==6.0.2" >&2
+    # Starlette's test client imports a test framework the site does not need.
+    "$WORK/pdoc-venv/bin/pdoc" -o "$OUT/pdoc" starlette markdown httpx '!starlette.testclient' \
+        2>"$WORK/pdoc.log" || { tail -20 "$WORK/pdoc.log" >&2; exit 1; }
+fi
+
+if [ ! -f "$OUT/jsdoc/index.html" ]; then
+    log "jsdoc (JSDoc 4, default template: ws, axios)"
+    rm -rf "$WORK/jsdoc" && mkdir -p "$WORK/jsdoc"
+    cd "$WORK/jsdoc"
+    npm init -y >/dev/null
+    npm install -q -D "jsdoc@4.0.5" "ws@8.18.0" "axios@1.7.9" >&2
+    # JSDoc reports the tags it cannot parse in axios' comments and writes the site all the same.
+    npx jsdoc -r node_modules/ws/lib node_modules/axios/lib -d "$OUT/jsdoc" >"$WORK/jsdoc.log" 2>&1 || true
+    [ -f "$OUT/jsdoc/index.html" ] || { tail -20 "$WORK/jsdoc.log" >&2; exit 1; }
+    cd "$ROOT"
+fi
+
+if [ ! -f "$OUT/starlight/index.html" ]; then
+    log "starlight (Starlight 0.30, Astro 5)"
+    rm -rf "$WORK/starlight" && mkdir -p "$WORK/starlight/src/content/docs"
+    cd "$WORK/starlight"
+    npm init -y >/dev/null
+    npm install -q "astro@5.1.1" "@astrojs/starlight@0.30.6" "sharp@0.33.5" >&2
+    cp "$ROOT/scripts/starlight/astro.config.mjs" .
+    cp "$ROOT/scripts/starlight/content.config.ts" src/
+    python3 "$ROOT/scripts/starlight/front-matter.py" "$STARLETTE/docs=starlette" "$MARKDOWN/docs=markdown"
+    build_leaving_out "$WORK/starlight-build.log" npx astro build
+    rm -rf "$OUT/starlight" && cp -r dist "$OUT/starlight"
+    cd "$ROOT"
+fi
+
+printf -- '--folder %s=%s ' starlette "$OUT/starlette" docusaurus "$OUT/docusaurus" vitepress "$OUT/vitepress" \
+    typedoc "$OUT/typedoc" pip-furo "$OUT/pip-furo" pip-book "$OUT/pip-book" attrs-furo "$OUT/attrs-furo" \
+    pdoc "$OUT/pdoc" jsdoc "$OUT/jsdoc" starlight "$OUT/starlight"
+echo
