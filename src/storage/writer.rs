@@ -97,8 +97,11 @@ impl Writer {
     pub fn start(conn: Connection) -> StorageResult<Writer> {
         // Each write's savepoint keeps the pages it changes in a sub-journal, which SQLite
         // spills to a new temporary file past 64 KiB: one file created, written and
-        // deleted per saved page (4 % of a crawl's CPU in `perf`). In memory it stays
-        // bounded by one write's changes, since every savepoint is released at once.
+        // deleted per saved page (4 % of the CPU of a crawl of small pages, in `perf`).
+        // In memory it stays bounded by one write's changes, since every savepoint is
+        // released at once; the writer's statements build no large temporary tables
+        // (the frontier trim's is the rowids it deletes, a fraction of one job's
+        // frontier), and readers, whose sorts may be large, keep the default.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let (requests, queue) = mpsc::channel();
         std::thread::Builder::new()

@@ -235,18 +235,21 @@ pub async fn run(
     let budget = i64::from(input.max_iterations);
     let mut completed = job.completed_iterations;
     let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
+    // The message lives in memory only: it changes with every page, and the row gets
+    // its message with the page's count.
+    let start = |in_flight: &mut JoinSet<PageOutcome>, entry: FrontierEntry| {
+        context.live.set_message(&format!("Fetching {}", entry.url));
+        in_flight.spawn(process(context.clone(), entry));
+    };
     loop {
         while in_flight.len() < shared.job_concurrency
             && completed + (in_flight.len() as i64) < budget
             && !cancel.is_cancelled()
         {
             let id = job.id.clone();
-            // The message lives in memory only: it changes with every page, and the
-            // row gets its message with the page's count.
             let claimed = db.write(move |tx| frontier::claim_next(tx, &id)).await?;
             let Some(entry) = claimed else { break };
-            context.live.set_message(&format!("Fetching {}", entry.url));
-            in_flight.spawn(process(context.clone(), entry));
+            start(&mut in_flight, entry);
         }
         if in_flight.is_empty() {
             break;
@@ -286,8 +289,7 @@ pub async fn run(
             }
         }
         if let Some(entry) = next {
-            context.live.set_message(&format!("Fetching {}", entry.url));
-            in_flight.spawn(process(context.clone(), entry));
+            start(&mut in_flight, entry);
         }
         if context.links_since_trim.load(Ordering::Relaxed) > context.frontier_cap / 4 {
             trim_frontier(&context).await?;
