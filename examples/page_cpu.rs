@@ -12,27 +12,15 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use docscrape::crawl::chunk::Chunker;
 use docscrape::crawl::document_chunks::chunk_document;
 use docscrape::crawl::extract::{extract, Extracted};
-use docscrape::crawl::fetch::Fetched;
 use url::Url;
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-}
+#[path = "common/saved_pages.rs"]
+mod saved_pages;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -49,9 +37,7 @@ fn main() {
         .get(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(usize::MAX);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
+    let mut files = saved_pages::html_files(&root);
     files.truncate(limit);
     let chunker = Chunker::new(2_000);
     let (mut pages, mut chunks) = (0usize, 0usize);
@@ -61,23 +47,10 @@ fn main() {
         let Ok(body) = std::fs::read(path) else {
             continue;
         };
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .into_owned();
-        let Ok(url) = base.join(&rel) else {
+        let Some(url) = saved_pages::url_of(&base, &root, path) else {
             continue;
         };
-        let fetched = Fetched {
-            final_url: url.clone(),
-            status: 200,
-            mime: "text/html".to_string(),
-            charset: None,
-            body,
-            etag: None,
-            last_modified: None,
-        };
+        let fetched = saved_pages::fetched(&url, body);
         let Extracted::Document(document) = extract(&fetched) else {
             continue;
         };

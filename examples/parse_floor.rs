@@ -10,28 +10,16 @@
 //! Every `.html` under DIR is taken (sorted); each is treated as fetched from BASE_URL
 //! joined with its path. Prints ms per page for each step.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use docscrape::crawl::chunk::Chunker;
 use docscrape::crawl::document_chunks::chunk_document;
 use docscrape::crawl::extract::{extract, Extracted};
-use docscrape::crawl::fetch::Fetched;
 use url::Url;
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-}
+#[path = "common/saved_pages.rs"]
+mod saved_pages;
 
 /// The best of `runs` timings of `step` over every page.
 fn best_of(runs: usize, pages: &[(Url, Vec<u8>)], mut step: impl FnMut(&Url, &[u8])) -> Duration {
@@ -59,15 +47,11 @@ fn main() {
         std::process::exit(2);
     };
     let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    let pages: Vec<(Url, Vec<u8>)> = files
+    let pages: Vec<(Url, Vec<u8>)> = saved_pages::html_files(&root)
         .iter()
         .filter_map(|path| {
             let body = std::fs::read(path).ok()?;
-            let rel = path.strip_prefix(&root).unwrap_or(path).to_string_lossy();
-            Some((base.join(&rel).ok()?, body))
+            Some((saved_pages::url_of(&base, &root, path)?, body))
         })
         .collect();
     if pages.is_empty() {
@@ -77,16 +61,7 @@ fn main() {
     let chunker = Chunker::new(2_000);
     let mut markdown = Vec::new();
     let whole = best_of(runs, &pages, |url, body| {
-        let fetched = Fetched {
-            final_url: url.clone(),
-            status: 200,
-            mime: "text/html".to_string(),
-            charset: None,
-            body: body.to_vec(),
-            etag: None,
-            last_modified: None,
-        };
-        if let Extracted::Document(document) = extract(&fetched) {
+        if let Extracted::Document(document) = extract(&saved_pages::fetched(url, body.to_vec())) {
             std::hint::black_box(chunk_document(&chunker, &document, url));
             if markdown.len() < pages.len() {
                 markdown.push(document.content);

@@ -53,6 +53,15 @@ copy_markdown() { # docs-folder
     cp -r "$MARKDOWN"/docs/* "$1/markdown/"
 }
 
+# A fresh npm project in $WORK/<folder> with the packages given, made the current folder.
+npm_project() { # folder npm-install-arguments...
+    local folder="$1"; shift
+    rm -rf "${WORK:?}/$folder" && mkdir -p "$WORK/$folder"
+    cd "$WORK/$folder"
+    npm init -y >/dev/null
+    npm install -q "$@" >&2
+}
+
 # Runs a build command; a Markdown file it names in an error is left out and the build
 # tried again (at most ten times).
 build_leaving_out() { # log-file command...
@@ -97,10 +106,8 @@ fi
 
 if [ ! -f "$OUT/vitepress/index.html" ]; then
     log "vitepress (VitePress 1, default theme)"
-    rm -rf "$WORK/vitepress" && mkdir -p "$WORK/vitepress/docs/.vitepress" "$WORK/vitepress/docs/public"
-    cd "$WORK/vitepress"
-    npm init -y >/dev/null
-    npm install -q -D "vitepress@1.5.0" >&2
+    npm_project vitepress -D "vitepress@1.5.0"
+    mkdir -p docs/.vitepress docs/public
     copy_markdown docs
     cp -r "$STARLETTE/docs/img" docs/public/
     python3 - <<'EOF'
@@ -136,10 +143,7 @@ fi
 
 if [ ! -f "$OUT/typedoc/index.html" ]; then
     log "typedoc (TypeDoc 0.27, axios' declarations)"
-    rm -rf "$WORK/typedoc" && mkdir -p "$WORK/typedoc"
-    cd "$WORK/typedoc"
-    npm init -y >/dev/null
-    npm install -q -D "typedoc@0.27.9" "typescript@5.6.3" "axios@1.7.9" >&2
+    npm_project typedoc -D "typedoc@0.27.9" "typescript@5.6.3" "axios@1.7.9"
     npx typedoc --entryPoints node_modules/axios/index.d.ts --out "$OUT/typedoc" --skipErrorChecking >&2
     cd "$ROOT"
 fi
@@ -194,10 +198,7 @@ fi
 
 if [ ! -f "$OUT/jsdoc/index.html" ]; then
     log "jsdoc (JSDoc 4, default template: ws, axios)"
-    rm -rf "$WORK/jsdoc" && mkdir -p "$WORK/jsdoc"
-    cd "$WORK/jsdoc"
-    npm init -y >/dev/null
-    npm install -q -D "jsdoc@4.0.5" "ws@8.18.0" "axios@1.7.9" >&2
+    npm_project jsdoc -D "jsdoc@4.0.5" "ws@8.18.0" "axios@1.7.9"
     # JSDoc reports the tags it cannot parse in axios' comments and writes the site all the same.
     npx jsdoc -r node_modules/ws/lib node_modules/axios/lib -d "$OUT/jsdoc" >"$WORK/jsdoc.log" 2>&1 || true
     [ -f "$OUT/jsdoc/index.html" ] || { tail -20 "$WORK/jsdoc.log" >&2; exit 1; }
@@ -206,10 +207,8 @@ fi
 
 if [ ! -f "$OUT/starlight/index.html" ]; then
     log "starlight (Starlight 0.30, Astro 5)"
-    rm -rf "$WORK/starlight" && mkdir -p "$WORK/starlight/src/content/docs"
-    cd "$WORK/starlight"
-    npm init -y >/dev/null
-    npm install -q "astro@5.1.1" "@astrojs/starlight@0.30.6" "sharp@0.33.5" >&2
+    npm_project starlight "astro@5.1.1" "@astrojs/starlight@0.30.6" "sharp@0.33.5"
+    mkdir -p src/content/docs
     cp "$ROOT/scripts/starlight/astro.config.mjs" .
     cp "$ROOT/scripts/starlight/content.config.ts" src/
     python3 "$ROOT/scripts/starlight/front-matter.py" "$STARLETTE/docs=starlette" "$MARKDOWN/docs=markdown"
