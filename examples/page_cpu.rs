@@ -12,7 +12,6 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
 
 use docscrape::crawl::chunk::Chunker;
 use docscrape::crawl::document_chunks::chunk_document;
@@ -23,20 +22,8 @@ use url::Url;
 mod saved_pages;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: page_cpu DIR BASE_URL [LIMIT]");
-        std::process::exit(2);
-    }
-    let root = PathBuf::from(&args[1]);
-    let Ok(base) = Url::parse(&args[2]) else {
-        eprintln!("bad base URL");
-        std::process::exit(2);
-    };
-    let limit: usize = args
-        .get(3)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(usize::MAX);
+    let (root, base, limit) = saved_pages::arguments("page_cpu DIR BASE_URL [LIMIT]");
+    let limit: usize = limit.and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
     let mut files = saved_pages::html_files(&root);
     files.truncate(limit);
     let chunker = Chunker::new(2_000);

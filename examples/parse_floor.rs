@@ -10,7 +10,6 @@
 //! Every `.html` under DIR is taken (sorted); each is treated as fetched from BASE_URL
 //! joined with its path. Prints ms per page for each step.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use docscrape::crawl::chunk::Chunker;
@@ -36,17 +35,8 @@ fn best_of(runs: usize, pages: &[(Url, Vec<u8>)], mut step: impl FnMut(&Url, &[u
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: parse_floor DIR BASE_URL [RUNS]");
-        std::process::exit(2);
-    }
-    let root = PathBuf::from(&args[1]);
-    let Ok(base) = Url::parse(&args[2]) else {
-        eprintln!("bad base URL");
-        std::process::exit(2);
-    };
-    let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let (root, base, runs) = saved_pages::arguments("parse_floor DIR BASE_URL [RUNS]");
+    let runs: usize = runs.and_then(|s| s.parse().ok()).unwrap_or(3);
     let pages: Vec<(Url, Vec<u8>)> = saved_pages::html_files(&root)
         .iter()
         .filter_map(|path| {

@@ -5,6 +5,21 @@ use std::path::{Path, PathBuf};
 use docscrape::crawl::fetch::Fetched;
 use url::Url;
 
+/// The command line `DIR BASE_URL [EXTRA]`: the folder, the URL it is served at and
+/// the optional third argument; prints `usage` and exits 2 when they are not there.
+pub fn arguments(usage: &str) -> (PathBuf, Url, Option<String>) {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(base)) = (args.next(), args.next()) else {
+        eprintln!("usage: {usage}");
+        std::process::exit(2);
+    };
+    let Ok(base) = Url::parse(&base) else {
+        eprintln!("bad base URL: {base}");
+        std::process::exit(2);
+    };
+    (PathBuf::from(dir), base, args.next())
+}
+
 /// Every `.html` file under `dir`, in sorted path order.
 pub fn html_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

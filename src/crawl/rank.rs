@@ -7,6 +7,7 @@
 use std::fmt;
 use url::Url;
 
+use super::text::lower_case_words;
 use super::versions::versioned_path;
 
 /// Words that mark API and reference documentation (path segments or anchor words).
@@ -120,7 +121,9 @@ pub struct Ranked {
 
 impl Ranker {
     pub fn new(application_name: &str, application_version: &str, starter: Option<&Url>) -> Self {
-        let app_terms = words(application_name).filter(|w| w.len() >= 3).collect();
+        let app_terms = lower_case_words(application_name)
+            .filter(|w| w.len() >= 3)
+            .collect();
         Ranker {
             app_terms,
             starter_language: starter.and_then(path_language),
@@ -154,8 +157,8 @@ impl Ranker {
     ) -> i64 {
         let mut priority = 0;
         let path = url.path().to_ascii_lowercase();
-        let path_words: Vec<String> = words(&path).collect();
-        let anchor_words: Vec<String> = words(anchor).collect();
+        let path_words: Vec<String> = lower_case_words(&path).collect();
+        let anchor_words: Vec<String> = lower_case_words(anchor).collect();
         let segments: Vec<&str> = path.split('/').collect();
 
         let api_hits: Vec<&str> = API_WORDS
@@ -244,12 +247,6 @@ fn is_spec_file(path: &str) -> bool {
         && ["openapi", "swagger", "api"]
             .iter()
             .any(|w| file.contains(w))
-}
-
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
 }
 
 #[cfg(test)]

@@ -7,6 +7,14 @@ pub fn is_ascii_char_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
+/// The lower-case alphanumeric runs of `text`: the words a page name, a heading or a
+/// link are compared by, whatever punctuation or glyphs stand between them.
+pub fn lower_case_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
 /// `parts` that are not empty, joined with `separator`.
 pub fn join_nonempty(parts: &[&str], separator: &str) -> String {
     parts

@@ -121,8 +121,9 @@ pub(super) fn title_echo(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
         return None;
     }
     // Words alone: a permalink glyph (`¶`) after either is not part of the title.
-    let words = lower_case_words(&visible_text(first));
-    (!words.is_empty() && words == lower_case_words(&visible_text(next))).then_some(first)
+    let (first_text, next_text) = (visible_text(first), visible_text(next));
+    let mut words = lower_case_words(&first_text).peekable();
+    (words.peek().is_some() && words.eq(lower_case_words(&next_text))).then_some(first)
 }
 
 /// Fewest visible characters of a paragraph that reads as a sentence of the document.

@@ -28,6 +28,7 @@ mod spec_links;
 #[cfg(test)]
 mod tests;
 
+use crate::crawl::text::lower_case_words;
 use boilerplate::*;
 use chrome_memo::*;
 use content_selectors::*;
@@ -36,7 +37,7 @@ use defuse::*;
 use dom::*;
 use elements::*;
 use metadata::*;
-use page_name::{lower_case_words, PageName};
+use page_name::PageName;
 use recall::*;
 use spec_links::*;
 

@@ -15,6 +15,8 @@
 
 use url::Url;
 
+use crate::crawl::text::lower_case_words;
+
 /// The words of a page's file name (its last path segment, without the extension), in
 /// lower case: `…/functional/invoke.html` → `invoke`, `/wiki/Main_Page` → `main`, `page`.
 #[derive(Debug, Default)]
@@ -40,14 +42,14 @@ impl PageName {
             _ => decoded.as_str(),
         };
         Self {
-            words: lower_case_words(stem),
+            words: lower_case_words(stem).collect(),
         }
     }
 
     /// Whether `class`, on the document's `<html>` or `<body>`, names this page rather
     /// than the kind of page or the site.
     pub(super) fn is_named_by(&self, class: &str) -> bool {
-        let class_words = lower_case_words(class);
+        let class_words: Vec<String> = lower_case_words(class).collect();
         if class_words
             .last()
             .is_some_and(|word| word.bytes().all(|b| b.is_ascii_digit()))
@@ -68,14 +70,6 @@ impl PageName {
             && self.words.starts_with(&class_words)
             && class.bytes().any(|b| b.is_ascii_digit())
     }
-}
-
-/// Lower-case alphanumeric runs of `text`.
-pub(super) fn lower_case_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 fn percent_decoded(segment: &str) -> String {
