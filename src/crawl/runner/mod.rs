@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 use url::Url;
@@ -235,6 +237,14 @@ pub async fn run(
     let budget = i64::from(input.max_iterations);
     let mut completed = job.completed_iterations;
     let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
+    // Outcomes being recorded. Several at once: each plans its links on the blocking
+    // pool and queues its transaction, and the writer commits those that wait together
+    // in one commit. One at a time, the loop waited for each page's planning and commit
+    // while pages finished behind it, and kept two cores a third idle on small pages.
+    let mut recording = FuturesUnordered::new();
+    // Pages being recorded that may claim a successor: each holds a place in the budget
+    // until its transaction says whether it did.
+    let mut claiming: i64 = 0;
     // The message lives in memory only: it changes with every page, and the row gets
     // its message with the page's count.
     let start = |in_flight: &mut JoinSet<PageOutcome>, entry: FrontierEntry| {
@@ -242,8 +252,10 @@ pub async fn run(
         in_flight.spawn(process(context.clone(), entry));
     };
     loop {
-        while in_flight.len() < shared.job_concurrency
-            && completed + (in_flight.len() as i64) < budget
+        // A page being recorded claims its successor in its own transaction, so it
+        // holds its place among the pages a job has at once.
+        while in_flight.len() + recording.len() < shared.job_concurrency
+            && completed + ((in_flight.len() + recording.len()) as i64) + claiming < budget
             && !cancel.is_cancelled()
         {
             let id = job.id.clone();
@@ -251,33 +263,42 @@ pub async fn run(
             let Some(entry) = claimed else { break };
             start(&mut in_flight, entry);
         }
-        if in_flight.is_empty() {
+        if in_flight.is_empty() && recording.is_empty() {
             break;
         }
-        let outcome = tokio::select! {
+        let recorded = tokio::select! {
             _ = cancel.cancelled() => {
                 in_flight.abort_all();
                 log::info!("[job {}] stopped", job.id);
                 return Ok(Ending::Finished { reason: "cancelled" });
             }
-            joined = in_flight.join_next() => joined,
-        };
-        let outcome = match outcome {
-            Some(Ok(outcome)) => outcome,
-            Some(Err(err)) => {
-                log::error!("[job {}] a page task failed: {err}", job.id);
+            Some(recorded) = recording.next(), if !recording.is_empty() => recorded,
+            Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                let outcome = match joined {
+                    Ok(outcome) => outcome,
+                    Err(err) => {
+                        log::error!("[job {}] a page task failed: {err}", job.id);
+                        continue;
+                    }
+                };
+                // What the budget still allows besides the pages in flight, those being
+                // recorded and the successors these may claim; this page takes one of it
+                // if it counts, and claims a successor if one more fits.
+                let room = if cancel.is_cancelled() {
+                    0
+                } else {
+                    budget - completed - (in_flight.len() + recording.len()) as i64 - claiming
+                };
+                let claim = room > 1;
+                claiming += i64::from(claim);
+                let recorded = record(&context, &job.session_id, input, outcome, claim);
+                recording.push(recorded.map(move |recorded| (claim, recorded)));
                 continue;
             }
-            None => continue,
         };
-        // What the budget still allows besides the pages in flight; this page takes
-        // one of it if it counts.
-        let room = if cancel.is_cancelled() {
-            0
-        } else {
-            budget - completed - in_flight.len() as i64
-        };
-        let (recorded, next) = record(&context, &job.session_id, input, outcome, room).await?;
+        let (could_claim, recorded) = recorded;
+        claiming -= i64::from(could_claim);
+        let (recorded, next) = recorded?;
         match recorded {
             Recorded::Counted => completed += 1,
             Recorded::NotCounted => {}

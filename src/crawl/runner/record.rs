@@ -17,17 +17,16 @@ pub(super) enum Recorded {
     JobOver,
 }
 
-/// Writes one page's outcome in a single transaction. With `room` for more pages in the
-/// job's budget (pages it may still count, those in flight taken off), the same
-/// transaction claims the next URL: the job loop waited for two commits a page, one to
-/// record and one to claim, and every commit rewrites the job's row and the frontier's
-/// pages in the log.
+/// Writes one page's outcome in a single transaction. When the job's budget has room for
+/// another page (`claim`), the same transaction claims the next URL: the job loop waited
+/// for two commits a page, one to record and one to claim, and every commit rewrites the
+/// job's row and the frontier's pages in the log.
 pub(super) async fn record(
     context: &Arc<JobContext>,
     session_id: &str,
     input: &ScrapeInput,
     outcome: PageOutcome,
-    room: i64,
+    claim: bool,
 ) -> Result<(Recorded, Option<FrontierEntry>), StorageError> {
     if context.cancel.is_cancelled() || matches!(outcome.result, PageResult::Cancelled) {
         return Ok((Recorded::JobOver, None));
@@ -146,7 +145,7 @@ pub(super) async fn record(
                 }
             };
             job_rows::count_iteration(tx, &job, message)?;
-            let next = if room > 1 {
+            let next = if claim {
                 frontier::claim_next(tx, &job)?
             } else {
                 None
