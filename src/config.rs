@@ -162,8 +162,9 @@ pub struct CrawlSettings {
     #[arg(long, env = "DOCSCRAPE_CHUNK_TOKENS", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(50..=100_000))]
     pub chunk_tokens: u32,
 
-    /// Pages one job fetches at the same time.
-    #[arg(long, env = "DOCSCRAPE_JOB_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    /// Pages one job has in hand at once: being fetched, processed or recorded (requests
+    /// to one host stay bounded by --per-host-concurrency).
+    #[arg(long, env = "DOCSCRAPE_JOB_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub job_concurrency: u32,
 
     /// Requests in flight to one host, across all jobs.
