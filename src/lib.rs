@@ -1,6 +1,7 @@
 //! docscrape: crawls an application's online documentation as background jobs and keeps
 //! it as token-counted Markdown chunks in one SQLite file, behind an HTTP API.
 
+pub mod allocator;
 pub mod api;
 pub mod cli;
 pub mod config;

@@ -4,6 +4,7 @@ use docscrape::config::{Cli, Command};
 use docscrape::startup::Application;
 
 fn main() -> std::process::ExitCode {
+    docscrape::allocator::return_large_buffers_to_the_system();
     // A PDF / DOCX converter child of the server (see `uploads::sandbox`).
     if let Some(code) = docscrape::uploads::sandbox::child_main() {
         return code;
