@@ -1,7 +1,7 @@
 //! One scrape job's crawl loop. The frontier lives in SQLite; up to `job_concurrency`
-//! pages are fetched and processed at once, and each page's outcome (page, chunks, new
-//! links, frontier state, iteration count) lands in one transaction, so a crash loses at
-//! most the pages in flight and never duplicates one.
+//! pages are in hand at once (being fetched, processed or recorded), and each page's
+//! outcome (page, chunks, new links, frontier state, iteration count) lands in one
+//! transaction, so a crash loses at most the pages in hand and never duplicates one.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

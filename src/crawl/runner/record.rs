@@ -70,9 +70,7 @@ pub(super) async fn record(
         }
         Err(err) => return Err(StorageError::Worker(err.to_string())),
     };
-    context
-        .links_since_trim
-        .fetch_add(links.len(), Ordering::Relaxed);
+    let new_links = links.len();
     let (job, session) = (context.job_id.clone(), session_id.to_string());
     let version = input.application_version.clone();
     let message = "Scraping documentation pages";
@@ -153,14 +151,25 @@ pub(super) async fn record(
             Ok((counted, next))
         })
         .await
-        .inspect(|(recorded, _)| match recorded {
-            Recorded::Counted => {
-                // Committed: the page's links are in the frontier now.
-                context.queued.remember(queued);
-                context.live.count_iteration(message)
+        .inspect(|(recorded, _)| {
+            // Counted once committed, so that the trim the job loop runs after this
+            // record finds them in the frontier: records run side by side, and on
+            // PostgreSQL their transactions too, so links counted before the commit
+            // could be cleared by a trim that ran before they were written.
+            if !matches!(recorded, Recorded::JobOver) {
+                context
+                    .links_since_trim
+                    .fetch_add(new_links, Ordering::Relaxed);
             }
-            Recorded::NotCounted => context.live.set_message(message),
-            Recorded::JobOver => {}
+            match recorded {
+                Recorded::Counted => {
+                    // Committed: the page's links are in the frontier now.
+                    context.queued.remember(queued);
+                    context.live.count_iteration(message)
+                }
+                Recorded::NotCounted => context.live.set_message(message),
+                Recorded::JobOver => {}
+            }
         })
 }
 
