@@ -238,9 +238,10 @@ pub async fn run(
     let mut completed = job.completed_iterations;
     let mut in_flight: JoinSet<PageOutcome> = JoinSet::new();
     // Outcomes being recorded. Several at once: each plans its links on the blocking
-    // pool and queues its transaction, and the writer commits those that wait together
-    // in one commit. One at a time, the loop waited for each page's planning and commit
-    // while pages finished behind it, and kept two cores a third idle on small pages.
+    // pool and queues its transaction (SQLite's writer commits those that wait together
+    // in one commit; on PostgreSQL the job row's lock takes them in turn). One at a time,
+    // the loop waited for each page's planning and commit while pages finished behind
+    // it, and kept two cores a third idle on small pages.
     let mut recording = FuturesUnordered::new();
     // Pages being recorded that may claim a successor: each holds a place in the budget
     // until its transaction says whether it did.
