@@ -152,23 +152,21 @@ pub(super) async fn record(
         })
         .await
         .inspect(|(recorded, _)| {
-            // Counted once committed, so that the trim the job loop runs after this
-            // record finds them in the frontier: records run side by side, and on
-            // PostgreSQL their transactions too, so links counted before the commit
-            // could be cleared by a trim that ran before they were written.
-            if !matches!(recorded, Recorded::JobOver) {
-                context
-                    .links_since_trim
-                    .fetch_add(new_links, Ordering::Relaxed);
+            if let Recorded::JobOver = recorded {
+                return;
             }
-            match recorded {
-                Recorded::Counted => {
-                    // Committed: the page's links are in the frontier now.
-                    context.queued.remember(queued);
-                    context.live.count_iteration(message)
-                }
-                Recorded::NotCounted => context.live.set_message(message),
-                Recorded::JobOver => {}
+            // Committed: the page's links are in the frontier now. Counted for the trim
+            // only now, so that the trim the job loop runs after this record finds them
+            // written: records run side by side (on PostgreSQL their transactions too),
+            // and a trim in between would have reset a count taken before the commit.
+            context
+                .links_since_trim
+                .fetch_add(new_links, Ordering::Relaxed);
+            if let Recorded::Counted = recorded {
+                context.queued.remember(queued);
+                context.live.count_iteration(message)
+            } else {
+                context.live.set_message(message)
             }
         })
 }
