@@ -12,6 +12,8 @@
 #   pdoc        pdoc 15: the API of Starlette, Python-Markdown and HTTPX
 #   jsdoc       JSDoc 4, default template: the sources of ws and axios
 #   starlight   Starlight 0.30 (Astro 5): Starlette's and Python-Markdown's Markdown
+#   mallard     Mallard pages made HTML by yelp-build (Debian's yelp-tools): GNOME's
+#               desktop help (gnome-user-docs), topic pages under guide pages of links
 #
 # Everything lands in target/built-sites/<name> (kept between runs; delete a folder to
 # build it again). Versions are pinned. Markdown files a generator refuses (raw HTML that
@@ -217,7 +219,15 @@ if [ ! -f "$OUT/starlight/index.html" ]; then
     cd "$ROOT"
 fi
 
-printf -- '--folder %s=%s ' starlette "$OUT/starlette" docusaurus "$OUT/docusaurus" vitepress "$OUT/vitepress" \
+if [ ! -f "$OUT/mallard/index.html" ]; then
+    log "mallard (yelp-build html of GNOME's desktop help)"
+    command -v yelp-build >/dev/null && [ -d /usr/share/help/C/gnome-help ] ||
+        apt-get install -y -q yelp-tools gnome-user-docs >&2
+    rm -rf "$OUT/mallard" && mkdir -p "$OUT/mallard"
+    yelp-build html -o "$OUT/mallard" /usr/share/help/C/gnome-help/ >"$WORK/mallard-build.log" 2>&1
+fi
+
+printf -- '--folder %s=%s ' mallard "$OUT/mallard" starlette "$OUT/starlette" docusaurus "$OUT/docusaurus" vitepress "$OUT/vitepress" \
     typedoc "$OUT/typedoc" pip-furo "$OUT/pip-furo" pip-book "$OUT/pip-book" attrs-furo "$OUT/attrs-furo" \
     pdoc "$OUT/pdoc" jsdoc "$OUT/jsdoc" starlight "$OUT/starlight"
 echo
