@@ -208,6 +208,7 @@ async fn process(
             None => text_document(&bytes, format, &declared, &url),
         };
         let chunks = chunk_document(&chunker, &document, &url);
+        crate::allocator::after_parsing(size);
         if chunks.is_empty() {
             return Err("the file holds no text".to_string());
         }

@@ -147,7 +147,10 @@ async fn fetch_and_prepare(
         // The admission lasts as long as the parse itself, even if this page's task is
         // aborted meanwhile (a cancel), so the budget never admits more work than it says.
         let _admitted = admitted;
-        prepare_page(&chunker, fetched, fetched_at, &cancel)
+        let size = fetched.body.len();
+        let prepared = prepare_page(&chunker, fetched, fetched_at, &cancel);
+        crate::allocator::after_parsing(size);
+        prepared
     });
     match prepared.await {
         Ok(Ok(mut page)) => {
