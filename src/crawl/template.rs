@@ -122,44 +122,98 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
             .map(|block| block.fingerprint)
             .collect(),
     );
+    // Batch by batch in the order of the URLs; while one batch is written, the next is
+    // read and cleaned (reading after the last URL read does not wait for that write), and
+    // a batch is cleaned on two threads: the crawl is over, its cores are free.
     let mut after = String::new();
     let mut cleaned_pages = 0;
+    let mut ready: Option<CleanedBatch> = None;
     loop {
-        let (id, cursor) = (job_id.to_string(), after.clone());
-        let batch = db
-            .run(move |conn| templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH))
-            .await?;
-        let Some(through) = batch.last().map(|page| page.url.clone()) else {
+        let next = clean_batch_after(db, chunker, &template, job_id, &after);
+        let write = async {
+            match ready.take() {
+                Some(batch) => write_batch(db, job_id, batch).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (written, next) = tokio::join!(write, next);
+        match written? {
+            Some(Some(changed)) => cleaned_pages += changed,
+            Some(None) => {
+                log::debug!("[job {job_id}] ended while its template was being removed");
+                break;
+            }
+            None => {}
+        }
+        let Some(batch) = next? else {
             break;
         };
-        let (chunker, set) = (chunker.clone(), template.clone());
-        let cleaned = tokio::task::spawn_blocking(move || {
-            batch
-                .into_iter()
-                .filter_map(|pending| clean_page(&chunker, &set, pending))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|err| StorageError::Worker(err.to_string()))?;
-        let id = job_id.to_string();
-        let message = "Removing the site's template from saved pages";
-        let Some(changed) = db
-            .write({
-                let through = through.clone();
-                move |tx| templates::apply_cleaned(tx, &id, &through, &cleaned, message)
-            })
-            .await?
-        else {
-            log::debug!("[job {job_id}] ended while its template was being removed");
-            break;
-        };
-        cleaned_pages += changed;
-        after = through;
+        after = batch.through.clone();
+        ready = Some(batch);
     }
     if cleaned_pages > 0 {
         log::info!("[job {job_id}] removed the site template from {cleaned_pages} page(s)");
     }
     Ok(())
+}
+
+/// A batch of remembered pages with the template cut out, through the batch's last URL.
+struct CleanedBatch {
+    through: String,
+    pages: Vec<CleanedPage>,
+}
+
+/// Threads a batch is cleaned on.
+const CLEAN_THREADS: usize = 2;
+
+/// Reads the next batch of the job's remembered pages after `after` (in URL order) and
+/// cleans it; `None` when no page is left.
+async fn clean_batch_after(
+    db: &Db,
+    chunker: &Arc<Chunker>,
+    template: &Arc<HashSet<u64>>,
+    job_id: &str,
+    after: &str,
+) -> Result<Option<CleanedBatch>, StorageError> {
+    let (id, cursor) = (job_id.to_string(), after.to_string());
+    let mut batch = db
+        .run(move |conn| templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH))
+        .await?;
+    let Some(through) = batch.last().map(|page| page.url.clone()) else {
+        return Ok(None);
+    };
+    let part = batch.len().div_ceil(CLEAN_THREADS);
+    let mut parts = Vec::with_capacity(CLEAN_THREADS);
+    while !batch.is_empty() {
+        let rest = batch.split_off(part.min(batch.len()));
+        parts.push(std::mem::replace(&mut batch, rest));
+    }
+    let cleaning = parts.into_iter().map(|part| {
+        let (chunker, template) = (chunker.clone(), template.clone());
+        tokio::task::spawn_blocking(move || {
+            part.into_iter()
+                .filter_map(|pending| clean_page(&chunker, &template, pending))
+                .collect::<Vec<_>>()
+        })
+    });
+    let mut pages = Vec::new();
+    for cleaned in futures_util::future::join_all(cleaning).await {
+        pages.extend(cleaned.map_err(|err| StorageError::Worker(err.to_string()))?);
+    }
+    Ok(Some(CleanedBatch { through, pages }))
+}
+
+/// Writes a cleaned batch: the number of pages it changed, or `None` when the job is no
+/// longer running (its pages then stay as they are).
+async fn write_batch(
+    db: &Db,
+    job_id: &str,
+    batch: CleanedBatch,
+) -> Result<Option<i64>, StorageError> {
+    let id = job_id.to_string();
+    let message = "Removing the site's template from saved pages";
+    db.write(move |tx| templates::apply_cleaned(tx, &id, &batch.through, &batch.pages, message))
+        .await
 }
 
 /// The fewest pages a block must be on to be template, for a job of `pages` pages.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::fixture_server::FixtureServer;
+use crate::fixture_server::{FixtureServer, SiteOptions};
 use crate::helpers::{assert_database_sound, TestApp};
 
 /// Crawls `start` on a fixture site and returns the finished status and each saved page's
@@ -301,6 +301,45 @@ fn a_custom_theme_header_bar_goes_and_an_article_in_a_chrome_named_section_stays
     assert!(pagination.contains("paragraph 3 adds detail about pagination"));
     assert!(pagination.contains("```python\nfrom acme import pagination"));
     assert!(pages["/index.html"].contains("[Making queries]("));
+}
+
+#[test]
+fn a_template_on_a_hundred_pages_goes_from_every_one_of_them() {
+    // More pages than one batch of the pass that removes the template: every batch is
+    // read, cleaned and written, the last one too.
+    let banner = "Acme Widgets documentation, release 4.2, for every platform";
+    let server = FixtureServer::start(SiteOptions {
+        site: "site",
+        generated_pages: 100,
+        generated_banner: Some(banner),
+        ..Default::default()
+    });
+    let app = TestApp::spawn();
+    let (session, _, status) =
+        app.scrape_site(&server.url("/gen/0.html"), json!({"maxIterations": 200}));
+    assert_eq!(status["status"], "finished", "{status}");
+    assert_eq!(
+        status["result"]["templateRemoved"]["pages"], 100,
+        "{status}"
+    );
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let pages = pages_of(&server, &docs);
+    assert_eq!(pages.len(), 100, "{status}");
+    for n in 0..100 {
+        let page = &pages[&format!("/gen/{n}.html")];
+        assert!(
+            !page.contains(banner),
+            "/gen/{n}.html keeps the banner:\n{page}"
+        );
+        assert!(
+            page.contains(&format!("It explains feature {n} in detail.")),
+            "/gen/{n}.html lost its article:\n{page}"
+        );
+    }
+    assert_chunks_consistent(&app, &status, &session);
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub struct SiteOptions {
     pub generated_pages: usize,
     /// Links per generated page instead of 3 (page n links to n*k+1..=n*k+k).
     pub generated_fanout: usize,
+    /// Generated pages open their article with this site banner, in no landmark: a
+    /// template only the pages themselves can teach.
+    pub generated_banner: Option<&'static str>,
     /// Serve `/sitemap.xml` as an index of sitemaps (50,000 URLs each, every other one
     /// gzipped) listing `/gen/{n}.html` for n < this, generated on each request.
     pub sitemap_pages: usize,
@@ -194,7 +197,8 @@ async fn serve(req: HttpRequest, state: web::Data<SiteState>) -> HttpResponse {
                     0 => 3,
                     fanout => fanout,
                 };
-                return generated_page(n, state.options.generated_pages, fanout);
+                let banner = state.options.generated_banner;
+                return generated_page(n, state.options.generated_pages, fanout, banner);
             }
         }
     }
@@ -392,14 +396,15 @@ fn text_page(n: usize, bytes: usize) -> String {
     text
 }
 
-fn generated_page(n: usize, total: usize, fanout: usize) -> HttpResponse {
+fn generated_page(n: usize, total: usize, fanout: usize, banner: Option<&str>) -> HttpResponse {
     let links: String = (fanout * n + 1..=fanout * n + fanout)
         .filter(|child| *child < total)
         .map(|child| format!("<li><a href=\"/gen/{child}.html\">Page {child}</a></li>"))
         .collect();
+    let banner = banner.map_or(String::new(), |text| format!("<div><p>{text}</p></div>"));
     let body = format!(
         "<!DOCTYPE html><html><head><title>Generated page {n}</title></head><body>\
-         <nav><ul>{links}</ul></nav><main><h1>Generated page {n}</h1>\
+         <nav><ul>{links}</ul></nav><main>{banner}<h1>Generated page {n}</h1>\
          <p>This is generated documentation page number {n}. It explains feature {n} in detail.</p>\
          <pre><code class=\"language-bash\">acme feature-{n} --enable</code></pre></main></body></html>"
     );
