@@ -15,11 +15,16 @@ use crate::helpers::{assert_database_sound, TestApp};
 fn crawl(app: &TestApp, server: &FixtureServer, start: &str) -> (Value, BTreeMap<String, String>) {
     let (session, _, status) = app.scrape_site(&server.url(start), json!({"maxIterations": 50}));
     assert_eq!(status["status"], "finished", "{status}");
+    (status, session_pages(app, server, &session))
+}
+
+/// The session's saved pages, each page's Markdown (its chunks joined) keyed by path.
+fn session_pages(app: &TestApp, server: &FixtureServer, session: &str) -> BTreeMap<String, String> {
     let docs: Value = app
         .get(&format!("/api/v1/session/{session}/documentation"))
         .json()
         .expect("json");
-    (status, pages_of(server, &docs))
+    pages_of(server, &docs)
 }
 
 fn pages_of(server: &FixtureServer, docs: &Value) -> BTreeMap<String, String> {
@@ -164,11 +169,7 @@ fn a_landmark_free_site_loses_its_banner_menu_and_footer_on_every_page() {
     let server = FixtureServer::site("fidelity/handwritten");
     let (session, _, status) =
         app.scrape_site(&server.url("/index.html"), json!({"maxIterations": 50}));
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    let pages = pages_of(&server, &docs);
+    let pages = session_pages(&app, &server, &session);
     assert_eq!(pages.len(), 6, "{status}");
     for (path, page) in &pages {
         for chrome in [
@@ -204,11 +205,7 @@ fn a_landmark_free_site_loses_its_banner_menu_and_footer_on_every_page() {
     );
     let again = app.wait_until_over(&session, &job);
     assert!(server.not_modified() >= 6, "{again}");
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    assert_eq!(pages_of(&server, &docs), pages);
+    assert_eq!(session_pages(&app, &server, &session), pages);
     assert_chunks_consistent(&app, &again, &session);
 }
 
@@ -322,11 +319,7 @@ fn a_template_on_a_hundred_pages_goes_from_every_one_of_them() {
         status["result"]["templateRemoved"]["pages"], 100,
         "{status}"
     );
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    let pages = pages_of(&server, &docs);
+    let pages = session_pages(&app, &server, &session);
     assert_eq!(pages.len(), 100, "{status}");
     for n in 0..100 {
         let page = &pages[&format!("/gen/{n}.html")];
@@ -364,11 +357,7 @@ fn killed_while_removing_the_template_the_resumed_job_finishes_it() {
     let status = app.wait_until_over(&session, &job);
     assert_eq!(status["status"], "finished", "{status}");
     assert_eq!(status["result"]["templateRemoved"]["pages"], 6, "{status}");
-    let docs: Value = app
-        .get(&format!("/api/v1/session/{session}/documentation"))
-        .json()
-        .expect("json");
-    for (path, page) in pages_of(&server, &docs) {
+    for (path, page) in session_pages(&app, &server, &session) {
         assert!(!page.contains("Hand-crafted widgets"), "{path}:\n{page}");
         assert!(page.contains("detail 2"), "{path}:\n{page}");
     }
