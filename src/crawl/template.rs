@@ -124,7 +124,8 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
     );
     // Batch by batch in the order of the URLs; while one batch is written, the next is
     // read and cleaned (reading after the last URL read does not wait for that write), and
-    // a batch is cleaned on two threads: the crawl is over, its cores are free.
+    // a batch is cleaned on two threads: the job's crawl is over, and with it the parsing
+    // that kept the cores busy.
     let mut after = String::new();
     let mut cleaned_pages = 0;
     let mut ready: Option<CleanedBatch> = None;
