@@ -164,9 +164,6 @@ struct CleanedBatch {
     pages: Vec<CleanedPage>,
 }
 
-/// Threads a batch is cleaned on.
-const CLEAN_THREADS: usize = 2;
-
 /// Reads the next batch of the job's remembered pages after `after` (in URL order) and
 /// cleans it; `None` when no page is left.
 async fn clean_batch_after(
@@ -183,13 +180,9 @@ async fn clean_batch_after(
     let Some(through) = batch.last().map(|page| page.url.clone()) else {
         return Ok(None);
     };
-    let part = batch.len().div_ceil(CLEAN_THREADS);
-    let mut parts = Vec::with_capacity(CLEAN_THREADS);
-    while !batch.is_empty() {
-        let rest = batch.split_off(part.min(batch.len()));
-        parts.push(std::mem::replace(&mut batch, rest));
-    }
-    let cleaning = parts.into_iter().map(|part| {
+    // Half a batch a thread.
+    let second_half = batch.split_off(batch.len() / 2);
+    let cleaning = [batch, second_half].map(|part| {
         let (chunker, template) = (chunker.clone(), template.clone());
         tokio::task::spawn_blocking(move || {
             part.into_iter()

@@ -189,7 +189,7 @@ async fn process(
     let size = markdown
         .as_ref()
         .map_or(bytes.len(), |converted| converted.markdown.len());
-    let Some(_admitted) = shared.parse_budget.admit(size).await else {
+    let Some(admitted) = shared.parse_budget.admit(size).await else {
         return Err("the server is shutting down".to_string());
     };
     let (chunker, url, declared) = (
@@ -198,6 +198,8 @@ async fn process(
         upload.declared_type.clone(),
     );
     tokio::task::spawn_blocking(move || {
+        // Held by the parse itself, and ended on this thread (see `Admission`).
+        let _admitted = admitted;
         crate::faults::point(crate::faults::UPLOAD_PROCESS);
         let document = match markdown {
             Some(converted) => {
@@ -208,7 +210,6 @@ async fn process(
             None => text_document(&bytes, format, &declared, &url),
         };
         let chunks = chunk_document(&chunker, &document, &url);
-        crate::allocator::after_parsing(size);
         if chunks.is_empty() {
             return Err("the file holds no text".to_string());
         }

@@ -81,13 +81,31 @@ impl ParseBudget {
         }
     }
 
-    /// Waits until a page of `bytes` may be parsed; the permit ends the admission. It is
+    /// Waits until a page of `bytes` may be parsed; dropping the admission ends it. It is
     /// owned so that it moves into the parse itself and lasts exactly as long as the
     /// work: a page task stopped while its parse still runs does not free the budget.
-    pub async fn admit(&self, bytes: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    pub async fn admit(&self, bytes: usize) -> Option<Admission> {
         let kib = u32::try_from(bytes / 1024).unwrap_or(u32::MAX);
         let cost = kib.clamp(self.min_cost_kib, self.total_kib);
-        self.kib.clone().acquire_many_owned(cost).await.ok()
+        let permit = self.kib.clone().acquire_many_owned(cost).await.ok()?;
+        Some(Admission {
+            _permit: permit,
+            bytes,
+        })
+    }
+}
+
+/// A parse admitted by the [`ParseBudget`]. Drop it on the thread that parsed, once the
+/// parse's tree is gone: after a large input it gives the freed memory back to the
+/// system first (a blocking call, so never on the async runtime), then frees its place.
+pub struct Admission {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    bytes: usize,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        crate::allocator::after_parsing(self.bytes);
     }
 }
 

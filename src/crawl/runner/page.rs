@@ -147,10 +147,7 @@ async fn fetch_and_prepare(
         // The admission lasts as long as the parse itself, even if this page's task is
         // aborted meanwhile (a cancel), so the budget never admits more work than it says.
         let _admitted = admitted;
-        let size = fetched.body.len();
-        let prepared = prepare_page(&chunker, fetched, fetched_at, &cancel);
-        crate::allocator::after_parsing(size);
-        prepared
+        prepare_page(&chunker, fetched, fetched_at, &cancel)
     });
     match prepared.await {
         Ok(Ok(mut page)) => {
