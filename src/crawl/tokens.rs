@@ -30,9 +30,13 @@ fn tokenizer() -> &'static Tokenizer {
 }
 
 /// Loads the tokenizer's tables (a fraction of a second), so that the first page does
-/// not pay for it.
+/// not pay for it, and then lets go of the serialised copy they were built from.
 pub fn warm_up() {
-    let _ = count("warm up");
+    static LOADED: std::sync::Once = std::sync::Once::new();
+    LOADED.call_once(|| {
+        let _ = count("warm up");
+        crate::allocator::release_read_only_file_pages();
+    });
 }
 
 /// The `cl100k_base` token count of `text`, as tiktoken's `encode_ordinary` gives it.
