@@ -12,6 +12,7 @@ use crate::api::auth::ApiToken;
 use crate::api::{self, AppState};
 use crate::config::{CrawlSettings, Settings};
 use crate::crawl::chunk::Chunker;
+use crate::crawl::cpu_pool::CpuPool;
 use crate::crawl::fetch::{FetchConfig, Fetcher};
 use crate::crawl::hosts::HostLimiter;
 use crate::crawl::netpolicy::NetPolicy;
@@ -30,6 +31,8 @@ pub enum StartupError {
     },
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("cannot start the parsing threads: {0}")]
+    Threads(std::io::Error),
 }
 
 pub struct Application {
@@ -116,6 +119,7 @@ pub async fn build_crawler(
     ));
     let fetcher = Fetcher::new(FetchConfig::from_settings(crawl_settings), policy.clone())?;
     let chunk_tokens = crawl_settings.chunk_tokens as usize;
+    let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
     let chunker = tokio::task::spawn_blocking(move || Chunker::new(chunk_tokens))
         .await
         .map_err(|err| crate::error::StorageError::Worker(err.to_string()))?;
@@ -128,10 +132,8 @@ pub async fn build_crawler(
         chunker: Arc::new(chunker),
         job_concurrency: crawl_settings.job_concurrency as usize,
         policy,
-        parse_budget: ParseBudget::new(
-            crawl_settings.max_body_bytes,
-            std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-        ),
+        parse_budget: ParseBudget::new(crawl_settings.max_body_bytes, cores),
+        cpu: CpuPool::new(cores).map_err(StartupError::Threads)?,
     });
     Ok((db, crawl))
 }

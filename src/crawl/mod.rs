@@ -3,6 +3,7 @@
 
 pub mod chunk;
 pub mod classify;
+pub mod cpu_pool;
 pub mod decompress;
 pub mod discovery;
 pub mod document_chunks;

@@ -26,7 +26,7 @@ use super::classify::ContentKind;
 use super::document_chunks::chunk_sources;
 use super::extract::html::{for_each_word, Block};
 use super::extract::ChunkSource;
-use super::runner::content_hash;
+use super::runner::{content_hash, CrawlShared};
 use super::text::without_link_targets;
 use super::tokens::Fnv;
 use crate::error::StorageError;
@@ -73,7 +73,8 @@ pub fn remember(
 /// Learns the job's template (unless a run before a restart already did) and removes it
 /// from the job's pages. Idempotent: each cleaned page forgets its blocks in the same
 /// transaction that rewrites it.
-pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<(), StorageError> {
+pub async fn clean_job(crawl: &CrawlShared, job_id: &str) -> Result<(), StorageError> {
+    let db = &crawl.db;
     let id = job_id.to_string();
     let running = db
         .write(move |tx| {
@@ -124,13 +125,13 @@ pub async fn clean_job(db: &Db, chunker: &Arc<Chunker>, job_id: &str) -> Result<
     );
     // Batch by batch in the order of the URLs; while one batch is written, the next is
     // read and cleaned (reading after the last URL read does not wait for that write), and
-    // a batch is cleaned on two threads: the job's crawl is over, and with it the parsing
-    // that kept the cores busy.
+    // a batch is cleaned in two halves side by side on the parsing threads, which this
+    // job's crawl no longer keeps busy.
     let mut after = String::new();
     let mut cleaned_pages = 0;
     let mut ready: Option<CleanedBatch> = None;
     loop {
-        let next = clean_batch_after(db, chunker, &template, job_id, &after);
+        let next = clean_batch_after(crawl, &template, job_id, &after);
         let write = async {
             match ready.take() {
                 Some(batch) => write_batch(db, job_id, batch).await.map(Some),
@@ -167,14 +168,14 @@ struct CleanedBatch {
 /// Reads the next batch of the job's remembered pages after `after` (in URL order) and
 /// cleans it; `None` when no page is left.
 async fn clean_batch_after(
-    db: &Db,
-    chunker: &Arc<Chunker>,
+    crawl: &CrawlShared,
     template: &Arc<HashSet<u64>>,
     job_id: &str,
     after: &str,
 ) -> Result<Option<CleanedBatch>, StorageError> {
     let (id, cursor) = (job_id.to_string(), after.to_string());
-    let mut batch = db
+    let mut batch = crawl
+        .db
         .run(move |conn| templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH))
         .await?;
     let Some(through) = batch.last().map(|page| page.url.clone()) else {
@@ -183,8 +184,8 @@ async fn clean_batch_after(
     // Half a batch a thread.
     let second_half = batch.split_off(batch.len() / 2);
     let cleaning = [batch, second_half].map(|part| {
-        let (chunker, template) = (chunker.clone(), template.clone());
-        tokio::task::spawn_blocking(move || {
+        let (chunker, template) = (crawl.chunker.clone(), template.clone());
+        crawl.cpu.run(move || {
             part.into_iter()
                 .filter_map(|pending| clean_page(&chunker, &template, pending))
                 .collect::<Vec<_>>()

@@ -318,11 +318,10 @@ impl<'t> TokenIndex<'t> {
 /// Pieces up to this long are remembered with their counts.
 const CACHED_PIECE_BYTES: usize = 24;
 /// Pieces remembered per thread; the memory is cleared when it is full (about 330 KiB).
-/// Every thread of the blocking pool that parses pages keeps its own, and a crawl's pool
-/// grows to twenty threads or more: at 50,000 pieces each, the remembered counts of a
-/// site of many distinct identifiers (a Javadoc reference) held 30 MiB more at the peak,
-/// while 2,000 a thread cost about 1 % more CPU a page on the manuals (more pieces
-/// counted again).
+/// Every thread that chunks keeps its own: when pages were parsed on tokio's blocking
+/// pool (twenty threads and more), 50,000 pieces each held 30 MiB more at the peak on a
+/// site of many distinct identifiers (a Javadoc reference), while 2,000 a thread cost
+/// about 1 % more CPU a page on the manuals (more pieces counted again).
 const CACHED_PIECES: usize = 8_192;
 
 /// A short piece as its bytes in three words (zero-padded) and its length: hashed and

@@ -468,8 +468,7 @@ impl JobEngine {
         }
         let ending = runner::run(self.inner.crawl.clone(), &job, &input, cancel, live).await?;
         if let Ending::Finished { .. } = ending {
-            let crawl = &self.inner.crawl;
-            template::clean_job(&crawl.db, &crawl.chunker, &job.id).await?;
+            template::clean_job(&self.inner.crawl, &job.id).await?;
         }
         Ok(Some(ending))
     }

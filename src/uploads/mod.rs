@@ -197,7 +197,7 @@ async fn process(
         url.clone(),
         upload.declared_type.clone(),
     );
-    tokio::task::spawn_blocking(move || {
+    let processed = shared.cpu.run(move || {
         // Held by the parse itself, and ended on this thread (see `Admission`).
         let _admitted = admitted;
         crate::faults::point(crate::faults::UPLOAD_PROCESS);
@@ -214,9 +214,10 @@ async fn process(
             return Err("the file holds no text".to_string());
         }
         Ok((document, chunks))
-    })
-    .await
-    .map_err(|_| "internal error while processing the file".to_string())?
+    });
+    processed
+        .await
+        .map_err(|_| "internal error while processing the file".to_string())?
 }
 
 /// The document of a text format, through the same pipelines as crawled pages.

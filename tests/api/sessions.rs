@@ -391,6 +391,11 @@ fn deleting_a_large_session_lets_other_jobs_keep_writing() {
         )
         .expect("count");
     assert_eq!(left, 0);
+    // The other job may have crawled its 3,000 pages meanwhile (409: already ended).
     let cancel = app.delete(&format!("/api/v1/scrape/{other}/scrape?jobId={job}"));
-    assert_eq!(cancel.status(), 200);
+    assert!(
+        [200, 409].contains(&cancel.status().as_u16()),
+        "{}",
+        cancel.status()
+    );
 }

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::chunk::Chunker;
+use super::cpu_pool::CpuPool;
 use super::discovery;
 use super::extract::{extract, Document, Extracted};
 use super::fetch::{Fetched, Fetcher, Hop, RedirectChain, Validators};
@@ -55,6 +56,8 @@ pub struct CrawlShared {
     pub policy: Arc<NetPolicy>,
     /// Bounds the pages parsed and chunked at once, across all jobs (see `ParseBudget`).
     pub parse_budget: ParseBudget,
+    /// Where pages are parsed and chunked, one thread a core.
+    pub cpu: CpuPool,
 }
 
 /// Parsing and chunking are CPU-bound, and a large page's DOM takes ten to twenty times

@@ -143,7 +143,7 @@ async fn fetch_and_prepare(
         return PageResult::Failed(INTERNAL_PAGE_ERROR.to_string());
     };
     let cancel = context.cancel.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
+    let prepared = context.shared.cpu.run(move || {
         // The admission lasts as long as the parse itself, even if this page's task is
         // aborted meanwhile (a cancel), so the budget never admits more work than it says.
         let _admitted = admitted;
