@@ -1,12 +1,16 @@
 //! Bytes to text: the HTTP charset, then `<meta charset>`, then a byte-order mark, then a
 //! detector. Invalid bytes become U+FFFD; decoding never fails a page.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8};
 
 /// How far into an HTML document a `<meta charset>` is looked for (as browsers do).
 const META_PRESCAN_BYTES: usize = 1024;
 
-pub fn decode(body: &[u8], header_charset: Option<&str>, is_html: bool) -> String {
+/// Borrowed from `body` when it is already valid UTF-8 (most pages): a page of megabytes
+/// is not copied while its tree is built.
+pub fn decode<'a>(body: &'a [u8], header_charset: Option<&str>, is_html: bool) -> Cow<'a, str> {
     let encoding = header_charset
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
         .or_else(|| is_html.then(|| meta_charset(body)).flatten())
@@ -14,7 +18,7 @@ pub fn decode(body: &[u8], header_charset: Option<&str>, is_html: bool) -> Strin
         .unwrap_or_else(|| detect(body));
     // `decode` lets a BOM override the label, which is what browsers do too.
     let (text, _, _) = encoding.decode(body);
-    text.into_owned()
+    text
 }
 
 fn detect(body: &[u8]) -> &'static Encoding {

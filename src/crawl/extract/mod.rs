@@ -77,10 +77,14 @@ pub fn extract(fetched: &Fetched) -> Extracted {
     );
     Extracted::Document(Box::new(match kind {
         ContentKind::Html => from_html(&text, &fetched.final_url),
-        ContentKind::Json => from_structured(text, ContentKind::Json, SpecFormat::Json),
-        ContentKind::Yaml => from_structured(text, ContentKind::Yaml, SpecFormat::Yaml),
-        ContentKind::Markdown => plain(text, ContentKind::Markdown, true),
-        ContentKind::Text => plain(text, ContentKind::Text, false),
+        ContentKind::Json => {
+            from_structured(text.into_owned(), ContentKind::Json, SpecFormat::Json)
+        }
+        ContentKind::Yaml => {
+            from_structured(text.into_owned(), ContentKind::Yaml, SpecFormat::Yaml)
+        }
+        ContentKind::Markdown => plain(text.into_owned(), ContentKind::Markdown, true),
+        ContentKind::Text => plain(text.into_owned(), ContentKind::Text, false),
     }))
 }
 
