@@ -241,11 +241,12 @@ pub async fn import(
     let chunker = state.engine.chunker();
     let (session, doc) = (session_id.clone(), doc_id.clone());
     // Counting tokens of a large document is CPU work.
-    let document =
-        tokio::task::spawn_blocking(move || parse_import(&body, &session, &doc, &chunker))
-            .await
-            .map_err(|err| ApiError::Unprocessable(format!("The body could not be read: {err}.")))?
-            .map_err(ApiError::Validation)?;
+    let document = state
+        .engine
+        .run_on_cpu(move || parse_import(&body, &session, &doc, &chunker))
+        .await
+        .map_err(|err| ApiError::Unprocessable(format!("The body could not be read: {err}.")))?
+        .map_err(ApiError::Validation)?;
     let imported = document.chunks.len() as u64;
     state
         .db

@@ -197,6 +197,15 @@ impl JobEngine {
         self.inner.crawl.chunker.clone()
     }
 
+    /// Runs CPU work that counts tokens on the threads where pages are parsed.
+    pub async fn run_on_cpu<T, F>(&self, work: F) -> Result<T, crate::crawl::cpu_pool::CpuPoolError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.inner.crawl.cpu.run(work).await
+    }
+
     pub fn net_policy(&self) -> &crate::crawl::netpolicy::NetPolicy {
         &self.inner.crawl.policy
     }
