@@ -5,7 +5,7 @@
 //! every storage call and link plan takes one too), and each thread that had parsed
 //! kept its own cache of token counts and an allocator arena sized by the last large
 //! tree it built. One thread a core does the same work with that memory held a few
-//! times instead of twenty (a 10,000-page crawl of JDK 17's API: peak RSS 20 MiB lower,
+//! times instead of twenty (a 10,000-page crawl of JDK 17's API: peak RSS 30 MiB lower,
 //! `docs/benchmarks.md`).
 
 use std::panic::AssertUnwindSafe;
