@@ -55,10 +55,11 @@ fn return_free_memory() {
 pub fn release_read_only_file_pages() {
     #[cfg(target_os = "linux")]
     for mapping in read_only_mappings_of_the_program() {
-        if mapping.anonymous_kib == 0 {
+        if mapping.only_the_files_pages() && mapping.resident_kib > 0 {
             // SAFETY: the range is a whole private mapping of the program's file,
-            // read-only and without a page of its own (no relocation or copy written
-            // into it), so every page dropped reads back from the file as it was.
+            // read-only, with no page of its own in memory or in swap (no relocation or
+            // copy written into it), so every page dropped reads back from the file as
+            // it was.
             unsafe {
                 libc::madvise(
                     mapping.start as *mut libc::c_void,
@@ -76,9 +77,18 @@ struct ProgramMapping {
     start: usize,
     len: usize,
     resident_kib: u64,
-    /// Pages written since the mapping was made (relocations): these are the
-    /// process's own, not the file's.
-    anonymous_kib: u64,
+    /// Pages written since the mapping was made (relocations, before the mapping was
+    /// made read-only), resident and swapped out: these are the process's own, not the
+    /// file's. `None` when smaps did not say.
+    anonymous_kib: Option<u64>,
+    swapped_kib: Option<u64>,
+}
+
+#[cfg(target_os = "linux")]
+impl ProgramMapping {
+    fn only_the_files_pages(&self) -> bool {
+        self.anonymous_kib == Some(0) && self.swapped_kib == Some(0)
+    }
 }
 
 /// The program's read-only data mappings, from `/proc/self/smaps` (none when it cannot
@@ -97,46 +107,52 @@ fn read_only_mappings_of_the_program() -> Vec<ProgramMapping> {
     for line in smaps.lines() {
         let mut fields = line.split_whitespace();
         let first = fields.next().unwrap_or_default();
+        let Some(mapping) = current.as_mut() else {
+            current = program_mapping(first, fields, &program);
+            continue;
+        };
         match first {
-            "Rss:" => {
-                if let Some(mapping) = current.as_mut() {
-                    mapping.resident_kib = kib(fields.next());
-                }
+            "Rss:" => mapping.resident_kib = kib(fields.next()).unwrap_or(0),
+            "Anonymous:" => mapping.anonymous_kib = kib(fields.next()),
+            "Swap:" => mapping.swapped_kib = kib(fields.next()),
+            _ if first.contains('-') => {
+                found.extend(current.take());
+                current = program_mapping(first, fields, &program);
             }
-            "Anonymous:" => {
-                if let Some(mut mapping) = current.take() {
-                    mapping.anonymous_kib = kib(fields.next());
-                    found.push(mapping);
-                }
-            }
-            _ => {
-                // A mapping's first line: `start-end perms offset dev inode path`.
-                let Some((start, end)) = first.split_once('-').and_then(|(start, end)| {
-                    Some((
-                        usize::from_str_radix(start, 16).ok()?,
-                        usize::from_str_radix(end, 16).ok()?,
-                    ))
-                }) else {
-                    continue;
-                };
-                let perms = fields.next().unwrap_or_default();
-                let path = fields.nth(3).unwrap_or_default();
-                current =
-                    (perms == "r--p" && path == program && end > start).then_some(ProgramMapping {
-                        start,
-                        len: end - start,
-                        resident_kib: 0,
-                        anonymous_kib: 0,
-                    });
-            }
+            _ => {}
         }
     }
+    found.extend(current);
     found
 }
 
+/// The mapping a header line of smaps (`start-end perms offset dev inode path`) opens,
+/// when it is a read-only data mapping of `program`.
 #[cfg(target_os = "linux")]
-fn kib(field: Option<&str>) -> u64 {
-    field.and_then(|kib| kib.parse().ok()).unwrap_or(0)
+fn program_mapping<'a>(
+    range: &str,
+    mut fields: impl Iterator<Item = &'a str>,
+    program: &str,
+) -> Option<ProgramMapping> {
+    let (start, end) = range.split_once('-')?;
+    let (start, end) = (
+        usize::from_str_radix(start, 16).ok()?,
+        usize::from_str_radix(end, 16).ok()?,
+    );
+    let perms = fields.next()?;
+    let path = fields.nth(3)?;
+    (perms == "r--p" && path == program && end > start).then_some(ProgramMapping {
+        start,
+        len: end - start,
+        resident_kib: 0,
+        anonymous_kib: None,
+        swapped_kib: None,
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn kib(field: Option<&str>) -> Option<u64> {
+    field.and_then(|kib| kib.parse().ok())
 }
 
 #[cfg(all(test, target_os = "linux", target_env = "gnu"))]
@@ -192,13 +208,26 @@ mod tests {
                 unsafe { std::ptr::read_volatile((mapping.start + offset) as *const u8) };
             }
         }
-        let read = program_data();
+        // Relocated data (made read-only after it was written) holds pages of its own.
+        let written = || -> Vec<(usize, Option<u64>)> {
+            read_only_mappings_of_the_program()
+                .iter()
+                .filter(|mapping| !mapping.only_the_files_pages())
+                .map(|mapping| (mapping.start, mapping.anonymous_kib))
+                .collect()
+        };
+        let (read, written_before) = (program_data(), written());
         release_read_only_file_pages();
         let released = program_data();
         assert!(
             read >= 12 * 1024 && released + 12 * 1024 <= read,
             "the program's read-only data: {read} KiB resident once read, {released} KiB \
              after letting go"
+        );
+        assert_eq!(
+            written(),
+            written_before,
+            "pages of the program's own were kept"
         );
     }
 
