@@ -20,7 +20,8 @@ fn main() -> std::process::ExitCode {
     }
     // Crawl I/O (every job's fetches, the engine, the writer's callers) runs on a
     // multi-threaded runtime with one worker per core; the HTTP workers keep their own
-    // threads. CPU work goes to the blocking pool, bounded by the parse budget.
+    // threads. Parsing and chunking go to the parsing threads (one a core, `cpu_pool`),
+    // admitted by the parse budget; other blocking work goes to tokio's blocking pool.
     let system = actix_web::rt::System::with_tokio_rt(|| {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()

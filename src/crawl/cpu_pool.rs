@@ -8,6 +8,7 @@
 //! times instead of twenty (a 10,000-page crawl of JDK 17's API: peak RSS 30 MiB lower,
 //! `docs/benchmarks.md`).
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -22,8 +23,8 @@ pub enum CpuPoolError {
     Stopped,
 }
 
-/// A fixed set of threads taking work in the order it comes. Dropping the pool lets each
-/// thread end once the work it holds is done.
+/// A fixed set of threads taking work in the order it comes. Dropping the pool lets the
+/// threads end once the work already queued is done.
 pub struct CpuPool {
     queue: mpsc::Sender<Task>,
 }
@@ -51,9 +52,11 @@ impl CpuPool {
         Ok(CpuPool { queue })
     }
 
-    /// Runs `work` on one of the pool's threads and waits for its answer without holding
-    /// up the async runtime. A panic in `work` is its answer, and the thread goes on.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, CpuPoolError>
+    /// Queues `work` for one of the pool's threads at once (as `spawn_blocking` does, so
+    /// work that owns a parse admission runs and ends it on that thread even if the
+    /// answer is never awaited), and returns its answer to await without holding up the
+    /// async runtime. A panic in `work` is its answer, and the thread goes on.
+    pub fn run<T, F>(&self, work: F) -> impl Future<Output = Result<T, CpuPoolError>>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -62,11 +65,16 @@ impl CpuPool {
         let task: Task = Box::new(move || {
             let _ = answer.send(std::panic::catch_unwind(AssertUnwindSafe(work)));
         });
-        self.queue.send(task).map_err(|_| CpuPoolError::Stopped)?;
-        match answered.await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(panic)) => Err(CpuPoolError::Panicked(panic_message(panic.as_ref()))),
-            Err(_) => Err(CpuPoolError::Stopped),
+        let queued = self.queue.send(task).is_ok();
+        async move {
+            if !queued {
+                return Err(CpuPoolError::Stopped);
+            }
+            match answered.await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(panic)) => Err(CpuPoolError::Panicked(panic_message(panic.as_ref()))),
+                Err(_) => Err(CpuPoolError::Stopped),
+            }
         }
     }
 }
@@ -101,6 +109,15 @@ mod tests {
                 && names.iter().all(|name| name.starts_with("docscrape-cpu-")),
             "{names:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn queued_work_runs_even_when_its_answer_is_not_awaited() {
+        let pool = CpuPool::new(1).expect("a thread starts");
+        let (ran, told) = mpsc::channel();
+        drop(pool.run(move || ran.send(()).expect("the test waits")));
+        told.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the work ran");
     }
 
     #[tokio::test]

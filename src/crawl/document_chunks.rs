@@ -10,7 +10,7 @@ use crate::storage::pages::NewChunk;
 
 /// Cuts each of the document's chunk sources (Markdown-aware where it is Markdown) and
 /// describes every piece: endpoints, tags, category, summary. CPU work: call it on the
-/// blocking pool.
+/// parsing threads (`cpu_pool`).
 pub fn chunk_document(chunker: &Chunker, document: &Document, url: &Url) -> Vec<NewChunk> {
     chunk_document_until(chunker, document, url, &|| false).unwrap_or_default()
 }

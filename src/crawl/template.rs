@@ -126,7 +126,7 @@ pub async fn clean_job(crawl: &CrawlShared, job_id: &str) -> Result<(), StorageE
     // Batch by batch in the order of the URLs; while one batch is written, the next is
     // read and cleaned (reading after the last URL read does not wait for that write), and
     // a batch is cleaned in two halves side by side on the parsing threads, which this
-    // job's crawl no longer keeps busy.
+    // job's crawl no longer uses (other jobs may).
     let mut after = String::new();
     let mut cleaned_pages = 0;
     let mut ready: Option<CleanedBatch> = None;
