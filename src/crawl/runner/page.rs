@@ -236,10 +236,11 @@ enum Unprepared {
 }
 
 /// CPU work of a page: decode, extract, chunk and describe. Runs on the parsing threads
-/// (`cpu_pool`; a wait below holds one of them, for as long as a cancel's write takes and
-/// at most `jobs::stop`'s bound), where work cannot be interrupted, so a cancel is looked at between the steps (and between
-/// the windows of a long text while chunking): a cancelled job's page stops there, and
-/// waits there while a cancel is being written (`jobs::stop`).
+/// (`cpu_pool`), where work cannot be interrupted, so a cancel is looked at between the
+/// steps (and between the windows of a long text while chunking): a cancelled job's page
+/// stops there, and waits there while a cancel is being written (`jobs::stop`). That wait
+/// holds a parsing thread for as long as the cancel's write takes (at most the bound in
+/// `jobs::stop`).
 fn prepare_page(
     chunker: &Chunker,
     fetched: Fetched,
