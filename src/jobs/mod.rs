@@ -197,13 +197,17 @@ impl JobEngine {
         self.inner.crawl.chunker.clone()
     }
 
-    /// Runs CPU work that counts tokens on the threads where pages are parsed.
-    pub async fn run_on_cpu<T, F>(&self, work: F) -> Result<T, crate::crawl::cpu_pool::CpuPoolError>
+    /// Queues CPU work that counts tokens on the threads where pages are parsed (at once,
+    /// as `CpuPool::run` does), and returns its answer to await.
+    pub fn run_on_cpu<T, F>(
+        &self,
+        work: F,
+    ) -> impl std::future::Future<Output = Result<T, crate::crawl::cpu_pool::CpuPoolError>>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.inner.crawl.cpu.run(work).await
+        self.inner.crawl.cpu.run(work)
     }
 
     pub fn net_policy(&self) -> &crate::crawl::netpolicy::NetPolicy {
