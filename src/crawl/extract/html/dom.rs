@@ -54,20 +54,42 @@ pub(super) fn walk<'a>(root: ElementRef<'a>, mut visit: impl FnMut(Visit<'a>) ->
 
 /// Text of a subtree as a reader sees it: boilerplate skipped, whitespace collapsed.
 pub(super) fn visible_text(root: ElementRef) -> String {
+    collapse(&rendered_text(root, is_boilerplate))
+}
+
+/// The text of `root` outside the elements `skip` answers for, with a space where a
+/// browser breaks the line (at a `<br>` and around each block). Adjacent blocks need not
+/// be apart in the markup (`<p>previous</p><p>pandas.test</p>`, minified pages, and the
+/// whitespace between blocks the parser leaves out), but their texts must be.
+pub(super) fn rendered_text(root: ElementRef, skip: impl Fn(ElementRef) -> bool) -> String {
     let mut text = String::new();
+    let mut open_blocks = Vec::new();
     walk(root, |visit| match visit {
-        Visit::Enter(el) if is_boilerplate(el) => Flow::Skip,
+        Visit::Enter(el) if skip(el) => Flow::Skip,
         Visit::Enter(el) if el.value().name() == "br" => {
             text.push(' ');
             Flow::Skip
+        }
+        Visit::Enter(el) => {
+            let block = is_block_level(el.value().name());
+            if block {
+                text.push(' ');
+            }
+            open_blocks.push(block);
+            Flow::Descend
         }
         Visit::Text(t) => {
             text.push_str(t);
             Flow::Descend
         }
-        _ => Flow::Descend,
+        Visit::Leave => {
+            if open_blocks.pop() == Some(true) {
+                text.push(' ');
+            }
+            Flow::Descend
+        }
     });
-    collapse(&text)
+    text
 }
 
 pub(super) fn visible_text_len(root: ElementRef) -> usize {

@@ -244,6 +244,59 @@ pub(super) fn grid_columns(el: &ElementRef) -> Option<usize> {
     named.or((headers > 0).then_some(headers))
 }
 
+/// Elements a browser lays out as blocks: their text starts and ends a line, and
+/// whitespace after one starts no text. (`is_block_tag` is narrower: the blocks the
+/// Markdown conversion writes as paragraphs of their own.)
+pub(super) fn is_block_level(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+    )
+}
+
 pub(super) fn is_block_tag(name: &str) -> bool {
     matches!(
         name,

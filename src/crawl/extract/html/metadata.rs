@@ -235,14 +235,5 @@ pub(super) fn anchor_text(anchor: ElementRef) -> String {
 /// An anchor's own text without what a reader never sees (scripts, styles, templates);
 /// unlike `visible_text`, chrome rules do not apply: a "Next" link keeps its words.
 pub(super) fn link_text(anchor: ElementRef) -> String {
-    let mut text = String::new();
-    walk(anchor, |visit| match visit {
-        Visit::Enter(el) if is_dropped_tag(el.value().name()) => Flow::Skip,
-        Visit::Text(t) => {
-            text.push_str(t);
-            Flow::Descend
-        }
-        _ => Flow::Descend,
-    });
-    text
+    rendered_text(anchor, |el| is_dropped_tag(el.value().name()))
 }

@@ -304,6 +304,16 @@ fn fragment_links_keep_only_their_text() {
 }
 
 #[test]
+fn a_links_text_keeps_its_blocks_apart() {
+    let page = extract(
+        "<body><nav><a href=\"prev.html\"><p>previous</p><p>Install</p></a>\
+         <a href=\"next.html\"><span>next</span><br><span>Usage</span></a></nav></body>",
+    );
+    let texts: Vec<&str> = page.links.iter().map(|link| link.text.as_str()).collect();
+    assert_eq!(texts, ["previous Install", "next Usage"]);
+}
+
+#[test]
 fn links_without_text_and_script_links_are_not_rendered_as_links() {
     assert_eq!(
         md("<p>a<a href=\"/x\"> </a>b <a href=\"javascript:void(0)\">run</a></p>"),
