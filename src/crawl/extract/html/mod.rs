@@ -23,6 +23,7 @@ mod dom;
 mod elements;
 mod metadata;
 mod page_name;
+mod parse;
 mod recall;
 mod spec_links;
 #[cfg(test)]
@@ -75,7 +76,7 @@ pub struct PageLink {
 }
 
 pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
-    let doc = Html::parse_document(&defuse(html));
+    let doc = parse::parse_document(&defuse(html));
     let tagged = Tagged::of(&doc);
     let _memo = ChromeMemo::enter(&doc, tagged.has_step_links());
     let base = base_url(&tagged, page_url);

@@ -1,0 +1,311 @@
+//! Parsing a page into scraper's tree with less of it kept in memory.
+//!
+//! A tree node costs 128 bytes and every attribute value longer than eight bytes its own
+//! allocation, so a page of megabytes takes nine times its size while it is read (a 6 MB
+//! Javadoc page: 240,505 nodes). Two things the tree would hold tell the reader nothing:
+//!
+//! - **whitespace between blocks**: the line break after a `</div>` before the next one
+//!   is a node of its own (a fifth of that page's nodes). A browser does not render it,
+//!   nor does the Markdown conversion write it. Only whitespace whose previous sibling
+//!   is a block goes, or that is in a list or table outside its items, and never inside
+//!   preformatted text or a container named as code, where it is the text itself (a
+//!   block's first child, such as a code line's indentation, stays);
+//! - **copies of the same attribute value**: a reference's thousands of `class="col-first
+//!   even-row-color"` and `title="class in java.lang"` become one shared value each.
+//!
+//! Parse errors are not collected either: nothing reads them. On that Javadoc page the
+//! tree keeps 11,917 of 52,820 whitespace nodes and 10,674 copies of 93,302 long values;
+//! a crawl of the page alone peaks at 99.5 MiB instead of 107, the whole 10,146-page
+//! reference at 114–119 instead of 125–126 (`docs/benchmarks.md`). Across 105 sites of
+//! the fidelity harness the saved Markdown and chunks are byte for byte the same.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::{Attribute, QualName};
+use scraper::{Html, HtmlTreeSink, Node};
+
+use super::elements::is_block_level;
+use crate::crawl::tokens::Fnv;
+
+/// Parses a whole document, as `Html::parse_document` does, into a lighter tree.
+pub(super) fn parse_document(html: &str) -> Html {
+    let sink = LeanSink {
+        tree: HtmlTreeSink::new(Html::new_document()),
+        values: RefCell::default(),
+        verbatim: RefCell::default(),
+    };
+    html5ever::parse_document(sink, Default::default()).one(html)
+}
+
+/// Attribute values up to this long live inside the tendril, with no allocation.
+const INLINE_BYTES: usize = 8;
+
+/// scraper's sink, told to skip inter-block whitespace and to share repeated attribute
+/// values. Every other call is passed on unchanged.
+struct LeanSink {
+    tree: HtmlTreeSink,
+    /// One copy of each long attribute value seen; cloning it shares its buffer.
+    values: RefCell<HashSet<StrTendril, BuildHasherDefault<Fnv>>>,
+    /// Per element asked about: whether whitespace in it is kept ([`Self::is_verbatim`]).
+    verbatim: RefCell<HashMap<ego_tree::NodeId, bool, BuildHasherDefault<Fnv>>>,
+}
+
+impl LeanSink {
+    fn share_values(&self, attrs: &mut [Attribute]) {
+        let mut values = self.values.borrow_mut();
+        for attr in attrs.iter_mut() {
+            if attr.value.len() <= INLINE_BYTES {
+                continue;
+            }
+            match values.get(str::as_bytes(&attr.value)) {
+                Some(seen) => attr.value = seen.clone(),
+                None => {
+                    values.insert(attr.value.clone());
+                }
+            }
+        }
+    }
+
+    /// Whether whitespace appended to `parent` now would be rendered by nobody: it
+    /// follows a block and no ancestor keeps whitespace as it is.
+    fn is_unrendered_whitespace(&self, parent: &ego_tree::NodeId, text: &str) -> bool {
+        if !text.bytes().all(|b| b.is_ascii_whitespace()) {
+            return false;
+        }
+        let html = self.tree.0.borrow();
+        let Some(parent) = html.tree.get(*parent) else {
+            return false;
+        };
+        let holds_no_text = parent
+            .value()
+            .as_element()
+            .is_some_and(|el| holds_no_text(el.name()));
+        let follows_block = parent
+            .last_child()
+            .and_then(|last| last.value().as_element().map(|el| el.name()))
+            .is_some_and(is_block_level);
+        (holds_no_text || follows_block) && !self.is_verbatim(parent)
+    }
+
+    /// Whether `node` or one of its ancestors keeps whitespace as it is. Remembered per
+    /// node, so that a page's whitespace costs one look at each element, not one per
+    /// ancestor each time.
+    fn is_verbatim(&self, node: ego_tree::NodeRef<'_, Node>) -> bool {
+        let mut known = self.verbatim.borrow_mut();
+        let mut unknown = Vec::new();
+        let mut answer = false;
+        for node in std::iter::successors(Some(node), |node| node.parent()) {
+            if let Some(&seen) = known.get(&node.id()) {
+                answer = seen;
+                break;
+            }
+            unknown.push(node.id());
+            if matches!(node.value(), Node::Element(el) if keeps_whitespace(el)) {
+                answer = true;
+                break;
+            }
+        }
+        for id in unknown {
+            known.insert(id, answer);
+        }
+        answer
+    }
+}
+
+/// Elements whose own text a browser never renders, only their items' (whitespace
+/// anywhere in them goes, also before their first item).
+fn holds_no_text(name: &str) -> bool {
+    matches!(
+        name,
+        "html" | "head" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody" | "tfoot" | "tr"
+    )
+}
+
+/// Class names that say a container holds code, whose whitespace may be its layout.
+const CODE_CLASS_PARTS: [&str; 6] = [
+    "code",
+    "fragment",
+    "highlight",
+    "listing",
+    "source",
+    "program",
+];
+
+/// Preformatted elements, and containers named as code.
+fn keeps_whitespace(el: &scraper::node::Element) -> bool {
+    matches!(
+        el.name(),
+        "pre" | "textarea" | "listing" | "xmp" | "plaintext" | "code" | "samp" | "kbd"
+    ) || el.attr("class").is_some_and(|classes| {
+        CODE_CLASS_PARTS.iter().any(|part| {
+            classes
+                .as_bytes()
+                .windows(part.len())
+                .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
+        })
+    })
+}
+
+impl TreeSink for LeanSink {
+    type Handle = <HtmlTreeSink as TreeSink>::Handle;
+    type Output = Html;
+    type ElemName<'a> = <HtmlTreeSink as TreeSink>::ElemName<'a>;
+
+    fn finish(self) -> Html {
+        self.tree.finish()
+    }
+
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
+
+    fn get_document(&self) -> Self::Handle {
+        self.tree.get_document()
+    }
+
+    fn elem_name<'a>(&'a self, target: &'a Self::Handle) -> Self::ElemName<'a> {
+        self.tree.elem_name(target)
+    }
+
+    fn create_element(
+        &self,
+        name: QualName,
+        mut attrs: Vec<Attribute>,
+        flags: ElementFlags,
+    ) -> Self::Handle {
+        self.share_values(&mut attrs);
+        self.tree.create_element(name, attrs, flags)
+    }
+
+    fn create_comment(&self, text: StrTendril) -> Self::Handle {
+        self.tree.create_comment(text)
+    }
+
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Self::Handle {
+        self.tree.create_pi(target, data)
+    }
+
+    fn append(&self, parent: &Self::Handle, child: NodeOrText<Self::Handle>) {
+        if let NodeOrText::AppendText(text) = &child {
+            if self.is_unrendered_whitespace(parent, text) {
+                return;
+            }
+        }
+        self.tree.append(parent, child)
+    }
+
+    fn append_based_on_parent_node(
+        &self,
+        element: &Self::Handle,
+        prev_element: &Self::Handle,
+        child: NodeOrText<Self::Handle>,
+    ) {
+        self.tree
+            .append_based_on_parent_node(element, prev_element, child)
+    }
+
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.tree
+            .append_doctype_to_document(name, public_id, system_id)
+    }
+
+    fn mark_script_already_started(&self, node: &Self::Handle) {
+        self.tree.mark_script_already_started(node)
+    }
+
+    fn get_template_contents(&self, target: &Self::Handle) -> Self::Handle {
+        self.tree.get_template_contents(target)
+    }
+
+    fn same_node(&self, x: &Self::Handle, y: &Self::Handle) -> bool {
+        self.tree.same_node(x, y)
+    }
+
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.tree.set_quirks_mode(mode)
+    }
+
+    fn append_before_sibling(&self, sibling: &Self::Handle, new_node: NodeOrText<Self::Handle>) {
+        self.tree.append_before_sibling(sibling, new_node)
+    }
+
+    fn add_attrs_if_missing(&self, target: &Self::Handle, mut attrs: Vec<Attribute>) {
+        self.share_values(&mut attrs);
+        self.tree.add_attrs_if_missing(target, attrs)
+    }
+
+    fn remove_from_parent(&self, target: &Self::Handle) {
+        self.tree.remove_from_parent(target)
+    }
+
+    fn reparent_children(&self, node: &Self::Handle, new_parent: &Self::Handle) {
+        self.tree.reparent_children(node, new_parent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text nodes of `doc`, as they are in its tree.
+    fn texts(doc: &Html) -> Vec<String> {
+        doc.tree
+            .nodes()
+            .filter_map(|node| node.value().as_text().map(|t| t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn whitespace_after_a_block_is_left_out() {
+        let doc = parse_document(
+            "<body><div>one</div>\n  <div>two</div>\n<ul>\n<li>three</li>\n</ul>\n</body>",
+        );
+        assert_eq!(texts(&doc), ["one", "two", "three"]);
+    }
+
+    #[test]
+    fn whitespace_a_reader_sees_stays() {
+        let page = "<body><p><a>one</a> <b>two</b></p>\
+                    <div>  <span>indented</span></div>\
+                    <pre><div>x</div>\n<div>y</div></pre>\
+                    <div class=\"sourceCode\"><div>a</div>\n<div>b</div></div></body>";
+        let doc = parse_document(page);
+        assert_eq!(
+            texts(&doc),
+            ["one", " ", "two", "  ", "indented", "x", "\n", "y", "a", "\n", "b"]
+        );
+    }
+
+    #[test]
+    fn repeated_attribute_values_share_one_copy() {
+        let doc = parse_document(
+            "<p class=\"col-first even-row-color\">a</p><p class=\"col-first even-row-color\">b</p>",
+        );
+        let values: Vec<*const u8> = doc
+            .tree
+            .nodes()
+            .filter_map(|node| node.value().as_element()?.attr("class"))
+            .map(str::as_ptr)
+            .collect();
+        assert_eq!(values.len(), 2);
+        assert_eq!(values[0], values[1]);
+    }
+
+    #[test]
+    fn the_tree_is_otherwise_the_one_scraper_builds() {
+        let page = "<!DOCTYPE html><html><head><title>T</title></head><body>\
+                    <table><tr><td>cell</td></tr>text<b>bold<p>moved</b></p></table>\
+                    <template><p>inside</p></template></body></html>";
+        let ours = parse_document(page);
+        let theirs = Html::parse_document(page);
+        assert_eq!(ours.html(), theirs.html());
+    }
+}
