@@ -37,8 +37,8 @@ fn main() {
         let Some(url) = saved_pages::url_of(&base, &root, path) else {
             continue;
         };
-        let fetched = saved_pages::fetched(&url, body);
-        let Extracted::Document(document) = extract(&fetched) else {
+        let mut fetched = saved_pages::fetched(&url, body);
+        let Extracted::Document(document) = extract(&mut fetched) else {
             continue;
         };
         document.content.hash(&mut hasher);

@@ -51,7 +51,9 @@ fn main() {
     let chunker = Chunker::new(2_000);
     let mut markdown = Vec::new();
     let whole = best_of(runs, &pages, |url, body| {
-        if let Extracted::Document(document) = extract(&saved_pages::fetched(url, body.to_vec())) {
+        if let Extracted::Document(document) =
+            extract(&mut saved_pages::fetched(url, body.to_vec()))
+        {
             std::hint::black_box(chunk_document(&chunker, &document, url));
             if markdown.len() < pages.len() {
                 markdown.push(document.content);

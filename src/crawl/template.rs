@@ -1086,7 +1086,7 @@ mod tests {
 
     fn page(url: &str, body: &str) -> (String, Vec<Block>) {
         let page = extract_html(
-            &format!("<html><body>{body}</body></html>"),
+            format!("<html><body>{body}</body></html>"),
             &Url::parse(url).expect("url"),
         );
         (page.markdown, page.blocks)

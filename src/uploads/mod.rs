@@ -230,7 +230,7 @@ fn text_document(bytes: &[u8], format: UploadFormat, declared: &str, url: &Url) 
     let text = decode::decode(bytes, charset, format == UploadFormat::Html);
     let text = text.trim_start_matches('\u{feff}').to_string();
     match format {
-        UploadFormat::Html => extract::from_html(&text, url),
+        UploadFormat::Html => extract::from_html(text, url),
         UploadFormat::Json => extract::from_structured(text, ContentKind::Json, SpecFormat::Json),
         UploadFormat::Yaml => extract::from_structured(text, ContentKind::Yaml, SpecFormat::Yaml),
         UploadFormat::Markdown => extract::plain(text, ContentKind::Markdown, true),

@@ -21,6 +21,20 @@ pub fn decode<'a>(body: &'a [u8], header_charset: Option<&str>, is_html: bool) -
     text
 }
 
+/// As [`decode`], taking the body: valid UTF-8 (most pages) becomes the text without a
+/// copy, so that the caller can let the page's bytes go as soon as the text is read.
+pub fn decode_owned(body: Vec<u8>, header_charset: Option<&str>, is_html: bool) -> String {
+    let converted = match decode(&body, header_charset, is_html) {
+        Cow::Borrowed(text) if text.len() == body.len() => None,
+        text => Some(text.into_owned()),
+    };
+    converted.unwrap_or_else(|| {
+        // Borrowed whole: the bytes are valid UTF-8, so the lossy branch is never taken.
+        String::from_utf8(body)
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+    })
+}
+
 fn detect(body: &[u8]) -> &'static Encoding {
     if std::str::from_utf8(body).is_ok() {
         return UTF_8;
@@ -64,6 +78,20 @@ fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_utf8_body_becomes_the_text_without_a_copy() {
+        let body = "<p>größere</p>".as_bytes().to_vec();
+        let address = body.as_ptr();
+        let text = decode_owned(body, None, true);
+        assert_eq!(text, "<p>größere</p>");
+        assert_eq!(text.as_ptr(), address);
+        assert_eq!(
+            decode_owned(b"caf\xe9".to_vec(), Some("ISO-8859-1"), false),
+            "café"
+        );
+        assert_eq!(decode_owned(b"\xef\xbb\xbfok".to_vec(), None, false), "ok");
+    }
 
     #[test]
     fn header_charset_comes_first() {

@@ -10,6 +10,8 @@ mod markdown_writer;
 pub mod openapi;
 pub mod pdf;
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use super::classify::ContentKind;
@@ -56,7 +58,9 @@ pub enum Extracted {
     Unsupported(String),
 }
 
-pub fn extract(fetched: &Fetched) -> Extracted {
+/// Takes the page's body out of `fetched` (left empty): a page of megabytes is let go as
+/// soon as its tree is built, before the walks over that tree need memory of their own.
+pub fn extract(fetched: &mut Fetched) -> Extracted {
     let Some(kind) = kind_of(fetched) else {
         let mime = if fetched.mime.is_empty() {
             "(none)"
@@ -70,21 +74,17 @@ pub fn extract(fetched: &Fetched) -> Extracted {
         let mime = fetched.mime.as_str();
         return Extracted::Unsupported(format!("binary content served as {mime}"));
     }
-    let text = decode::decode(
-        &fetched.body,
+    let text = decode::decode_owned(
+        std::mem::take(&mut fetched.body),
         fetched.charset.as_deref(),
         kind == ContentKind::Html,
     );
     Extracted::Document(Box::new(match kind {
-        ContentKind::Html => from_html(&text, &fetched.final_url),
-        ContentKind::Json => {
-            from_structured(text.into_owned(), ContentKind::Json, SpecFormat::Json)
-        }
-        ContentKind::Yaml => {
-            from_structured(text.into_owned(), ContentKind::Yaml, SpecFormat::Yaml)
-        }
-        ContentKind::Markdown => plain(text.into_owned(), ContentKind::Markdown, true),
-        ContentKind::Text => plain(text.into_owned(), ContentKind::Text, false),
+        ContentKind::Html => from_html(text, &fetched.final_url),
+        ContentKind::Json => from_structured(text, ContentKind::Json, SpecFormat::Json),
+        ContentKind::Yaml => from_structured(text, ContentKind::Yaml, SpecFormat::Yaml),
+        ContentKind::Markdown => plain(text, ContentKind::Markdown, true),
+        ContentKind::Text => plain(text, ContentKind::Text, false),
     }))
 }
 
@@ -150,7 +150,8 @@ fn sniff(body: &[u8]) -> Option<ContentKind> {
     }
 }
 
-pub(crate) fn from_html(text: &str, url: &Url) -> Document {
+/// `text` owned is let go once parsed (see [`html::extract_html`]).
+pub(crate) fn from_html<'a>(text: impl Into<Cow<'a, str>>, url: &Url) -> Document {
     let page = html::extract_html(text, url);
     let page_language = page.lang.as_deref().map(primary_language);
     let other_languages = page
@@ -285,14 +286,14 @@ mod tests {
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 1));
         assert_eq!(
-            reason(extract(&fetched("text/html", &png))).as_deref(),
+            reason(extract(&mut fetched("text/html", &png))).as_deref(),
             Some("binary content served as text/html")
         );
         let with_nul = b"<html>\0\0\0</html>";
-        assert!(reason(extract(&fetched("text/plain", with_nul))).is_some());
+        assert!(reason(extract(&mut fetched("text/plain", with_nul))).is_some());
         let latin1 = "<p>Caf\u{e9} cr\u{e8}me, na\u{ef}ve \u{2014} r\u{e9}sum\u{e9}</p>".repeat(50);
         let latin1: Vec<u8> = latin1.chars().map(|c| c as u32 as u8).collect();
-        assert!(reason(extract(&fetched("text/html", &latin1))).is_none());
+        assert!(reason(extract(&mut fetched("text/html", &latin1))).is_none());
         assert!(!looks_binary(b"\xFF\xFE<\0h\0t\0m\0l\0>\0"));
     }
 }

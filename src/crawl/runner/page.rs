@@ -243,7 +243,7 @@ enum Unprepared {
 /// `jobs::stop`).
 fn prepare_page(
     chunker: &Chunker,
-    fetched: Fetched,
+    mut fetched: Fetched,
     fetched_at: String,
     cancel: &JobStop,
 ) -> Result<ProcessedPage, Unprepared> {
@@ -251,7 +251,7 @@ fn prepare_page(
     if cancelled() {
         return Err(Unprepared::Cancelled);
     }
-    let document = match extract(&fetched) {
+    let document = match extract(&mut fetched) {
         Extracted::Document(document) => *document,
         Extracted::Unsupported(reason) => return Err(Unprepared::Failed(reason)),
     };

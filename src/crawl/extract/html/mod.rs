@@ -75,8 +75,12 @@ pub struct PageLink {
     pub nofollow: bool,
 }
 
-pub fn extract_html(html: &str, page_url: &Url) -> HtmlPage {
-    let doc = parse::parse_document(&defuse(html));
+/// A page given owned is let go once its tree is built: the tree keeps a copy of the
+/// text it needs, and the walks below need memory of their own.
+pub fn extract_html<'a>(html: impl Into<Cow<'a, str>>, page_url: &Url) -> HtmlPage {
+    let html = html.into();
+    let doc = parse::parse_document(&defuse(&html));
+    drop(html);
     let tagged = Tagged::of(&doc);
     let _memo = ChromeMemo::enter(&doc, tagged.has_step_links());
     let base = base_url(&tagged, page_url);
