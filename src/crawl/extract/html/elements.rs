@@ -127,27 +127,7 @@ fn is_phrase_cell(cell: ElementRef) -> bool {
 
 /// Elements that start a line of their own in Markdown.
 fn holds_lines(name: &str) -> bool {
-    is_block_tag(name)
-        || matches!(
-            name,
-            "ul" | "ol"
-                | "li"
-                | "pre"
-                | "table"
-                | "tr"
-                | "td"
-                | "th"
-                | "dt"
-                | "blockquote"
-                | "hr"
-                | "br"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-        )
+    is_block_tag(name) || is_block_level(name) || matches!(name, "pre" | "br")
 }
 
 /// The cells of `table`, not of the tables inside it, up to `most + 1` of them (then the
