@@ -58,8 +58,9 @@ pub enum Extracted {
     Unsupported(String),
 }
 
-/// Takes the page's body out of `fetched` (left empty): a page of megabytes is let go as
-/// soon as its tree is built, before the walks over that tree need memory of their own.
+/// Takes the page's body out of `fetched` (left empty) once it is to be decoded: a page
+/// of megabytes is let go as soon as its tree is built, before the walks over that tree
+/// need memory of their own. A body refused as unsupported stays where it was.
 pub fn extract(fetched: &mut Fetched) -> Extracted {
     let Some(kind) = kind_of(fetched) else {
         let mime = if fetched.mime.is_empty() {

@@ -786,6 +786,7 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
     let mut started = false;
     let mut decided = None;
     let mut nodes = 0;
+    let mut breaks = LineBreaks::default();
     walk(el, |visit| {
         nodes += 1;
         if nodes > 64 {
@@ -793,10 +794,14 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
             decided = Some(false);
             return Flow::Stop;
         }
-        let Visit::Text(text) = visit else {
-            return Flow::Descend;
+        // A line break ends the first word as white space does (`short_text` writes one).
+        let line_break: &[u8] = b" ";
+        let text = match visit {
+            Visit::Text(text) => text.as_bytes(),
+            visit if breaks.at(&visit) => line_break,
+            _ => return Flow::Descend,
         };
-        for &b in text.as_bytes() {
+        for &b in text {
             if !b.is_ascii() {
                 decided = Some(true);
                 return Flow::Stop;

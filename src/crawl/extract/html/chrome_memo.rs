@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn remembered_answers_are_the_answers() {
-        let doc = Html::parse_document(PAGE);
+        let doc = super::parse::parse_document(PAGE);
         let expected: Vec<_> = all_elements(&doc).into_iter().map(chrome_kind_of).collect();
         assert!(expected.contains(&Some(Chrome::Structural)));
         assert!(expected.contains(&Some(Chrome::Named)));
@@ -141,10 +141,10 @@ mod tests {
     /// worked out, never answered from the other page's memo.
     #[test]
     fn another_documents_elements_are_not_answered_from_the_memo() {
-        let doc = Html::parse_document(PAGE);
+        let doc = super::parse::parse_document(PAGE);
         let _memo = ChromeMemo::enter(&doc, true);
         ask_all(&doc);
-        let other = Html::parse_document(
+        let other = super::parse::parse_document(
             r#"<html><body><p>Plain</p><nav>Skip to content</nav><div>Back to top</div>
                <section class="toc">x</section><li>Edit this page</li></body></html>"#,
         );
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn nothing_is_remembered_after_the_scope() {
-        let doc = Html::parse_document(PAGE);
+        let doc = super::parse::parse_document(PAGE);
         {
             let _memo = ChromeMemo::enter(&doc, true);
             ask_all(&doc);

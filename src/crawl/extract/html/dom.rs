@@ -63,33 +63,48 @@ pub(super) fn visible_text(root: ElementRef) -> String {
 /// whitespace between blocks the parser leaves out), but their texts must be.
 pub(super) fn rendered_text(root: ElementRef, skip: impl Fn(ElementRef) -> bool) -> String {
     let mut text = String::new();
-    let mut open_blocks = Vec::new();
+    let mut breaks = LineBreaks::default();
     walk(root, |visit| match visit {
         Visit::Enter(el) if skip(el) => Flow::Skip,
-        Visit::Enter(el) if el.value().name() == "br" => {
-            text.push(' ');
-            Flow::Skip
-        }
-        Visit::Enter(el) => {
-            let block = is_block_level(el.value().name());
-            if block {
-                text.push(' ');
-            }
-            open_blocks.push(block);
-            Flow::Descend
-        }
-        Visit::Text(t) => {
-            text.push_str(t);
-            Flow::Descend
-        }
-        Visit::Leave => {
-            if open_blocks.pop() == Some(true) {
-                text.push(' ');
-            }
+        visit => {
+            breaks.write(&visit, &mut text);
             Flow::Descend
         }
     });
     text
+}
+
+/// Where a walk's text breaks its line as a browser lays it out: at a `<br>` and where a
+/// block starts or ends. Told of every element the walk descends into and leaves.
+#[derive(Default)]
+pub(super) struct LineBreaks {
+    /// Whether each open element breaks the line when it is left.
+    open: Vec<bool>,
+}
+
+impl LineBreaks {
+    /// Whether `visit` (of an element the walk descends into, or a leave) breaks the line.
+    pub(super) fn at(&mut self, visit: &Visit) -> bool {
+        match visit {
+            Visit::Enter(el) => {
+                let name = el.value().name();
+                let block = is_block_level(name);
+                self.open.push(block);
+                block || name == "br"
+            }
+            Visit::Leave => self.open.pop() == Some(true),
+            Visit::Text(_) => false,
+        }
+    }
+
+    /// Appends `visit`'s text to `text`, or a space where it breaks the line.
+    pub(super) fn write(&mut self, visit: &Visit, text: &mut String) {
+        if let Visit::Text(t) = visit {
+            text.push_str(t);
+        } else if self.at(visit) {
+            text.push(' ');
+        }
+    }
 }
 
 pub(super) fn visible_text_len(root: ElementRef) -> usize {
@@ -131,18 +146,17 @@ pub(super) fn non_whitespace_chars(text: &str) -> usize {
     }
 }
 
-/// Raw text of a small subtree, or `None` once it exceeds the limits; keeps
-/// per-element phrase checks linear on huge or deeply nested pages.
+/// Text of a small subtree (blocks apart, see [`LineBreaks`]), or `None` once it exceeds
+/// the limits; keeps per-element phrase checks linear on huge or deeply nested pages.
 pub(super) fn short_text(root: ElementRef, max_chars: usize) -> Option<String> {
     const MAX_NODES: usize = 64;
     let mut text = String::new();
+    let mut breaks = LineBreaks::default();
     let mut nodes = 0;
     let mut too_big = false;
     walk(root, |visit| {
         nodes += 1;
-        if let Visit::Text(t) = visit {
-            text.push_str(t);
-        }
+        breaks.write(&visit, &mut text);
         if nodes > MAX_NODES || text.len() > max_chars * 4 {
             too_big = true;
             return Flow::Stop;

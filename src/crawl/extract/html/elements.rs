@@ -322,8 +322,9 @@ pub(super) fn is_code_line(el: &ElementRef) -> bool {
             .any(|inner| is_block_tag(inner.value().name()))
 }
 
-/// Class names of a container that say it holds code.
-const CODE_CONTAINER_NAMES: [&str; 6] = [
+/// Class names of a container that say it holds code (also where the parser keeps
+/// whitespace as it is, `parse.rs`).
+pub(super) const CODE_CONTAINER_NAMES: [&str; 6] = [
     "fragment",
     "code",
     "highlight",

@@ -7,9 +7,10 @@
 //! - **whitespace between blocks**: the line break after a `</div>` before the next one
 //!   is a node of its own (a fifth of that page's nodes). A browser does not render it,
 //!   nor does the Markdown conversion write it. Only whitespace whose previous sibling
-//!   is a block goes, or that is in a list or table outside its items, and never inside
-//!   preformatted text or a container named as code, where it is the text itself (a
-//!   block's first child, such as a code line's indentation, stays);
+//!   is a block goes, or that opens a list, or is in a table outside its cells or in
+//!   the document's head, and never inside preformatted text or a container named as
+//!   code, where it is the text itself (a block's first child, such as a code line's
+//!   indentation, stays);
 //! - **copies of the same attribute value**: a reference's thousands of `class="col-first
 //!   even-row-color"` and `title="class in java.lang"` become one shared value each.
 //!
@@ -29,7 +30,7 @@ use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::{Attribute, QualName};
 use scraper::{Html, HtmlTreeSink, Node};
 
-use super::elements::is_block_level;
+use super::elements::{is_block_level, CODE_CONTAINER_NAMES};
 use crate::crawl::tokens::Fnv;
 
 /// Parses a whole document, as `Html::parse_document` does, into a lighter tree.
@@ -72,7 +73,8 @@ impl LeanSink {
     }
 
     /// Whether whitespace appended to `parent` now would be rendered by nobody: it
-    /// follows a block and no ancestor keeps whitespace as it is.
+    /// follows a block, starts a list, or is in a table outside its cells, and no
+    /// ancestor keeps whitespace as it is.
     fn is_unrendered_whitespace(&self, parent: &ego_tree::NodeId, text: &str) -> bool {
         if !text.bytes().all(|b| b.is_ascii_whitespace()) {
             return false;
@@ -81,20 +83,27 @@ impl LeanSink {
         let Some(parent) = html.tree.get(*parent) else {
             return false;
         };
-        let holds_no_text = parent
-            .value()
-            .as_element()
-            .is_some_and(|el| holds_no_text(el.name()));
-        let follows_block = parent
-            .last_child()
-            .and_then(|last| last.value().as_element().map(|el| el.name()))
-            .is_some_and(is_block_level);
-        (holds_no_text || follows_block) && !self.is_verbatim(parent)
+        let parent_name = parent.value().as_element().map(|el| el.name());
+        let unrendered_here = match parent.last_child() {
+            // Before a list's first item; text in it a browser shows (`<ul><a>One</a>
+            // <a>Two</a></ul>`), so only whitespace ahead of everything goes.
+            None => parent_name.is_some_and(|name| holds_no_text(name) || is_list(name)),
+            Some(last) => {
+                parent_name.is_some_and(holds_no_text)
+                    || last
+                        .value()
+                        .as_element()
+                        .is_some_and(|el| is_block_level(el.name()))
+            }
+        };
+        unrendered_here && !self.is_verbatim(parent)
     }
 
     /// Whether `node` or one of its ancestors keeps whitespace as it is. Remembered per
     /// node, so that a page's whitespace costs one look at each element, not one per
-    /// ancestor each time.
+    /// ancestor each time. The parser's later moves (misnested formatting, foster
+    /// parenting) only take ancestors away or swap them for clones of the same name and
+    /// attributes, so an answer can only go stale towards keeping whitespace.
     fn is_verbatim(&self, node: ego_tree::NodeRef<'_, Node>) -> bool {
         let mut known = self.verbatim.borrow_mut();
         let mut unknown = Vec::new();
@@ -117,32 +126,27 @@ impl LeanSink {
     }
 }
 
-/// Elements whose own text a browser never renders, only their items' (whitespace
-/// anywhere in them goes, also before their first item).
+/// Elements whose whitespace the parser keeps but a browser never renders: the
+/// document's and head's, and a table's outside its cells (text in a table is moved
+/// ahead of it, whitespace is not).
 fn holds_no_text(name: &str) -> bool {
     matches!(
         name,
-        "html" | "head" | "ul" | "ol" | "dl" | "table" | "thead" | "tbody" | "tfoot" | "tr"
+        "html" | "head" | "table" | "thead" | "tbody" | "tfoot" | "tr"
     )
 }
 
-/// Class names that say a container holds code, whose whitespace may be its layout.
-const CODE_CLASS_PARTS: [&str; 6] = [
-    "code",
-    "fragment",
-    "highlight",
-    "listing",
-    "source",
-    "program",
-];
+fn is_list(name: &str) -> bool {
+    matches!(name, "ul" | "ol" | "dl")
+}
 
 /// Preformatted elements, and containers named as code.
 fn keeps_whitespace(el: &scraper::node::Element) -> bool {
     matches!(
         el.name(),
-        "pre" | "textarea" | "listing" | "xmp" | "plaintext" | "code" | "samp" | "kbd"
+        "pre" | "textarea" | "listing" | "xmp" | "plaintext" | "code" | "samp" | "kbd" | "tt"
     ) || el.attr("class").is_some_and(|classes| {
-        CODE_CLASS_PARTS.iter().any(|part| {
+        CODE_CONTAINER_NAMES.iter().any(|part| {
             classes
                 .as_bytes()
                 .windows(part.len())
@@ -266,9 +270,10 @@ mod tests {
     #[test]
     fn whitespace_after_a_block_is_left_out() {
         let doc = parse_document(
-            "<body><div>one</div>\n  <div>two</div>\n<ul>\n<li>three</li>\n</ul>\n</body>",
+            "<body><div>one</div>\n  <div>two</div>\n<ul>\n<li>three</li>\n</ul>\n\
+             <table>\n<tr>\n<td>four</td>\n</tr>\n</table></body>",
         );
-        assert_eq!(texts(&doc), ["one", "two", "three"]);
+        assert_eq!(texts(&doc), ["one", "two", "three", "four"]);
     }
 
     #[test]
@@ -276,11 +281,15 @@ mod tests {
         let page = "<body><p><a>one</a> <b>two</b></p>\
                     <div>  <span>indented</span></div>\
                     <pre><div>x</div>\n<div>y</div></pre>\
-                    <div class=\"sourceCode\"><div>a</div>\n<div>b</div></div></body>";
+                    <div class=\"sourceCode\"><div>a</div>\n<div>b</div></div>\
+                    <ul><a>c</a> <a>d</a></ul><pre><ul>\n<li>e</li>\n</ul></pre></body>";
         let doc = parse_document(page);
         assert_eq!(
             texts(&doc),
-            ["one", " ", "two", "  ", "indented", "x", "\n", "y", "a", "\n", "b"]
+            [
+                "one", " ", "two", "  ", "indented", "x", "\n", "y", "a", "\n", "b", "c", " ", "d",
+                "\n", "e", "\n"
+            ]
         );
     }
 

@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn chrome_landmarks_do_not_count_and_small_pages_pass() {
-        let doc = Html::parse_document(
+        let doc = super::parse::parse_document(
             "<html><head><title>Ignored title words</title></head><body>\
              <nav>navigation menu items</nav><p>alpha bravo charlie delta</p></body></html>",
         );
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(words.0.len(), 4);
         assert_eq!(words.recall(""), 1.0, "fewer than 30 words: not judged");
         let many: String = (0..40).map(|i| format!("<p>word{i}x</p>")).collect();
-        let doc = Html::parse_document(&format!("<body>{many}</body>"));
+        let doc = super::parse::parse_document(&format!("<body>{many}</body>"));
         let words = PageWords::of(&doc);
         let half: String = (0..20).map(|i| format!("word{i}x ")).collect();
         assert!((words.recall(&half) - 0.5).abs() < 1e-9);
