@@ -795,10 +795,9 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
             return Flow::Stop;
         }
         // A line break ends the first word as white space does (`short_text` writes one).
-        let line_break: &[u8] = b" ";
         let text = match visit {
             Visit::Text(text) => text.as_bytes(),
-            visit if breaks.at(&visit) => line_break,
+            visit if breaks.at(&visit) => b" ",
             _ => return Flow::Descend,
         };
         for &b in text {

@@ -322,9 +322,8 @@ pub(super) fn is_code_line(el: &ElementRef) -> bool {
             .any(|inner| is_block_tag(inner.value().name()))
 }
 
-/// Class names of a container that say it holds code (also where the parser keeps
-/// whitespace as it is, `parse.rs`).
-pub(super) const CODE_CONTAINER_NAMES: [&str; 6] = [
+/// Class names of a container that say it holds code.
+const CODE_CONTAINER_NAMES: [&str; 6] = [
     "fragment",
     "code",
     "highlight",
@@ -332,6 +331,18 @@ pub(super) const CODE_CONTAINER_NAMES: [&str; 6] = [
     "source",
     "program",
 ];
+
+/// Whether a `class` attribute names its element a container of code (`sourceCode`,
+/// `highlight-python`, `fragment` …): where code is written a line per element, and
+/// where the parser keeps whitespace as it is (`parse.rs`).
+pub(super) fn names_code(classes: &str) -> bool {
+    CODE_CONTAINER_NAMES.iter().any(|name| {
+        classes
+            .as_bytes()
+            .windows(name.len())
+            .any(|window| window.eq_ignore_ascii_case(name.as_bytes()))
+    })
+}
 
 /// Code written a line per element, as Doxygen writes its code fragments and source
 /// files (`<div class="fragment"><div class="line">…</div>…`): the first child element
@@ -349,10 +360,7 @@ pub(super) fn is_line_per_element_code(el: ElementRef) -> bool {
     {
         return false;
     }
-    let named_code = class_tokens(&el).any(|class| {
-        let class = class.to_ascii_lowercase();
-        CODE_CONTAINER_NAMES.iter().any(|name| class.contains(name))
-    });
+    let named_code = el.value().attr("class").is_some_and(names_code);
     if !named_code
         && !el
             .descendent_elements()

@@ -16,8 +16,8 @@
 //!
 //! Parse errors are not collected either: nothing reads them. On that Javadoc page the
 //! tree keeps 11,917 of 52,820 whitespace nodes and 10,674 copies of 93,302 long values;
-//! a crawl of the page alone peaks at 99.5 MiB instead of 107, the whole 10,146-page
-//! reference at 114–119 instead of 125–126 (`docs/benchmarks.md`). Across 105 sites of
+//! when this sink came in, a crawl of the page alone peaked at 99.5 MiB instead of 107,
+//! the whole 10,146-page reference at 114–119 instead of 125–126 (`docs/benchmarks.md`). Across 105 sites of
 //! the fidelity harness the saved Markdown and chunks are byte for byte the same.
 
 use std::borrow::Cow;
@@ -30,7 +30,7 @@ use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::{Attribute, QualName};
 use scraper::{Html, HtmlTreeSink, Node};
 
-use super::elements::{is_block_level, CODE_CONTAINER_NAMES};
+use super::elements::{is_block_level, names_code};
 use crate::crawl::tokens::Fnv;
 
 /// Parses a whole document, as `Html::parse_document` does, into a lighter tree.
@@ -145,14 +145,7 @@ fn keeps_whitespace(el: &scraper::node::Element) -> bool {
     matches!(
         el.name(),
         "pre" | "textarea" | "listing" | "xmp" | "plaintext" | "code" | "samp" | "kbd" | "tt"
-    ) || el.attr("class").is_some_and(|classes| {
-        CODE_CONTAINER_NAMES.iter().any(|part| {
-            classes
-                .as_bytes()
-                .windows(part.len())
-                .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
-        })
-    })
+    ) || el.attr("class").is_some_and(names_code)
 }
 
 impl TreeSink for LeanSink {
