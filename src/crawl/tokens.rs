@@ -22,12 +22,33 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
 
 use bpe_openai::Tokenizer;
 
+/// `cl100k_base` as `bpe_openai::cl100k_base()` builds it, but from the tables build.rs
+/// makes: without the two automata that only other encoders read (7 MiB resident), so
+/// this tokenizer may only count and split, never `encode`.
 fn tokenizer() -> &'static Tokenizer {
-    bpe_openai::cl100k_base()
+    static CL100K_BASE: LazyLock<Tokenizer> = LazyLock::new(|| {
+        let tables = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base_counting.tables"));
+        // Built with the program from a vocabulary in the repository: never bad input.
+        let bpe = rmp_serde::from_slice(tables).expect("the built tables read back");
+        Tokenizer::new_lookahead(bpe, &PRE_TOKENIZER, false).expect("cl100k's expression builds")
+    });
+    &CL100K_BASE
 }
+
+/// `bpe_openai`'s form of cl100k's pre-tokenising expression (see [`pieces`]): its
+/// look-ahead `\s+(?!\S)` becomes `\s+\s` with the last character dropped from the match.
+const PRE_TOKENIZER: [(&str, bool); 3] = [
+    (
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+$",
+        false,
+    ),
+    (r"\s+\s", true),
+    (r"\s+", false),
+];
 
 /// Loads the tokenizer's tables (a fraction of a second), so that the first page does
 /// not pay for it, and then lets go of the serialised copy they were built from.
@@ -544,6 +565,31 @@ mod tests {
         assert_eq!(cut(" ..x"), [" ..", "x"]);
         assert_eq!(cut("\tx\n y"), ["\tx", "\n", " y"]);
         assert_eq!(cut("\r\nx"), ["\r\n", "x"]);
+    }
+
+    #[test]
+    fn the_built_tables_count_as_bpe_openais_own() {
+        let full = bpe_openai::cl100k_base();
+        let built = tokenizer();
+        assert_eq!(built.bpe.num_tokens(), full.bpe.num_tokens());
+        // Every token alone, and runs of neighbouring tokens' bytes, which merge anew.
+        let mut run = Vec::new();
+        for id in 0..full.bpe.num_tokens() as u32 {
+            let bytes = full.bpe.token_bytes(id);
+            assert_eq!(built.bpe.token_bytes(id), bytes, "token {id}");
+            assert_eq!(built.bpe.count(bytes), 1, "token {id}");
+            run.extend_from_slice(bytes);
+            if id % 7 == 6 {
+                assert_eq!(built.bpe.count(&run), full.bpe.count(&run), "{run:?}");
+                run.clear();
+            }
+        }
+        let text = include_str!("../../README.md");
+        assert_eq!(built.count(text), full.count(text));
+        assert_eq!(
+            built.split(text).collect::<Vec<_>>(),
+            full.split(text).collect::<Vec<_>>()
+        );
     }
 
     #[test]
