@@ -7,13 +7,10 @@
 //! the duration of a [`ChromeMemo`] scope.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::hash::{Hash, Hasher};
 
 use ego_tree::{NodeId, Tree};
 use scraper::node::Node;
-
-use crate::crawl::tokens::Fnv;
 
 use super::*;
 
@@ -22,8 +19,39 @@ use super::*;
 #[derive(Default)]
 struct Memo {
     tree: usize,
-    kinds: HashMap<NodeId, Option<Chrome>, BuildHasherDefault<Fnv>>,
+    /// One byte a node, by its place in the tree ([`node_number`]): a page of 200,000
+    /// nodes needs 200 KB, where a map keyed by node id took 2 to 4 MiB at the peak of
+    /// the largest pages' memory.
+    kinds: Vec<Remembered>,
     step_links: bool,
+}
+
+/// What is remembered of a node; `Unknown` until asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Remembered {
+    #[default]
+    Unknown,
+    Kind(Option<Chrome>),
+}
+
+/// The number ego-tree gives a node: its place in the tree's storage, counted from 1.
+/// `NodeId` keeps it private but hashes as exactly that number, which this reads
+/// (checked by `node_numbers_count_the_nodes_in_order`).
+fn node_number(id: NodeId) -> usize {
+    #[derive(Default)]
+    struct Number(usize);
+    impl Hasher for Number {
+        fn write(&mut self, _: &[u8]) {}
+        fn write_usize(&mut self, n: usize) {
+            self.0 = n;
+        }
+        fn finish(&self) -> u64 {
+            self.0 as u64
+        }
+    }
+    let mut number = Number::default();
+    id.hash(&mut number);
+    number.0
 }
 
 thread_local! {
@@ -34,8 +62,8 @@ thread_local! {
 /// so that it is dropped first: the tree's address identifies it only while it lives.
 pub(super) struct ChromeMemo(());
 
-/// Above this many entries the map's memory is given back when a scope ends.
-const KEEP_CAPACITY: usize = 1 << 15;
+/// Above this many nodes the memo's memory is given back when a scope ends.
+const KEEP_CAPACITY: usize = 1 << 20;
 
 impl ChromeMemo {
     /// `step_links`: whether `doc` has a link whose `rel` names the previous or next page
@@ -57,7 +85,7 @@ impl Drop for ChromeMemo {
             let mut memo = memo.borrow_mut();
             memo.tree = 0;
             if memo.kinds.capacity() > KEEP_CAPACITY {
-                memo.kinds = HashMap::default();
+                memo.kinds = Vec::new();
             } else {
                 memo.kinds.clear();
             }
@@ -83,21 +111,27 @@ pub(super) fn may_hold_step_links(el: ElementRef) -> bool {
 /// [`ChromeMemo`] of `el`'s document is open, worked out each time otherwise.
 pub(super) fn chrome_kind(el: ElementRef) -> Option<Chrome> {
     let tree = tree_address(el.tree());
-    let id = el.id();
+    let number = node_number(el.id());
     let remembered = MEMO.with(|memo| {
         let memo = memo.borrow();
-        (memo.tree == tree).then(|| memo.kinds.get(&id).copied())
+        (memo.tree == tree).then(|| memo.kinds.get(number).copied().unwrap_or_default())
     });
     // Outside a scope of this page: worked out, not remembered.
     let Some(remembered) = remembered else {
         return chrome_kind_of(el);
     };
-    if let Some(kind) = remembered {
+    if let Remembered::Kind(kind) = remembered {
         return kind;
     }
     // The memo is not borrowed across the work: it asks about other elements of the page.
     let kind = chrome_kind_of(el);
-    MEMO.with(|memo| memo.borrow_mut().kinds.insert(id, kind));
+    MEMO.with(|memo| {
+        let kinds = &mut memo.borrow_mut().kinds;
+        if kinds.len() <= number {
+            kinds.resize(number + 1, Remembered::Unknown);
+        }
+        kinds[number] = Remembered::Kind(kind);
+    });
     kind
 }
 
@@ -151,6 +185,18 @@ mod tests {
         for el in all_elements(&other) {
             assert_eq!(chrome_kind(el), chrome_kind_of(el), "{:?}", el.value());
         }
+    }
+
+    #[test]
+    fn node_numbers_count_the_nodes_in_order() {
+        let doc = super::parse::parse_document(PAGE);
+        let numbers: Vec<usize> = doc
+            .tree
+            .nodes()
+            .map(|node| node_number(node.id()))
+            .collect();
+        let expected: Vec<usize> = (1..=numbers.len()).collect();
+        assert_eq!(numbers, expected);
     }
 
     #[test]
