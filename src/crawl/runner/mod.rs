@@ -64,6 +64,10 @@ pub struct CrawlShared {
 /// its size in memory, so pages are admitted by weight: each costs its size in KiB,
 /// at least a core's share of the budget (so no more small pages run than there are
 /// cores) and at most the whole budget (so the largest pages run one at a time).
+///
+/// The budget is [`PARSED_AT_ONCE`] at most, whatever the page size cap: it was 1.2
+/// times the cap, so raising the cap to 100 MiB let two 50 MB pages be parsed side by
+/// side, and even the default cap of 10 MiB let two pages of 5 and 6 MB.
 pub struct ParseBudget {
     kib: Arc<tokio::sync::Semaphore>,
     total_kib: u32,
@@ -71,11 +75,13 @@ pub struct ParseBudget {
 }
 
 impl ParseBudget {
-    /// `largest_body` is the page size cap; the budget is 1.2 times it.
+    /// `largest_body` is the page size cap; the budget is 1.2 times it, at most
+    /// [`PARSED_AT_ONCE`] (a page over the budget still runs, alone).
     pub fn new(largest_body: u64, cores: usize) -> Self {
-        let total_kib = u32::try_from(largest_body / 1024 + largest_body / 5120)
-            .unwrap_or(u32::MAX >> 4)
-            .clamp(1024, u32::MAX >> 4);
+        let total_kib =
+            u32::try_from((largest_body / 1024 + largest_body / 5120).min(PARSED_AT_ONCE >> 10))
+                .unwrap_or(u32::MAX >> 4)
+                .clamp(1024, u32::MAX >> 4);
         let min_cost_kib = (total_kib / u32::try_from(cores.max(1)).unwrap_or(1)).max(1);
         ParseBudget {
             kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
@@ -97,6 +103,11 @@ impl ParseBudget {
         })
     }
 }
+
+/// The bytes of HTML parsed at once, across all jobs. Their trees take 50 to 60 MiB at
+/// ten times the HTML's size, which keeps a crawl's peak near 100 MiB with the program's
+/// own 30.
+const PARSED_AT_ONCE: u64 = 6 << 20;
 
 /// A parse admitted by the [`ParseBudget`]. Drop it on the thread that parsed, once the
 /// parse's tree is gone: after a large input it gives the freed memory back to the
@@ -580,5 +591,24 @@ mod tests {
         assert!(admitted_now(1).is_none(), "alone");
         drop(huge);
         assert!(admitted_now(1).is_some());
+    }
+
+    #[test]
+    fn pages_of_megabytes_run_one_at_a_time_whatever_the_size_cap() {
+        for cap in [10 << 20, 100 << 20] {
+            let budget = ParseBudget::new(cap, 2);
+            let admitted_now = |bytes: usize| budget.admit(bytes).now_or_never().flatten();
+            let first = admitted_now(4 << 20).expect("a 4 MiB page runs");
+            assert!(
+                admitted_now(4 << 20).is_none(),
+                "a second waits (cap {cap})"
+            );
+            drop(first);
+            let pair = (admitted_now(2 << 20), admitted_now(2 << 20));
+            assert!(
+                pair.0.is_some() && pair.1.is_some(),
+                "two 2 MiB pages run together"
+            );
+        }
     }
 }
