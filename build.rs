@@ -4,10 +4,12 @@
 //! `bpe-openai` embeds tables with three automata over the vocabulary: one finds the
 //! longest token at a position (counting and encoding use it), two find every token
 //! ending at a position, forwards and backwards (only its table, appendable and
-//! prependable encoders use them). Those two are 7 MiB of the resident tables of every
-//! running docscrape, so the tables are built here with each of them replaced by a
-//! one-token automaton. `src/crawl/tokens.rs` loads them and only ever counts; its tests
-//! check the counts against `bpe-openai`'s full tables and against tiktoken.
+//! prependable encoders use them). Those two, and a map from a token's hash to the token
+//! that only its bitfield encoder reads, are 8 MiB of the resident tables of every
+//! running docscrape, so the tables are built here with each automaton replaced by a
+//! one-token automaton and the map left empty. `src/crawl/tokens.rs` loads them and only
+//! ever counts; its tests check the counts against `bpe-openai`'s full tables and
+//! against tiktoken.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -18,9 +20,10 @@ use bpe::byte_pair_encoding::{read_tiktoken, BytePairEncoding};
 const VOCABULARY: &str = "assets/vendor/cl100k_base.tiktoken.gz";
 /// The hash factor `bpe-openai` builds its `cl100k_base` tables with.
 const HASH_FACTOR: u64 = 17_846_336_922_010_275_747;
-/// The positions of the two every-token automata among the serialised fields of
-/// `BytePairEncoding` (a MessagePack array, in declaration order).
+/// The positions of the two every-token automata and of the hash-to-token map among the
+/// serialised fields of `BytePairEncoding` (a MessagePack array, in declaration order).
 const ALL_MATCHES_FIELDS: [usize; 2] = [6, 7];
+const HASH_TO_TOKEN_FIELD: usize = 2;
 const FIELDS: usize = 10;
 
 fn main() {
@@ -50,6 +53,11 @@ fn main() {
         );
         fields[field] = rmpv::Value::Binary(one_token.clone());
     }
+    assert!(
+        matches!(fields[HASH_TO_TOKEN_FIELD], rmpv::Value::Map(_)),
+        "field {HASH_TO_TOKEN_FIELD} of BytePairEncoding is no longer a map"
+    );
+    fields[HASH_TO_TOKEN_FIELD] = rmpv::Value::Map(Vec::new());
     let mut trimmed = Vec::new();
     rmpv::encode::write_value(&mut trimmed, &rmpv::Value::Array(fields)).expect("tables write");
 

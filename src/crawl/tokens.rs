@@ -27,8 +27,8 @@ use std::sync::LazyLock;
 use bpe_openai::Tokenizer;
 
 /// `cl100k_base` as `bpe_openai::cl100k_base()` builds it, but from the tables build.rs
-/// makes: without the two automata that only other encoders read (7 MiB resident), so
-/// this tokenizer may only count and split, never `encode`.
+/// makes: without the automata and the map that only other encoders read (8 MiB
+/// resident), so this tokenizer may only count and split, never `encode`.
 fn tokenizer() -> &'static Tokenizer {
     static CL100K_BASE: LazyLock<Tokenizer> = LazyLock::new(|| {
         let tables = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base_counting.tables"));
