@@ -197,6 +197,7 @@ mod tests {
             .collect();
         let expected: Vec<usize> = (1..=numbers.len()).collect();
         assert_eq!(numbers, expected);
+        assert_eq!(std::mem::size_of::<Remembered>(), 1, "one byte a node");
     }
 
     #[test]
