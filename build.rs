@@ -3,13 +3,13 @@
 //!
 //! `bpe-openai` embeds tables with three automata over the vocabulary: one finds the
 //! longest token at a position (counting and encoding use it), two find every token
-//! ending at a position, forwards and backwards (only its table, appendable and
-//! prependable encoders use them). Those two, and a map from a token's hash to the token
-//! that only its bitfield encoder reads, are 8 MiB of the resident tables of every
-//! running docscrape, so the tables are built here with each automaton replaced by a
-//! one-token automaton and the map left empty. `src/crawl/tokens.rs` loads them and only
-//! ever counts; its tests check the counts against `bpe-openai`'s full tables and
-//! against tiktoken.
+//! ending at a position, over the text and over its reverse (only the table, minimal,
+//! appendable, prependable and interval encoders use them). Those two, and a map from a
+//! token's hash to the token that only the bitfield encoder reads, are 8 MiB of the
+//! resident tables of every running docscrape, so the tables are built here with each of
+//! those two automata replaced by a one-token automaton and the map left empty.
+//! `src/crawl/tokens.rs` loads them and only counts and splits; its tests check the
+//! counts against `bpe-openai`'s full tables and against tiktoken.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -60,8 +60,27 @@ fn main() {
     fields[HASH_TO_TOKEN_FIELD] = rmpv::Value::Map(Vec::new());
     let mut trimmed = Vec::new();
     rmpv::encode::write_value(&mut trimmed, &rmpv::Value::Array(fields)).expect("tables write");
+    check_counting(&tables, &trimmed);
 
     let mut path = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     path.push("cl100k_base_counting.tables");
     std::fs::write(path, trimmed).expect("tables are written to OUT_DIR");
+}
+
+/// The trimmed tables read back and count as the full ones: were the fields reordered
+/// (the three automata are all bytes), the longest-match automaton would be the one
+/// replaced and this fails the build.
+fn check_counting(full: &BytePairEncoding, trimmed: &[u8]) {
+    let read: BytePairEncoding = rmp_serde::from_slice(trimmed).expect("trimmed tables read back");
+    let mut run = Vec::new();
+    for id in (0..full.num_tokens() as u32).step_by(101) {
+        let bytes = full.token_bytes(id);
+        assert_eq!(read.count(bytes), 1, "token {id} counts as one");
+        run.extend_from_slice(bytes);
+    }
+    assert_eq!(
+        read.count(&run),
+        full.count(&run),
+        "a run of tokens counts the same"
+    );
 }

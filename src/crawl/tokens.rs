@@ -28,7 +28,8 @@ use bpe_openai::Tokenizer;
 
 /// `cl100k_base` as `bpe_openai::cl100k_base()` builds it, but from the tables build.rs
 /// makes: without the automata and the map that only other encoders read (8 MiB
-/// resident), so this tokenizer may only count and split, never `encode`.
+/// resident). Counting, splitting, `encode` (backtracking) and `decode` work; the table,
+/// bitfield, minimal, appendable, prependable and interval encoders would not.
 fn tokenizer() -> &'static Tokenizer {
     static CL100K_BASE: LazyLock<Tokenizer> = LazyLock::new(|| {
         let tables = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base_counting.tables"));
@@ -451,8 +452,7 @@ fn with_piece_counts<R>(f: impl FnOnce(&mut PieceCounter) -> R) -> R {
     })
 }
 
-/// FNV-1a: the keys are short, and SipHash would cost as much as the lookup saves. Also
-/// keys the per-page memo of chrome answers (`extract::html::chrome_memo`).
+/// FNV-1a: the keys are short, and SipHash would cost as much as the lookup saves.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 

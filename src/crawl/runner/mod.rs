@@ -78,10 +78,9 @@ impl ParseBudget {
     /// `largest_body` is the page size cap; the budget is 1.2 times it, at most
     /// [`PARSED_AT_ONCE`] (a page over the budget still runs, alone).
     pub fn new(largest_body: u64, cores: usize) -> Self {
+        // At most PARSED_AT_ONCE's 6,144 KiB: the cast cannot truncate.
         let total_kib =
-            u32::try_from((largest_body / 1024 + largest_body / 5120).min(PARSED_AT_ONCE >> 10))
-                .unwrap_or(u32::MAX >> 4)
-                .clamp(1024, u32::MAX >> 4);
+            (largest_body / 1024 + largest_body / 5120).clamp(1024, PARSED_AT_ONCE >> 10) as u32;
         let min_cost_kib = (total_kib / u32::try_from(cores.max(1)).unwrap_or(1)).max(1);
         ParseBudget {
             kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
@@ -104,9 +103,10 @@ impl ParseBudget {
     }
 }
 
-/// The bytes of HTML parsed at once, across all jobs. Their trees take 50 to 60 MiB at
-/// ten times the HTML's size, which keeps a crawl's peak near 100 MiB with the program's
-/// own 30.
+/// The bytes of input (crawled pages and uploads) parsed at once, across all jobs. The
+/// 6 MB page of JDK 17's API takes some 50 MiB to parse and extract, so this keeps a
+/// crawl's peak near 100 MiB with the program's own 30. On many cores a page of 5 or 6
+/// MB then holds up every other parse while it runs: memory is the bound, not cores.
 const PARSED_AT_ONCE: u64 = 6 << 20;
 
 /// A parse admitted by the [`ParseBudget`]. Drop it on the thread that parsed, once the

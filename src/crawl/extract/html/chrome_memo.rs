@@ -51,6 +51,7 @@ fn node_number(id: NodeId) -> usize {
     }
     let mut number = Number::default();
     id.hash(&mut number);
+    debug_assert_ne!(number.0, 0, "a node id is never 0");
     number.0
 }
 
