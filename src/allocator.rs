@@ -51,8 +51,8 @@ fn return_free_memory() {
 /// unchanged from the file. The token counter's tables are built from a serialised copy
 /// embedded in the program (6.9 MB; 15 MB before build.rs left out what counting
 /// never reads); once built, that copy is never read again, but its pages stayed
-/// resident. They remain in the
-/// page cache, so a page that is read again comes back without a disk read.
+/// resident. They remain in the page cache, so a page that is read again comes back
+/// without a disk read.
 pub fn release_read_only_file_pages() {
     #[cfg(target_os = "linux")]
     for mapping in read_only_mappings_of_the_program() {

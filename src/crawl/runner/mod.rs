@@ -65,9 +65,8 @@ pub struct CrawlShared {
 /// at least a core's share of the budget (so no more small pages run than there are
 /// cores) and at most the whole budget (so the largest pages run one at a time).
 ///
-/// The budget is [`PARSED_AT_ONCE`] at most, whatever the page size cap: it was 1.2
-/// times the cap, so raising the cap to 100 MiB let two 50 MB pages be parsed side by
-/// side, and even the default cap of 10 MiB let two pages of 5 and 6 MB.
+/// The budget is [`PARSED_AT_ONCE`] at most, whatever the page size cap, so that a cap
+/// raised to tens of MB never lets two pages of that size be parsed side by side.
 pub struct ParseBudget {
     kib: Arc<tokio::sync::Semaphore>,
     total_kib: u32,

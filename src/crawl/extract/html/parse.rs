@@ -17,8 +17,9 @@
 //! Parse errors are not collected either: nothing reads them. On that Javadoc page the
 //! tree keeps 11,917 of 52,820 whitespace nodes and 10,674 copies of 93,302 long values;
 //! when this sink came in, a crawl of the page alone peaked at 99.5 MiB instead of 107,
-//! the whole 10,146-page reference at 114–119 instead of 125–126 (`docs/benchmarks.md`). Across 105 sites of
-//! the fidelity harness the saved Markdown and chunks are byte for byte the same.
+//! the whole 10,146-page reference at 114–119 instead of 125–126 (`docs/benchmarks.md`).
+//! Across 105 sites of the fidelity harness the saved Markdown and chunks are byte for
+//! byte the same.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
