@@ -197,23 +197,25 @@ async fn process(
         url.clone(),
         upload.declared_type.clone(),
     );
+    // The parse holds the admission and ends it on the pool's thread (see `Admission`).
     let processed = shared.cpu.run(move || {
-        // Held by the parse itself, and ended on this thread (see `Admission`).
-        let _admitted = admitted;
-        crate::faults::point(crate::faults::UPLOAD_PROCESS);
-        let document = match markdown {
-            Some(converted) => {
-                let mut document = extract::plain(converted.markdown, ContentKind::Markdown, true);
-                document.title = converted.title.or(document.title);
-                document
+        admitted.parse(|| {
+            crate::faults::point(crate::faults::UPLOAD_PROCESS);
+            let document = match markdown {
+                Some(converted) => {
+                    let mut document =
+                        extract::plain(converted.markdown, ContentKind::Markdown, true);
+                    document.title = converted.title.or(document.title);
+                    document
+                }
+                None => text_document(&bytes, format, &declared, &url),
+            };
+            let chunks = chunk_document(&chunker, &document, &url);
+            if chunks.is_empty() {
+                return Err("the file holds no text".to_string());
             }
-            None => text_document(&bytes, format, &declared, &url),
-        };
-        let chunks = chunk_document(&chunker, &document, &url);
-        if chunks.is_empty() {
-            return Err("the file holds no text".to_string());
-        }
-        Ok((document, chunks))
+            Ok((document, chunks))
+        })
     });
     processed
         .await

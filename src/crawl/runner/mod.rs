@@ -104,16 +104,26 @@ impl ParseBudget {
 
 /// The bytes of input (crawled pages and uploads) parsed at once, across all jobs. The
 /// 6 MB page of JDK 17's API takes some 50 MiB to parse and extract, so this keeps a
-/// crawl's peak near 100 MiB with the program's own 30. On many cores a page of 5 or 6
+/// crawl's peak under 100 MiB with the program's own 30. On many cores a page of 5 or 6
 /// MB then holds up every other parse while it runs: memory is the bound, not cores.
 const PARSED_AT_ONCE: u64 = 6 << 20;
 
-/// A parse admitted by the [`ParseBudget`]. Drop it on the thread that parsed, once the
-/// parse's tree is gone: after a large input it gives the freed memory back to the
-/// system first (a blocking call, so never on the async runtime), then frees its place.
+/// A parse admitted by the [`ParseBudget`]; [`Admission::parse`] runs it.
 pub struct Admission {
     _permit: tokio::sync::OwnedSemaphorePermit,
     bytes: usize,
+}
+
+impl Admission {
+    /// Runs `parse` as the admitted work, on the thread that calls it (one of the CPU
+    /// pool's: the calls into the allocator block, so never the async runtime). Around
+    /// a large input the arenas' free memory goes back to the system, before the tree is
+    /// built and after it is gone; then the admission ends and frees its place. It ends
+    /// even if `parse` panics.
+    pub fn parse<T>(self, parse: impl FnOnce() -> T) -> T {
+        crate::allocator::before_parsing(self.bytes);
+        parse()
+    }
 }
 
 impl Drop for Admission {
@@ -609,5 +619,27 @@ mod tests {
                 "two 2 MiB pages run together"
             );
         }
+    }
+
+    #[test]
+    fn a_large_parse_starts_and_ends_with_free_memory_given_back() {
+        use crate::allocator::times_returned_on_this_thread as returned;
+        let budget = ParseBudget::new(10 << 20, 2);
+        let admitted_now = |bytes: usize| {
+            budget
+                .admit(bytes)
+                .now_or_never()
+                .flatten()
+                .expect("the budget is free")
+        };
+
+        let before = returned();
+        let during = admitted_now(2 << 20).parse(returned);
+        assert_eq!(during, before + 1, "given back before the parse");
+        assert_eq!(returned(), before + 2, "and again after it");
+
+        let before = returned();
+        assert_eq!(admitted_now(100 << 10).parse(returned), before);
+        assert_eq!(returned(), before, "a small page leaves the arenas alone");
     }
 }

@@ -146,8 +146,7 @@ async fn fetch_and_prepare(
     let prepared = context.shared.cpu.run(move || {
         // The admission lasts as long as the parse itself, even if this page's task is
         // aborted meanwhile (a cancel), so the budget never admits more work than it says.
-        let _admitted = admitted;
-        prepare_page(&chunker, fetched, fetched_at, &cancel)
+        admitted.parse(|| prepare_page(&chunker, fetched, fetched_at, &cancel))
     });
     match prepared.await {
         Ok(Ok(mut page)) => {
