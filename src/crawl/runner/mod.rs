@@ -103,9 +103,10 @@ impl ParseBudget {
 }
 
 /// The bytes of input (crawled pages and uploads) parsed at once, across all jobs. The
-/// 6 MB page of JDK 17's API takes some 50 MiB to parse and extract, so this keeps a
-/// crawl's peak under 100 MiB with the program's own 30. On many cores a page of 5 or 6
-/// MB then holds up every other parse while it runs: memory is the bound, not cores.
+/// 6 MB page of JDK 17's API takes some 50 MiB to parse and extract, so this (with the
+/// arenas' free memory given back around such a page, see [`Admission::parse`]) keeps a
+/// crawl's peak near 90 MiB with the program's own 30. On many cores a page of 5 or 6 MB
+/// then holds up every other parse while it runs: memory is the bound, not cores.
 const PARSED_AT_ONCE: u64 = 6 << 20;
 
 /// A parse admitted by the [`ParseBudget`]; [`Admission::parse`] runs it.
@@ -127,6 +128,9 @@ impl Admission {
 }
 
 impl Drop for Admission {
+    /// Ends the admission; after a large input the freed memory goes back to the system
+    /// first, a blocking call, so the admission is dropped on the parsing thread (as
+    /// [`Admission::parse`] does), never on the async runtime.
     fn drop(&mut self) {
         crate::allocator::after_parsing(self.bytes);
     }
