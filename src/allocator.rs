@@ -26,24 +26,17 @@ pub fn return_large_buffers_to_the_system() {
 /// hundreds of thousands of small nodes.
 const LARGE_INPUT_BYTES: usize = 1024 * 1024;
 
-/// Call on the thread that will parse `bytes` of input, before it starts: ahead of a
-/// large input, the arenas' free memory goes back to the system, so that the tree is
-/// built in memory already returned rather than beside what earlier pages left free.
-/// Free chunks in the middle of an arena stay resident; on a 10,000-page Javadoc
-/// reference, those left by the hundreds of pages parsed since the last large one
-/// added some 9 MiB to the peak that its 6 MB page sets.
-pub fn before_parsing(bytes: usize) {
-    if bytes >= LARGE_INPUT_BYTES {
-        return_free_memory();
-    }
-}
-
-/// Call once the tree built from `bytes` of input is dropped: after a large input, the
-/// arenas' free memory goes back to the system. Each node is under the mapping
-/// threshold, so a freed DOM of a page of megabytes (13 times its size) stayed resident
-/// in the arena of the pool thread that parsed it; on a 10,000-page Javadoc reference
-/// with a few such pages, peak RSS was 30 MiB higher without this.
-pub fn after_parsing(bytes: usize) {
+/// Call on the parsing thread twice for every parse of `bytes` of input: just before it
+/// starts and once its tree is dropped. Around a large input the arenas' free memory goes
+/// back to the system (a blocking call):
+/// - before, so that the tree is built in memory already returned rather than beside
+///   the free chunks that the pages parsed since the last large one left in the middle
+///   of the arenas, which stay resident (some 9 MiB of the peak that the 6 MB page of a
+///   10,000-page Javadoc reference sets);
+/// - after, since each node is under the mapping threshold, so a freed DOM of a page of
+///   megabytes (13 times its size) stayed resident in the arena of the pool thread that
+///   parsed it (peak RSS 30 MiB higher on that reference without it).
+pub fn around_parsing(bytes: usize) {
     if bytes >= LARGE_INPUT_BYTES {
         return_free_memory();
     }

@@ -122,7 +122,7 @@ impl Admission {
     /// built and after it is gone; then the admission ends and frees its place. It ends
     /// even if `parse` panics.
     pub fn parse<T>(self, parse: impl FnOnce() -> T) -> T {
-        crate::allocator::before_parsing(self.bytes);
+        crate::allocator::around_parsing(self.bytes);
         parse()
     }
 }
@@ -132,7 +132,7 @@ impl Drop for Admission {
     /// first, a blocking call, so the admission is dropped on the parsing thread (as
     /// [`Admission::parse`] does), never on the async runtime.
     fn drop(&mut self) {
-        crate::allocator::after_parsing(self.bytes);
+        crate::allocator::around_parsing(self.bytes);
     }
 }
 
