@@ -10,14 +10,16 @@ pub(super) fn content_root(doc: &Html) -> Option<ElementRef<'_>> {
     let body = elements(doc, "body")
         .next()
         .unwrap_or_else(|| doc.root_element());
-    let body_len = visible_text_len(body);
+    // Measured only once a candidate has text to compare: most pages of many manuals
+    // match no content selector, and this walk over the whole body was then for nothing.
+    let body_len = std::cell::OnceCell::new();
     for ((selector, _), candidates) in CONTENT_SELECTOR_LIST.iter().zip(content_candidates(doc)) {
         for candidate in candidates {
             if inside_boilerplate(candidate) {
                 continue;
             }
             let len = visible_text_len(candidate);
-            if len > 0 && len * 3 >= body_len {
+            if len > 0 && len * 3 >= *body_len.get_or_init(|| visible_text_len(body)) {
                 return Some(widen_to_siblings(candidate, selector));
             }
         }
