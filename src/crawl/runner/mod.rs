@@ -140,7 +140,6 @@ impl Drop for Admission {
 struct JobContext {
     shared: Arc<CrawlShared>,
     job_id: String,
-    session_id: String,
     robots: RobotsCache,
     /// Grows when a starter link redirects to another host.
     scope: RwLock<Scope>,
@@ -165,6 +164,28 @@ impl JobContext {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A frontier entry taken for fetching, with the saved copy whose validators make its
+/// request conditional. Looked up in the claim's own transaction: on SQLite that is the
+/// writer's connection, whose cache holds the pages it just wrote, where a read of its
+/// own cost every page a hop to the blocking pool and a pooled connection's cold cache.
+struct Claimed {
+    entry: FrontierEntry,
+    cached: Option<CachedPage>,
+}
+
+/// Claims the job's next frontier entry (see [`Claimed`]).
+fn claim_next(
+    tx: &Sql<'_>,
+    job_id: &str,
+    session_id: &str,
+) -> Result<Option<Claimed>, StorageError> {
+    let Some(entry) = frontier::claim_next(tx, job_id)? else {
+        return Ok(None);
+    };
+    let cached = pages::find_cached(tx, session_id, &entry.url)?;
+    Ok(Some(Claimed { entry, cached }))
 }
 
 /// What became of one frontier entry.
@@ -249,7 +270,6 @@ pub async fn run(
     let context = Arc::new(JobContext {
         shared: shared.clone(),
         job_id: job.id.clone(),
-        session_id: job.session_id.clone(),
         robots: RobotsCache::new(&job.id),
         scope: RwLock::new(scope),
         ranker: Ranker::new(
@@ -293,9 +313,11 @@ pub async fn run(
     let mut claiming: i64 = 0;
     // The message lives in memory only: it changes with every page, and the row gets
     // its message with the page's count.
-    let start = |in_flight: &mut JoinSet<PageOutcome>, entry: FrontierEntry| {
-        context.live.set_message(&format!("Fetching {}", entry.url));
-        in_flight.spawn(process(context.clone(), entry));
+    let start = |in_flight: &mut JoinSet<PageOutcome>, claimed: Claimed| {
+        context
+            .live
+            .set_message(&format!("Fetching {}", claimed.entry.url));
+        in_flight.spawn(process(context.clone(), claimed));
     };
     loop {
         // A page being recorded claims its successor in its own transaction, so it
@@ -304,10 +326,10 @@ pub async fn run(
             && completed + ((in_flight.len() + recording.len()) as i64) + claiming < budget
             && !cancel.is_cancelled()
         {
-            let id = job.id.clone();
-            let claimed = db.write(move |tx| frontier::claim_next(tx, &id)).await?;
-            let Some(entry) = claimed else { break };
-            start(&mut in_flight, entry);
+            let (id, session) = (job.id.clone(), job.session_id.clone());
+            let claimed = db.write(move |tx| claim_next(tx, &id, &session)).await?;
+            let Some(claimed) = claimed else { break };
+            start(&mut in_flight, claimed);
         }
         if in_flight.is_empty() && recording.is_empty() {
             break;
@@ -355,8 +377,8 @@ pub async fn run(
                 });
             }
         }
-        if let Some(entry) = next {
-            start(&mut in_flight, entry);
+        if let Some(claimed) = next {
+            start(&mut in_flight, claimed);
         }
         if context.links_since_trim.load(Ordering::Relaxed) > context.frontier_cap / 4 {
             trim_frontier(&context).await?;
@@ -581,7 +603,20 @@ fn failure_lines(conn: &Sql<'_>, job_id: &str) -> Result<Vec<String>, StorageErr
 mod tests {
     use futures_util::FutureExt;
 
-    use super::ParseBudget;
+    use super::{content_hash, ParseBudget};
+
+    /// Pages saved by earlier builds keep their hashes, and a page saved again must hash
+    /// alike: the SHA-256 of the words, each followed by one space, in lower-case hex.
+    #[test]
+    fn the_content_hash_is_that_of_the_words_each_followed_by_a_space() {
+        let expected = "df1111d5491231b5ecfc56f745b950adfd3e5c9d0d7d57a8e1bd388d730eb5fb";
+        assert_eq!(content_hash("Install the package: pip install x"), expected);
+        assert_eq!(
+            content_hash("  Install\tthe\n\npackage:  pip install x\n"),
+            expected
+        );
+        assert_ne!(content_hash("Install the package: pip install y"), expected);
+    }
 
     #[test]
     fn small_pages_run_one_per_core_and_the_largest_alone() {

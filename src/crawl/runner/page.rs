@@ -14,11 +14,12 @@ pub(super) const INTERNAL_PAGE_ERROR: &str = "internal error while processing th
 
 /// Fetches and processes one URL, following redirects hop by hop; everything here is
 /// off the job's write path.
-pub(super) async fn process(context: Arc<JobContext>, entry: FrontierEntry) -> PageOutcome {
+pub(super) async fn process(context: Arc<JobContext>, claimed: Claimed) -> PageOutcome {
+    let Claimed { entry, cached } = claimed;
     let mut hops = Vec::new();
     // A bug that panics on one page fails that page; its frontier row must not stay
     // `fetching` with the job waiting on it.
-    let result = AssertUnwindSafe(fetch_and_prepare(&context, &entry, &mut hops))
+    let result = AssertUnwindSafe(fetch_and_prepare(&context, &entry, cached, &mut hops))
         .catch_unwind()
         .await
         .unwrap_or_else(|_| {
@@ -50,16 +51,13 @@ fn count(result: &PageResult) {
 async fn fetch_and_prepare(
     context: &JobContext,
     entry: &FrontierEntry,
+    cached: Option<CachedPage>,
     hops: &mut Vec<String>,
 ) -> PageResult {
     let Some(start) = parse_normalized(&entry.url) else {
         return PageResult::Failed("not an http(s) URL".to_string());
     };
     let fetcher = &context.shared.fetcher;
-    let cached = match cached_copy(context, &entry.url).await {
-        Ok(cached) => cached,
-        Err(err) => return PageResult::Failed(format!("could not read the page cache: {err}")),
-    };
     let mut validators = cached.as_ref().map(|cached| Validators {
         etag: cached.etag.clone(),
         last_modified: cached.last_modified.clone(),
@@ -192,16 +190,6 @@ async fn add_script_links(context: &JobContext, document: &mut Document, page_ur
         text: String::new(),
         nofollow: false,
     }));
-}
-
-/// The saved copy whose validators make the request for `url` conditional.
-async fn cached_copy(context: &JobContext, url: &str) -> Result<Option<CachedPage>, StorageError> {
-    let (session, url) = (context.session_id.clone(), url.to_string());
-    context
-        .shared
-        .db
-        .run(move |conn| pages::find_cached(conn, &session, &url))
-        .await
 }
 
 /// Takes a redirect target for this entry, unless the job already has it in hand.

@@ -27,7 +27,7 @@ pub(super) async fn record(
     input: &ScrapeInput,
     outcome: PageOutcome,
     claim: bool,
-) -> Result<(Recorded, Option<FrontierEntry>), StorageError> {
+) -> Result<(Recorded, Option<Claimed>), StorageError> {
     if context.cancel.is_cancelled() || matches!(outcome.result, PageResult::Cancelled) {
         return Ok((Recorded::JobOver, None));
     }
@@ -144,7 +144,7 @@ pub(super) async fn record(
             };
             job_rows::count_iteration(tx, &job, message)?;
             let next = if claim {
-                frontier::claim_next(tx, &job)?
+                claim_next(tx, &job, &session)?
             } else {
                 None
             };
@@ -499,16 +499,22 @@ fn page_links(document: &Document) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// Whitespace-insensitive content hash, so that the same page served twice is one page.
+/// Whitespace-insensitive content hash, so that the same page served twice is one page:
+/// the SHA-256 of every word followed by a space, in hex. The words are joined first and
+/// hashed in one piece; fed to the hasher two small pieces a word, the hasher's own
+/// buffering cost more than the hash.
 pub(crate) fn content_hash(content: &str) -> String {
-    let mut hasher = Sha256::new();
+    let mut words = Vec::with_capacity(content.len() + 1);
     for word in content.split_whitespace() {
-        hasher.update(word.as_bytes());
-        hasher.update(b" ");
+        words.extend_from_slice(word.as_bytes());
+        words.push(b' ');
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let digest = Sha256::digest(&words);
+    let mut hex = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        for nibble in [byte >> 4, byte & 0xf] {
+            hex.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    hex
 }
