@@ -123,6 +123,11 @@ pub async fn clean_job(crawl: &CrawlShared, job_id: &str) -> Result<(), StorageE
             .map(|block| block.fingerprint)
             .collect(),
     );
+    if template.is_empty() {
+        // Nothing to remove from any page: what was remembered for learning goes at once.
+        let id = job_id.to_string();
+        return db.write(move |tx| templates::forget(tx, &id)).await;
+    }
     // Batch by batch in the order of the URLs; while one batch is written, the next is
     // read and cleaned (reading after the last URL read does not wait for that write), and
     // a batch is cleaned in two halves side by side on the parsing threads, which this
@@ -174,9 +179,16 @@ async fn clean_batch_after(
     after: &str,
 ) -> Result<Option<CleanedBatch>, StorageError> {
     let (id, cursor) = (job_id.to_string(), after.to_string());
+    let in_template = template.clone();
     let mut batch = crawl
         .db
-        .run(move |conn| templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH))
+        .run(move |conn| {
+            templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH, |blocks| {
+                decode(blocks)
+                    .iter()
+                    .any(|block| may_cut(block, &in_template))
+            })
+        })
         .await?;
     let Some(through) = batch.last().map(|page| page.url.clone()) else {
         return Ok(None);
@@ -341,9 +353,7 @@ pub fn strip(
 ) -> Option<String> {
     let cuttable = |b: &Block| {
         let (start, end) = (b.start as usize, b.end as usize);
-        !b.heading
-            && !b.dropped
-            && template.contains(&b.fingerprint)
+        may_cut(b, template)
             && start < end
             && content.is_char_boundary(start)
             && content.is_char_boundary(end)
@@ -355,6 +365,10 @@ pub fn strip(
         .filter(|b| cuttable(b))
         .map(|b| (b.start as usize, b.end as usize))
         .collect();
+    if candidates.is_empty() {
+        // Most pages of a site: nothing of the template on them.
+        return None;
+    }
     // A caption goes with what it captions (the text right after it), and stays with it.
     let cuts = candidates
         .iter()
@@ -394,6 +408,13 @@ pub fn strip(
         return None;
     }
     Some(format!("{}\n", cleaned.trim_end()))
+}
+
+/// Whether `block` is one of the template's that [`strip`] may cut: a block of the saved
+/// text (not a heading, not chrome the extraction dropped) whose fingerprint is the
+/// template's. A page none of whose blocks is one is left as it is.
+fn may_cut(block: &Block, template: &HashSet<u64>) -> bool {
+    !block.heading && !block.dropped && template.contains(&block.fingerprint)
 }
 
 /// `cuts` but for the runs of them that are prose the page's own text encloses below its

@@ -195,7 +195,8 @@ fn per_page_work(conn: &mut Connection) {
     jobs::get(&Sql::Lite(conn), "j1").expect("job");
     sessions::get(&Sql::Lite(conn), "s1").expect("session");
     // The end of the job: its template removed from the saved pages, batch by batch.
-    let batch = templates::pending_pages(&Sql::Lite(conn), "j1", "", 32).expect("pending");
+    let batch =
+        templates::pending_pages(&Sql::Lite(conn), "j1", "", 32, |_| true).expect("pending");
     let through = batch
         .last()
         .map(|pending| pending.url.clone())

@@ -135,7 +135,8 @@ pub fn template(conn: &Sql<'_>, job_id: &str) -> StorageResult<Vec<TemplateBlock
 }
 
 /// A remembered page still to be cleaned. `page` is `None` when the job no longer has the
-/// page as it was remembered (replaced, or dropped for a closer version).
+/// page as it was remembered (replaced, or dropped for a closer version), or when its
+/// blocks showed nothing to clean.
 #[derive(Debug)]
 pub struct PendingPage {
     /// The URL the blocks were remembered under: the batch cursor.
@@ -156,12 +157,15 @@ pub struct StoredPage {
 /// The next `limit` remembered pages of the job whose URL sorts after `after_url` (`""`
 /// for the first batch). In URL order, the order of the `(job_id, url)` index, so that a
 /// batch is a seek and a short walk: in rowid order every batch sorted all of the job's
-/// remaining rows, and the end of a 30,000-page job spent minutes there.
+/// remaining rows, and the end of a 30,000-page job spent minutes there. A page is read
+/// only when `to_clean` says its blocks have something to clean: most pages of a site
+/// have none, and their text is then never loaded.
 pub fn pending_pages(
     conn: &Sql<'_>,
     job_id: &str,
     after_url: &str,
     limit: u32,
+    to_clean: impl Fn(&[u8]) -> bool,
 ) -> StorageResult<Vec<PendingPage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT pb.url, pb.blocks, p.id, p.url, coalesce(p.title, ''), p.content, p.content_hash
@@ -172,21 +176,22 @@ pub fn pending_pages(
          WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
     )?;
     let rows = stmt.query_map(args![job_id, after_url, limit], |row| {
+        let blocks: Vec<u8> = row.get(1)?;
         let id: Option<String> = row.get(2)?;
         let page = match id {
-            Some(id) => Some(StoredPage {
+            Some(id) if to_clean(&blocks) => Some(StoredPage {
                 id,
                 url: row.get(3)?,
                 title: row.get(4)?,
                 content: row.get(5)?,
                 content_hash: row.get(6)?,
             }),
-            None => None,
+            _ => None,
         };
         Ok(PendingPage {
             url: row.get(0)?,
             page,
-            blocks: row.get(1)?,
+            blocks,
         })
     })?;
     rows.collect::<Result<_, _>>()
