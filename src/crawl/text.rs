@@ -7,6 +7,41 @@ pub fn is_ascii_char_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
+/// The words of `text` (as `str::split_whitespace` cuts them), each followed by one
+/// space: the whitespace-insensitive form the page hashes are taken of. ASCII is read a
+/// byte at a time; only a non-ASCII character is decoded, to ask whether it is a space.
+pub fn words_each_spaced(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut spaced = Vec::with_capacity(bytes.len() + 1);
+    // Where the word being read started, if one is.
+    let mut word = None;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let (blank, len) = if byte.is_ascii() {
+            (is_ascii_char_whitespace(byte), 1)
+        } else {
+            // `at` is always where a character starts: it moves a character at a time.
+            let c = text.get(at..).and_then(|rest| rest.chars().next());
+            c.map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8()))
+        };
+        match (blank, word) {
+            (true, Some(start)) => {
+                spaced.extend_from_slice(bytes.get(start..at).unwrap_or_default());
+                spaced.push(b' ');
+                word = None;
+            }
+            (false, None) => word = Some(at),
+            _ => {}
+        }
+        at += len;
+    }
+    if let Some(start) = word {
+        spaced.extend_from_slice(bytes.get(start..).unwrap_or_default());
+        spaced.push(b' ');
+    }
+    spaced
+}
+
 /// The lower-case alphanumeric runs of `text`: the words a page name, a heading or a
 /// link are compared by, whatever punctuation or glyphs stand between them.
 pub fn lower_case_words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -45,6 +80,20 @@ pub fn without_link_targets(markdown: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn words_each_spaced_are_what_split_whitespace_cuts(
+            text in "(\\PC|[ \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{1680}\u{2003}\u{2028}\u{3000}x])*"
+        ) {
+            let expected: Vec<u8> = text
+                .split_whitespace()
+                .flat_map(|word| word.bytes().chain([b' ']))
+                .collect();
+            prop_assert_eq!(words_each_spaced(&text), expected);
+        }
+    }
 
     #[test]
     fn ascii_whitespace_is_what_char_is_whitespace_says() {

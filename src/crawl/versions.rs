@@ -13,6 +13,8 @@
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::text::words_each_spaced;
+
 const MOVING_VERSIONS: &[&str] = &[
     "latest", "stable", "current", "master", "main", "dev", "devel", "next", "nightly",
 ];
@@ -112,20 +114,23 @@ fn closeness(segment: &str, requested: &str) -> u8 {
 /// normalised: two texts hash alike exactly when they differ in nothing but numbers
 /// (`1.2` / `1.3`, dates, the version in a heading). Only such copies are ever skipped.
 pub fn numberless_hash(text: &str) -> u64 {
+    numberless_hash_of_spaced(&words_each_spaced(text))
+}
+
+/// [`numberless_hash`] of a text given as its [`words_each_spaced`].
+pub fn numberless_hash_of_spaced(words: &[u8]) -> u64 {
     // The folded text is hashed in one piece: an ASCII digit is one byte in UTF-8 and never
-    // part of another character, so the bytes between digit runs are copied as they are.
-    let mut folded = Vec::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        let mut rest = word.as_bytes();
-        while let Some(at) = rest.iter().position(u8::is_ascii_digit) {
-            folded.extend_from_slice(&rest[..at]);
-            folded.push(b'0');
-            let run = rest[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-            rest = &rest[at + run..];
-        }
-        folded.extend_from_slice(rest);
-        folded.push(b' ');
+    // part of another character, so the bytes between digit runs are copied as they are,
+    // and a run never crosses the space between two words.
+    let mut folded = Vec::with_capacity(words.len());
+    let mut rest = words;
+    while let Some(at) = rest.iter().position(u8::is_ascii_digit) {
+        folded.extend_from_slice(&rest[..at]);
+        folded.push(b'0');
+        let run = rest[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        rest = &rest[at + run..];
     }
+    folded.extend_from_slice(rest);
     let digest = Sha256::digest(&folded);
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);

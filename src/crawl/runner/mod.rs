@@ -24,7 +24,7 @@ use super::rank::Ranker;
 use super::robots::RobotsCache;
 use super::scope::{host_key, normalize, parse_normalized, Scope};
 use super::script_links::{self, ScriptsSeen};
-use super::versions::{numberless_hash, versioned_path};
+use super::versions::{numberless_hash_of_spaced, versioned_path};
 use crate::error::StorageError;
 use crate::ids;
 use crate::jobs::input::{ScrapeInput, MAX_URL_CHARS};
@@ -220,6 +220,8 @@ struct ProcessedPage {
     fetched: FetchFacts,
     document: Document,
     chunks: Vec<NewChunk>,
+    /// Hashes of `document.content` ([`content_hash`], [`numberless_hash_of_spaced`]).
+    content_hash: String,
     numberless_hash: u64,
 }
 

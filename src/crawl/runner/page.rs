@@ -8,6 +8,8 @@ use futures_util::FutureExt;
 use super::*;
 use crate::crawl::document_chunks::chunk_document_until;
 use crate::crawl::extract::html::PageLink;
+use crate::crawl::text::words_each_spaced;
+use record::content_hash_of_spaced;
 
 /// The failure line of a page whose processing hit a bug rather than a site problem.
 pub(super) const INTERNAL_PAGE_ERROR: &str = "internal error while processing the page";
@@ -249,8 +251,12 @@ fn prepare_page(
     if chunks.is_empty() {
         return Err(Unprepared::Wordless(Box::new(document), final_url));
     }
+    // Both hashes are of the text's words; the words are cut once, here on the parsing
+    // thread where the text was made.
+    let words = words_each_spaced(&document.content);
     Ok(ProcessedPage {
-        numberless_hash: numberless_hash(&document.content),
+        content_hash: content_hash_of_spaced(&words),
+        numberless_hash: numberless_hash_of_spaced(&words),
         final_url: final_url.to_string(),
         fetched: FetchFacts {
             status: fetched.status,

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::crawl::template;
+use crate::crawl::text::words_each_spaced;
 use crate::crawl::versions::VersionedPath;
 use crate::jobs::input::MAX_URL_CHARS;
 use crate::storage::sql::Sql;
@@ -247,7 +248,7 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
     };
     let facts = match &outcome.result {
         PageResult::Saved(page) => Some(SaveFacts {
-            content_hash: content_hash(&page.document.content),
+            content_hash: page.content_hash.clone(),
             links_json: serde_json::to_string(&page_links(&page.document))
                 .unwrap_or_else(|_| "[]".to_string()),
             version: Url::parse(&page.final_url)
@@ -500,16 +501,14 @@ fn page_links(document: &Document) -> Vec<(&str, &str)> {
 }
 
 /// Whitespace-insensitive content hash, so that the same page served twice is one page:
-/// the SHA-256 of every word followed by a space, in hex. The words are joined first and
-/// hashed in one piece; fed to the hasher two small pieces a word, the hasher's own
-/// buffering cost more than the hash.
+/// the SHA-256 of every word followed by a space, in hex.
 pub(crate) fn content_hash(content: &str) -> String {
-    let mut words = Vec::with_capacity(content.len() + 1);
-    for word in content.split_whitespace() {
-        words.extend_from_slice(word.as_bytes());
-        words.push(b' ');
-    }
-    let digest = Sha256::digest(&words);
+    content_hash_of_spaced(&words_each_spaced(content))
+}
+
+/// [`content_hash`] of a text given as its [`words_each_spaced`].
+pub(super) fn content_hash_of_spaced(words: &[u8]) -> String {
+    let digest = Sha256::digest(words);
     let mut hex = String::with_capacity(2 * digest.len());
     for byte in digest {
         for nibble in [byte >> 4, byte & 0xf] {
