@@ -1,5 +1,9 @@
 //! Page metadata (title, language, canonical, alternates, robots) and links.
 
+use std::hash::BuildHasherDefault;
+
+use crate::crawl::tokens::Fnv;
+
 use super::*;
 
 pub(super) fn elements<'a>(doc: &'a Html, name: &str) -> impl Iterator<Item = ElementRef<'a>> {
@@ -116,7 +120,17 @@ pub(super) fn rel_has_any(el: &ElementRef, tokens: &[&str]) -> bool {
 }
 
 pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
-    let url = base.join(href.trim()).ok()?;
+    let href = href.trim();
+    let url = match href.strip_prefix('#') {
+        // A place in the base document, which `join` would parse as a whole URL again
+        // (every entry of a page's own table of contents).
+        Some(fragment) => {
+            let mut url = base.clone();
+            url.set_fragment(Some(fragment));
+            url
+        }
+        None => base.join(href).ok()?,
+    };
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
@@ -170,7 +184,12 @@ pub(super) const MAX_PAGE_LINKS: usize = 10_000;
 /// index of an older manual, Javadoc before version 9) has no anchor at all: its table
 /// of contents and first chapter are `<frame src>`, and the site is reached through them.
 pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
-    let mut seen = HashSet::new();
+    // Both are asked of every link of the page: FNV, not SipHash, hashes their keys.
+    let mut seen: HashSet<String, BuildHasherDefault<Fnv>> = HashSet::default();
+    // Targets as written: a page names the same target many times (a reference's every
+    // mention of a type, its menus), and one written alike resolves alike, so it is
+    // resolved once: the later ones would be dropped as seen anyway.
+    let mut written: HashSet<&str, BuildHasherDefault<Fnv>> = HashSet::default();
     let mut links = Vec::new();
     // Each kind of link: the attribute naming its target, and how its text is read.
     type Kind = (&'static str, fn(ElementRef) -> String);
@@ -182,11 +201,13 @@ pub(super) fn page_links(tagged: &Tagged, base: &Url) -> Vec<PageLink> {
         if links.len() >= MAX_PAGE_LINKS {
             break;
         }
-        let Some(mut url) = element
-            .value()
-            .attr(attribute)
-            .and_then(|h| resolve_http(base, h))
-        else {
+        let Some(target) = element.value().attr(attribute) else {
+            continue;
+        };
+        if !written.insert(target) {
+            continue;
+        }
+        let Some(mut url) = resolve_http(base, target) else {
             continue;
         };
         // The fragment names a place in the page, not another page.
@@ -236,4 +257,35 @@ pub(super) fn anchor_text(anchor: ElementRef) -> String {
 /// unlike `visible_text`, chrome rules do not apply: a "Next" link keeps its words.
 pub(super) fn link_text(anchor: ElementRef) -> String {
     rendered_text(anchor, |el| is_dropped_tag(el.value().name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A target that is only a fragment resolves without `join`, to what `join` gives.
+    #[test]
+    fn a_fragment_resolves_as_join_resolves_it() {
+        let bases = [
+            "https://d.example/docs/page.html",
+            "https://d.example/docs/page.html?q=1#old",
+            "http://d.example/",
+        ];
+        let targets = [
+            "#", "#a", "  #a  ", "#a b", "#a\tb", "#a\nb", "#ü", "#%41", "#a#b", "#a\"<>`",
+        ];
+        for base in bases {
+            let base = Url::parse(base).expect("base");
+            for target in targets {
+                let joined = base.join(target.trim()).expect("join");
+                assert_eq!(
+                    resolve_http(&base, target).map(String::from),
+                    Some(String::from(joined)),
+                    "{base} + {target:?}"
+                );
+            }
+        }
+        let not_http = Url::parse("file:///tmp/page.html").expect("base");
+        assert_eq!(resolve_http(&not_http, "#a"), None);
+    }
 }
