@@ -123,10 +123,11 @@ pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     let href = href.trim();
     let url = match href.strip_prefix('#') {
         // A place in the base document, which `join` would parse as a whole URL again
-        // (every entry of a page's own table of contents).
+        // (every entry of a page's own table of contents). `join` also trims the C0
+        // controls that `str::trim` leaves; after the `#` only the end can have them.
         Some(fragment) => {
             let mut url = base.clone();
-            url.set_fragment(Some(fragment));
+            url.set_fragment(Some(fragment.trim_end_matches(|c: char| c <= ' ')));
             url
         }
         None => base.join(href).ok()?,
@@ -272,7 +273,19 @@ mod tests {
             "http://d.example/",
         ];
         let targets = [
-            "#", "#a", "  #a  ", "#a b", "#a\tb", "#a\nb", "#ü", "#%41", "#a#b", "#a\"<>`",
+            "#",
+            "#a",
+            "  #a  ",
+            "#a b",
+            "#a\tb",
+            "#a\nb",
+            "#ü",
+            "#%41",
+            "#a#b",
+            "#a\"<>`",
+            "#a\u{1}",
+            "#a\u{a0}\u{1f}",
+            "#\u{1}a\u{7f}",
         ];
         for base in bases {
             let base = Url::parse(base).expect("base");
