@@ -44,9 +44,18 @@ pub struct CachedPage {
     pub id: String,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    pub links: Vec<(String, String)>,
+    /// The page's followable links as stored, `[[url, text], …]`: read with [`Self::links`]
+    /// where a 304 needs them, not where the copy is looked up (inside a claim's write).
+    pub links_json: String,
     pub url: String,
     pub numberless_hash: Option<u64>,
+}
+
+impl CachedPage {
+    /// The stored links (none when they do not read back).
+    pub fn links(&self) -> Vec<(String, String)> {
+        serde_json::from_str(&self.links_json).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -706,7 +715,7 @@ pub fn find_cached(
             id,
             etag,
             last_modified,
-            links: serde_json::from_str(&links).unwrap_or_default(),
+            links_json: links,
             url,
             numberless_hash: numberless_hash.map(|h| h as u64),
         },

@@ -238,8 +238,8 @@ fn plan_links(context: &JobContext, input: &ScrapeInput, mut outcome: PageOutcom
             &document.other_languages,
         ),
         PageResult::NotModified(cached) => {
-            let links = cached
-                .links
+            let stored = cached.links();
+            let links = stored
                 .iter()
                 .map(|(url, text)| (url.as_str(), text.as_str()));
             follow_links(context, input, entry, links, &[])
