@@ -157,9 +157,10 @@ pub struct StoredPage {
 /// The next `limit` remembered pages of the job whose URL sorts after `after_url` (`""`
 /// for the first batch). In URL order, the order of the `(job_id, url)` index, so that a
 /// batch is a seek and a short walk: in rowid order every batch sorted all of the job's
-/// remaining rows, and the end of a 30,000-page job spent minutes there. A page is read
-/// only when `to_clean` says its blocks have something to clean: most pages of a site
-/// have none, and their text is then never loaded.
+/// remaining rows, and the end of a 30,000-page job spent minutes there. A page's text is
+/// read only when `to_clean` says its blocks have something to clean: most pages of a
+/// site have none, and a query selecting the text reads it (overflow pages and all) for
+/// every row it returns.
 pub fn pending_pages(
     conn: &Sql<'_>,
     job_id: &str,
@@ -167,34 +168,46 @@ pub fn pending_pages(
     limit: u32,
     to_clean: impl Fn(&[u8]) -> bool,
 ) -> StorageResult<Vec<PendingPage>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT pb.url, pb.blocks, p.id, p.url, coalesce(p.title, ''), p.content, p.content_hash
-         FROM page_blocks pb
-         JOIN jobs j ON j.id = pb.job_id
-         LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-              AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
-         WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
+    // The URL the blocks were remembered under, the blocks, and the page's id and hash
+    // when the job still has the page as it was remembered.
+    type Remembered = (String, Vec<u8>, Option<String>, Option<String>);
+    let remembered: Vec<Remembered> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT pb.url, pb.blocks, p.id, p.content_hash
+             FROM page_blocks pb
+             JOIN jobs j ON j.id = pb.job_id
+             LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+                  AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
+             WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(args![job_id, after_url, limit], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut text = conn.prepare_cached(
+        "SELECT url, coalesce(title, ''), content FROM pages WHERE id = ?1 AND content_hash = ?2",
     )?;
-    let rows = stmt.query_map(args![job_id, after_url, limit], |row| {
-        let blocks: Vec<u8> = row.get(1)?;
-        let id: Option<String> = row.get(2)?;
-        let page = match id {
-            Some(id) if to_clean(&blocks) => Some(StoredPage {
-                id,
-                url: row.get(3)?,
-                title: row.get(4)?,
-                content: row.get(5)?,
-                content_hash: row.get(6)?,
-            }),
+    let mut pending = Vec::with_capacity(remembered.len());
+    for (url, blocks, id, content_hash) in remembered {
+        let page = match (id, content_hash) {
+            (Some(id), Some(content_hash)) if to_clean(&blocks) => text
+                .query_row(args![id, content_hash], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?
+                .map(|(url, title, content)| StoredPage {
+                    id,
+                    url,
+                    title,
+                    content,
+                    content_hash,
+                }),
             _ => None,
         };
-        Ok(PendingPage {
-            url: row.get(0)?,
-            page,
-            blocks,
-        })
-    })?;
-    rows.collect::<Result<_, _>>()
+        pending.push(PendingPage { url, page, blocks });
+    }
+    Ok(pending)
 }
 
 /// A page with its template removed, re-chunked.
