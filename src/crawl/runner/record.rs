@@ -508,12 +508,5 @@ pub(crate) fn content_hash(content: &str) -> String {
 
 /// [`content_hash`] of a text given as its [`words_each_spaced`].
 pub(super) fn content_hash_of_spaced(words: &[u8]) -> String {
-    let digest = Sha256::digest(words);
-    let mut hex = String::with_capacity(2 * digest.len());
-    for byte in digest {
-        for nibble in [byte >> 4, byte & 0xf] {
-            hex.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
-    }
-    hex
+    format!("{:x}", Sha256::digest(words))
 }
