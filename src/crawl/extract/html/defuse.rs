@@ -2,11 +2,6 @@
 //! quadratic or make it build millions of elements, so the tags that would cause that are
 //! removed first (their text is kept). Real documentation never comes near these limits.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-use crate::crawl::tokens::Fnv;
-
 use super::*;
 
 /// html5ever scans its stack of open elements for every start tag, so parsing is
@@ -47,8 +42,8 @@ pub(super) const FORMATTING_TAGS: &[&str] = &[
 pub(super) const FOREIGN_ROOTS: &[&str] = &["svg", "math"];
 
 /// Which of the lists above a tag name is on, as bits: the lists are asked about every
-/// tag of the page (a few thousand), and comparing each name with some sixty strings
-/// was most of this pass's cost.
+/// tag of the page (thousands), and comparing each name with some sixty strings was most
+/// of this pass's cost; a name is now looked up as one number.
 #[derive(Clone, Copy, Default)]
 struct Kind(u8);
 
@@ -58,8 +53,13 @@ impl Kind {
     const FORMATTING: u8 = 4;
     const FOREIGN_ROOT: u8 = 8;
 
-    fn of(name: &str) -> Kind {
-        KINDS.get(name).copied().unwrap_or_default()
+    fn of(name: &[u8]) -> Kind {
+        let Some(key) = name_key(name) else {
+            return Kind::default();
+        };
+        KINDS
+            .binary_search_by_key(&key, |&(known, _)| known)
+            .map_or_else(|_| Kind::default(), |found| KINDS[found].1)
     }
 
     fn is(self, bit: u8) -> bool {
@@ -67,35 +67,65 @@ impl Kind {
     }
 }
 
-/// Every name on one of the lists, with its bits.
-static KINDS: LazyLock<HashMap<&'static str, Kind, BuildHasherDefault<Fnv>>> =
-    LazyLock::new(|| {
-        let mut kinds: HashMap<&'static str, Kind, BuildHasherDefault<Fnv>> = HashMap::default();
-        for (list, bit) in [
-            (UNCOUNTED_TAGS, Kind::UNCOUNTED),
-            (RAW_TEXT_TAGS, Kind::RAW_TEXT),
-            (FORMATTING_TAGS, Kind::FORMATTING),
-            (FOREIGN_ROOTS, Kind::FOREIGN_ROOT),
-        ] {
-            for &name in list {
-                kinds.entry(name).or_default().0 |= bit;
+/// A name of up to eight bytes as a number (its bytes, zero-padded): every name on the
+/// lists is that short, and a scanned name never holds a zero byte.
+fn name_key(name: &[u8]) -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    Some(u64::from_le_bytes(bytes))
+}
+
+/// Every name on one of the lists, with its bits, sorted by [`name_key`].
+static KINDS: LazyLock<Vec<(u64, Kind)>> = LazyLock::new(|| {
+    let mut kinds: Vec<(u64, Kind)> = Vec::new();
+    for (list, bit) in [
+        (UNCOUNTED_TAGS, Kind::UNCOUNTED),
+        (RAW_TEXT_TAGS, Kind::RAW_TEXT),
+        (FORMATTING_TAGS, Kind::FORMATTING),
+        (FOREIGN_ROOTS, Kind::FOREIGN_ROOT),
+    ] {
+        for name in list {
+            let key = name_key(name.as_bytes()).expect("every listed name has at most 8 bytes");
+            match kinds.iter_mut().find(|(known, _)| *known == key) {
+                Some((_, kind)) => kind.0 |= bit,
+                None => kinds.push((key, Kind(bit))),
             }
         }
-        kinds
-    });
+    }
+    kinds.sort_unstable_by_key(|&(key, _)| key);
+    kinds
+});
 
 pub(super) fn defuse(html: &str) -> Cow<'_, str> {
-    // The page's tags are scanned once: whether formatting must go depends on all of them.
-    let all_tags: Vec<(usize, RawTag)> = tags(html).collect();
-    let strip_formatting =
-        rebuilds_exceed(all_tags.iter().map(|(_, tag)| tag), MAX_FORMATTING_REBUILDS);
+    // Whether formatting must go depends on all of the page's tags, but it almost never
+    // must: one pass keeps it and gives up as soon as the page shows it must go (the
+    // second pass, which drops it, runs only for such pages and never gives up).
+    defuse_pass(html, Formatting::KeptUnlessHostile)
+        .or_else(|| defuse_pass(html, Formatting::Dropped))
+        .unwrap_or(Cow::Borrowed(html))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Formatting {
+    /// Formatting tags are kept; the pass answers `None` once they could make html5ever
+    /// re-create more than [`MAX_FORMATTING_REBUILDS`] elements.
+    KeptUnlessHostile,
+    Dropped,
+}
+
+fn defuse_pass(html: &str, formatting: Formatting) -> Option<Cow<'_, str>> {
+    let strip_formatting = formatting == Formatting::Dropped;
+    let mut rebuilds = Rebuilds::default();
     let mut depth = 0usize;
     let mut dropped_open = 0usize;
     let mut foreign = 0usize;
     let mut elements = 0usize;
     let mut out = String::new();
     let mut copied_upto = 0;
-    for &(start, ref tag) in &all_tags {
+    for (start, tag) in tags(html) {
+        if !strip_formatting && rebuilds.add(&tag, MAX_FORMATTING_REBUILDS) {
+            return None;
+        }
         let kind = tag.kind;
         let drop = if elements >= MAX_ELEMENTS || (strip_formatting && kind.is(Kind::FORMATTING)) {
             true
@@ -148,41 +178,38 @@ pub(super) fn defuse(html: &str) -> Cow<'_, str> {
         }
     }
     if copied_upto == 0 {
-        return Cow::Borrowed(html);
+        return Some(Cow::Borrowed(html));
     }
     out.push_str(&html[copied_upto..]);
-    Cow::Owned(out)
+    Some(Cow::Owned(out))
 }
 
 /// Whether html5ever could re-create more than `limit` formatting elements: every start
 /// tag may re-create each formatting element still open before it.
 #[cfg(test)]
 pub(super) fn formatting_rebuilds_exceed(html: &str, limit: usize) -> bool {
-    rebuilds_exceed(tags(html).map(|(_, tag)| tag), limit)
+    let mut rebuilds = Rebuilds::default();
+    tags(html).any(|(_, tag)| rebuilds.add(&tag, limit))
 }
 
-fn rebuilds_exceed<T: std::borrow::Borrow<RawTag>>(
-    tags: impl Iterator<Item = T>,
-    limit: usize,
-) -> bool {
-    let mut open = 0usize;
-    let mut rebuilds = 0usize;
-    for tag in tags {
-        let tag = tag.borrow();
-        let formatting = tag.kind.is(Kind::FORMATTING);
-        match (tag.is_end, formatting) {
-            (true, true) => open = open.saturating_sub(1),
+/// The formatting elements html5ever could re-create so far, tag by tag.
+#[derive(Default)]
+struct Rebuilds {
+    open: usize,
+    total: usize,
+}
+
+impl Rebuilds {
+    /// Counts `tag`; true once more than `limit` could be re-created.
+    fn add(&mut self, tag: &RawTag, limit: usize) -> bool {
+        match (tag.is_end, tag.kind.is(Kind::FORMATTING)) {
+            (true, true) => self.open = self.open.saturating_sub(1),
             (true, false) => {}
-            (false, true) => open += 1,
-            (false, false) => {
-                rebuilds += open;
-                if rebuilds > limit {
-                    return true;
-                }
-            }
+            (false, true) => self.open += 1,
+            (false, false) => self.total += self.open,
         }
+        self.total > limit
     }
-    false
 }
 
 /// The tags of a document with their start offsets, comments as nameless tags, and the
@@ -242,6 +269,10 @@ impl TagName {
         tag
     }
 
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
@@ -286,7 +317,7 @@ pub(super) fn scan_tag(html: &str, start: usize) -> Option<RawTag> {
         && (end - 2 == name_end
             || matches!(bytes[end - 3], b'"' | b'\'' | b' ' | b'\t' | b'\n' | b'\r'));
     Some(RawTag {
-        kind: Kind::of(name.as_str()),
+        kind: Kind::of(name.bytes()),
         name,
         is_end,
         self_closing,
@@ -396,6 +427,27 @@ mod tests {
         // An element with its end tag is left as it is.
         let closed = "<script src=\"a.js\"></script><p>after</p>";
         assert_eq!(defuse(closed), closed);
+    }
+
+    #[test]
+    fn a_name_is_on_the_lists_it_is_written_on_and_no_other() {
+        let lists = [
+            (UNCOUNTED_TAGS, Kind::UNCOUNTED),
+            (RAW_TEXT_TAGS, Kind::RAW_TEXT),
+            (FORMATTING_TAGS, Kind::FORMATTING),
+            (FOREIGN_ROOTS, Kind::FOREIGN_ROOT),
+        ];
+        for (list, _) in lists {
+            for name in list {
+                let kind = Kind::of(name.as_bytes());
+                for (other, bit) in lists {
+                    assert_eq!(kind.is(bit), other.contains(name), "{name}");
+                }
+            }
+        }
+        for name in ["div", "section", "blockquote", "scripts", "bb", "x-script"] {
+            assert_eq!(Kind::of(name.as_bytes()).0, 0, "{name}");
+        }
     }
 
     #[test]
