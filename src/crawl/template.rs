@@ -42,8 +42,10 @@ const MIN_PAGES: usize = 3;
 const MIN_BLOCK_CHARS: usize = 12;
 /// Above this many pages, candidates are found on an even sample of this many first.
 const SAMPLE_PAGES: usize = 1000;
-/// Pages cleaned per transaction.
-const CLEAN_BATCH: u32 = 32;
+/// Pages cleaned per transaction …
+const CLEAN_BATCH: usize = 32;
+/// … found among this many remembered pages at most (most have nothing to clean).
+const CLEAN_BATCH_READ: u32 = 512;
 /// Longest sample text kept per template block (for logs and the stored template).
 const SAMPLE_CHARS: usize = 160;
 
@@ -180,19 +182,27 @@ async fn clean_batch_after(
 ) -> Result<Option<CleanedBatch>, StorageError> {
     let (id, cursor) = (job_id.to_string(), after.to_string());
     let in_template = template.clone();
-    let mut batch = crawl
+    let batch = crawl
         .db
         .run(move |conn| {
-            templates::pending_pages(conn, &id, &cursor, CLEAN_BATCH, |blocks| {
-                decode(blocks)
-                    .iter()
-                    .any(|block| may_cut(block, &in_template))
-            })
+            templates::pending_pages(
+                conn,
+                &id,
+                &cursor,
+                CLEAN_BATCH_READ,
+                CLEAN_BATCH,
+                |blocks| {
+                    decode(blocks)
+                        .iter()
+                        .any(|block| may_cut(block, &in_template))
+                },
+            )
         })
         .await?;
-    let Some(through) = batch.last().map(|page| page.url.clone()) else {
+    let Some(through) = batch.through else {
         return Ok(None);
     };
+    let mut batch = batch.pages;
     // Half a batch a thread.
     let second_half = batch.split_off(batch.len() / 2);
     let cleaning = [batch, second_half].map(|part| {
@@ -232,14 +242,20 @@ fn threshold(pages: usize) -> usize {
 /// threshold, with a sample of their text. Memory stays bounded on large jobs: the
 /// candidates come from an even sample of pages, then only they are counted exactly.
 fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), StorageError> {
-    let mut total = 0;
-    templates::for_each_saved_page_blocks(conn, job_id, |_, _| total += 1)?;
+    let total = templates::count_saved_page_blocks(conn, job_id)?;
     if total < MIN_PAGES {
         return Ok((total, Vec::new()));
     }
     let step = total.div_ceil(SAMPLE_PAGES).max(1);
     let mut counts: HashMap<u64, usize> = HashMap::new();
+    // The blocks some page keeps (of those counted, once all pages are read): a block
+    // only ever dropped has no text to sample, so the pages' texts are read only until
+    // each kept candidate has its sample, not to the end of the job for such a block.
+    let mut kept: HashSet<u64> = HashSet::new();
     templates::for_each_saved_page_blocks(conn, job_id, |index, blob| {
+        if step == 1 {
+            kept.extend(kept_fingerprints(blob));
+        }
         if index % step == 0 {
             for fingerprint in distinct_fingerprints(blob) {
                 *counts.entry(fingerprint).or_default() += 1;
@@ -257,24 +273,29 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
                     *count += 1;
                 }
             }
+            kept.extend(kept_fingerprints(blob).filter(|f| counts.contains_key(f)));
         })?;
     }
     let needed = threshold(total);
     counts.retain(|_, count| *count >= needed);
+    let to_sample = counts.keys().filter(|f| kept.contains(f)).count();
     let mut samples: HashMap<u64, String> = HashMap::new();
-    templates::for_each_saved_page_content(conn, job_id, |content, blob| {
-        for block in decode(blob) {
-            if !block.dropped
-                && counts.contains_key(&block.fingerprint)
-                && !samples.contains_key(&block.fingerprint)
-            {
-                if let Some(text) = block_text(content, &block) {
-                    samples.insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
+    if to_sample > 0 {
+        templates::for_each_saved_page_content(conn, job_id, |content, blob| {
+            for block in decode(blob) {
+                if !block.dropped
+                    && counts.contains_key(&block.fingerprint)
+                    && !samples.contains_key(&block.fingerprint)
+                {
+                    if let Some(text) = block_text(content, &block) {
+                        samples
+                            .insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
+                    }
                 }
             }
-        }
-        samples.len() < counts.len()
-    })?;
+            samples.len() < to_sample
+        })?;
+    }
     let mut template: Vec<TemplateBlock> = counts
         .into_iter()
         .filter_map(|(fingerprint, pages)| {
@@ -288,6 +309,14 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
         .collect();
     template.sort_by(|a, b| b.pages.cmp(&a.pages).then(a.sample.cmp(&b.sample)));
     Ok((total, template))
+}
+
+/// The fingerprints of the blocks a page keeps (not dropped as chrome), short ones too.
+fn kept_fingerprints(blob: &[u8]) -> impl Iterator<Item = u64> {
+    decode(blob)
+        .into_iter()
+        .filter(|block| !block.dropped)
+        .map(|block| block.fingerprint)
 }
 
 /// The fingerprints of a page's blocks that could be template, each once.
@@ -307,14 +336,14 @@ fn block_text<'a>(content: &'a str, block: &Block) -> Option<&'a str> {
         .map(str::trim)
 }
 
-/// One remembered page with the template cut out and chunked again; `None` when the job
-/// no longer has that page or nothing of the template is on it.
+/// One remembered page with the template cut out and chunked again; `None` when nothing
+/// of the template is on it.
 fn clean_page(
     chunker: &Chunker,
     template: &HashSet<u64>,
     pending: PendingPage,
 ) -> Option<CleanedPage> {
-    let page = pending.page?;
+    let page = pending.page;
     let blocks = decode(&pending.blocks);
     let visible_words = decode_visible_words(&pending.blocks);
     let content = strip(&page.content, &blocks, visible_words, template)?;

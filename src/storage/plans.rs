@@ -196,11 +196,8 @@ fn per_page_work(conn: &mut Connection) {
     sessions::get(&Sql::Lite(conn), "s1").expect("session");
     // The end of the job: its template removed from the saved pages, batch by batch.
     let batch =
-        templates::pending_pages(&Sql::Lite(conn), "j1", "", 32, |_| true).expect("pending");
-    let through = batch
-        .last()
-        .map(|pending| pending.url.clone())
-        .expect("a batch");
+        templates::pending_pages(&Sql::Lite(conn), "j1", "", 512, 32, |_| true).expect("pending");
+    let through = batch.through.expect("a batch");
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .expect("tx");

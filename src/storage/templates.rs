@@ -42,6 +42,21 @@ pub fn learned_from(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<i64>> 
 
 /// The block lists of the pages the job still has saved, unchanged since they were
 /// remembered, in saving order; `visit` gets each page's position and blocks.
+/// How many saved pages of the job have remembered blocks (the pages
+/// [`for_each_saved_page_blocks`] visits), without reading the blocks.
+pub fn count_saved_page_blocks(conn: &Sql<'_>, job_id: &str) -> StorageResult<usize> {
+    let count: i64 = conn.query_row(
+        "SELECT count(*) FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
+         WHERE pb.job_id = ?1",
+        [job_id],
+        |row| row.get(0),
+    )?;
+    Ok(usize::try_from(count).unwrap_or_default())
+}
+
 pub fn for_each_saved_page_blocks(
     conn: &Sql<'_>,
     job_id: &str,
@@ -65,8 +80,8 @@ pub fn for_each_saved_page_blocks(
     Ok(count)
 }
 
-/// Saved pages of the job with their remembered blocks: (content, blocks), in saving order,
-/// for reading the text of template blocks; `visit` returns `false` to stop.
+/// The pages [`for_each_saved_page_blocks`] visits, with their text: (content, blocks), in
+/// saving order, for reading the text of template blocks; `visit` returns `false` to stop.
 pub fn for_each_saved_page_content(
     conn: &Sql<'_>,
     job_id: &str,
@@ -76,6 +91,7 @@ pub fn for_each_saved_page_content(
         "SELECT p.content, pb.blocks FROM page_blocks pb
          JOIN jobs j ON j.id = pb.job_id
          JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
          WHERE pb.job_id = ?1 ORDER BY pb.rowid",
         [job_id],
         |row| {
@@ -137,12 +153,19 @@ pub fn template(conn: &Sql<'_>, job_id: &str) -> StorageResult<Vec<TemplateBlock
 /// A remembered page still to be cleaned. `page` is `None` when the job no longer has the
 /// page as it was remembered (replaced, or dropped for a closer version), or when its
 /// blocks showed nothing to clean.
+/// A remembered page with something of the template on it, as saved.
 #[derive(Debug)]
 pub struct PendingPage {
-    /// The URL the blocks were remembered under: the batch cursor.
-    pub url: String,
-    pub page: Option<StoredPage>,
+    pub page: StoredPage,
     pub blocks: Vec<u8>,
+}
+
+/// The next pages to clean, and how far the batch read: the URL of the last remembered
+/// page it looked at (the next batch's cursor), `None` once no page is left.
+#[derive(Debug)]
+pub struct PendingBatch {
+    pub pages: Vec<PendingPage>,
+    pub through: Option<String>,
 }
 
 #[derive(Debug)]
@@ -154,20 +177,23 @@ pub struct StoredPage {
     pub content_hash: String,
 }
 
-/// The next `limit` remembered pages of the job whose URL sorts after `after_url` (`""`
-/// for the first batch). In URL order, the order of the `(job_id, url)` index, so that a
-/// batch is a seek and a short walk: in rowid order every batch sorted all of the job's
-/// remaining rows, and the end of a 30,000-page job spent minutes there. A page's text is
-/// read only when `to_clean` says its blocks have something to clean: most pages of a
-/// site have none, and a query selecting the text reads it (overflow pages and all) for
-/// every row it returns.
+/// The remembered pages of the job whose URL sorts after `after_url` (`""` for the first
+/// batch) that `to_clean` says have something to clean: up to `clean_limit` of them,
+/// among the next `read_limit` remembered pages at most. In URL order, the order of the
+/// `(job_id, url)` index, so that a batch is a seek and a short walk: in rowid order every
+/// batch sorted all of the job's remaining rows, and the end of a 30,000-page job spent
+/// minutes there. Most pages of a site have nothing to clean: a batch reads past them, so
+/// that the rounds of reading and writing follow the pages to clean, not all pages. A
+/// page's text is read only when it is to be cleaned: a query selecting the text reads it
+/// (overflow pages and all) for every row it returns.
 pub fn pending_pages(
     conn: &Sql<'_>,
     job_id: &str,
     after_url: &str,
-    limit: u32,
+    read_limit: u32,
+    clean_limit: usize,
     to_clean: impl Fn(&[u8]) -> bool,
-) -> StorageResult<Vec<PendingPage>> {
+) -> StorageResult<PendingBatch> {
     // The URL the blocks were remembered under, the blocks, and the page's id and hash
     // when the job still has the page as it was remembered.
     type Remembered = (String, Vec<u8>, Option<String>, Option<String>);
@@ -180,7 +206,7 @@ pub fn pending_pages(
                   AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
              WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
         )?;
-        let rows = stmt.query_map(args![job_id, after_url, limit], |row| {
+        let rows = stmt.query_map(args![job_id, after_url, read_limit], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
         rows.collect::<Result<_, _>>()?
@@ -188,26 +214,38 @@ pub fn pending_pages(
     let mut text = conn.prepare_cached(
         "SELECT url, coalesce(title, ''), content FROM pages WHERE id = ?1 AND content_hash = ?2",
     )?;
-    let mut pending = Vec::with_capacity(remembered.len());
+    let mut batch = PendingBatch {
+        pages: Vec::new(),
+        through: None,
+    };
     for (url, blocks, id, content_hash) in remembered {
-        let page = match (id, content_hash) {
-            (Some(id), Some(content_hash)) if to_clean(&blocks) => text
-                .query_row(args![id, content_hash], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })
-                .optional()?
-                .map(|(url, title, content)| StoredPage {
-                    id,
-                    url,
-                    title,
-                    content,
-                    content_hash,
-                }),
-            _ => None,
+        batch.through = Some(url);
+        let (Some(id), Some(content_hash)) = (id, content_hash) else {
+            continue;
         };
-        pending.push(PendingPage { url, page, blocks });
+        if !to_clean(&blocks) {
+            continue;
+        }
+        let page = text
+            .query_row(args![id, content_hash], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?
+            .map(|(url, title, content)| StoredPage {
+                id,
+                url,
+                title,
+                content,
+                content_hash,
+            });
+        if let Some(page) = page {
+            batch.pages.push(PendingPage { page, blocks });
+            if batch.pages.len() >= clean_limit {
+                break;
+            }
+        }
     }
-    Ok(pending)
+    Ok(batch)
 }
 
 /// A page with its template removed, re-chunked.
