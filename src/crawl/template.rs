@@ -249,10 +249,10 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
     let step = total.div_ceil(SAMPLE_PAGES).max(1);
     let mut counts: HashMap<u64, usize> = HashMap::new();
     // The blocks some page keeps (of those counted, once all pages are read): a block
-    // only ever dropped has no text to sample, so the pages' texts are read only until
-    // each kept candidate has its sample, not to the end of the job for such a block.
+    // only ever dropped has no text to sample, and the search for samples stops once
+    // each kept candidate has a page, not at the end of the job for such a block.
     let mut kept: HashSet<u64> = HashSet::new();
-    templates::for_each_saved_page_blocks(conn, job_id, |index, blob| {
+    templates::for_each_saved_page_blocks(conn, job_id, |index, _, blob| {
         if step == 1 {
             kept.extend(kept_fingerprints(blob));
         }
@@ -261,41 +261,27 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
                 *counts.entry(fingerprint).or_default() += 1;
             }
         }
+        true
     })?;
     if step > 1 {
         let sampled = total.div_ceil(step);
         let floor = ((sampled as f64 * MIN_SHARE * 0.5).ceil() as usize).max(2);
         counts.retain(|_, count| *count >= floor);
         counts.values_mut().for_each(|count| *count = 0);
-        templates::for_each_saved_page_blocks(conn, job_id, |_, blob| {
+        templates::for_each_saved_page_blocks(conn, job_id, |_, _, blob| {
             for fingerprint in distinct_fingerprints(blob) {
                 if let Some(count) = counts.get_mut(&fingerprint) {
                     *count += 1;
                 }
             }
             kept.extend(kept_fingerprints(blob).filter(|f| counts.contains_key(f)));
+            true
         })?;
     }
     let needed = threshold(total);
     counts.retain(|_, count| *count >= needed);
     let to_sample = counts.keys().filter(|f| kept.contains(f)).count();
-    let mut samples: HashMap<u64, String> = HashMap::new();
-    if to_sample > 0 {
-        templates::for_each_saved_page_content(conn, job_id, |content, blob| {
-            for block in decode(blob) {
-                if !block.dropped
-                    && counts.contains_key(&block.fingerprint)
-                    && !samples.contains_key(&block.fingerprint)
-                {
-                    if let Some(text) = block_text(content, &block) {
-                        samples
-                            .insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
-                    }
-                }
-            }
-            samples.len() < to_sample
-        })?;
-    }
+    let mut samples = sample_texts(conn, job_id, &counts, to_sample)?;
     let mut template: Vec<TemplateBlock> = counts
         .into_iter()
         .filter_map(|(fingerprint, pages)| {
@@ -309,6 +295,64 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
         .collect();
     template.sort_by(|a, b| b.pages.cmp(&a.pages).then(a.sample.cmp(&b.sample)));
     Ok((total, template))
+}
+
+/// A sample of the text of each of `counts`' blocks that some page keeps (`to_sample` of
+/// them): from the first page in saving order that keeps it, found by the blocks alone,
+/// so that only those pages' texts are read.
+fn sample_texts(
+    conn: &Sql<'_>,
+    job_id: &str,
+    counts: &HashMap<u64, usize>,
+    to_sample: usize,
+) -> Result<HashMap<u64, String>, StorageError> {
+    let mut samples: HashMap<u64, String> = HashMap::new();
+    if to_sample == 0 {
+        return Ok(samples);
+    }
+    let mut first_keeping: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut found: HashSet<u64> = HashSet::new();
+    templates::for_each_saved_page_blocks(conn, job_id, |_, url, blob| {
+        let before = found.len();
+        found.extend(kept_fingerprints(blob).filter(|f| counts.contains_key(f)));
+        if found.len() > before {
+            first_keeping.push((url.to_string(), blob.to_vec()));
+        }
+        found.len() < to_sample
+    })?;
+    for (url, blob) in &first_keeping {
+        if let Some(content) = templates::saved_page_content(conn, job_id, url)? {
+            take_samples(&mut samples, counts, &content, blob);
+        }
+    }
+    if samples.len() < to_sample {
+        // A block whose first keeping page gave no text (a page changed meanwhile): every
+        // page is read, as before this shortcut.
+        templates::for_each_saved_page_content(conn, job_id, |content, blob| {
+            take_samples(&mut samples, counts, content, blob);
+            samples.len() < to_sample
+        })?;
+    }
+    Ok(samples)
+}
+
+/// Samples the text of the page's kept blocks among `counts` that have none yet.
+fn take_samples(
+    samples: &mut HashMap<u64, String>,
+    counts: &HashMap<u64, usize>,
+    content: &str,
+    blob: &[u8],
+) {
+    for block in decode(blob) {
+        if !block.dropped
+            && counts.contains_key(&block.fingerprint)
+            && !samples.contains_key(&block.fingerprint)
+        {
+            if let Some(text) = block_text(content, &block) {
+                samples.insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
+            }
+        }
+    }
 }
 
 /// The fingerprints of the blocks a page keeps (not dropped as chrome), short ones too.

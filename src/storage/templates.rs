@@ -40,8 +40,6 @@ pub fn learned_from(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<i64>> 
         .flatten())
 }
 
-/// The block lists of the pages the job still has saved, unchanged since they were
-/// remembered, in saving order; `visit` gets each page's position and blocks.
 /// How many saved pages of the job have remembered blocks (the pages
 /// [`for_each_saved_page_blocks`] visits), without reading the blocks.
 pub fn count_saved_page_blocks(conn: &Sql<'_>, job_id: &str) -> StorageResult<usize> {
@@ -57,27 +55,49 @@ pub fn count_saved_page_blocks(conn: &Sql<'_>, job_id: &str) -> StorageResult<us
     Ok(usize::try_from(count).unwrap_or_default())
 }
 
+/// The block lists of the pages the job still has saved, unchanged since they were
+/// remembered, in saving order; `visit` gets each page's position, URL and blocks, and
+/// returns `false` to stop.
 pub fn for_each_saved_page_blocks(
     conn: &Sql<'_>,
     job_id: &str,
-    mut visit: impl FnMut(usize, &[u8]),
+    mut visit: impl FnMut(usize, &str, &[u8]) -> bool,
 ) -> StorageResult<usize> {
     let mut count = 0;
     conn.for_each(
-        "SELECT pb.blocks FROM page_blocks pb
+        "SELECT pb.url, pb.blocks FROM page_blocks pb
          JOIN jobs j ON j.id = pb.job_id
          JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
          JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
          WHERE pb.job_id = ?1 ORDER BY pb.rowid",
         [job_id],
         |row| {
-            let blocks: Vec<u8> = row.get(0)?;
-            visit(count, &blocks);
+            let url: String = row.get(0)?;
+            let blocks: Vec<u8> = row.get(1)?;
+            let more = visit(count, &url, &blocks);
             count += 1;
-            Ok(true)
+            Ok(more)
         },
     )?;
     Ok(count)
+}
+
+/// The text of a page [`for_each_saved_page_blocks`] visits, by the URL it gave.
+pub fn saved_page_content(
+    conn: &Sql<'_>,
+    job_id: &str,
+    url: &str,
+) -> StorageResult<Option<String>> {
+    conn.query_row(
+        "SELECT p.content FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
+         WHERE pb.job_id = ?1 AND pb.url = ?2",
+        args![job_id, url],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// The pages [`for_each_saved_page_blocks`] visits, with their text: (content, blocks), in
