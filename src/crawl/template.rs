@@ -310,43 +310,44 @@ fn sample_texts(
     if to_sample == 0 {
         return Ok(samples);
     }
-    let mut first_keeping: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each page that first keeps some candidate, with those candidates.
+    let mut first_keeping: Vec<(String, Vec<u8>, HashSet<u64>)> = Vec::new();
     let mut found: HashSet<u64> = HashSet::new();
     templates::for_each_saved_page_blocks(conn, job_id, |_, url, blob| {
-        let before = found.len();
-        found.extend(kept_fingerprints(blob).filter(|f| counts.contains_key(f)));
-        if found.len() > before {
-            first_keeping.push((url.to_string(), blob.to_vec()));
+        let first: HashSet<u64> = kept_fingerprints(blob)
+            .filter(|f| counts.contains_key(f) && !found.contains(f))
+            .collect();
+        if !first.is_empty() {
+            found.extend(&first);
+            first_keeping.push((url.to_string(), blob.to_vec(), first));
         }
         found.len() < to_sample
     })?;
-    for (url, blob) in &first_keeping {
+    for (url, blob, first) in &first_keeping {
         if let Some(content) = templates::saved_page_content(conn, job_id, url)? {
-            take_samples(&mut samples, counts, &content, blob);
+            take_samples(&mut samples, |f| first.contains(f), &content, blob);
         }
     }
     if samples.len() < to_sample {
         // A block whose first keeping page gave no text (a page changed meanwhile): every
-        // page is read, as before this shortcut.
+        // page is read for the rest, as before this shortcut.
         templates::for_each_saved_page_content(conn, job_id, |content, blob| {
-            take_samples(&mut samples, counts, content, blob);
+            take_samples(&mut samples, |f| counts.contains_key(f), content, blob);
             samples.len() < to_sample
         })?;
     }
     Ok(samples)
 }
 
-/// Samples the text of the page's kept blocks among `counts` that have none yet.
+/// Samples the text of the page's kept blocks that are `wanted` and have none yet.
 fn take_samples(
     samples: &mut HashMap<u64, String>,
-    counts: &HashMap<u64, usize>,
+    wanted: impl Fn(&u64) -> bool,
     content: &str,
     blob: &[u8],
 ) {
     for block in decode(blob) {
-        if !block.dropped
-            && counts.contains_key(&block.fingerprint)
-            && !samples.contains_key(&block.fingerprint)
+        if !block.dropped && wanted(&block.fingerprint) && !samples.contains_key(&block.fingerprint)
         {
             if let Some(text) = block_text(content, &block) {
                 samples.insert(block.fingerprint, text.chars().take(SAMPLE_CHARS).collect());
