@@ -214,38 +214,36 @@ pub fn pending_pages(
     clean_limit: usize,
     to_clean: impl Fn(&[u8]) -> bool,
 ) -> StorageResult<PendingBatch> {
-    // The URL the blocks were remembered under, the blocks, and the page's id and hash
-    // when the job still has the page as it was remembered.
-    type Remembered = (String, Vec<u8>, Option<String>, Option<String>);
-    let remembered: Vec<Remembered> = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT pb.url, pb.blocks, p.id, p.content_hash
-             FROM page_blocks pb
-             JOIN jobs j ON j.id = pb.job_id
-             LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-                  AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
-             WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(args![job_id, after_url, read_limit], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let mut through = None;
+    // The pages to clean (id, hash, blocks), chosen as the rows come by their blocks,
+    // which are kept for those alone: a batch reads up to `read_limit` pages' blocks.
+    let mut chosen: Vec<(String, String, Vec<u8>)> = Vec::new();
+    conn.for_each(
+        // Each remembered page's URL and blocks, and its id and hash when the job still
+        // has it as it was remembered.
+        "SELECT pb.url, pb.blocks, p.id, p.content_hash
+         FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         LEFT JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+              AND EXISTS (SELECT 1 FROM job_pages jp WHERE jp.job_id = pb.job_id AND jp.page_id = p.id)
+         WHERE pb.job_id = ?1 AND pb.url > ?2 ORDER BY pb.url LIMIT ?3",
+        args![job_id, after_url, read_limit],
+        |row| {
+            through = Some(row.get::<_, String>(0)?);
+            let blocks: Vec<u8> = row.get(1)?;
+            if let (Some(id), Some(hash)) = (row.get(2)?, row.get(3)?) {
+                if to_clean(&blocks) {
+                    chosen.push((id, hash, blocks));
+                }
+            }
+            Ok(chosen.len() < clean_limit)
+        },
+    )?;
     let mut text = conn.prepare_cached(
         "SELECT url, coalesce(title, ''), content FROM pages WHERE id = ?1 AND content_hash = ?2",
     )?;
-    let mut batch = PendingBatch {
-        pages: Vec::new(),
-        through: None,
-    };
-    for (url, blocks, id, content_hash) in remembered {
-        batch.through = Some(url);
-        let (Some(id), Some(content_hash)) = (id, content_hash) else {
-            continue;
-        };
-        if !to_clean(&blocks) {
-            continue;
-        }
+    let mut pages = Vec::with_capacity(chosen.len());
+    for (id, content_hash, blocks) in chosen {
         let page = text
             .query_row(args![id, content_hash], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?))
@@ -259,13 +257,10 @@ pub fn pending_pages(
                 content_hash,
             });
         if let Some(page) = page {
-            batch.pages.push(PendingPage { page, blocks });
-            if batch.pages.len() >= clean_limit {
-                break;
-            }
+            pages.push(PendingPage { page, blocks });
         }
     }
-    Ok(batch)
+    Ok(PendingBatch { pages, through })
 }
 
 /// A page with its template removed, re-chunked.
