@@ -170,10 +170,8 @@ pub fn template(conn: &Sql<'_>, job_id: &str) -> StorageResult<Vec<TemplateBlock
     rows.collect::<Result<_, _>>()
 }
 
-/// A remembered page still to be cleaned. `page` is `None` when the job no longer has the
-/// page as it was remembered (replaced, or dropped for a closer version), or when its
-/// blocks showed nothing to clean.
-/// A remembered page with something of the template on it, as saved.
+/// A remembered page with something of the template on it, as the job saved it (pages
+/// replaced since, or dropped for a closer version, are never pending).
 #[derive(Debug)]
 pub struct PendingPage {
     pub page: StoredPage,
