@@ -248,14 +248,7 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
     }
     let step = total.div_ceil(SAMPLE_PAGES).max(1);
     let mut counts: HashMap<u64, usize> = HashMap::new();
-    // The blocks some page keeps (of those counted, once all pages are read): a block
-    // only ever dropped has no text to sample, and the search for samples stops once
-    // each kept candidate has a page, not at the end of the job for such a block.
-    let mut kept: HashSet<u64> = HashSet::new();
     templates::for_each_saved_page_blocks(conn, job_id, |index, _, blob| {
-        if step == 1 {
-            kept.extend(kept_fingerprints(blob));
-        }
         if index % step == 0 {
             for fingerprint in distinct_fingerprints(blob) {
                 *counts.entry(fingerprint).or_default() += 1;
@@ -274,14 +267,12 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
                     *count += 1;
                 }
             }
-            kept.extend(kept_fingerprints(blob).filter(|f| counts.contains_key(f)));
             true
         })?;
     }
     let needed = threshold(total);
     counts.retain(|_, count| *count >= needed);
-    let to_sample = counts.keys().filter(|f| kept.contains(f)).count();
-    let mut samples = sample_texts(conn, job_id, &counts, to_sample)?;
+    let mut samples = sample_texts(conn, job_id, &counts)?;
     let mut template: Vec<TemplateBlock> = counts
         .into_iter()
         .filter_map(|(fingerprint, pages)| {
@@ -297,17 +288,17 @@ fn learn(conn: &Sql<'_>, job_id: &str) -> Result<(usize, Vec<TemplateBlock>), St
     Ok((total, template))
 }
 
-/// A sample of the text of each of `counts`' blocks that some page keeps (`to_sample` of
-/// them): from the first page in saving order that keeps it, found by the blocks alone,
-/// so that only those pages' texts are read.
+/// A sample of the text of each of `counts`' blocks that some page keeps, from the first
+/// page in saving order that keeps it. Those pages are found from the remembered blocks
+/// alone, so that only their texts are read: a block every page drops (a footer, a
+/// navigation bar) has no text to sample, and looking for one read every page's text.
 fn sample_texts(
     conn: &Sql<'_>,
     job_id: &str,
     counts: &HashMap<u64, usize>,
-    to_sample: usize,
 ) -> Result<HashMap<u64, String>, StorageError> {
     let mut samples: HashMap<u64, String> = HashMap::new();
-    if to_sample == 0 {
+    if counts.is_empty() {
         return Ok(samples);
     }
     // Each page that first keeps some candidate, with those candidates.
@@ -321,19 +312,19 @@ fn sample_texts(
             found.extend(&first);
             first_keeping.push((url.to_string(), blob.to_vec(), first));
         }
-        found.len() < to_sample
+        found.len() < counts.len()
     })?;
     for (url, blob, first) in &first_keeping {
         if let Some(content) = templates::saved_page_content(conn, job_id, url)? {
             take_samples(&mut samples, |f| first.contains(f), &content, blob);
         }
     }
-    if samples.len() < to_sample {
+    if samples.len() < found.len() {
         // A block whose first keeping page gave no text (a page changed meanwhile): every
         // page is read for the rest, as before this shortcut.
         templates::for_each_saved_page_content(conn, job_id, |content, blob| {
-            take_samples(&mut samples, |f| counts.contains_key(f), content, blob);
-            samples.len() < to_sample
+            take_samples(&mut samples, |f| found.contains(f), content, blob);
+            samples.len() < found.len()
         })?;
     }
     Ok(samples)
