@@ -40,15 +40,24 @@ pub fn learned_from(conn: &Sql<'_>, job_id: &str) -> StorageResult<Option<i64>> 
         .flatten())
 }
 
+/// The job's (`?1`) pages with remembered blocks that it still has saved, unchanged since
+/// they were remembered: one definition, since learning counts on some of these pages and
+/// takes samples from others, and both must be the same pages.
+macro_rules! saved_pages_with_blocks {
+    () => {
+        "FROM page_blocks pb
+         JOIN jobs j ON j.id = pb.job_id
+         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
+         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
+         WHERE pb.job_id = ?1"
+    };
+}
+
 /// How many saved pages of the job have remembered blocks (the pages
 /// [`for_each_saved_page_blocks`] visits), without reading the blocks.
 pub fn count_saved_page_blocks(conn: &Sql<'_>, job_id: &str) -> StorageResult<usize> {
     let count: i64 = conn.query_row(
-        "SELECT count(*) FROM page_blocks pb
-         JOIN jobs j ON j.id = pb.job_id
-         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
-         WHERE pb.job_id = ?1",
+        concat!("SELECT count(*) ", saved_pages_with_blocks!()),
         [job_id],
         |row| row.get(0),
     )?;
@@ -65,11 +74,11 @@ pub fn for_each_saved_page_blocks(
 ) -> StorageResult<usize> {
     let mut count = 0;
     conn.for_each(
-        "SELECT pb.url, pb.blocks FROM page_blocks pb
-         JOIN jobs j ON j.id = pb.job_id
-         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
-         WHERE pb.job_id = ?1 ORDER BY pb.rowid",
+        concat!(
+            "SELECT pb.url, pb.blocks ",
+            saved_pages_with_blocks!(),
+            " ORDER BY pb.rowid"
+        ),
         [job_id],
         |row| {
             let url: String = row.get(0)?;
@@ -89,11 +98,11 @@ pub fn saved_page_content(
     url: &str,
 ) -> StorageResult<Option<String>> {
     conn.query_row(
-        "SELECT p.content FROM page_blocks pb
-         JOIN jobs j ON j.id = pb.job_id
-         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
-         WHERE pb.job_id = ?1 AND pb.url = ?2",
+        concat!(
+            "SELECT p.content ",
+            saved_pages_with_blocks!(),
+            " AND pb.url = ?2"
+        ),
         args![job_id, url],
         |row| row.get(0),
     )
@@ -108,11 +117,11 @@ pub fn for_each_saved_page_content(
     mut visit: impl FnMut(&str, &[u8]) -> bool,
 ) -> StorageResult<()> {
     conn.for_each(
-        "SELECT p.content, pb.blocks FROM page_blocks pb
-         JOIN jobs j ON j.id = pb.job_id
-         JOIN pages p ON p.session_id = j.session_id AND p.url = pb.url AND p.content_hash = pb.content_hash
-         JOIN job_pages jp ON jp.job_id = pb.job_id AND jp.page_id = p.id
-         WHERE pb.job_id = ?1 ORDER BY pb.rowid",
+        concat!(
+            "SELECT p.content, pb.blocks ",
+            saved_pages_with_blocks!(),
+            " ORDER BY pb.rowid"
+        ),
         [job_id],
         |row| {
             let content: String = row.get(0)?;
