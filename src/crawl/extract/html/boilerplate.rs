@@ -759,36 +759,58 @@ pub(super) fn is_phrase_text(el: ElementRef) -> bool {
                 .any(|p| text.starts_with(p)))
 }
 
-/// The first words of [`BOILERPLATE_PHRASES`] and [`BOILERPLATE_PHRASE_PREFIXES`];
-/// `None` if one of them is a single word (then any text may open with it).
-static PHRASE_FIRST_WORDS: LazyLock<Option<Vec<&'static str>>> = LazyLock::new(|| {
+/// The first two words of each of [`BOILERPLATE_PHRASES`] and
+/// [`BOILERPLATE_PHRASE_PREFIXES`]; `None` if one of them is a single word (then any
+/// text may open with it).
+static PHRASE_OPENINGS: LazyLock<Option<Vec<(&'static str, &'static str)>>> = LazyLock::new(|| {
     BOILERPLATE_PHRASES
         .iter()
         .chain(BOILERPLATE_PHRASE_PREFIXES)
-        .map(|phrase| phrase.split_once(' ').map(|(first, _)| first))
+        .map(|phrase| {
+            let (first, rest) = phrase.split_once(' ')?;
+            Some((first, rest.split(' ').next().unwrap_or(rest)))
+        })
         .collect()
 });
 
-/// False when `el`'s text cannot be one of the phrases, decided from its first word
+/// The longest word [`may_open_with_a_phrase`] reads: longer than any of the phrases'.
+const LONGEST_OPENING_WORD: usize = 16;
+
+/// False when `el`'s text cannot be one of the phrases, decided from its first two words
 /// alone: most elements asked (every `p`, `div`, `li`, `section` and `a`) open with
-/// another word, and this spares them building, collapsing and lower-casing their text.
+/// other words, and this spares them building, collapsing and lower-casing their text.
 /// The phrase check trims everything but letters, digits, `?` and `:` from the front of
-/// the collapsed text, and every phrase opens with an ASCII word and a space, so the
-/// text's first word (from its first such character to the next white space) must be
-/// one of those words. Undecided (true) on any non-ASCII character up to there, whose
-/// lower case or class would need the full check.
+/// the collapsed text, and every phrase opens with two ASCII words and a space between,
+/// so the text's first word (from its first such character to the next white space)
+/// must be a phrase's first word, and its second (to the next white space or the end;
+/// the check may trim its end) must begin with that phrase's second word. Common words
+/// open phrases (`Is this page helpful`, `Show source`, `Last updated`), hence two.
+/// Undecided (true) on a non-ASCII letter or digit up to there, whose lower case or
+/// class would need the full check; other characters before the first word are
+/// trimmed by the check, and non-ASCII white space separates words as ASCII's does.
 pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
-    let Some(first_words) = PHRASE_FIRST_WORDS.as_ref() else {
+    let Some(openings) = PHRASE_OPENINGS.as_ref() else {
         return true;
     };
-    // The first word so far (lower case, ASCII), once it has started.
-    const LONGEST: usize = 16;
-    let mut word = [0u8; LONGEST];
-    let mut len = 0;
+    // The words so far (lower case, ASCII), once the first has started.
+    let mut words = [[0u8; LONGEST_OPENING_WORD]; 2];
+    let mut lens = [0usize; 2];
+    // Which word is being read (0 or 1), and whether it has started.
+    let mut current = 0;
     let mut started = false;
     let mut decided = None;
     let mut nodes = 0;
     let mut breaks = LineBreaks::default();
+    // Whether the words read open a phrase: the first is its first word, and the second
+    // (complete, or as far as it was read) begins with its second.
+    let opens = |words: &[[u8; LONGEST_OPENING_WORD]; 2], lens: &[usize; 2]| {
+        // ASCII text: valid UTF-8.
+        let first = std::str::from_utf8(&words[0][..lens[0]]).unwrap_or_default();
+        let second = &words[1][..lens[1]];
+        openings
+            .iter()
+            .any(|(one, two)| *one == first && second.starts_with(two.as_bytes()))
+    };
     walk(el, |visit| {
         nodes += 1;
         if nodes > 64 {
@@ -796,39 +818,62 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
             decided = Some(false);
             return Flow::Stop;
         }
-        // A line break ends the first word as white space does (`short_text` writes one).
+        // A line break ends a word as white space does (`short_text` writes one).
         let text = match visit {
-            Visit::Text(text) => text.as_bytes(),
-            visit if breaks.at(&visit) => b" ",
+            Visit::Text(text) => text,
+            visit if breaks.at(&visit) => " ",
             _ => return Flow::Descend,
         };
-        for &b in text {
-            if !b.is_ascii() {
+        for c in text.chars() {
+            // What `collapse` cuts the text at.
+            let space = c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}';
+            if !started {
+                if space {
+                    continue;
+                }
+                if current == 1 || c.is_ascii_alphanumeric() || c == '?' || c == ':' {
+                    started = true;
+                } else if c.is_alphanumeric() {
+                    // A letter whose lower case may be ASCII (the Kelvin sign's is `k`).
+                    decided = Some(true);
+                    return Flow::Stop;
+                } else {
+                    // Trimmed from the front by the phrase check.
+                    continue;
+                }
+            } else if space {
+                if current == 1 {
+                    decided = Some(opens(&words, &lens));
+                    return Flow::Stop;
+                }
+                let first = std::str::from_utf8(&words[0][..lens[0]]).unwrap_or_default();
+                if !openings.iter().any(|(one, _)| *one == first) {
+                    decided = Some(false);
+                    return Flow::Stop;
+                }
+                (current, started) = (1, false);
+                continue;
+            }
+            if !c.is_ascii() {
+                // Within a word: its lower case or class needs the full check.
                 decided = Some(true);
                 return Flow::Stop;
             }
-            if !started {
-                started = b.is_ascii_alphanumeric() || b == b'?' || b == b':';
-                if !started {
-                    continue;
-                }
-            } else if b.is_ascii_whitespace() || b == 0x0b {
-                // ASCII text: valid UTF-8.
-                let first = std::str::from_utf8(&word[..len]).unwrap_or_default();
-                decided = Some(first_words.contains(&first));
+            if lens[current] == LONGEST_OPENING_WORD {
+                // A first word this long opens no phrase; a second word's first letters
+                // decide as well as the whole word.
+                decided = Some(current == 1 && opens(&words, &lens));
                 return Flow::Stop;
             }
-            if len == LONGEST {
-                decided = Some(false);
-                return Flow::Stop;
-            }
-            word[len] = b.to_ascii_lowercase();
-            len += 1;
+            // ASCII: one byte.
+            words[current][lens[current]] = c.to_ascii_lowercase() as u8;
+            lens[current] += 1;
         }
         Flow::Descend
     });
-    // The text ended within its first word, or had none: not a phrase of two words.
-    decided.unwrap_or(false)
+    // The text ended within its second word (which then decides), or before: not a
+    // phrase of two words.
+    decided.unwrap_or_else(|| current == 1 && started && opens(&words, &lens))
 }
 
 /// Prev/next pager links label themselves "Previous"/"Next" in a child

@@ -1174,12 +1174,12 @@ fn a_logo_straight_in_the_container_is_a_block_a_label_beside_blocks_is_not() {
     }
 }
 
-/// The first-word test before the phrase check never turns a phrase away: on elements
-/// that are phrases (in any case, behind punctuation, split over inline elements, with
-/// odd white space) and ones that are not, `may_open_with_a_phrase` is true wherever the
-/// full check is.
+/// The opening-words test before the phrase check never turns a phrase away: on
+/// elements that are phrases (in any case, behind punctuation, split over inline
+/// elements, with odd white space, trailing punctuation after the last word) and ones
+/// that are not, `may_open_with_a_phrase` is true wherever the full check is.
 #[test]
-fn first_word_test_keeps_every_phrase() {
+fn opening_words_test_keeps_every_phrase() {
     let html = "<body>\
         <p>Skip to content</p><div>  » EDIT\tthis\npage</div><li><a>Back</a> to top</li>\
         <p>? Was this page helpful? Yes No</p><p>Last updated: 2024-01-01</p>\
@@ -1189,6 +1189,9 @@ fn first_word_test_keeps_every_phrase() {
         <p>is\u{0b}this page helpful</p><p>1 skip to content</p><p></p><div><p>Back to top</p></div>\
         <p>suggestedit this</p><p>improve  this  page !</p><p>:last update: now</p>\
         <div><div>Back</div><div>to top</div></div><div><p>Edit this</p>\n<p>page</p></div>\
+        <a>Show source.</a><p>- - View page source!</p><p>Last updated:2024</p><p>show\n\n source</p>\
+        <p>Show the grid</p><p>Is this</p><p>Back to</p><p>Last update:</p><p>Show sourcesourcesourcesource</p>\
+        <p>\u{a0}Show\u{a0}source</p><p>«Back to top»</p><p>\u{200b}Skip\u{feff}to content</p>\
         </body>";
     let doc = parse::parse_document(html);
     let mut phrases = 0;
@@ -1202,8 +1205,21 @@ fn first_word_test_keeps_every_phrase() {
             assert!(may_open_with_a_phrase(el), "{}", el.html());
         }
     }
-    assert!(phrases >= 14, "{phrases} phrases found");
-    let none = parse::parse_document("<p>The reference of the API</p>");
-    let p = elements(&none, "p").next().expect("a p");
-    assert!(!may_open_with_a_phrase(p));
+    assert!(phrases >= 22, "{phrases} phrases found");
+    // A phrase's first word followed by another word, or by nothing, opens no phrase.
+    for other in [
+        "<p>The reference of the API</p>",
+        "<p>Show the grid</p>",
+        "<p>Last night the build</p>",
+        "<p>Is the value set</p>",
+        "<p>Back</p>",
+        "<p>View <b>menu</b> items</p>",
+        "<p>Edit everythingthatisinthisverylongword page</p>",
+        "<p>• Image\u{a0}→ Crop</p>",
+        "<p>«\u{a0}Show the source</p>",
+    ] {
+        let doc = parse::parse_document(other);
+        let p = elements(&doc, "p").next().expect("a p");
+        assert!(!may_open_with_a_phrase(p), "{other}");
+    }
 }
