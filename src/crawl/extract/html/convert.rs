@@ -595,6 +595,12 @@ impl<'u> Converter<'u> {
         if href.is_empty() || href.starts_with('#') {
             return None;
         }
+        if let Some(target) = join_plain_path(self.base, href) {
+            let same_page = target
+                .split_once('#')
+                .is_some_and(|(page, _)| page == self.page_url.as_str());
+            return (!same_page).then_some(target);
+        }
         let url = self.base.join(href).ok()?;
         if !matches!(url.scheme(), "http" | "https" | "mailto" | "ftp") {
             return None;
@@ -655,11 +661,14 @@ impl<'u> Converter<'u> {
 
     fn image(&mut self, img: ElementRef) {
         let alt = escape_bracket_text(img.value().attr("alt").unwrap_or_default());
+        if alt.is_empty() {
+            return;
+        }
         let src = ["src", "data-src"]
             .iter()
             .filter_map(|name| img.value().attr(name))
-            .find_map(|src| resolve_http(self.base, src));
-        if let (false, Some(src)) = (alt.is_empty(), src) {
+            .find_map(|src| resolve_http_string(self.base, src));
+        if let Some(src) = src {
             // A logo straight in the page's container, beside its blocks, is loose too.
             self.tag_loose();
             self.writer.push_raw(&format!("![{alt}]({src})"));

@@ -135,6 +135,73 @@ pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
+/// `resolve_http` written out, the target of a link or image in the saved Markdown.
+pub(super) fn resolve_http_string(base: &Url, href: &str) -> Option<String> {
+    let href = href.trim();
+    join_plain_path(base, href).or_else(|| resolve_http(base, href).map(String::from))
+}
+
+/// What `base.join(href)` writes, for an http(s) `base` and the relative paths most links
+/// of a manual are (`page.html`, `images/next.png`, `../../api/Type.html#method`),
+/// without parsing a URL; `None` for any other `href`. Past its leading `../` and `./`
+/// (each `../` takes the last directory off the base's, none above the root) such a
+/// path is written as it is: its characters (letters, digits and `-._~/`; in the
+/// fragment any printable ASCII but `"<>\``) need no escaping, it has no other `.` or `..` segment to remove and no `\`,
+/// `?`, scheme or host to read, so it replaces what follows that directory, and the
+/// base's query and fragment go. Joining a page's links was a tenth of writing its
+/// Markdown.
+pub(super) fn join_plain_path(base: &Url, href: &str) -> Option<String> {
+    if !matches!(base.scheme(), "http" | "https") {
+        return None;
+    }
+    let (path, fragment) = match href.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (href, None),
+    };
+    let through_path = &base[..url::Position::AfterPath];
+    let path_start = through_path.len() - base.path().len();
+    // The base's directory, with its `/`; an http(s) path starts with one.
+    let mut directory = &base.path()[..base.path().rfind('/')? + 1];
+    let mut rest = path;
+    loop {
+        if let Some(after) = rest.strip_prefix("../") {
+            let parent = directory.strip_suffix('/').unwrap_or(directory);
+            directory = parent.rfind('/').map_or(directory, |at| &directory[..=at]);
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("./") {
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || !rest.bytes().all(|b| plain(b) || b == b'/')
+        || rest
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+        || !fragment.is_none_or(|f| f.bytes().all(kept_in_a_fragment))
+    {
+        return None;
+    }
+    let mut joined = String::with_capacity(path_start + directory.len() + href.len());
+    joined.push_str(&through_path[..path_start]);
+    joined.push_str(directory);
+    joined.push_str(rest);
+    if let Some(fragment) = fragment {
+        joined.push('#');
+        joined.push_str(fragment);
+    }
+    Some(joined)
+}
+
+/// Printable ASCII that a URL's fragment keeps as it is (the fragment percent-encode set
+/// is the controls, space and `"<>\``).
+fn kept_in_a_fragment(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'`')
+}
+
 pub(super) fn canonical_url(tagged: &Tagged, base: &Url) -> Option<Url> {
     tagged
         .links
@@ -300,5 +367,88 @@ mod tests {
         }
         let not_http = Url::parse("file:///tmp/page.html").expect("base");
         assert_eq!(resolve_http(&not_http, "#a"), None);
+    }
+
+    const BASES: [&str; 9] = [
+        "https://d.example/docs/page.html",
+        "https://d.example/a//b/c.html",
+        "https://d.example/a/b/c/d.html?x#y",
+        "http://d.example/a/",
+        "https://d.example/docs/page.html?q=1#old",
+        "http://d.example:8080/",
+        "http://d.example",
+        "https://d.example/a/b/",
+        "https://user:pw@d.example/%7Eme/x.html",
+    ];
+
+    proptest::proptest! {
+        /// Wherever the plain-path join answers, it answers what `join` writes.
+        #[test]
+        fn a_plain_path_joins_as_join_joins_it(
+            base in proptest::sample::select(&BASES[..]),
+            href in "(\\.\\./|\\./|\\.\\.){0,4}[a-zA-Z0-9./~_:#?%\\ -]{0,10}(#[ -~\t\u{0}\u{7f}]{0,6})?",
+        ) {
+            let base = Url::parse(base).expect("base");
+            if let Some(joined) = join_plain_path(&base, &href) {
+                proptest::prop_assert_eq!(Some(joined), base.join(&href).ok().map(String::from));
+            }
+        }
+    }
+
+    /// The links a manual is made of take the plain-path join, and what it cannot write
+    /// as it is goes to `join`.
+    #[test]
+    fn plain_paths_are_joined_without_parsing_and_the_rest_by_join() {
+        let base = Url::parse("https://d.example/docs/page.html?q=1#old").expect("base");
+        for (href, joined) in [
+            ("next.html", "https://d.example/docs/next.html"),
+            ("images/up.png", "https://d.example/docs/images/up.png"),
+            (
+                "api/Type.html#method.len",
+                "https://d.example/docs/api/Type.html#method.len",
+            ),
+            ("page.html#", "https://d.example/docs/page.html#"),
+            ("...", "https://d.example/docs/..."),
+            ("../../../up.html#a:b", "https://d.example/up.html#a:b"),
+            (
+                "../api/Map.html#get(java.lang.Object)",
+                "https://d.example/api/Map.html#get(java.lang.Object)",
+            ),
+            ("./.././x/y.html", "https://d.example/x/y.html"),
+        ] {
+            assert_eq!(
+                join_plain_path(&base, href).as_deref(),
+                Some(joined),
+                "{href}"
+            );
+        }
+        for href in [
+            "..",
+            "../..",
+            "./",
+            "a/./b",
+            "a/..",
+            "x/../y",
+            "/abs.html",
+            "..//x",
+            "//host/x",
+            "a b.html",
+            "a%20b",
+            "a\\b",
+            "mailto:x@y",
+            "x?y=1",
+            "#frag",
+            "a.html#x y",
+            "ü.html",
+            "",
+        ] {
+            assert_eq!(join_plain_path(&base, href), None, "{href}");
+        }
+        let file = Url::parse("file:///tmp/page.html").expect("base");
+        assert_eq!(join_plain_path(&file, "next.html"), None);
+        assert_eq!(
+            resolve_http_string(&base, " ../up.html\n").as_deref(),
+            Some("https://d.example/up.html")
+        );
     }
 }
