@@ -96,50 +96,22 @@ impl MarkdownWriter {
     // ----- inline content -------------------------------------------------
 
     /// Appends document text: whitespace collapsed, Markdown escaped. One pass over the
-    /// text, each character written once its successor (which its escaping may depend on)
-    /// is known: the collapsed copy and a vector of its characters that this took before
-    /// cost a tenth of writing a page's Markdown.
+    /// text, each character escaped by its neighbours (a collapsed copy of the text and a
+    /// vector of its characters, made to know them, cost a tenth of writing a page's
+    /// Markdown).
     pub fn push_text(&mut self, text: &str) {
         let mut last = self.inline.chars().next_back();
-        // The last character of the collapsed text, not yet written.
-        let mut held: Option<char> = None;
-        let mut write = |inline: &mut String, c: char, next: Option<char>| {
+        let mut chars = collapsed_chars(text).peekable();
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                if !matches!(last, None | Some(' ' | '\n')) {
-                    inline.push(' ');
+                if !is_gap(last) {
+                    self.inline.push(' ');
                     last = Some(' ');
                 }
-            } else {
-                push_escaped(inline, last, c, next);
-                last = Some(c);
-            }
-        };
-        let mut in_space = false;
-        for c in text.chars() {
-            if is_invisible(c) {
                 continue;
             }
-            if c.is_whitespace() {
-                in_space = true;
-                continue;
-            }
-            if in_space {
-                if let Some(previous) = held.replace(' ') {
-                    write(&mut self.inline, previous, Some(' '));
-                }
-                in_space = false;
-            }
-            if let Some(previous) = held.replace(c) {
-                write(&mut self.inline, previous, Some(c));
-            }
-        }
-        if in_space {
-            if let Some(previous) = held.replace(' ') {
-                write(&mut self.inline, previous, Some(' '));
-            }
-        }
-        if let Some(previous) = held {
-            write(&mut self.inline, previous, None);
+            push_escaped(&mut self.inline, last, c, chars.peek().copied());
+            last = Some(c);
         }
     }
 
@@ -150,7 +122,7 @@ impl MarkdownWriter {
 
     /// True when a following space would be redundant.
     fn ends_with_gap(&self) -> bool {
-        matches!(self.inline.chars().next_back(), None | Some(' ' | '\n'))
+        is_gap(self.inline.chars().next_back())
     }
 
     pub fn hard_break(&mut self) {
@@ -697,6 +669,53 @@ fn format_cell(raw: &str) -> String {
         .collect::<Vec<_>>()
         .join("<br>")
         .replace('|', "\\|")
+}
+
+/// Whether a space after `last` (the last character written, if any) would be redundant.
+fn is_gap(last: Option<char>) -> bool {
+    matches!(last, None | Some(' ' | '\n'))
+}
+
+/// The characters of `text` without the invisible ones, each run of white space one
+/// space (also at its edges, where it separates the text from its inline neighbours).
+fn collapsed_chars(text: &str) -> CollapsedChars<'_> {
+    CollapsedChars {
+        chars: text.chars(),
+        after_space: None,
+    }
+}
+
+/// See [`collapsed_chars`].
+struct CollapsedChars<'a> {
+    chars: std::str::Chars<'a>,
+    /// The character that ended a run of white space, given after its space.
+    after_space: Option<char>,
+}
+
+impl Iterator for CollapsedChars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.after_space.take() {
+            return Some(c);
+        }
+        let mut space = false;
+        for c in self.chars.by_ref() {
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            if space {
+                self.after_space = Some(c);
+                return Some(' ');
+            }
+            return Some(c);
+        }
+        space.then_some(' ')
+    }
 }
 
 /// Zero-width characters that doc generators use as anchors or hyphenation hints.
