@@ -146,10 +146,10 @@ pub(super) fn resolve_http_string(base: &Url, href: &str) -> Option<String> {
 /// without parsing a URL; `None` for any other `href`. Past its leading `../` and `./`
 /// (each `../` takes the last directory off the base's, none above the root) such a
 /// path is written as it is: its characters (letters, digits and `-._~/`; in the
-/// fragment any printable ASCII but `"<>\``) need no escaping, it has no other `.` or `..` segment to remove and no `\`,
-/// `?`, scheme or host to read, so it replaces what follows that directory, and the
-/// base's query and fragment go. Joining a page's links was a tenth of writing its
-/// Markdown.
+/// fragment any printable ASCII but `"<>\``) need no escaping, and it has no other `.`
+/// or `..` segment to remove and no `\`, `?`, scheme or host to read, so it replaces
+/// what follows that directory, and the base's query and fragment go. (It saves 0.4 and
+/// 0.7 % of a page's instructions on GIMP's help and the python manual.)
 pub(super) fn join_plain_path(base: &Url, href: &str) -> Option<String> {
     if !matches!(base.scheme(), "http" | "https") {
         return None;
