@@ -774,7 +774,7 @@ static PHRASE_OPENINGS: LazyLock<Option<Vec<(&'static str, &'static str)>>> = La
 });
 
 /// The longest word [`may_open_with_a_phrase`] reads: longer than any of the phrases'.
-const LONGEST_OPENING_WORD: usize = 16;
+pub(super) const LONGEST_OPENING_WORD: usize = 16;
 
 /// False when `el`'s text cannot be one of the phrases, decided from its first two words
 /// alone: most elements asked (every `p`, `div`, `li`, `section` and `a`) open with
