@@ -664,8 +664,10 @@ type Render<'r> = dyn Fn(&[Cut], &Spared) -> String + 'r;
 /// mostly that shared content, and cutting it all would leave a title and a line. There
 /// what takes fewest words from the page goes first and a cut that would take the page
 /// under half of its words is not made: above the title block by block (a logo, a banner,
-/// a menu), below it a top-level section at a time (all of its template, else all of it
-/// that holds no heading, else none), so that no section keeps a few of its shared lines.
+/// a line of links), below it a top-level section at a time (all of its template, else
+/// all of it that holds no heading, else none), so that no section keeps a few of its
+/// shared lines. A menu above the title (a list of links alone) is never the page's own
+/// text and goes whatever its share of the words, when the page has a title to keep.
 ///
 /// Half of what? Of the words a reader sees on the page (`visible_words`) when its
 /// Markdown holds at least half of those: the extraction already left out the chrome it
@@ -683,12 +685,27 @@ fn keeping_half_the_words<'a>(
     render: &Render<'_>,
 ) -> (Vec<Cut>, Spared<'a>) {
     let mut spared = Spared::new();
+    // A menu above a page's title goes whatever share of the page it is: a site's index
+    // of all its types or chapters shown beside every page can hold more words than the
+    // page's own text, and keeping it there kept the whole index on hundreds of pages.
+    let (menus, cuts): (Vec<Cut>, Vec<Cut>) = cuts.into_iter().partition(|&(start, end)| {
+        start < sections.0 && sections.0 < content.len() && is_link_list(&content[start..end])
+    });
+    let render = |cuts: &[Cut], spared: &Spared| {
+        let mut all = menus.clone();
+        all.extend_from_slice(cuts);
+        render(&all, spared)
+    };
+    let with_menus = |mut cuts: Vec<Cut>| {
+        cuts.extend_from_slice(&menus);
+        cuts
+    };
     if cuts.is_empty() {
-        return (cuts, spared);
+        return (with_menus(cuts), spared);
     }
     let mut lower = String::new();
     let mut words_left = |cuts: &[(usize, usize)], spared: &Spared| {
-        let page = if cuts.is_empty() {
+        let page = if cuts.is_empty() && menus.is_empty() {
             content.to_string()
         } else {
             render(cuts, spared)
@@ -701,7 +718,7 @@ fn keeping_half_the_words<'a>(
         _ => own,
     };
     if total < MIN_JUDGED_WORDS || words_left(&cuts, &spared) * 2 >= total {
-        return (cuts, spared);
+        return (with_menus(cuts), spared);
     }
     // The page cannot lose all of its template. Above its title (a logo, a banner, a menu)
     // it loses it block by block; below, section by section: each top-level section loses
@@ -773,7 +790,7 @@ fn keeping_half_the_words<'a>(
         // What the section keeps of its template still loses the short lines that say
         // nothing the page does not say anyway (the `source` link and `const: unstable`
         // badge beside each signature): they take no word from it.
-        let free = wordless_lines(content, &below_headings, &chosen, &spared, render);
+        let free = wordless_lines(content, &below_headings, &chosen, &spared, &render);
         if !free.is_empty() {
             let before = words_left(&chosen, &spared);
             let mut with = chosen.clone();
@@ -790,7 +807,35 @@ fn keeping_half_the_words<'a>(
             }
         }
     }
-    (chosen, spared)
+    (with_menus(chosen), spared)
+}
+
+/// A Markdown list whose every item is a link and nothing else (nested lists included):
+/// a menu, never a page's own text.
+fn is_link_list(block: &str) -> bool {
+    let mut items = block
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .peekable();
+    items.peek().is_some()
+        && items.all(|line| {
+            let item = line.trim_start();
+            let Some(rest) = item
+                .strip_prefix("- ")
+                .or_else(|| item.strip_prefix("* "))
+                .or_else(|| item.strip_prefix("+ "))
+                .or_else(|| {
+                    let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+                    item.get(digits..)
+                        .filter(|_| digits > 0)
+                        .and_then(|rest| rest.strip_prefix(". "))
+                })
+            else {
+                return false;
+            };
+            let (links, outside) = split_links(rest);
+            links > 0 && outside.trim().is_empty()
+        })
 }
 
 /// The heading lines inside `cuts` (trimmed).
@@ -1400,6 +1445,55 @@ mod tests {
             .map(|&(a, b)| (a + long_own.len() + 2, b + long_own.len() + 2))
             .collect();
         assert_eq!(cuts_kept(&page, shifted.clone(), None), shifted);
+    }
+
+    /// A Markdown list of `n` items, the `i`th `item(i)`.
+    fn list_of(n: usize, item: impl Fn(usize) -> String) -> String {
+        (0..n).map(|i| format!("- {}\n", item(i))).collect()
+    }
+
+    #[test]
+    fn a_menu_above_the_title_goes_whatever_share_of_the_page_it_is() {
+        // A site's index of all its types beside every page: 40 links above a title and
+        // a few sentences of the page's own.
+        let menu = list_of(40, |i| {
+            format!("[Type{i}Name](http://h.example/Type{i}.html)")
+        });
+        let own = "# module Topic\n\nTopic explains alpha bravo charlie delta echo.\n";
+        let content = format!("{menu}\n{own}");
+        let cut = (0, menu.trim_end().len());
+        assert_eq!(cuts_kept(&content, vec![cut], None), vec![cut]);
+        // Nested items are menus too.
+        let nested = "- [Atomic](http://h.example/Atomic.html)\n  - [Flag](http://h.example/Atomic/Flag.html)\n";
+        assert!(is_link_list(nested));
+
+        // The same list below the title, items that say something, or a page without a
+        // title: the guard still keeps half of the page's words.
+        let below = format!("{own}\n{menu}");
+        let start = below.find("- [Type0").expect("list");
+        assert!(cuts_kept(&below, vec![(start, below.trim_end().len())], None).is_empty());
+        let prose = list_of(40, |i| format!("Widget{i} tools for workshop{i} benches"));
+        assert!(!is_link_list(&prose));
+        let content = format!("{prose}\n{own}");
+        assert!(cuts_kept(&content, vec![(0, prose.trim_end().len())], None).is_empty());
+        let untitled = format!("{menu}\nTopic explains alpha bravo charlie delta echo.\n");
+        assert!(cuts_kept(&untitled, vec![(0, menu.trim_end().len())], None).is_empty());
+    }
+
+    #[test]
+    fn a_menu_is_a_list_of_links_and_nothing_else() {
+        assert!(is_link_list("- [Home](/)\n- [Guide](/guide.html)"));
+        assert!(is_link_list("1. [One](/1.html)\n2. [Two](/2.html)"));
+        assert!(is_link_list("* [![logo](/logo.png)](/)"));
+        for not_a_menu in [
+            "",
+            "[Home](/) | [Guide](/guide.html)",
+            "- [Home](/) and more\n- [Guide](/guide.html)",
+            "- [Home](/)\nA sentence under the list.",
+            "- **Bold** term",
+        ] {
+            assert!(!is_link_list(not_a_menu), "{not_a_menu:?}");
+        }
     }
 
     #[test]

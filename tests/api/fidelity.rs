@@ -577,6 +577,43 @@ fn a_sidebar_under_a_body_whose_id_names_the_page_is_learned_as_template() {
 }
 
 #[test]
+fn an_index_of_every_type_beside_each_page_goes_however_short_the_page() {
+    // A generated API reference in Crystal's layout: beside every page a sidebar (a
+    // `div`, no landmark) lists all 80 types of the library, more words than a page's
+    // own, so each page keeps it to hold half of what a reader sees; learned as the
+    // site's template, the list goes from every page all the same.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/type-index");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 8, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(7),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        for listed in ["[JuniperIndex]", "[HarborGrid]", "[CobaltBuffer]"] {
+            assert!(!page.contains(listed), "{path} kept {listed}:\n{page}");
+        }
+    }
+    let grid = &pages["/FalconGrid.html"];
+    assert!(grid.contains("# class FalconGrid\n"), "{grid}");
+    assert!(
+        grid.contains("lays out widgets in rows and columns"),
+        "{grid}"
+    );
+    assert!(
+        grid.contains("Returns the FalconGrid to the state"),
+        "{grid}"
+    );
+    // The overview's own list of types, below its title, stays.
+    assert!(
+        pages["/index.html"].contains("[GarnetHandle]"),
+        "{}",
+        pages["/index.html"]
+    );
+}
+
+#[test]
 fn an_id_on_the_wrapper_of_the_whole_page_does_not_hide_the_template() {
     // docutils' layout: `<body><div class="document" id="<slug of the title>">` holds the
     // whole page, menu and banner included, so that id differs on every page.
