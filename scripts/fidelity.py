@@ -215,6 +215,14 @@ SITES = {
     "gitlab": ("python-gitlab-doc", "/usr/share/doc/python-gitlab-doc/html", "index.html",
                "Sphinx (Alabaster, python-gitlab)", None),
     "graphviz": ("graphviz-doc", "/usr/share/doc/graphviz/html", "index.html", "hand-written (Graphviz)", None),
+    # Families measured first on 2026-12-07 (docs/fidelity.md, "Crystal's API reference …").
+    "crystal": ("crystal-doc", "/usr/share/doc/crystal/api-docs", "index.html",
+                "crystal doc (Crystal's standard library)", None),
+    "chez": ("chezscheme-doc", "/usr/share/doc/chezscheme-doc/html", "index.html",
+             "Chez Scheme's own LaTeX-to-HTML (its user's guide)", None),
+    "bird": ("bird2-doc", "/usr/share/doc/bird2", "bird.html,prog.html", "LinuxDoc SGML tools (BIRD's guides)", None),
+    "coffee": ("coffeescript-doc", "/usr/share/doc/coffeescript/html/annotated-source", "index.html",
+               "Docco (CoffeeScript's annotated source)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -227,7 +235,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "grass", "gettext", "eigen", "debian-faq", "devref",
              "libvirt", "scrapy", "markdown", "setuptools", "lxml",
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
-             "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz"}
+             "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz",
+             "crystal", "chez", "bird", "coffee"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]

@@ -272,8 +272,10 @@ impl<'u> Converter<'u> {
         match (chrome_kind(el), self.mode) {
             (None, _) => false,
             (Some(Chrome::Structural), _) | (Some(Chrome::Named), Mode::Strict) => true,
+            // A name on a link or a phrase (`<a class="toc">` on every entry of a manual's
+            // contents) marks no block of its own: what holds it is judged instead.
             (Some(Chrome::Named), Mode::Lenient { keep_named_from }) => {
-                structural_text_len(el) < keep_named_from
+                !is_phrasing(el.value().name()) && structural_text_len(el) < keep_named_from
             }
         }
     }

@@ -1079,6 +1079,47 @@ fn a_chapter_page_whose_content_is_its_table_of_contents_keeps_it() {
 }
 
 #[test]
+fn a_manuals_contents_page_whose_links_are_named_contents_keeps_them() {
+    // Chez Scheme's user's guide: the index page is the manual's contents alone, and
+    // `class="toc"` sits on every entry's link rather than on a block around them.
+    let chapters = [
+        "Introduction",
+        "Interaction",
+        "Debugging",
+        "Foreign",
+        "Binding",
+        "Control",
+        "Operations",
+        "Numeric",
+        "Input",
+        "Libraries",
+        "Storage",
+        "Expression",
+    ];
+    let entries: String = chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "<li><b><a class=\"toc\" href=\"c{i}.html\">Chapter {i}. {c} Facilities</a></b>\
+                 <ul><li><b><a class=\"toc\" href=\"c{i}.html#s1\">Section {i}.1. {c}wards \
+                 Overview</a></b></li></ul></li>"
+            )
+        })
+        .collect();
+    let page = extract(&format!(
+        "<html><body><p><span class=\"title\">Acme Scheme User's Guide</span></p>\
+         <h1>Table of Contents</h1><ul class=\"tocchapter\">{entries}</ul></body></html>"
+    ));
+    for kept in [
+        "Chapter 0. Introduction Facilities",
+        "Section 11.1. Expressionwards",
+    ] {
+        assert!(page.markdown.contains(kept), "{kept}: {}", page.markdown);
+    }
+}
+
+#[test]
 fn sibling_sections_of_the_chosen_container_stay() {
     let options: String = (0..30)
         .map(|i| format!("<dt>--opt{i}</dt><dd><p>Option {i} changes how the command behaves in case {i}.</p></dd>"))
