@@ -223,6 +223,9 @@ SITES = {
     "bird": ("bird2-doc", "/usr/share/doc/bird2", "bird.html,prog.html", "LinuxDoc SGML tools (BIRD's guides)", None),
     "coffee": ("coffeescript-doc", "/usr/share/doc/coffeescript/html/annotated-source", "index.html",
                "Docco (CoffeeScript's annotated source)", None),
+    "cmucl": ("cmucl-docs", "/usr/share/doc/cmucl-docs", "index.html", "HeVeA (CMUCL's user's manual)", None),
+    "swipl": ("swi-prolog-doc", "/usr/share/swi-prolog/doc/Manual", "index.html",
+              "SWI-Prolog's own LaTeX-to-HTML (its reference manual)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -236,7 +239,7 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "libvirt", "scrapy", "markdown", "setuptools", "lxml",
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
              "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz",
-             "crystal", "chez", "bird", "coffee"}
+             "crystal", "chez", "bird", "coffee", "cmucl", "swipl"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]

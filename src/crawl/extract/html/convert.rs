@@ -272,10 +272,12 @@ impl<'u> Converter<'u> {
         match (chrome_kind(el), self.mode) {
             (None, _) => false,
             (Some(Chrome::Structural), _) | (Some(Chrome::Named), Mode::Strict) => true,
-            // A name on a link or a phrase (`<a class="toc">` on every entry of a manual's
-            // contents) marks no block of its own: what holds it is judged instead.
+            // A name on a link, a phrase, a list item or an item's list (`<a class="toc">`,
+            // `<li class="li-toc">`, `<ul class="toc">` on every entry of a manual's
+            // contents and its sections) marks no block of its own: what holds it is
+            // judged instead.
             (Some(Chrome::Named), Mode::Lenient { keep_named_from }) => {
-                !is_phrasing(el.value().name()) && structural_text_len(el) < keep_named_from
+                !is_entry(el) && structural_text_len(el) < keep_named_from
             }
         }
     }
@@ -910,6 +912,18 @@ fn add_loose_paragraphs(
 
 /// Elements that only mark up text (the descended ones: code and images are written
 /// whole where they open).
+/// Part of a list or a text: a phrase, an item, or the list of an item's own entries.
+fn is_entry(el: ElementRef) -> bool {
+    match el.value().name() {
+        "li" | "dt" | "dd" => true,
+        "ul" | "ol" | "dl" => el
+            .parent()
+            .and_then(|parent| parent.value().as_element().map(|p| p.name()))
+            .is_some_and(|parent| matches!(parent, "li" | "dd")),
+        name => is_phrasing(name),
+    }
+}
+
 fn is_phrasing(name: &str) -> bool {
     matches!(
         name,
