@@ -810,8 +810,8 @@ fn keeping_half_the_words<'a>(
     (with_menus(chosen), spared)
 }
 
-/// A Markdown list whose every item is a link and nothing else (nested lists included):
-/// a menu, never a page's own text.
+/// A Markdown list whose every item is a link and nothing else (nested lists included,
+/// emphasis around the link allowed): a menu, never a page's own text.
 fn is_link_list(block: &str) -> bool {
     let mut items = block
         .lines()
@@ -834,7 +834,10 @@ fn is_link_list(block: &str) -> bool {
                 return false;
             };
             let (links, outside) = split_links(rest);
-            links > 0 && outside.trim().is_empty()
+            links > 0
+                && outside
+                    .chars()
+                    .all(|c| c.is_whitespace() || c == '*' || c == '_')
         })
 }
 
@@ -1485,6 +1488,9 @@ mod tests {
         assert!(is_link_list("- [Home](/)\n- [Guide](/guide.html)"));
         assert!(is_link_list("1. [One](/1.html)\n2. [Two](/2.html)"));
         assert!(is_link_list("* [![logo](/logo.png)](/)"));
+        assert!(is_link_list(
+            "- **[Home](/)**\n  - *[Install](/install.html)*"
+        ));
         for not_a_menu in [
             "",
             "[Home](/) | [Guide](/guide.html)",

@@ -910,8 +910,6 @@ fn add_loose_paragraphs(
     }
 }
 
-/// Elements that only mark up text (the descended ones: code and images are written
-/// whole where they open).
 /// Part of a list or a text: a phrase, an item, or the list of an item's own entries.
 fn is_entry(el: ElementRef) -> bool {
     match el.value().name() {
@@ -924,6 +922,8 @@ fn is_entry(el: ElementRef) -> bool {
     }
 }
 
+/// Elements that only mark up text (the descended ones: code and images are written
+/// whole where they open).
 fn is_phrasing(name: &str) -> bool {
     matches!(
         name,

@@ -86,7 +86,8 @@ impl<S: TokenSink> JoinedText<S> {
         let pending = self.pending.borrow_mut().take();
         if let Some((text, line)) = pending {
             // Text never asks the tokenizer to change state; only tags do.
-            let _ = self.inner.process_token(Token::CharacterTokens(text), line);
+            let answer = self.inner.process_token(Token::CharacterTokens(text), line);
+            debug_assert!(matches!(answer, TokenSinkResult::Continue));
         }
     }
 }
