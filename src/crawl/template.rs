@@ -691,6 +691,7 @@ fn keeping_half_the_words<'a>(
     let (menus, cuts): (Vec<Cut>, Vec<Cut>) = cuts.into_iter().partition(|&(start, end)| {
         start < sections.0 && sections.0 < content.len() && is_link_list(&content[start..end])
     });
+    // From here on every rendering of the page is without its menus.
     let render = |cuts: &[Cut], spared: &Spared| {
         let mut all = menus.clone();
         all.extend_from_slice(cuts);

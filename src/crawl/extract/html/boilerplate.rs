@@ -804,8 +804,7 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
     // Whether the words read open a phrase: the first is its first word, and the second
     // (complete, or as far as it was read) begins with its second.
     let opens = |words: &[[u8; LONGEST_OPENING_WORD]; 2], lens: &[usize; 2]| {
-        // ASCII text: valid UTF-8.
-        let first = std::str::from_utf8(&words[0][..lens[0]]).unwrap_or_default();
+        let first = read_word(&words[0], lens[0]);
         let second = &words[1][..lens[1]];
         openings
             .iter()
@@ -846,7 +845,7 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
                     decided = Some(opens(&words, &lens));
                     return Flow::Stop;
                 }
-                let first = std::str::from_utf8(&words[0][..lens[0]]).unwrap_or_default();
+                let first = read_word(&words[0], lens[0]);
                 if !openings.iter().any(|(one, _)| *one == first) {
                     decided = Some(false);
                     return Flow::Stop;
@@ -874,6 +873,12 @@ pub(super) fn may_open_with_a_phrase(el: ElementRef) -> bool {
     // The text ended within its second word (which then decides), or before: not a
     // phrase of two words.
     decided.unwrap_or_else(|| current == 1 && started && opens(&words, &lens))
+}
+
+/// The first `len` bytes of a word [`may_open_with_a_phrase`] read: lower-cased ASCII,
+/// so valid UTF-8.
+fn read_word(word: &[u8; LONGEST_OPENING_WORD], len: usize) -> &str {
+    std::str::from_utf8(&word[..len]).unwrap_or_default()
 }
 
 /// Prev/next pager links label themselves "Previous"/"Next" in a child
