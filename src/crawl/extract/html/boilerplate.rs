@@ -470,6 +470,7 @@ fn is_structural_chrome(el: ElementRef, name: &str) -> bool {
         "form" => is_search_form(&el),
         "a" => is_boilerplate_phrase(el) || is_prev_next_link(el),
         "p" | "div" | "li" | "section" => is_boilerplate_phrase(el) || is_pager_line(el),
+        "table" => is_pager_line(el),
         _ => false,
     }
 }
@@ -484,16 +485,17 @@ const PAGER_RELS: [&str; 9] = [
 const MAX_PAGER_LABEL_LETTERS: usize = 40;
 
 /// A line of document navigation (Texinfo's node header: `Next: <a rel=next>Errors</a>,
-/// Previous: <a rel=prev>Statements</a> [<a rel=contents>Contents</a>]`): links that all
-/// declare a navigation link type, at least one of them to the previous or next page, and
-/// nothing outside them but a few labels. Dropping only the pager links left the labels
-/// (`Next: , Previous: [Contents][Index]`).
+/// Previous: <a rel=prev>Statements</a> [<a rel=contents>Contents</a>]`), or a table of
+/// them (texi2html's `[ << Chapter ][Top][Contents][Index][ Next chapter >> ]` above every
+/// section): links of which more declare a navigation link type than not, at least one of
+/// them to the previous or next page, and nothing outside them but a few labels.
+/// Dropping only the pager links left the labels (`Next: , Previous: [Contents][Index]`).
 fn is_pager_line(el: ElementRef) -> bool {
     // Asked of every paragraph and division: most pages have no such link at all.
     if !may_hold_step_links(el) {
         return false;
     }
-    let (mut pager, mut links, mut letters, mut nodes) = (false, 0, 0, 0);
+    let (mut pager, mut marked, mut unmarked, mut letters, mut nodes) = (false, 0, 0, 0, 0);
     let mut other = false;
     walk(el, |visit| {
         nodes += 1;
@@ -503,11 +505,11 @@ fn is_pager_line(el: ElementRef) -> bool {
         }
         match visit {
             Visit::Enter(child) if child.value().name() == "a" => {
-                links += 1;
                 pager |= rel_has_any(&child, &STEP_RELS);
-                if !rel_has_any(&child, &PAGER_RELS) {
-                    other = true;
-                    return Flow::Stop;
+                if rel_has_any(&child, &PAGER_RELS) {
+                    marked += 1;
+                } else {
+                    unmarked += 1;
                 }
                 Flow::Skip
             }
@@ -526,7 +528,7 @@ fn is_pager_line(el: ElementRef) -> bool {
             _ => Flow::Descend,
         }
     });
-    pager && !other && links >= 2
+    pager && !other && marked >= 2 && unmarked < marked
 }
 
 /// Inactive tab panels are hidden but hold real alternatives (another

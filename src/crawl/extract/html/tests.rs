@@ -495,6 +495,43 @@ fn pager_links_are_known_by_rel_or_by_a_label_in_any_case() {
     assert_eq!(out, "Body\n\n[Nexté](https://docs.example.com/d)\n");
 }
 
+#[test]
+fn a_table_of_pager_links_goes_and_a_table_of_other_links_stays() {
+    // texi2html above every section: the chapter links carry no link type, the rest do.
+    let cell = |rel: &str, text: &str| {
+        let rel = if rel.is_empty() {
+            String::new()
+        } else {
+            format!(" rel=\"{rel}\"")
+        };
+        format!("<td>[<a href=\"x.html\"{rel}> {text} </a>]</td>")
+    };
+    let pager = format!(
+        "<table class=\"nav_table\"><tr>{}<td>[<a href=\"index.html\" rel=\"start\">Top</a>]\
+         [<a href=\"toc.html\" rel=\"contents\">Contents</a>]</td>{}</tr><tr>{}{}{}</tr></table>",
+        cell("", "&lt;&lt; Musical notation"),
+        cell("", "Specialist notation &gt;&gt;"),
+        cell("previous", "&lt; Ambitus"),
+        cell("up", "Up : Pitches"),
+        cell("next", "Special note heads &gt;"),
+    );
+    let out = md(&format!("{pager}<h3>Note heads</h3><p>Body.</p>"));
+    assert_eq!(out, "### Note heads\n\nBody.\n");
+    // Mostly links without a link type: a table of the page's own links, kept (but for
+    // the link to the next page, dropped on its own as everywhere).
+    let table = format!(
+        "<table><tr>{}{}{}</tr></table>",
+        cell("", "Alpha guide"),
+        cell("", "Bravo guide"),
+        cell("next", "Charlie guide"),
+    );
+    let out = md(&format!("<h3>Guides</h3>{table}<p>Body.</p>"));
+    assert!(
+        out.contains("Alpha guide") && out.contains("Bravo guide"),
+        "{out}"
+    );
+}
+
 // ----- main content selection ---------------------------------------------
 
 #[test]
