@@ -1023,7 +1023,8 @@ fn is_block_candidate(name: &str) -> bool {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-/// A block's fingerprint: its place and the text a reader sees, link targets left out.
+/// A block's fingerprint: its place and the text a reader sees, link targets and
+/// brackets left out.
 /// A site's sidebar box often links each page's own address (`Report a bug` against
 /// this module, `Edit this page`, the logo to this part's front page): the box reads the
 /// same on every page and is the template all the same. A block with a heading in it is
@@ -1034,10 +1035,43 @@ fn block_fingerprint(path: u64, text: &str, has_heading: bool) -> u64 {
     let hash = if has_heading {
         text_hash(path, text.as_bytes())
     } else {
-        crate::crawl::text::without_link_targets(text)
-            .fold(path, |hash, piece| text_hash(hash, piece.as_bytes()))
+        // The link's brackets left out too: a link to the page's own section is written
+        // as its bare label, so that a site's contents shown on every page reads alike on
+        // each. Brackets inside a label (`<string[]>`) are its text and stay.
+        let mut hasher = TextHasher::new(path);
+        let mut pieces = crate::crawl::text::without_link_targets(text).peekable();
+        while let Some(piece) = pieces.next() {
+            if pieces.peek().is_none() {
+                // The text after the last link: no label ends it.
+                hasher.write(piece.as_bytes());
+                break;
+            }
+            match label_opening(piece) {
+                Some(at) => {
+                    hasher.write(&piece.as_bytes()[..at]);
+                    hasher.write(&piece.as_bytes()[at + 1..]);
+                }
+                None => hasher.write(piece.as_bytes()),
+            }
+        }
+        hasher.finish()
     };
     fnv(hash, &[0xff])
+}
+
+/// Where the `[` opening the link label that ends `piece` is (the text before a link's
+/// `](`): the last unmatched one, brackets inside the label being balanced.
+fn label_opening(piece: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, byte) in piece.bytes().enumerate().rev() {
+        match byte {
+            b']' => depth += 1,
+            b'[' if depth == 0 => return Some(at),
+            b'[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Hashes a block's text eight bytes at a time (a block's text is hashed once for each
@@ -1045,16 +1079,60 @@ fn block_fingerprint(path: u64, text: &str, has_heading: bool) -> u64 {
 /// byte at a time. Little-endian words: stable across runs, builds and machines, since
 /// fingerprints are stored.
 fn text_hash(seed: u64, bytes: &[u8]) -> u64 {
-    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut words = bytes.chunks_exact(8);
-    let mut hash = seed;
-    for word in &mut words {
-        let mut array = [0u8; 8];
-        array.copy_from_slice(word);
-        hash = (hash ^ u64::from_le_bytes(array)).wrapping_mul(MULTIPLIER);
-        hash ^= hash >> 29;
+    let mut hasher = TextHasher::new(seed);
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+/// [`text_hash`] of a text read in pieces: the same as of the pieces joined, wherever
+/// they are cut.
+struct TextHasher {
+    hash: u64,
+    carry: [u8; 8],
+    carried: usize,
+}
+
+impl TextHasher {
+    fn new(seed: u64) -> Self {
+        TextHasher {
+            hash: seed,
+            carry: [0; 8],
+            carried: 0,
+        }
     }
-    fnv(hash, words.remainder())
+
+    fn write(&mut self, mut bytes: &[u8]) {
+        if self.carried > 0 {
+            let take = (8 - self.carried).min(bytes.len());
+            self.carry[self.carried..self.carried + take].copy_from_slice(&bytes[..take]);
+            self.carried += take;
+            bytes = &bytes[take..];
+            if self.carried < 8 {
+                return;
+            }
+            self.hash = mix_word(self.hash, self.carry);
+            self.carried = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut array = [0u8; 8];
+            array.copy_from_slice(word);
+            self.hash = mix_word(self.hash, array);
+        }
+        let rest = words.remainder();
+        self.carry[..rest.len()].copy_from_slice(rest);
+        self.carried = rest.len();
+    }
+
+    fn finish(self) -> u64 {
+        fnv(self.hash, &self.carry[..self.carried])
+    }
+}
+
+fn mix_word(hash: u64, word: [u8; 8]) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(MULTIPLIER);
+    hash ^ (hash >> 29)
 }
 
 /// FNV-1a: stable across runs and builds, since fingerprints are stored.
@@ -1225,6 +1303,49 @@ mod tests {
         }
         assert!(!seen.contains(&text_hash(FNV_OFFSET, text)));
         assert_ne!(text_hash(1, text), text_hash(2, text));
+    }
+
+    #[test]
+    fn a_text_hashed_in_pieces_hashes_as_the_pieces_joined() {
+        let text = b"Report a problem with this page, or two";
+        for first in 0..text.len() {
+            for second in first..text.len() {
+                let mut hasher = TextHasher::new(FNV_OFFSET);
+                for piece in [&text[..first], &text[first..second], &text[second..]] {
+                    hasher.write(piece);
+                }
+                assert_eq!(
+                    hasher.finish(),
+                    text_hash(FNV_OFFSET, text),
+                    "{first} {second}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_and_its_bare_label_fingerprint_alike() {
+        // A manual's contents on every page: the entries of the page it is on are written
+        // as their labels (links to its own sections).
+        let linked =
+            "- [Pitches](http://h.example/p.html)\n  - [Note heads](http://h.example/n.html#heads)";
+        let bare = "- [Pitches](http://h.example/p.html)\n  - Note heads";
+        assert_eq!(
+            block_fingerprint(7, linked, false),
+            block_fingerprint(7, bare, false)
+        );
+        let other = "- [Pitches](http://h.example/p.html)\n  - Note tails";
+        assert_ne!(
+            block_fingerprint(7, linked, false),
+            block_fingerprint(7, other, false)
+        );
+        // Brackets inside a label are its text: an array is not a string.
+        let array = "- Returns: [\\<string[]>](http://h.example/String)";
+        let string = "- Returns: [\\<string>](http://h.example/String)";
+        assert_ne!(
+            block_fingerprint(7, array, false),
+            block_fingerprint(7, string, false)
+        );
     }
 
     /// The signature as a string, as it was hashed before.
