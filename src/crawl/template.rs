@@ -685,11 +685,17 @@ fn keeping_half_the_words<'a>(
     render: &Render<'_>,
 ) -> (Vec<Cut>, Spared<'a>) {
     let mut spared = Spared::new();
-    // A menu above a page's title goes whatever share of the page it is: a site's index
-    // of all its types or chapters shown beside every page can hold more words than the
-    // page's own text, and keeping it there kept the whole index on hundreds of pages.
+    // A menu at a titled page's edges goes whatever share of the page it is: a site's
+    // index of all its types or chapters shown beside every page, above the title or after
+    // the page's own text (a manual's whole table of contents closing every page), can
+    // hold more words than the page itself, and keeping it kept the whole index on
+    // hundreds of pages. A list of links between two pieces of the page's text is the
+    // page's and keeps the guard.
+    let title = sections.0;
+    let own_text_ends = trailing_cuts_start(content, &cuts);
     let (menus, cuts): (Vec<Cut>, Vec<Cut>) = cuts.into_iter().partition(|&(start, end)| {
-        start < sections.0 && sections.0 < content.len() && is_link_list(&content[start..end])
+        let at_an_edge = start < title || (title < own_text_ends && start >= own_text_ends);
+        title < content.len() && at_an_edge && is_link_list(&content[start..end])
     });
     // From here on every rendering of the page is without its menus.
     let render = |cuts: &[Cut], spared: &Spared| {
@@ -729,7 +735,7 @@ fn keeping_half_the_words<'a>(
     // of the page's words goes first: a logo or a "source" link takes none or one whatever
     // its link targets' length, a shared paragraph many. Each is judged by what the page
     // keeps with it and those already chosen.
-    let (title, starts) = (sections.0, &sections.1);
+    let starts = &sections.1;
     let mut groups: Vec<Vec<Cut>> = vec![Vec::new(); starts.len() + 1];
     for cut in cuts {
         if cut.0 < title {
@@ -811,15 +817,34 @@ fn keeping_half_the_words<'a>(
     (with_menus(chosen), spared)
 }
 
+/// Where the run of `cuts` that closes `content` starts (only blank text between them and
+/// after the last): the end of the page's own text. The content's trimmed length when no
+/// cut closes it.
+fn trailing_cuts_start(content: &str, cuts: &[Cut]) -> usize {
+    let mut sorted = cuts.to_vec();
+    sorted.sort_unstable();
+    let mut own_end = content.trim_end().len();
+    for &(start, end) in sorted.iter().rev() {
+        if start < own_end && content[end.min(own_end)..own_end].trim().is_empty() {
+            own_end = start;
+        }
+    }
+    own_end
+}
+
+/// Most words of an item without a link in a menu (the entry of the page it is on).
+const MAX_BARE_ENTRY_WORDS: usize = 8;
+
 /// A Markdown list whose every item is a link and nothing else (nested lists included,
-/// emphasis around the link allowed): a menu, never a page's own text.
+/// emphasis around the link allowed): a menu, never a page's own text. A few items may be
+/// bare labels, as menus show the entries of the page they are on (its own sections'
+/// links are written as their labels), at most one for every three links.
 fn is_link_list(block: &str) -> bool {
-    let mut items = block
+    let (mut linked, mut bare) = (0usize, 0usize);
+    let all_entries = block
         .lines()
         .filter(|line| !line.trim().is_empty())
-        .peekable();
-    items.peek().is_some()
-        && items.all(|line| {
+        .all(|line| {
             let item = line.trim_start();
             let Some(rest) = item
                 .strip_prefix("- ")
@@ -835,11 +860,17 @@ fn is_link_list(block: &str) -> bool {
                 return false;
             };
             let (links, outside) = split_links(rest);
-            links > 0
-                && outside
-                    .chars()
-                    .all(|c| c.is_whitespace() || c == '*' || c == '_')
-        })
+            if links == 0 {
+                bare += 1;
+                return !rest.contains(['[', ']'])
+                    && rest.split_whitespace().count() <= MAX_BARE_ENTRY_WORDS;
+            }
+            linked += 1;
+            outside
+                .chars()
+                .all(|c| c.is_whitespace() || c == '*' || c == '_')
+        });
+    all_entries && linked > 0 && bare * 3 <= linked
 }
 
 /// The heading lines inside `cuts` (trimmed).
@@ -1457,7 +1488,7 @@ mod tests {
     }
 
     #[test]
-    fn a_menu_above_the_title_goes_whatever_share_of_the_page_it_is() {
+    fn a_menu_at_the_pages_edges_goes_whatever_share_of_the_page_it_is() {
         // A site's index of all its types beside every page: 40 links above a title and
         // a few sentences of the page's own.
         let menu = list_of(40, |i| {
@@ -1471,11 +1502,21 @@ mod tests {
         let nested = "- [Atomic](http://h.example/Atomic.html)\n  - [Flag](http://h.example/Atomic/Flag.html)\n";
         assert!(is_link_list(nested));
 
-        // The same list below the title, items that say something, or a page without a
-        // title: the guard still keeps half of the page's words.
+        // After the page's own text (a manual's contents closing every page), with only
+        // other template after it, it goes too.
         let below = format!("{own}\n{menu}");
         let start = below.find("- [Type0").expect("list");
-        assert!(cuts_kept(&below, vec![(start, below.trim_end().len())], None).is_empty());
+        let cut = (start, below.trim_end().len());
+        assert_eq!(cuts_kept(&below, vec![cut], None), vec![cut]);
+        let footer = "Copyright Example Corp, all rights reserved.\n";
+        let closing = format!("{below}\n{footer}");
+        let cuts = cuts_of(&closing, &[menu.trim_end(), footer.trim_end()]);
+        assert!(cuts_kept(&closing, cuts.clone(), None).contains(&cuts[0]));
+
+        // The same list between pieces of the page's text, items that say something, or a
+        // page without a title: the guard still keeps half of the page's words.
+        let between = format!("{below}\nMore of the topic: foxtrot golf hotel india.\n");
+        assert!(cuts_kept(&between, vec![cut], None).is_empty());
         let prose = list_of(40, |i| format!("Widget{i} tools for workshop{i} benches"));
         assert!(!is_link_list(&prose));
         let content = format!("{prose}\n{own}");
@@ -1492,7 +1533,14 @@ mod tests {
         assert!(is_link_list(
             "- **[Home](/)**\n  - *[Install](/install.html)*"
         ));
+        // The entry of the page it is on, its sections written as their labels.
+        assert!(is_link_list(
+            "- [Pitches](/p.html)\n  - Note heads\n  - [Rhythms](/r.html)\n- [Ties](/t.html)"
+        ));
         for not_a_menu in [
+            "- Linux\n- macOS",
+            "- [Pitches](/p.html)\n- Note heads\n- Shape note heads",
+            "- [Pitches](/p.html)\n- [Ties](/t.html)\n- [Rests](/r.html)\n- A label that goes on for many more words than an entry",
             "",
             "[Home](/) | [Guide](/guide.html)",
             "- [Home](/) and more\n- [Guide](/guide.html)",

@@ -614,6 +614,48 @@ fn an_index_of_every_type_beside_each_page_goes_however_short_the_page() {
 }
 
 #[test]
+fn a_manuals_contents_closing_every_page_goes_and_so_do_its_pager_tables() {
+    // texi2html's layout (LilyPond's manuals): above every section a table of pager links,
+    // after the page a `div` with the whole manual's contents, more words than a page's
+    // own, where the entries of the page it is on are written as labels (they link to its
+    // own sections).
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/closing-contents");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 9, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(8),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        for chrome in [
+            "Further study for",
+            "Common mistakes for",
+            "Up : Manual",
+            "Forward",
+        ] {
+            assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
+        }
+    }
+    let rhythm = &pages["/rhythm.html"];
+    assert!(rhythm.contains("## 4. Keeping rhythm\n"), "{rhythm}");
+    assert!(
+        rhythm.contains("explains keeping rhythm with the dune method"),
+        "{rhythm}"
+    );
+    assert!(
+        rhythm.contains("Technique of keeping rhythm starts slowly"),
+        "{rhythm}"
+    );
+    // The cover's own list of chapters stays.
+    assert!(
+        pages["/index.html"].contains("[Keeping rhythm]"),
+        "{}",
+        pages["/index.html"]
+    );
+}
+
+#[test]
 fn an_id_on_the_wrapper_of_the_whole_page_does_not_hide_the_template() {
     // docutils' layout: `<body><div class="document" id="<slug of the title>">` holds the
     // whole page, menu and banner included, so that id differs on every page.
