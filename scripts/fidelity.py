@@ -226,6 +226,16 @@ SITES = {
     "cmucl": ("cmucl-docs", "/usr/share/doc/cmucl-docs", "index.html", "HeVeA (CMUCL's user's manual)", None),
     "swipl": ("swi-prolog-doc", "/usr/share/swi-prolog/doc/Manual", "index.html",
               "SWI-Prolog's own LaTeX-to-HTML (its reference manual)", None),
+    # Families measured first on 2026-12-07, stop 41 (docs/fidelity.md, "LilyPond's manual").
+    "lilypond": ("lilypond-doc-html", "/usr/share/doc/lilypond/html/Documentation/notation", "index.html",
+                 "texi2html 1.82 (LilyPond's Notation Reference)", None),
+    "llvm": ("llvm-15-doc", "/usr/share/doc/llvm-15-doc/html", "index.html", "Sphinx (LLVM's theme)", None),
+    "fish": ("fish-common", "/usr/share/doc/fish", "index.html", "Sphinx (fish's own theme)", None),
+    "ntpsec": ("ntpsec-doc", "/usr/share/doc/ntpsec-doc/html", "index.html", "Asciidoctor (NTPsec's pages)", None),
+    "ghostscript": ("ghostscript-doc", "/usr/share/doc/ghostscript/html", "index.html",
+                    "Sphinx (Read the Docs theme, Ghostscript)", None),
+    "privoxy": ("privoxy", "/usr/share/doc/privoxy", "index.html", "Modular DocBook (DSSSL) HTML", None),
+    "gradle": ("gradle-doc", "/usr/share/doc/gradle/api", "index.html", "Javadoc (Gradle 4.4's API)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -239,7 +249,8 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "libvirt", "scrapy", "markdown", "setuptools", "lxml",
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
              "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz",
-             "crystal", "chez", "bird", "coffee", "cmucl", "swipl"}
+             "crystal", "chez", "bird", "coffee", "cmucl", "swipl", "lilypond", "llvm", "fish", "ntpsec",
+             "ghostscript", "privoxy", "gradle"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]
