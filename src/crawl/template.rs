@@ -666,8 +666,9 @@ type Render<'r> = dyn Fn(&[Cut], &Spared) -> String + 'r;
 /// under half of its words is not made: above the title block by block (a logo, a banner,
 /// a line of links), below it a top-level section at a time (all of its template, else
 /// all of it that holds no heading, else none), so that no section keeps a few of its
-/// shared lines. A menu above the title (a list of links alone) is never the page's own
-/// text and goes whatever its share of the words, when the page has a title to keep.
+/// shared lines. A menu at the page's edges (a list of links alone, above the title or
+/// after the page's own text) is never the page's own text and goes whatever its share of
+/// the words, when the page has a title to keep.
 ///
 /// Half of what? Of the words a reader sees on the page (`visible_words`) when its
 /// Markdown holds at least half of those: the extraction already left out the chrome it

@@ -491,7 +491,7 @@ const MAX_PAGER_LABEL_LETTERS: usize = 40;
 /// them to the previous or next page, and nothing outside them but a few labels.
 /// Dropping only the pager links left the labels (`Next: , Previous: [Contents][Index]`).
 fn is_pager_line(el: ElementRef) -> bool {
-    // Asked of every paragraph and division: most pages have no such link at all.
+    // Asked of every paragraph, division and table: most pages have no such link at all.
     if !may_hold_step_links(el) {
         return false;
     }
