@@ -1105,7 +1105,9 @@ fn word_hash(word: &str) -> u64 {
 }
 
 /// Removes recurring headings that nothing follows any more before the next heading of
-/// the same or a higher level.
+/// the same or a higher level, but recurring headings removed themselves: a template
+/// section with sub-sections (`## Manual Pages` over `### Manual Pages` and its list)
+/// goes whole. Read from the bottom, so that a sub-section is decided before its section.
 fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
     if recurring.is_empty() {
         return markdown.to_string();
@@ -1113,16 +1115,14 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
     let lines: Vec<&str> = markdown.lines().collect();
     let level_of = heading_levels(lines.iter().copied());
     let mut keep = vec![true; lines.len()];
-    for (i, line) in lines.iter().enumerate() {
+    for i in (0..lines.len()).rev() {
         let Some(level) = level_of[i] else { continue };
-        if !recurring.contains(line.trim()) {
+        if !recurring.contains(lines[i].trim()) {
             continue;
         }
-        let empty = lines[i + 1..]
-            .iter()
-            .zip(&level_of[i + 1..])
-            .take_while(|(_, next)| !next.is_some_and(|next| next <= level))
-            .all(|(text, next)| next.is_none() && text.trim().is_empty());
+        let empty = (i + 1..lines.len())
+            .take_while(|&j| !level_of[j].is_some_and(|next| next <= level))
+            .all(|j| !keep[j] || (level_of[j].is_none() && lines[j].trim().is_empty()));
         if empty {
             keep[i] = false;
         }
@@ -1860,6 +1860,21 @@ mod tests {
         );
         let fenced = "## Blanket\n\n```\n## not a heading\n```\n";
         assert_eq!(drop_emptied_headings(fenced, &recurring), fenced.trim_end());
+        // A recurring section whose sub-sections all went goes too; one that keeps a
+        // sub-section of the page's own stays.
+        let recurring: HashSet<&str> = ["## 1. Manual Pages", "### 1.1. Manual Pages"]
+            .into_iter()
+            .collect();
+        let nested = "# ntpwait\n\n## 1. Manual Pages\n\n### 1.1. Manual Pages\n\n## 2. SYNOPSIS\n\nntpwait -v\n";
+        assert_eq!(
+            drop_emptied_headings(nested, &recurring),
+            "# ntpwait\n\n## 2. SYNOPSIS\n\nntpwait -v"
+        );
+        let kept = "## 1. Manual Pages\n\n### 1.1. Manual Pages\n\n### 1.2. Local notes\n\nText\n";
+        assert_eq!(
+            drop_emptied_headings(kept, &recurring),
+            "## 1. Manual Pages\n\n### 1.2. Local notes\n\nText"
+        );
     }
 
     #[test]
