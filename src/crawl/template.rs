@@ -1121,7 +1121,7 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
             continue;
         }
         let empty = (i + 1..lines.len())
-            .take_while(|&j| !level_of[j].is_some_and(|next| next <= level))
+            .take_while(|&j| level_of[j].is_none_or(|next| next > level))
             .all(|j| !keep[j] || (level_of[j].is_none() && lines[j].trim().is_empty()));
         if empty {
             keep[i] = false;
