@@ -820,12 +820,12 @@ fn keeping_half_the_words<'a>(
 
 /// Where the run of `cuts` that closes `content` starts (only blank text between them and
 /// after the last): the end of the page's own text. The content's trimmed length when no
-/// cut closes it.
+/// cut closes it. `cuts` in order of their start, as [`outside_the_article_text`] leaves
+/// them.
 fn trailing_cuts_start(content: &str, cuts: &[Cut]) -> usize {
-    let mut sorted = cuts.to_vec();
-    sorted.sort_unstable();
+    debug_assert!(cuts.is_sorted(), "cuts out of order: {cuts:?}");
     let mut own_end = content.trim_end().len();
-    for &(start, end) in sorted.iter().rev() {
+    for &(start, end) in cuts.iter().rev() {
         if start < own_end && content[end.min(own_end)..own_end].trim().is_empty() {
             own_end = start;
         }
