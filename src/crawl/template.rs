@@ -194,7 +194,7 @@ async fn clean_batch_after(
                 |blocks| {
                     decode(blocks)
                         .iter()
-                        .any(|block| may_cut(block, &in_template))
+                        .any(|block| may_cut(block, &in_template) || may_close(block, &in_template))
                 },
             )
         })
@@ -416,10 +416,9 @@ pub fn strip(
     visible_words: Option<usize>,
     template: &HashSet<u64>,
 ) -> Option<String> {
-    let cuttable = |b: &Block| {
+    let in_range = |b: &Block| {
         let (start, end) = (b.start as usize, b.end as usize);
-        may_cut(b, template)
-            && start < end
+        start < end
             && content.is_char_boundary(start)
             && content.is_char_boundary(end)
             && content[start..end].trim().len() >= MIN_BLOCK_CHARS
@@ -427,9 +426,16 @@ pub fn strip(
     };
     let candidates: Vec<Cut> = blocks
         .iter()
-        .filter(|b| cuttable(b))
+        .filter(|b| may_cut(b, template) && in_range(b))
         .map(|b| (b.start as usize, b.end as usize))
         .collect();
+    let closing: Vec<Cut> = blocks
+        .iter()
+        .filter(|b| may_close(b, template) && in_range(b))
+        .map(|b| (b.start as usize, b.end as usize))
+        .collect();
+    let sections = section_starts(content);
+    let candidates = with_closing_text(content, sections.0, candidates, closing);
     if candidates.is_empty() {
         // Most pages of a site: nothing of the template on them.
         return None;
@@ -447,7 +453,6 @@ pub fn strip(
             next >= content.len() || candidates.iter().any(|&(s, e)| s <= next && next < e)
         })
         .collect::<Vec<_>>();
-    let sections = section_starts(content);
     let cuts = outside_the_article_text(content, sections.0, cuts);
     let recurring_headings: HashSet<&str> = blocks
         .iter()
@@ -475,11 +480,63 @@ pub fn strip(
     Some(format!("{}\n", cleaned.trim_end()))
 }
 
+/// `candidates` with those of `closing` (template by their place outside the page's
+/// titled sections) that close the page after its own text below the title `title`,
+/// with only template after them. A site that adds the same text at the end of every
+/// page (an included "See also" box, a licence paragraph) puts it into each page's last
+/// section, whose id and depth are the page's own; elsewhere on the page the same place
+/// outside the sections is shared by much that is not template (a sentence under each
+/// operand's title), which stays.
+fn with_closing_text(
+    content: &str,
+    title: usize,
+    mut candidates: Vec<Cut>,
+    closing: Vec<Cut>,
+) -> Vec<Cut> {
+    if closing.is_empty() {
+        return candidates;
+    }
+    let mut all: Vec<Cut> = candidates.iter().chain(&closing).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let own_text_ends = trailing_cuts_start(content, &all);
+    let Some(own) = content.get(title..own_text_ends) else {
+        return candidates;
+    };
+    let has_own_text = own
+        .lines()
+        .any(|line| !line.trim().is_empty() && heading_level(line).is_none());
+    // A description closing the page belongs to the term above it (the `-h` option every
+    // command page ends with): cut, the term would be left without it.
+    let last_line = own.trim_end().rsplit('\n').next().unwrap_or("").trim();
+    let ends_with_a_term = last_line.starts_with("**") && last_line.ends_with("**");
+    if !has_own_text || ends_with_a_term {
+        return candidates;
+    }
+    candidates.extend(
+        closing
+            .into_iter()
+            .filter(|&(start, _)| start >= own_text_ends)
+            .filter(|cut| !candidates.contains(cut))
+            .collect::<Vec<_>>(),
+    );
+    candidates
+}
+
 /// Whether `block` is one of the template's that [`strip`] may cut: a block of the saved
 /// text (not a heading, not chrome the extraction dropped) whose fingerprint is the
 /// template's. A page none of whose blocks is one is left as it is.
 fn may_cut(block: &Block, template: &HashSet<u64>) -> bool {
-    !block.heading && !block.dropped && template.contains(&block.fingerprint)
+    !block.heading
+        && !block.dropped
+        && !block.outside_sections
+        && template.contains(&block.fingerprint)
+}
+
+/// Whether `block` is the template's by its place outside the page's titled sections:
+/// [`strip`] cuts it only where it closes the page.
+fn may_close(block: &Block, template: &HashSet<u64>) -> bool {
+    block.outside_sections && template.contains(&block.fingerprint)
 }
 
 /// `cuts` but for the runs of them that are prose the page's own text encloses below its
@@ -1203,7 +1260,11 @@ fn encode(blocks: &[Block], visible_words: usize) -> Vec<u8> {
         bytes.extend_from_slice(&block.fingerprint.to_le_bytes());
         bytes.extend_from_slice(&block.start.to_le_bytes());
         bytes.extend_from_slice(&block.end.to_le_bytes());
-        bytes.push(u8::from(block.heading) | (u8::from(block.dropped) << 1));
+        bytes.push(
+            u8::from(block.heading)
+                | (u8::from(block.dropped) << 1)
+                | (u8::from(block.outside_sections) << 2),
+        );
     }
     let count = u32::try_from(visible_words).unwrap_or(u32::MAX);
     bytes.extend_from_slice(&count.to_le_bytes());
@@ -1241,6 +1302,7 @@ fn decode(bytes: &[u8]) -> Vec<Block> {
                 end: u32_at(12),
                 heading: entry[16] & 1 != 0,
                 dropped: entry[16] & 2 != 0,
+                outside_sections: entry[16] & 4 != 0,
             }
         })
         .collect()
@@ -1275,8 +1337,8 @@ mod tests {
     fn article(n: usize) -> String {
         format!(
             "<div class=\"doc\" id=\"topic-{n}\"><h1>Topic {n}</h1><p>Topic {n} explains the widget number {n} in depth.</p>\
-             <h2>Options</h2><p>Option text for topic {n}, which differs on every page.</p>\
-             <div class=\"note\"><p>Acme Widgets — tools for every workshop</p></div></div>"
+             <div class=\"note\"><p>Acme Widgets — tools for every workshop</p></div>\
+             <h2>Options</h2><p>Option text for topic {n}, which differs on every page.</p></div>"
         )
     }
 
@@ -1687,6 +1749,7 @@ mod tests {
             end: content.len() as u32,
             heading,
             dropped: false,
+            outside_sections: false,
         };
         for i in 0..4u64 {
             let start = content.len();
@@ -1788,6 +1851,7 @@ mod tests {
                 end: 90,
                 heading: true,
                 dropped: false,
+                outside_sections: false,
             },
             Block {
                 fingerprint: 42,
@@ -1795,6 +1859,15 @@ mod tests {
                 end: 4000,
                 heading: false,
                 dropped: true,
+                outside_sections: false,
+            },
+            Block {
+                fingerprint: 43,
+                start: 100,
+                end: 4000,
+                heading: false,
+                dropped: false,
+                outside_sections: true,
             },
         ];
         let blob = encode(&blocks, 321);
@@ -1840,13 +1913,81 @@ mod tests {
             cleaned.contains("## Options\n\nOption text for topic 2"),
             "{cleaned}"
         );
-        // The tagline also appears inside each article's note, under the article's own id:
-        // another place in the layout, so it stays.
+        // The tagline also appears inside each article's note, under the article's own id
+        // (the slug of its title): another place in the layout, so it stays. Outside that
+        // section it is in the same place on every page, but not where it closes the page.
         assert_eq!(
             cleaned.matches("tools for every workshop").count(),
             1,
             "{cleaned}"
         );
+    }
+
+    #[test]
+    fn text_closing_every_pages_last_section_goes_by_its_place_outside_the_sections() {
+        // Each page's sections are named after their titles, and the last one, at its own
+        // depth, ends with the note every page ends with.
+        let note =
+            "<div class=\"note\"><p>Acme Widgets, tools for every workshop since 1901.</p></div>";
+        let pages: Vec<_> = (0..4)
+            .map(|n| {
+                let depth = n % 3 + 1;
+                let mut body = format!(
+                    "<main><section id=\"topic-{n}\"><h1>Topic {n}</h1>\
+                     <p>Topic {n} explains the widget number {n} in depth.</p>"
+                );
+                for level in 2..=depth + 1 {
+                    body.push_str(&format!(
+                        "<section id=\"part-{level}\"><h{level}>Part {level}</h{level}>\
+                         <p>Part {level} of topic {n} differs on every page.</p>"
+                    ));
+                }
+                body.push_str(note);
+                body.push_str(&"</section>".repeat(depth + 1));
+                page(
+                    &format!("https://a.example/p{n}.html"),
+                    &format!("{body}</main>"),
+                )
+            })
+            .collect();
+        let mut counts: HashMap<u64, usize> = HashMap::new();
+        for (_, blocks) in &pages {
+            for fingerprint in blocks.iter().map(|b| b.fingerprint).collect::<HashSet<_>>() {
+                *counts.entry(fingerprint).or_default() += 1;
+            }
+        }
+        let template: HashSet<u64> = counts
+            .into_iter()
+            .filter(|(_, count)| *count >= 3)
+            .map(|(fingerprint, _)| fingerprint)
+            .collect();
+        for (markdown, blocks) in &pages {
+            assert!(markdown.contains("since 1901"), "{markdown}");
+            let cleaned = strip(markdown, blocks, None, &template).expect("the note goes");
+            assert!(!cleaned.contains("since 1901"), "{cleaned}");
+            assert!(cleaned.contains("differs on every page."), "{cleaned}");
+        }
+        // Where the page has no text of its own before it, it stays.
+        let (markdown, blocks) = page(
+            "https://a.example/empty.html",
+            &format!("<main><section id=\"empty\"><h1>Empty</h1>{note}</section></main>"),
+        );
+        assert!(blocks
+            .iter()
+            .any(|b| b.outside_sections && template.contains(&b.fingerprint)));
+        assert_eq!(strip(&markdown, &blocks, None, &template), None);
+        // Nor where it describes the term right above it.
+        let (markdown, blocks) = page(
+            "https://a.example/term.html",
+            &format!(
+                "<main><section id=\"term\"><h1>Term</h1><p>The term page has text of its own.</p>\
+                 <p><strong>--workshop</strong></p>{note}</section></main>"
+            ),
+        );
+        assert!(blocks
+            .iter()
+            .any(|b| b.outside_sections && template.contains(&b.fingerprint)));
+        assert_eq!(strip(&markdown, &blocks, None, &template), None);
     }
 
     #[test]

@@ -681,6 +681,40 @@ fn an_id_on_the_wrapper_of_the_whole_page_does_not_hide_the_template() {
 }
 
 #[test]
+fn what_a_site_adds_inside_every_pages_last_section_goes() {
+    // Sphinx with an included epilogue: a "See also" box and a copyright line close every
+    // page inside its last `<section>`, whose id is that section's slug and whose depth is
+    // the page's outline.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/closing-include");
+    let (status, pages) = crawl(&app, &server, "/index.html");
+    assert_eq!(pages.len(), 6, "{pages:?}");
+    assert!(
+        status["result"]["templateRemoved"]["pages"].as_i64() >= Some(6),
+        "{status}"
+    );
+    for (path, page) in &pages {
+        for chrome in ["Mailing list", "Quill issues", "Copyright 2011-2026"] {
+            assert!(!page.contains(chrome), "{path} kept {chrome:?}:\n{page}");
+        }
+    }
+    // The same sentence in the same place of three pages, but not closing them, stays.
+    for path in ["/inputs.html", "/filters.html", "/queues.html"] {
+        let page = &pages[path];
+        assert!(
+            page.contains("it is read once, when the configuration is loaded."),
+            "{path}:\n{page}"
+        );
+    }
+    let queues = &pages["/queues.html"];
+    assert!(queues.contains("#### Discarding\n"), "{queues}");
+    assert!(
+        queues.contains("thrown away instead of queued."),
+        "{queues}"
+    );
+}
+
+#[test]
 fn sentences_many_pages_share_inside_their_articles_stay() {
     // Every extension's page says it takes no options and captions its example alike,
     // between its own paragraphs; the footer every page ends with is the template.

@@ -53,8 +53,35 @@ pub struct Block {
     /// counted when the template is learned, so that the same block kept on a page
     /// extracted the second way is recognised as template there.
     pub dropped: bool,
+    /// This entry repeats the block before it, fingerprinted at its place with the titled
+    /// sections around it left out ([`is_titled_section`]).
+    pub outside_sections: bool,
 }
 
+/// The place in the DOM of a descended element, as path hashes from the document's top.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Place {
+    /// The tag, id and classes of the element and of each of its ancestors.
+    full: u64,
+    /// The same without the classes of `<html>` and `<body>`, for blocks above the page's
+    /// first heading (see [`Converter::block_path`]); after it, not worked out.
+    masthead: u64,
+    /// The same as `full` with the page's titled sections left out ([`is_titled_section`]).
+    outside_sections: u64,
+}
+
+impl Place {
+    /// Above the document's top.
+    const TOP: Place = Place {
+        full: FNV_OFFSET,
+        masthead: FNV_OFFSET,
+        outside_sections: FNV_OFFSET,
+    };
+}
+
+/// Per page, at most this many blocks are also remembered by their place outside the
+/// titled sections: what a site adds at the end of every page is a few blocks.
+const MAX_CLOSING_BLOCKS: usize = 16;
 /// Per page, at most this many blocks are remembered.
 const MAX_BLOCKS: usize = 4000;
 /// Dropped chrome shorter than this is not remembered (it could never be template).
@@ -70,6 +97,8 @@ enum Opened {
 struct OpenBlock {
     start: usize,
     path: u64,
+    /// The path without the titled sections around it ([`is_titled_section`]).
+    outside_sections: u64,
     heading: bool,
     /// How many headings had been opened before it: if more when it closes, a heading is
     /// in it (or it is one), and it is known by its link targets too.
@@ -91,9 +120,7 @@ pub(super) struct Converter<'u> {
     heading_depth: usize,
     mode: Mode,
     /// Path hashes of the descended elements, the root's first.
-    /// Per descended element: the hash of its place in the DOM, and (until the page's
-    /// first heading) the same without the classes of `<html>` and `<body>`.
-    paths: Vec<(u64, u64)>,
+    paths: Vec<Place>,
     /// Where the first heading was written, once it has been: blocks before it are the
     /// page's masthead.
     title_at: Option<usize>,
@@ -106,6 +133,9 @@ pub(super) struct Converter<'u> {
     /// How many of the descended elements are descriptions.
     description_depth: usize,
     blocks: Vec<Block>,
+    /// The last blocks closed inside titled sections: their place outside them and their
+    /// byte range, fingerprinted when the page is done (see [`Self::end_block`]).
+    closing_blocks: std::collections::VecDeque<(u64, u32, u32)>,
     /// Where the text of each closed element block starts and ends (see
     /// [`add_loose_paragraphs`]).
     element_texts: Vec<(usize, usize)>,
@@ -144,6 +174,7 @@ impl<'u> Converter<'u> {
             descriptions: Vec::new(),
             description_depth: 0,
             blocks: Vec::new(),
+            closing_blocks: std::collections::VecDeque::new(),
             element_texts: Vec::new(),
             layout_tables: Vec::new(),
             phrase_row: None,
@@ -189,6 +220,19 @@ impl<'u> Converter<'u> {
         let markdown = self.writer.finish();
         let len = markdown.len() as u32;
         let mut blocks = self.blocks;
+        for (path, start, end) in self.closing_blocks {
+            let Some(text) = markdown.get(start as usize..end.min(len) as usize) else {
+                continue;
+            };
+            blocks.push(Block {
+                fingerprint: block_fingerprint(path, text.trim(), false),
+                start,
+                end,
+                heading: false,
+                dropped: false,
+                outside_sections: true,
+            });
+        }
         blocks.retain(|b| b.start < len);
         for block in &mut blocks {
             block.end = block.end.min(len);
@@ -258,11 +302,11 @@ impl<'u> Converter<'u> {
             }
         }
         let owner = owner.unwrap_or_else(|| {
-            let (root, root_masthead) = self.paths.first().copied().unwrap_or_default();
+            let root = self.paths.first().copied().unwrap_or_default();
             if self.title_at.is_some() {
-                root
+                root.full
             } else {
-                root_masthead
+                root.masthead
             }
         });
         self.writer.tag_paragraph(|| mix(owner, LOOSE_PARAGRAPH));
@@ -307,7 +351,7 @@ impl<'u> Converter<'u> {
         match self.open(el) {
             Some(close) => {
                 self.frames.push(close);
-                let path = self.block_path(&el);
+                let (path, outside_sections) = self.block_path(&el);
                 let heading = is_heading(el);
                 let headings_before = self.headings_opened;
                 self.headings_opened += usize::from(heading);
@@ -315,6 +359,7 @@ impl<'u> Converter<'u> {
                     Opened::Block(OpenBlock {
                         start: self.writer.written_len(),
                         path,
+                        outside_sections,
                         heading,
                         headings_before,
                         definition: !heading && is_bare_permalinked_definition(el),
@@ -333,23 +378,27 @@ impl<'u> Converter<'u> {
         }
     }
 
-    /// The place in the DOM of `el`, a child of the innermost descended element: in full,
-    /// and as the page's masthead (see [`Self::block_path`]).
-    fn path_of(&self, el: &ElementRef) -> (u64, u64) {
-        let (parent, parent_masthead) = self
-            .paths
-            .last()
-            .copied()
-            .unwrap_or((FNV_OFFSET, FNV_OFFSET));
+    /// The place in the DOM of `el`, a child of the innermost descended element.
+    fn path_of(&self, el: &ElementRef) -> Place {
+        let parent = self.paths.last().copied().unwrap_or(Place::TOP);
         let id = placing_id(el);
-        let path = mix_signature(parent, el, id, true, self.page_name);
+        let full = mix_signature(parent.full, el, id, true, self.page_name);
         // After the first heading no block asks for it: not worked out.
         let masthead = if self.title_at.is_some() {
             0
         } else {
-            mix_signature(parent_masthead, el, id, false, self.page_name)
+            mix_signature(parent.masthead, el, id, false, self.page_name)
         };
-        (path, masthead)
+        let outside_sections = if is_titled_section(el) {
+            parent.outside_sections
+        } else {
+            mix_signature(parent.outside_sections, el, id, true, self.page_name)
+        };
+        Place {
+            full,
+            masthead,
+            outside_sections,
+        }
     }
 
     /// Descends into `el` and answers the path its block is fingerprinted with. Before the
@@ -359,13 +408,16 @@ impl<'u> Converter<'u> {
     /// with few pages never reaches the template's share. What precedes the title is the
     /// site's masthead, whatever the kind of page; below it the kinds stay apart (what
     /// every struct page shares is not what every module page shares).
-    fn block_path(&mut self, el: &ElementRef) -> u64 {
-        let (path, masthead) = self.path_of(el);
-        self.paths.push((path, masthead));
+    ///
+    /// Also answered: the path outside the page's titled sections (see
+    /// [`is_titled_section`]), the same as the first where none encloses `el`.
+    fn block_path(&mut self, el: &ElementRef) -> (u64, u64) {
+        let place = self.path_of(el);
+        self.paths.push(place);
         if self.title_at.is_some() {
-            path
+            (place.full, place.outside_sections)
         } else {
-            masthead
+            (place.masthead, place.masthead)
         }
     }
 
@@ -374,11 +426,11 @@ impl<'u> Converter<'u> {
         if self.blocks.len() >= MAX_BLOCKS || !is_block_candidate(el.value().name()) {
             return;
         }
-        let (path, masthead) = self.path_of(&el);
+        let place = self.path_of(&el);
         let path = if self.title_at.is_some() {
-            path
+            place.full
         } else {
-            masthead
+            place.masthead
         };
         let mut inner = Converter::new(self.base, self.page_url, self.page_name, Mode::Strict);
         inner.remember_dropped = false;
@@ -394,6 +446,7 @@ impl<'u> Converter<'u> {
             end: 0,
             heading: false,
             dropped: true,
+            outside_sections: false,
         });
     }
 
@@ -418,17 +471,27 @@ impl<'u> Converter<'u> {
         let (Ok(start), Ok(end)) = (u32::try_from(block.start), u32::try_from(end)) else {
             return;
         };
+        let has_heading = self.headings_opened > block.headings_before;
         self.blocks.push(Block {
-            fingerprint: block_fingerprint(
-                block.path,
-                text,
-                self.headings_opened > block.headings_before,
-            ),
+            fingerprint: block_fingerprint(block.path, text, has_heading),
             start,
             end,
             heading: block.heading,
             dropped: false,
+            outside_sections: false,
         });
+        // Text a site adds at the end of every page sits in the page's last section, a
+        // different place on each: the same block is also known by its place outside the
+        // sections, by which only the text that closes a page is cut (see
+        // `template::strip`), so only the page's last few are. Headings are the page's
+        // outline, never that.
+        if block.outside_sections != block.path && !has_heading {
+            if self.closing_blocks.len() == MAX_CLOSING_BLOCKS {
+                self.closing_blocks.pop_front();
+            }
+            self.closing_blocks
+                .push_back((block.outside_sections, start, end));
+        }
     }
 
     /// Starts converting `el`; `None` means it was fully handled here.
@@ -906,6 +969,7 @@ fn add_loose_paragraphs(
             end: end.min(markdown.len() as u32),
             heading: false,
             dropped: false,
+            outside_sections: false,
         });
     }
 }
@@ -1195,6 +1259,52 @@ fn placing_id<'a>(el: &ElementRef<'a>) -> Option<&'a str> {
         .filter(|_| !is_document_root(el) && !wraps_the_page(el))
 }
 
+/// Most characters of a section's heading read to tell whether the section's id names it.
+const MAX_SECTION_TITLE_READ: usize = 256;
+
+/// Whether `el` is a section of the page's text named after its heading (Sphinx's and
+/// docutils' `<section id="module-parameters"><h2>Module Parameters</h2>`, Texinfo's `<div
+/// class="section-level-extent" id="Breaks"><h3>4.3 Breaks</h3>`): it places nothing in
+/// the layout, so the place outside the sections ([`Place::outside_sections`]) goes
+/// through it as if it were not there. Its id is the slug of its own title and its depth
+/// is the page's outline, both different on every page, so a text a site adds at the end
+/// of every page (an included "See also" box, a licence paragraph) sits in each page's
+/// last section and is never seen twice in the same place in full. Told from a layout
+/// container by the id: the first child that shows anything (Sphinx puts a reference's
+/// empty `<span id>` before it) is a heading whose text holds the id's letters and digits.
+fn is_titled_section(el: &ElementRef) -> bool {
+    let Some(id) = el.value().id() else {
+        return false;
+    };
+    if is_document_root(el) {
+        return false;
+    }
+    let Some(heading) = el
+        .children()
+        .filter_map(ElementRef::wrap)
+        .take(MAX_WRAPPER_SIBLINGS)
+        .find(|child| !shows_nothing(child))
+        .filter(|first| is_heading(*first))
+    else {
+        return false;
+    };
+    let slug = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let id = slug(id);
+    let mut title = String::new();
+    for text in heading.text() {
+        title.push_str(text);
+        if title.len() > MAX_SECTION_TITLE_READ {
+            break;
+        }
+    }
+    !id.is_empty() && slug(&title).contains(&id)
+}
+
 /// The document's `<html>` or `<body>` (by name: a parser puts exactly one of each at the top).
 fn is_document_root(el: &ElementRef) -> bool {
     matches!(el.value().name(), "html" | "body")
@@ -1249,10 +1359,9 @@ fn shows_nothing(el: &ElementRef) -> bool {
     blank && nodes.next().is_none()
 }
 
-/// The path hashes of `root` from the document's top (in full, and without the classes
-/// of `<html>` and `<body>`), so that blocks of conversions that start at different
-/// containers still compare.
-fn absolute_path_hashes(root: ElementRef, page: &PageName) -> (u64, u64) {
+/// The path hashes of `root` from the document's top, so that blocks of conversions that
+/// start at different containers still compare.
+fn absolute_path_hashes(root: ElementRef, page: &PageName) -> Place {
     let mut chain: Vec<ElementRef> = root
         .ancestors()
         .filter_map(ElementRef::wrap)
@@ -1260,15 +1369,19 @@ fn absolute_path_hashes(root: ElementRef, page: &PageName) -> (u64, u64) {
         .collect();
     chain.reverse();
     chain.push(root);
-    chain
-        .iter()
-        .fold((FNV_OFFSET, FNV_OFFSET), |(full, masthead), el| {
-            let id = placing_id(el);
-            (
-                mix_signature(full, el, id, true, page),
-                mix_signature(masthead, el, id, false, page),
-            )
-        })
+    chain.iter().fold(Place::TOP, |parent, el| {
+        let id = placing_id(el);
+        let full = mix_signature(parent.full, el, id, true, page);
+        Place {
+            full,
+            masthead: mix_signature(parent.masthead, el, id, false, page),
+            outside_sections: if is_titled_section(el) {
+                parent.outside_sections
+            } else {
+                mix_signature(parent.outside_sections, el, id, true, page)
+            },
+        }
+    })
 }
 
 /// Visible characters of a subtree, dropping only chrome recognised by its structure.
@@ -1364,6 +1477,12 @@ mod tests {
 
     /// The path hashes of the first list of `html`, a page at `url`.
     fn path_of_list_at(html: &str, url: &str) -> (u64, u64) {
+        let place = place_of_list_at(html, url);
+        (place.full, place.masthead)
+    }
+
+    /// The place of the first list of `html`, a page at `url`.
+    fn place_of_list_at(html: &str, url: &str) -> Place {
         let doc = Html::parse_document(html);
         let list = doc
             .tree
@@ -1405,6 +1524,53 @@ mod tests {
             ))
         };
         assert_ne!(inner("menu"), inner("contents"));
+    }
+
+    #[test]
+    fn a_section_named_after_its_heading_is_left_out_of_a_place_outside_sections() {
+        // Sphinx: the last section of each page, at the outline's depth, with its title's
+        // slug for an id, holds what the site adds at the end of every page.
+        let nested = |sections: &[(&str, &str)]| {
+            let open: String = sections
+                .iter()
+                .map(|(id, title)| {
+                    format!(r#"<section id="{id}"><span id="ref"></span><h2>{title}<a>¶</a></h2><p>t</p>"#)
+                })
+                .collect();
+            place_of_list_at(
+                &format!(
+                    r#"<body><div class="body" role="main">{open}<ul><li>a</li></ul>{}</div><p>f</p></body>"#,
+                    "</section>".repeat(sections.len())
+                ),
+                "http://h/a/b.html",
+            )
+        };
+        let one = nested(&[("queues", "Queues")]);
+        let two = nested(&[
+            ("disk-assisted-queues", "Disk-assisted queues"),
+            ("watermarks", "Watermarks"),
+        ]);
+        assert_eq!(one.outside_sections, two.outside_sections);
+        assert_ne!(one.full, two.full, "in full, sections place blocks");
+        // Texinfo numbers its headings; the id still names the section.
+        assert_eq!(
+            one.outside_sections,
+            nested(&[("Breaks", "4.3 Breaks")]).outside_sections
+        );
+        // A container whose id is not its heading's is part of the layout.
+        let other = nested(&[("content", "Watermarks")]);
+        assert_ne!(one.outside_sections, other.outside_sections);
+        assert_eq!(other.full, other.outside_sections);
+        let layout = |id: &str| {
+            place_of_list_at(
+                &format!(
+                    r#"<body><div id="{id}"><h2>Contents</h2><ul><li>a</li></ul></div><p>f</p></body>"#
+                ),
+                "http://h/a/b.html",
+            )
+            .outside_sections
+        };
+        assert_ne!(layout("sidebar"), layout("main"));
     }
 
     #[test]
