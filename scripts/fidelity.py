@@ -236,6 +236,18 @@ SITES = {
                     "Sphinx (Read the Docs theme, Ghostscript)", None),
     "privoxy": ("privoxy", "/usr/share/doc/privoxy", "index.html", "Modular DocBook (DSSSL) HTML", None),
     "gradle": ("gradle-doc", "/usr/share/doc/gradle/api", "index.html", "Javadoc (Gradle 4.4's API)", None),
+    # Families measured first on 2026-12-07, stop 42 (docs/fidelity.md, "Text closing every page").
+    "rsyslog": ("rsyslog-doc", "/usr/share/doc/rsyslog-doc/html", "index.html",
+                "Sphinx (rsyslog's theme, an epilogue included on every page)", None),
+    "sklearn": ("python-sklearn-doc", "/usr/share/doc/python-sklearn-doc/html", "index.html",
+                "Sphinx (scikit-learn's theme, Sphinx-Gallery)", None),
+    "hdf5cpp": ("libhdf5-doc", "/usr/share/doc/libhdf5-doc/html/cpplus_RM", "index.html",
+                "Doxygen (HDF5's C++ reference)", None),
+    "scons": ("scons-doc", "/usr/share/doc/scons/HTML", "index.html", "DocBook XSL (the SCons user's guide)", None),
+    "ncurses": ("ncurses-doc", "/usr/share/doc/ncurses-doc/html", "index.html",
+                "man pages as HTML (ncurses) beside hand-written guides", None),
+    "gcrypt": ("libgcrypt20-doc", "/usr/share/doc/libgcrypt20-doc/html", "index.html",
+               "Texinfo, one page a node (the Libgcrypt manual)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -250,7 +262,7 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
              "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz",
              "crystal", "chez", "bird", "coffee", "cmucl", "swipl", "lilypond", "llvm", "fish", "ntpsec",
-             "ghostscript", "privoxy", "gradle"}
+             "ghostscript", "privoxy", "gradle", "rsyslog", "sklearn", "hdf5cpp", "scons", "ncurses", "gcrypt"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]
