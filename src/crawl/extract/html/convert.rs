@@ -80,8 +80,12 @@ impl Place {
 }
 
 /// Per page, at most this many blocks are also remembered by their place outside the
-/// titled sections: what a site adds at the end of every page is a few blocks.
-const MAX_CLOSING_BLOCKS: usize = 16;
+/// titled sections: what a site adds at the end of every page is a few blocks (an
+/// epilogue's boxes, a licence paragraph), each of a few sentences. Fingerprinting every
+/// block twice cost a Sphinx page 1 % more of its CPU.
+const MAX_CLOSING_BLOCKS: usize = 8;
+/// Longest block (Markdown bytes) remembered by its place outside the titled sections.
+const MAX_CLOSING_BLOCK_BYTES: usize = 2_000;
 /// Per page, at most this many blocks are remembered.
 const MAX_BLOCKS: usize = 4000;
 /// Dropped chrome shorter than this is not remembered (it could never be template).
@@ -391,6 +395,9 @@ impl<'u> Converter<'u> {
         };
         let outside_sections = if is_titled_section(el) {
             parent.outside_sections
+        } else if parent.outside_sections == parent.full {
+            // No titled section above: the same place (most pages of most sites).
+            full
         } else {
             mix_signature(parent.outside_sections, el, id, true, self.page_name)
         };
@@ -485,7 +492,10 @@ impl<'u> Converter<'u> {
         // sections, by which only the text that closes a page is cut (see
         // `template::strip`), so only the page's last few are. Headings are the page's
         // outline, never that.
-        if block.outside_sections != block.path && !has_heading {
+        if block.outside_sections != block.path
+            && !has_heading
+            && text.len() <= MAX_CLOSING_BLOCK_BYTES
+        {
             if self.closing_blocks.len() == MAX_CLOSING_BLOCKS {
                 self.closing_blocks.pop_front();
             }
@@ -1377,6 +1387,8 @@ fn absolute_path_hashes(root: ElementRef, page: &PageName) -> Place {
             masthead: mix_signature(parent.masthead, el, id, false, page),
             outside_sections: if is_titled_section(el) {
                 parent.outside_sections
+            } else if parent.outside_sections == parent.full {
+                full
             } else {
                 mix_signature(parent.outside_sections, el, id, true, page)
             },
