@@ -53,8 +53,8 @@ pub struct Block {
     /// counted when the template is learned, so that the same block kept on a page
     /// extracted the second way is recognised as template there.
     pub dropped: bool,
-    /// This entry repeats the block before it, fingerprinted at its place with the titled
-    /// sections around it left out ([`is_titled_section`]).
+    /// This entry repeats another of the page's blocks (the same range), fingerprinted at
+    /// its place with the titled sections around it left out ([`is_titled_section`]).
     pub outside_sections: bool,
 }
 
