@@ -508,9 +508,8 @@ fn with_closing_text(
         .any(|line| !line.trim().is_empty() && heading_level(line).is_none());
     // A description closing the page belongs to the term above it (the `-h` option every
     // command page ends with): cut, the term would be left without it.
-    let last_line = own.trim_end().rsplit('\n').next().unwrap_or("").trim();
-    let ends_with_a_term = last_line.starts_with("**") && last_line.ends_with("**");
-    if !has_own_text || ends_with_a_term {
+    let last_line = own.trim_end().rsplit('\n').next().unwrap_or("");
+    if !has_own_text || is_bold_line(last_line) {
         return candidates;
     }
     candidates.extend(
@@ -591,7 +590,7 @@ fn is_prose(text: &str) -> bool {
     if holds_a_heading(text)
         || text.starts_with('|')
         || text.starts_with("```")
-        || (text.starts_with("**") && text.ends_with("**"))
+        || is_bold_line(text)
     {
         return false;
     }
@@ -602,6 +601,12 @@ fn is_prose(text: &str) -> bool {
         .filter(|word| !word.is_empty() && word.chars().all(char::is_alphabetic))
         .nth(MIN_PROSE_WORDS - 1)
         .is_some()
+}
+
+/// A line that is a bold term or label alone (`**-h or --help**`, `**Expand description**`).
+fn is_bold_line(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with("**") && line.ends_with("**")
 }
 
 /// Longest caption kept with what it captions.

@@ -42,6 +42,16 @@ pub fn words_each_spaced(text: &str) -> Vec<u8> {
     spaced
 }
 
+/// Letters and digits only, lowercased: how a title is recognised in another text that
+/// writes it with other punctuation, spacing or numbering (a PDF outline's title on its
+/// page, a section's id beside its heading).
+pub fn letters_and_digits(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// The lower-case alphanumeric runs of `text`: the words a page name, a heading or a
 /// link are compared by, whatever punctuation or glyphs stand between them.
 pub fn lower_case_words(text: &str) -> impl Iterator<Item = String> + '_ {

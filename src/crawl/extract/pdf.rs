@@ -14,6 +14,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
 use super::converted::{escape_markdown_line, Converted};
+use crate::crawl::text::letters_and_digits;
 
 /// Characters of text kept from one PDF; more means a generated or hostile file.
 const MAX_TEXT_CHARS: usize = 32 * 1024 * 1024;
@@ -452,29 +453,21 @@ fn has_images(doc: &Document) -> bool {
     })
 }
 
-/// Letters and digits only, lowercased: how a heading is recognised in the page text.
-fn comparable(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Where an outline title is on a page at or after line `from`: the line (or two
 /// consecutive lines) that read the same; `(index, lines taken)`.
 fn find_heading(lines: &[Line], from: usize, title: &str) -> Option<(usize, usize)> {
-    let wanted = comparable(title);
+    let wanted = letters_and_digits(title);
     if wanted.is_empty() {
         return None;
     }
     for index in from..lines.len() {
-        let one = comparable(&lines[index].text);
+        let one = letters_and_digits(&lines[index].text);
         if one == wanted {
             return Some((index, 1));
         }
         if let Some(next) = lines.get(index + 1) {
             if !one.is_empty() && wanted.starts_with(&one) {
-                let two = one + &comparable(&next.text);
+                let two = one + &letters_and_digits(&next.text);
                 if two == wanted {
                     return Some((index, 2));
                 }

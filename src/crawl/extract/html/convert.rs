@@ -77,6 +77,30 @@ impl Place {
         masthead: FNV_OFFSET,
         outside_sections: FNV_OFFSET,
     };
+
+    /// The place of `el`, a child of the element at `self`; its masthead path only when
+    /// `masthead` (0 otherwise).
+    fn child(self, el: &ElementRef, page: &PageName, masthead: bool) -> Place {
+        let id = placing_id(el);
+        let full = mix_signature(self.full, el, id, true, page);
+        let outside_sections = if is_titled_section(el) {
+            self.outside_sections
+        } else if self.outside_sections == self.full {
+            // No titled section above: the same place (most pages of most sites).
+            full
+        } else {
+            mix_signature(self.outside_sections, el, id, true, page)
+        };
+        Place {
+            full,
+            masthead: if masthead {
+                mix_signature(self.masthead, el, id, false, page)
+            } else {
+                0
+            },
+            outside_sections,
+        }
+    }
 }
 
 /// Per page, at most this many blocks are also remembered by their place outside the
@@ -385,27 +409,8 @@ impl<'u> Converter<'u> {
     /// The place in the DOM of `el`, a child of the innermost descended element.
     fn path_of(&self, el: &ElementRef) -> Place {
         let parent = self.paths.last().copied().unwrap_or(Place::TOP);
-        let id = placing_id(el);
-        let full = mix_signature(parent.full, el, id, true, self.page_name);
-        // After the first heading no block asks for it: not worked out.
-        let masthead = if self.title_at.is_some() {
-            0
-        } else {
-            mix_signature(parent.masthead, el, id, false, self.page_name)
-        };
-        let outside_sections = if is_titled_section(el) {
-            parent.outside_sections
-        } else if parent.outside_sections == parent.full {
-            // No titled section above: the same place (most pages of most sites).
-            full
-        } else {
-            mix_signature(parent.outside_sections, el, id, true, self.page_name)
-        };
-        Place {
-            full,
-            masthead,
-            outside_sections,
-        }
+        // After the first heading no block asks for the masthead: not worked out.
+        parent.child(el, self.page_name, self.title_at.is_none())
     }
 
     /// Descends into `el` and answers the path its block is fingerprinted with. Before the
@@ -1298,13 +1303,7 @@ fn is_titled_section(el: &ElementRef) -> bool {
     else {
         return false;
     };
-    let slug = |text: &str| -> String {
-        text.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let id = slug(id);
+    let id = letters_and_digits(id);
     let mut title = String::new();
     for text in heading.text() {
         title.push_str(text);
@@ -1312,7 +1311,7 @@ fn is_titled_section(el: &ElementRef) -> bool {
             break;
         }
     }
-    !id.is_empty() && slug(&title).contains(&id)
+    !id.is_empty() && letters_and_digits(&title).contains(&id)
 }
 
 /// The document's `<html>` or `<body>` (by name: a parser puts exactly one of each at the top).
@@ -1379,21 +1378,9 @@ fn absolute_path_hashes(root: ElementRef, page: &PageName) -> Place {
         .collect();
     chain.reverse();
     chain.push(root);
-    chain.iter().fold(Place::TOP, |parent, el| {
-        let id = placing_id(el);
-        let full = mix_signature(parent.full, el, id, true, page);
-        Place {
-            full,
-            masthead: mix_signature(parent.masthead, el, id, false, page),
-            outside_sections: if is_titled_section(el) {
-                parent.outside_sections
-            } else if parent.outside_sections == parent.full {
-                full
-            } else {
-                mix_signature(parent.outside_sections, el, id, true, page)
-            },
-        }
-    })
+    chain
+        .iter()
+        .fold(Place::TOP, |parent, el| parent.child(el, page, true))
 }
 
 /// Visible characters of a subtree, dropping only chrome recognised by its structure.

@@ -29,7 +29,7 @@ mod spec_links;
 #[cfg(test)]
 mod tests;
 
-use crate::crawl::text::lower_case_words;
+use crate::crawl::text::{letters_and_digits, lower_case_words};
 use boilerplate::*;
 use chrome_memo::*;
 use content_selectors::*;
