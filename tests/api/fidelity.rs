@@ -97,6 +97,22 @@ fn man_pages_keep_name_synopsis_and_description_beside_options() {
         assert!(!page.contains("## ACME"), "{page}");
     }
     assert_eq!(status["result"]["templateRemoved"]["pages"], 4, "{status}");
+    // An admonition laid out as a table (its label or icon cell beside the text) reads
+    // as a titled quote, not as a one-row table.
+    assert!(
+        pages["/acme-fetch.html"].contains(
+            "> **Note**\n>\n> Fetching never changes the working tree; run `acme-merge` to bring the fetched heads in.\n"
+        ),
+        "{}",
+        pages["/acme-fetch.html"]
+    );
+    assert!(
+        pages["/acme-prune.html"].contains(
+            "> **Warning**\n>\n> Objects pruned are gone for good.\n>\n> Run `acme-prune --dry-run` first to see what would go.\n"
+        ),
+        "{}",
+        pages["/acme-prune.html"]
+    );
 }
 
 #[test]

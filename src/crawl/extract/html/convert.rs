@@ -167,8 +167,8 @@ pub(super) struct Converter<'u> {
     /// Where the text of each closed element block starts and ends (see
     /// [`add_loose_paragraphs`]).
     element_texts: Vec<(usize, usize)>,
-    /// Per open table, innermost last: whether it lays out the page rather than data.
-    layout_tables: Vec<bool>,
+    /// Per open table, innermost last: data, or what it lays out instead.
+    layout_tables: Vec<TableKind>,
     /// The layout table row being converted whose cells are all phrases (read on as one
     /// line), decided once when the row opens.
     phrase_row: Option<ego_tree::NodeId>,
@@ -569,8 +569,11 @@ impl<'u> Converter<'u> {
         {
             return Some(Close::Container(self.writer.push_quote()));
         }
+        if matches!(name, "td" | "th") && self.layout_tables.last() == Some(&TableKind::Box) {
+            return self.open_box_cell(el);
+        }
         if matches!(name, "td" | "th")
-            && self.layout_tables.last() == Some(&true)
+            && self.layout_tables.last() == Some(&TableKind::Layout)
             && is_box_icon_cell(el)
         {
             return None;
@@ -587,32 +590,37 @@ impl<'u> Converter<'u> {
             "li" if parent_element(&el).is_some_and(|p| is_structural_list(&p)) => self.block(),
             "li" => Close::Container(self.writer.start_item()),
             "table" if is_layout_table(el) => {
-                self.layout_tables.push(true);
+                let kind = if admonition_cells(el).is_some() {
+                    TableKind::Box
+                } else {
+                    TableKind::Layout
+                };
+                self.layout_tables.push(kind);
                 self.writer.block_boundary();
                 Close::LayoutTable
             }
             "table" => {
-                self.layout_tables.push(false);
+                self.layout_tables.push(TableKind::Data);
                 self.writer.start_table();
                 Close::Table
             }
             // The rows and cells of a table used for page layout are blocks of the page;
             // a row of phrases is one block, a line.
-            "tr" if self.layout_tables.last() == Some(&true) => {
-                if is_phrase_row(el) {
+            "tr" if self.in_layout_table() => {
+                if self.layout_tables.last() == Some(&TableKind::Layout) && is_phrase_row(el) {
                     self.phrase_row = Some(el.id());
                 }
                 self.block()
             }
             "td" | "th"
-                if self.layout_tables.last() == Some(&true)
+                if self.in_layout_table()
                     && self.phrase_row.is_some()
                     && parent_element(&el).map(|row| row.id()) == self.phrase_row =>
             {
                 self.writer.push_text(" ");
                 Close::Space
             }
-            "td" | "th" if self.layout_tables.last() == Some(&true) => self.block(),
+            "td" | "th" if self.in_layout_table() => self.block(),
             "tr" => {
                 self.writer.start_row();
                 Close::Row
@@ -638,6 +646,33 @@ impl<'u> Converter<'u> {
     fn block(&mut self) -> Close {
         self.writer.block_boundary();
         Close::Block
+    }
+
+    fn in_layout_table(&self) -> bool {
+        matches!(
+            self.layout_tables.last(),
+            Some(TableKind::Layout | TableKind::Box)
+        )
+    }
+
+    /// A cell of an admonition's table: the text as blocks, the label as the box's bold title (as
+    /// an admonition's title is written), an icon as its words only where no label
+    /// says them.
+    fn open_box_cell(&mut self, cell: ElementRef) -> Option<Close> {
+        let label = match admonition_cell(cell) {
+            Some(BoxCell::Label) => Some(visible_text(cell)),
+            Some(BoxCell::Icon(label)) => label,
+            Some(BoxCell::Content) | None => return Some(self.block()),
+        };
+        // Written whole: the label's own blocks (AsciiDoc's `div.title`) would part it
+        // from its bold markers.
+        if let Some(label) = label {
+            self.writer.block_boundary();
+            let start = self.open_strong_span();
+            self.writer.push_text(&label);
+            self.close(Close::BoldBlock(start));
+        }
+        None
     }
 
     fn list(&mut self, ordered: bool, start: u64) -> Close {
@@ -712,7 +747,7 @@ impl<'u> Converter<'u> {
         let code = code_text(pre);
         // A column of line numbers beside the listing (rustdoc's source pages write it as
         // a `<pre class="line-numbers">` before the code's own `<pre>`) is a gutter.
-        let beside_a_listing = self.layout_tables.last() == Some(&true)
+        let beside_a_listing = self.in_layout_table()
             || pre
                 .next_siblings()
                 .find_map(ElementRef::wrap)
@@ -804,6 +839,18 @@ impl<'u> Converter<'u> {
             Close::Caption => writer.end_caption(),
         }
     }
+}
+
+/// What an open table lays out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableKind {
+    /// Rows and columns of data: a Markdown table.
+    Data,
+    /// The page, a listing with its line numbers, or one cell of text: blocks.
+    Layout,
+    /// An admonition's box, its label or icon beside its text (see
+    /// [`admonition_cells`]).
+    Box,
 }
 
 pub(super) fn parent_element<'a>(el: &ElementRef<'a>) -> Option<ElementRef<'a>> {

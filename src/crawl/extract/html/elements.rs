@@ -5,6 +5,8 @@ use super::*;
 pub(super) const ADMONITION_TOKENS: &[&str] = &[
     "admonition",
     "theme-admonition",
+    // AsciiDoc's, which names no kind (Asciidoctor adds `note`, `warning` …).
+    "admonitionblock",
     "note",
     "warning",
     "tip",
@@ -170,14 +172,12 @@ const MAX_BOX_LABEL_CHARS: usize = 24;
 /// (DocBook's `admon.graphics`: the icon in a cell spanning two rows, the label beside
 /// it, the paragraphs under the label). One cell holds blocks (paragraphs, lists,
 /// listings); the others, at most two, hold an image or a short label. A data table has
-/// more cells, or several cells of blocks.
+/// more cells, or several cells of blocks. (An admonition's own table is read more
+/// widely, see [`admonition_cells`].)
 fn is_box_table(table: ElementRef) -> bool {
-    let Some((cells, false)) = own_cells(table, MAX_BOX_CELLS, 400) else {
+    let Some(cells) = box_table_cells(table) else {
         return false;
     };
-    if !(2..=MAX_BOX_CELLS).contains(&cells.len()) {
-        return false;
-    }
     let holds_blocks = |cell: &ElementRef| {
         cell.child_elements().any(|child| {
             matches!(
@@ -187,11 +187,20 @@ fn is_box_table(table: ElementRef) -> bool {
         })
     };
     let boxes = cells.iter().filter(|cell| holds_blocks(cell)).count();
-    boxes == 1
+    (boxes == 1
         && cells
             .iter()
             .filter(|cell| !holds_blocks(cell))
-            .all(|cell| visible_text_len(*cell) <= MAX_BOX_LABEL_CHARS)
+            .all(|cell| visible_text_len(*cell) <= MAX_BOX_LABEL_CHARS))
+        || admonition_cells(table).is_some()
+}
+
+/// The two or three cells of `table`, when it has no more and no table inside.
+fn box_table_cells(table: ElementRef) -> Option<Vec<ElementRef>> {
+    let Some((cells, false)) = own_cells(table, MAX_BOX_CELLS, 400) else {
+        return None;
+    };
+    (2..=MAX_BOX_CELLS).contains(&cells.len()).then_some(cells)
 }
 
 /// The icon cell of a box table (`[Note]`'s picture beside the label "Note"): only
@@ -204,6 +213,106 @@ pub(super) fn is_box_icon_cell(cell: ElementRef) -> bool {
             .filter_map(ElementRef::wrap)
             .find(|el| el.value().name() == "table")
             .is_some_and(is_box_table)
+}
+
+/// What a cell of an admonition's table (see [`admonition_cells`]) holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum BoxCell {
+    /// The box's text: converted as blocks.
+    Content,
+    /// A short label ("Note", "Warning"): written as the box's bold title.
+    Label,
+    /// A picture and no text: its `alt` (or an icon font's `title`), brackets trimmed,
+    /// when no other cell says the label; else nothing, the label says it already.
+    Icon(Option<String>),
+}
+
+/// The cells of the table an admonition is laid out with, the table being the
+/// admonition's only child (DocBook's `div.note > table` of `admon.graphics`; AsciiDoc's
+/// and Asciidoctor's `div.admonitionblock > table`: a label or icon cell, then the text,
+/// bare or in paragraphs), with what each holds: one the box's text (paragraphs, lists,
+/// listings, or more than a label's characters), the others a short label or a picture.
+pub(super) fn admonition_cells(table: ElementRef) -> Option<Vec<(ElementRef, BoxCell)>> {
+    let holder = parent_element(&table)?;
+    if !is_admonition(&holder) || holder.child_elements().count() != 1 {
+        return None;
+    }
+    let mut kinds: Vec<(ElementRef, BoxCell)> = box_table_cells(table)?
+        .into_iter()
+        .map(|cell| (cell, admonition_cell_kind(cell)))
+        .collect();
+    let contents = kinds
+        .iter()
+        .filter(|(_, kind)| *kind == BoxCell::Content)
+        .count();
+    if contents != 1 {
+        return None;
+    }
+    if kinds.iter().any(|(_, kind)| *kind == BoxCell::Label) {
+        for (_, kind) in &mut kinds {
+            if let BoxCell::Icon(label) = kind {
+                *label = None;
+            }
+        }
+    }
+    Some(kinds)
+}
+
+fn admonition_cell_kind(cell: ElementRef) -> BoxCell {
+    let holds_blocks = has_descendant(cell, 400, |el| {
+        matches!(
+            el.value().name(),
+            "p" | "ul" | "ol" | "dl" | "pre" | "blockquote" | "table"
+        )
+    });
+    let text = visible_text_len(cell);
+    if holds_blocks || text > MAX_BOX_LABEL_CHARS {
+        BoxCell::Content
+    } else if text > 0 {
+        BoxCell::Label
+    } else {
+        BoxCell::Icon(icon_label(cell))
+    }
+}
+
+/// The words an icon stands for: an image's `alt`, or the `title` of an icon font's
+/// element (`<i class="fa icon-note" title="Note">`), without the brackets DocBook puts
+/// around it (`[Note]`).
+fn icon_label(cell: ElementRef) -> Option<String> {
+    let mut label = None;
+    walk(cell, |visit| {
+        if let Visit::Enter(el) = visit {
+            let words = match el.value().name() {
+                "img" => el.value().attr("alt"),
+                _ => el.value().attr("title"),
+            };
+            let words = words.map(|w| {
+                w.trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .trim()
+            });
+            if let Some(words) = words.filter(|w| !w.is_empty()) {
+                label = Some(words.to_string());
+                return Flow::Stop;
+            }
+        }
+        Flow::Descend
+    });
+    label
+}
+
+/// What `cell` holds when it is a cell of an admonition's table (see
+/// [`admonition_cells`]).
+pub(super) fn admonition_cell(cell: ElementRef) -> Option<BoxCell> {
+    let table = cell
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|el| el.value().name() == "table")?;
+    admonition_cells(table)?
+        .into_iter()
+        .find(|(c, _)| c.id() == cell.id())
+        .map(|(_, kind)| kind)
 }
 
 /// Column count of a Javadoc 17 `div.summary-table` grid.

@@ -1326,3 +1326,60 @@ fn opening_words_test_keeps_every_phrase() {
         assert!(!may_open_with_a_phrase(p), "{other}");
     }
 }
+
+#[test]
+fn an_admonition_laid_out_in_a_table_reads_as_a_titled_quote() {
+    // AsciiDoc and Asciidoctor: a label cell (or an icon whose `alt` or `title` says
+    // it), then the text, bare or in paragraphs, in a `div.admonitionblock` that names
+    // no kind (Asciidoctor adds one); DocBook's `admon.graphics`: the icon, the label
+    // beside it, the text under both.
+    let box_of = |label: &str, text: &str| {
+        format!(
+            "<div class=\"admonitionblock\"><table><tr><td class=\"icon\">{label}</td>\
+             <td class=\"content\">{text}</td></tr></table></div>"
+        )
+    };
+    let bare =
+        "On macOS, use <a href=\"https://brew.sh/\">Homebrew</a>: <code>brew install x</code>.";
+    let expected =
+        "> **Note**\n>\n> On macOS, use [Homebrew](https://brew.sh/): `brew install x`.\n";
+    assert_eq!(
+        md(&box_of("<div class=\"title\">Note</div>", bare)),
+        expected
+    );
+    assert_eq!(
+        md(&box_of("<img src=\"note.png\" alt=\"Note\">", bare)),
+        expected
+    );
+    assert_eq!(
+        md(&box_of(
+            "<i class=\"fa icon-note\" title=\"Note\"></i>",
+            bare
+        )),
+        expected
+    );
+    assert_eq!(
+        md(&box_of(
+            "<div class=\"title\">Warning</div>",
+            "<div class=\"paragraph\"><p>First.</p></div><div class=\"paragraph\"><p>Second.</p></div>"
+        )),
+        "> **Warning**\n>\n> First.\n>\n> Second.\n"
+    );
+    let docbook = "<div class=\"note\"><table border=\"0\" summary=\"Note\"><tr>\
+        <td rowspan=\"2\" align=\"center\" valign=\"top\" width=\"25\"><img alt=\"[Note]\" src=\"note.png\"></td>\
+        <th align=\"left\">Note</th></tr><tr><td align=\"left\" valign=\"top\"><p>Careful here.</p></td></tr></table></div>";
+    assert_eq!(md(docbook), "> **Note**\n>\n> Careful here.\n");
+    // Two cells of text in a note are a row of data, not a box.
+    let row = "<div class=\"note\"><table><tr><td>The first cell says quite a lot here.</td>\
+               <td>And the second one says even more.</td></tr></table></div>";
+    assert!(
+        md(row).contains("| The first cell says quite a lot here. |"),
+        "{}",
+        md(row)
+    );
+    // Outside an admonition, a picture beside a box of text (a banner's linked logo) is
+    // no label: it goes, as before.
+    let banner = "<table><tr><td><a href=\"/\"><img src=\"logo.png\" alt=\"Logo\"></a></td>\
+                  <td><p>The toolkit of the project.</p></td></tr></table>";
+    assert_eq!(md(banner), "The toolkit of the project.\n");
+}
