@@ -639,6 +639,20 @@ impl<'u> Converter<'u> {
                 Close::Space
             }
             _ if is_block_tag(name) => self.block(),
+            // Docutils' classifier of a definition's term (numpydoc's parameter type:
+            // `<strong>axis</strong><span class="classifier">int</span>`): its HTML5
+            // style sheet writes the colon before it, which the page's text lacks (the
+            // older writer puts it in a `span.classifier-delimiter` of its own).
+            "span"
+                if has_class(&el, "classifier")
+                    && !el
+                        .prev_siblings()
+                        .find_map(ElementRef::wrap)
+                        .is_some_and(|before| has_class(&before, "classifier-delimiter")) =>
+            {
+                self.writer.push_text(" : ");
+                Close::Nothing
+            }
             _ => Close::Nothing,
         }
     }

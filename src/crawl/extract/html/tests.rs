@@ -1328,6 +1328,27 @@ fn opening_words_test_keeps_every_phrase() {
 }
 
 #[test]
+fn a_terms_classifier_is_parted_from_the_term_by_a_colon() {
+    // numpydoc's parameters: the name, then its type in docutils' classifier, which only
+    // the style sheet parts from the name.
+    let out = md(
+        "<dl class=\"field-list\"><dt class=\"field-odd\">Parameters:</dt><dd class=\"field-odd\">\
+        <dl><dt><strong>deep</strong><span class=\"classifier\">bool, default=True</span></dt>\
+        <dd><p>Whether to look deeper.</p></dd>\
+        <dt><a href=\"#c\"><code>coef_</code></a><span class=\"classifier\">ndarray</span></dt>\
+        <dd><p>Weights.</p></dd></dl></dd></dl>",
+    );
+    assert!(out.contains("**deep : bool, default=True**"), "{out}");
+    assert!(out.contains("**`coef_` : ndarray**"), "{out}");
+    // The older writer puts the colon in the page.
+    let html4 = md(
+        "<dl><dt>width <span class=\"classifier-delimiter\">:</span> \
+                    <span class=\"classifier\">int</span></dt><dd>Pixels.</dd></dl>",
+    );
+    assert!(html4.contains("**width : int**"), "{html4}");
+}
+
+#[test]
 fn an_admonition_laid_out_in_a_table_reads_as_a_titled_quote() {
     // AsciiDoc and Asciidoctor: a label cell (or an icon whose `alt` or `title` says
     // it), then the text, bare or in paragraphs, in a `div.admonitionblock` that names
