@@ -248,6 +248,30 @@ SITES = {
                 "man pages as HTML (ncurses) beside hand-written guides", None),
     "gcrypt": ("libgcrypt20-doc", "/usr/share/doc/libgcrypt20-doc/html", "index.html",
                "Texinfo, one page a node (the Libgcrypt manual)", None),
+    # Families measured first on 2026-12-07, stop 43 (docs/fidelity.md, "Notes drawn as tables …").
+    "dask": ("python-dask-doc", "/usr/share/doc/python-dask-doc/html", "index.html",
+             "Sphinx (PyData layout, dask)", None),
+    "groonga": ("groonga-doc", "/usr/share/doc/groonga-doc/en/html", "index.html",
+                "Sphinx (PyData layout, Groonga)", None),
+    "ipython": ("python-ipython-doc", "/usr/share/doc/python-ipython-doc/html", "index.html",
+                "Sphinx (Read the Docs theme, IPython)", None),
+    "cyrus": ("cyrus-sasl2-doc", "/usr/share/doc/cyrus-sasl2-doc", "index.html",
+              "Sphinx (Read the Docs theme, Cyrus SASL)", None),
+    "xarray": ("python-xarray-doc", "/usr/share/doc/python-xarray-doc/html", "index.html",
+               "Sphinx (Alabaster, nbsphinx notebooks)", None),
+    "statsmodels": ("python-statsmodels-doc", "/usr/share/doc/python-statsmodels-doc/html", "index.html",
+                    "Sphinx (classic theme, statsmodels)", 800),
+    "weechat": ("weechat-doc", "/usr/share/doc/weechat-doc/html", "*.en.html",
+                "Asciidoctor, one page a guide (WeeChat)", None),
+    "ikiwiki": ("ikiwiki", "/usr/share/doc/ikiwiki/html", "index.html", "ikiwiki (a wiki, rendered)", None),
+    "aptitude": ("aptitude-doc-en", "/usr/share/doc/aptitude/html/en", "index.html",
+                 "DocBook XSL (aptitude's manual)", None),
+    "nut": ("nut-doc", "/usr/share/doc/nut-doc/html",
+            "user-manual/index.html,developer-guide/index.html,packager-guide/index.html,FAQ/index.html,"
+            "cables/index.html,solaris-usb/index.html", "AsciiDoc through DocBook XSL, chunked (NUT)", None),
+    "courier": ("courier-doc", "/usr/share/doc/courier-doc/html", "index.html",
+                "man pages as hand-written HTML (Courier)", None),
+    "tig": ("tig", "/usr/share/doc/tig", "*.html", "AsciiDoc (tig's manual and man pages)", None),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -262,7 +286,9 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "structlog", "pygments", "mako", "babel", "tornado", "hypothesis", "aiohttp", "greenlet", "libsoup",
              "glibmm", "gtk3", "celery", "pymongo", "keystoneauth", "oslo-config", "gitlab", "graphviz",
              "crystal", "chez", "bird", "coffee", "cmucl", "swipl", "lilypond", "llvm", "fish", "ntpsec",
-             "ghostscript", "privoxy", "gradle", "rsyslog", "sklearn", "hdf5cpp", "scons", "ncurses", "gcrypt"}
+             "ghostscript", "privoxy", "gradle", "rsyslog", "sklearn", "hdf5cpp", "scons", "ncurses", "gcrypt",
+             "dask", "groonga", "ipython", "cyrus", "xarray", "statsmodels", "weechat", "ikiwiki", "aptitude",
+             "nut", "courier", "tig"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]
