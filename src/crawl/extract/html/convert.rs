@@ -523,6 +523,7 @@ impl<'u> Converter<'u> {
         }
         match name {
             "pre" => self.code_block(el),
+            "div" if is_notebook_prompt(el) => {}
             "div" if is_line_per_element_code(el) => self.line_code_block(el),
             "code" | "kbd" | "samp" | "tt" => self.inline_code(el),
             "img" => self.image(el),

@@ -215,6 +215,45 @@ pub(super) fn is_box_icon_cell(cell: ElementRef) -> bool {
             .is_some_and(is_box_table)
 }
 
+/// A notebook cell's execution count beside it (`[3]:`, `In [3]:`, `Out[3]:`): nbsphinx
+/// writes it as a listing of its own in a `div.prompt`, nbconvert in a `div.input_prompt`
+/// or `div.jp-InputPrompt`. It numbers a run of the notebook, not the documentation, and
+/// as a listing it would be a code block of its own before every cell.
+pub(super) fn is_notebook_prompt(el: ElementRef) -> bool {
+    // Asked of every `div`: a substring test first.
+    if !el
+        .value()
+        .attr("class")
+        .is_some_and(|c| c.contains("rompt"))
+    {
+        return false;
+    }
+    class_tokens(&el).any(|c| {
+        c.eq_ignore_ascii_case("prompt") || c.ends_with("_prompt") || c.ends_with("Prompt")
+    }) && is_execution_count(&visible_text(el))
+}
+
+/// `[3]:`, `In [3]:`, `Out[ ]:`, `[*]:` and the like, alone.
+fn is_execution_count(text: &str) -> bool {
+    let text = text.trim();
+    let text = text
+        .strip_prefix("In")
+        .or_else(|| text.strip_prefix("Out"))
+        .unwrap_or(text)
+        .trim_start();
+    let Some(inside) = text.strip_prefix('[').and_then(|rest| {
+        rest.strip_suffix(':')
+            .unwrap_or(rest)
+            .trim_end()
+            .strip_suffix(']')
+    }) else {
+        return false;
+    };
+    inside
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '*' || c.is_whitespace())
+}
+
 /// What a cell of an admonition's table (see [`admonition_cells`]) holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum BoxCell {

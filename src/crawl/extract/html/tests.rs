@@ -1349,6 +1349,30 @@ fn a_terms_classifier_is_parted_from_the_term_by_a_colon() {
 }
 
 #[test]
+fn a_notebook_cells_execution_count_is_left_out() {
+    // nbsphinx: the prompt is a listing of its own beside the cell's code.
+    let nbsphinx = "<div class=\"nbinput docutils container\">\
+        <div class=\"prompt highlight-none notranslate\"><div class=\"highlight\"><pre><span></span>[1]:\n</pre></div></div>\
+        <div class=\"input_area highlight-ipython3 notranslate\"><div class=\"highlight\"><pre>import xarray as xr\n</pre></div></div></div>\
+        <div class=\"nboutput docutils container\"><div class=\"prompt empty docutils container\"></div>\
+        <div class=\"output_area docutils container\"><div class=\"highlight\"><pre>42\n</pre></div></div></div>";
+    let out = md(nbsphinx);
+    assert!(!out.contains("[1]:"), "{out}");
+    assert!(
+        out.contains("import xarray as xr") && out.contains("42"),
+        "{out}"
+    );
+    // nbconvert, classic and JupyterLab.
+    let classic = "<div class=\"prompt input_prompt\">In&nbsp;[7]:</div><div class=\"inner_cell\"><pre>x = 1</pre></div>";
+    assert!(!md(classic).contains("[7]"), "{}", md(classic));
+    let lab = "<div class=\"jp-InputPrompt jp-InputArea-prompt\">In [*]:</div><pre>y = 2</pre>";
+    assert!(!md(lab).contains("In ["), "{}", md(lab));
+    // A prompt class on other text is kept.
+    let shell = "<div class=\"prompt\">[user@host ~]$</div><p>Then type the command.</p>";
+    assert!(md(shell).contains("[user@host ~]$"), "{}", md(shell));
+}
+
+#[test]
 fn an_admonition_laid_out_in_a_table_reads_as_a_titled_quote() {
     // AsciiDoc and Asciidoctor: a label cell (or an icon whose `alt` or `title` says
     // it), then the text, bare or in paragraphs, in a `div.admonitionblock` that names
