@@ -415,8 +415,9 @@ fn an_authors_sidebar_box_and_a_note_laid_out_in_a_table_are_kept_as_text() {
             !page.contains("[Office Suites]("),
             "{slug} keeps the menu:\n{page}"
         );
-        // A note laid out as a table with its icon is a note, not a row of data.
-        assert!(page.contains("> Note\n"), "{slug}:\n{page}");
+        // A note laid out as a table with its icon is a note under its bold label, not a
+        // row of data.
+        assert!(page.contains("> **Note**\n"), "{slug}:\n{page}");
         assert!(
             !page.contains("note.png") && !page.contains("| Note"),
             "{page}"
