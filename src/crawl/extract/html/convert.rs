@@ -570,8 +570,12 @@ impl<'u> Converter<'u> {
         {
             return Some(Close::Container(self.writer.push_quote()));
         }
-        if matches!(name, "td" | "th") && self.layout_tables.last() == Some(&TableKind::Box) {
-            return self.open_box_cell(el);
+        if let (Some(TableKind::Box(cells)), "td" | "th") = (self.layout_tables.last(), name) {
+            let kind = cells
+                .iter()
+                .find(|(cell, _)| *cell == el.id())
+                .map(|(_, kind)| kind.clone());
+            return self.open_box_cell(el, kind);
         }
         if matches!(name, "td" | "th")
             && self.layout_tables.last() == Some(&TableKind::Layout)
@@ -591,10 +595,14 @@ impl<'u> Converter<'u> {
             "li" if parent_element(&el).is_some_and(|p| is_structural_list(&p)) => self.block(),
             "li" => Close::Container(self.writer.start_item()),
             "table" if is_layout_table(el) => {
-                let kind = if admonition_cells(el).is_some() {
-                    TableKind::Box
-                } else {
-                    TableKind::Layout
+                let kind = match admonition_cells(el) {
+                    Some(cells) => TableKind::Box(
+                        cells
+                            .into_iter()
+                            .map(|(cell, kind)| (cell.id(), kind))
+                            .collect(),
+                    ),
+                    None => TableKind::Layout,
                 };
                 self.layout_tables.push(kind);
                 self.writer.block_boundary();
@@ -666,15 +674,15 @@ impl<'u> Converter<'u> {
     fn in_layout_table(&self) -> bool {
         matches!(
             self.layout_tables.last(),
-            Some(TableKind::Layout | TableKind::Box)
+            Some(TableKind::Layout | TableKind::Box(_))
         )
     }
 
-    /// A cell of an admonition's table: the text as blocks, the label as the box's bold title (as
-    /// an admonition's title is written), an icon as its words only where no label
-    /// says them.
-    fn open_box_cell(&mut self, cell: ElementRef) -> Option<Close> {
-        let label = match admonition_cell(cell) {
+    /// A cell of an admonition's table, holding `kind`: the text as blocks, the label as
+    /// the box's bold title (as an admonition's title is written), an icon as its words
+    /// only where no label says them.
+    fn open_box_cell(&mut self, cell: ElementRef, kind: Option<BoxCell>) -> Option<Close> {
+        let label = match kind {
             Some(BoxCell::Label) => Some(visible_text(cell)),
             Some(BoxCell::Icon(label)) => label,
             Some(BoxCell::Content) | None => return Some(self.block()),
@@ -857,15 +865,15 @@ impl<'u> Converter<'u> {
 }
 
 /// What an open table lays out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum TableKind {
     /// Rows and columns of data: a Markdown table.
     Data,
     /// The page, a listing with its line numbers, or one cell of text: blocks.
     Layout,
-    /// An admonition's box, its label or icon beside its text (see
-    /// [`admonition_cells`]).
-    Box,
+    /// An admonition's box, its label or icon beside its text: what each cell holds
+    /// (see [`admonition_cells`]).
+    Box(Vec<(ego_tree::NodeId, BoxCell)>),
 }
 
 pub(super) fn parent_element<'a>(el: &ElementRef<'a>) -> Option<ElementRef<'a>> {

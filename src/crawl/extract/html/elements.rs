@@ -341,19 +341,6 @@ fn icon_label(cell: ElementRef) -> Option<String> {
     label
 }
 
-/// What `cell` holds when it is a cell of an admonition's table (see
-/// [`admonition_cells`]).
-pub(super) fn admonition_cell(cell: ElementRef) -> Option<BoxCell> {
-    let table = cell
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .find(|el| el.value().name() == "table")?;
-    admonition_cells(table)?
-        .into_iter()
-        .find(|(c, _)| c.id() == cell.id())
-        .map(|(_, kind)| kind)
-}
-
 /// Column count of a Javadoc 17 `div.summary-table` grid.
 pub(super) fn grid_columns(el: &ElementRef) -> Option<usize> {
     if !has_class(el, "summary-table") {
