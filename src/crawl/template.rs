@@ -1885,6 +1885,25 @@ mod tests {
         assert_eq!(decode_visible_words(old), None);
     }
 
+    /// The fingerprints of blocks on at least `pages_needed` of `pages`: the template
+    /// `learn` would find on them.
+    fn fingerprints_on_at_least(
+        pages: &[(String, Vec<Block>)],
+        pages_needed: usize,
+    ) -> HashSet<u64> {
+        let mut counts: HashMap<u64, usize> = HashMap::new();
+        for (_, blocks) in pages {
+            for fingerprint in blocks.iter().map(|b| b.fingerprint).collect::<HashSet<_>>() {
+                *counts.entry(fingerprint).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .filter(|(_, count)| *count >= pages_needed)
+            .map(|(fingerprint, _)| fingerprint)
+            .collect()
+    }
+
     #[test]
     fn recurring_blocks_go_and_the_same_text_elsewhere_in_the_layout_stays() {
         let pages: Vec<_> = (0..4)
@@ -1895,17 +1914,7 @@ mod tests {
                 )
             })
             .collect();
-        let mut counts: HashMap<u64, usize> = HashMap::new();
-        for (_, blocks) in &pages {
-            for fingerprint in blocks.iter().map(|b| b.fingerprint).collect::<HashSet<_>>() {
-                *counts.entry(fingerprint).or_default() += 1;
-            }
-        }
-        let template: HashSet<u64> = counts
-            .into_iter()
-            .filter(|(_, count)| *count >= 3)
-            .map(|(fingerprint, _)| fingerprint)
-            .collect();
+        let template = fingerprints_on_at_least(&pages, 3);
         let (markdown, blocks) = &pages[2];
         assert!(markdown.contains("Table of contents"), "{markdown}");
         let cleaned = strip(markdown, blocks, None, &template).expect("the banner is removed");
@@ -1955,17 +1964,7 @@ mod tests {
                 )
             })
             .collect();
-        let mut counts: HashMap<u64, usize> = HashMap::new();
-        for (_, blocks) in &pages {
-            for fingerprint in blocks.iter().map(|b| b.fingerprint).collect::<HashSet<_>>() {
-                *counts.entry(fingerprint).or_default() += 1;
-            }
-        }
-        let template: HashSet<u64> = counts
-            .into_iter()
-            .filter(|(_, count)| *count >= 3)
-            .map(|(fingerprint, _)| fingerprint)
-            .collect();
+        let template = fingerprints_on_at_least(&pages, 3);
         for (markdown, blocks) in &pages {
             assert!(markdown.contains("since 1901"), "{markdown}");
             let cleaned = strip(markdown, blocks, None, &template).expect("the note goes");
