@@ -148,7 +148,7 @@ pub fn markdown_file(page: &PageText) -> String {
 /// `None` when the stored content is Markdown already.
 fn fence_language(content_type: &str) -> Option<&'static str> {
     let mime = content_type.to_ascii_lowercase();
-    if mime.contains("html") || mime.contains("markdown") {
+    if mime.contains("html") || mime.contains("markdown") || mime.contains("ipynb") {
         None
     } else if mime.contains("json") {
         Some("json")
@@ -246,6 +246,10 @@ mod tests {
         );
         let file = markdown_file(&page("text/plain", "plain", "Notes"));
         assert!(file.contains("```text\nplain\n```\n"), "{file}");
+        // A notebook is stored as Markdown already.
+        let notebook = "# Fit\n\n```python\nfit()\n```\n";
+        let file = markdown_file(&page("application/x-ipynb+json", notebook, "Fit"));
+        assert!(file.ends_with(&format!("---\n\n{notebook}")), "{file}");
     }
 
     #[test]

@@ -71,8 +71,8 @@ pub fn screen(head: &[u8], file_name: &str, declared: &str) -> Result<(), Refusa
 }
 
 /// The formats accepted, for refusal sentences.
-pub const SUPPORTED: &str = "supported are PDF, DOCX, OpenAPI / Swagger, JSON, YAML, HTML, \
-    Markdown, AsciiDoc, CSV, SQL, XML, GraphQL and plain text";
+pub const SUPPORTED: &str = "supported are PDF, DOCX, OpenAPI / Swagger, Jupyter notebooks, \
+    JSON, YAML, HTML, Markdown, AsciiDoc, CSV, SQL, XML, GraphQL and plain text";
 
 enum Binary {
     Supported(UploadFormat),
@@ -198,7 +198,7 @@ fn by_name(file_name: &str) -> Option<UploadFormat> {
         "pdf" => UploadFormat::Pdf,
         "docx" => UploadFormat::Docx,
         "html" | "htm" | "xhtml" => UploadFormat::Html,
-        "json" => UploadFormat::Json,
+        "json" | "ipynb" => UploadFormat::Json,
         "yaml" | "yml" => UploadFormat::Yaml,
         "md" | "markdown" | "mdown" | "mkd" => UploadFormat::Markdown,
         "adoc" | "asciidoc" | "asc" => UploadFormat::AsciiDoc,

@@ -136,7 +136,7 @@ pub async fn run(
                     .filter(|title| !title.trim().is_empty())
                     .unwrap_or_else(|| upload.file_name.clone()),
                 shown_url: shown_url(&upload.file_name),
-                content_type: format.mime().to_string(),
+                content_type: document.mime.unwrap_or(format.mime()).to_string(),
                 content: document.content,
                 chunks,
             };
@@ -267,7 +267,7 @@ async fn save(
             }
             let ending = match uploads::save_document(tx, &document, &hash, replace_all)? {
                 Ok(()) => UploadEnding::Finished {
-                    content_type: format.mime().to_string(),
+                    content_type: document.content_type.clone(),
                     chunks,
                     reused_from: None,
                 },

@@ -956,3 +956,51 @@ fn a_title_header_and_a_build_stamp_go_while_an_items_property_stays() {
         );
     }
 }
+
+#[test]
+fn a_linked_notebook_reads_as_its_text_code_and_printed_output() {
+    // sphinx-gallery and nbsphinx link each example's `.ipynb` beside its page, and
+    // servers label it `application/octet-stream`: it is saved as the notebook a reader
+    // sees, not as its JSON with base64 images and cell metadata.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/notebooks");
+    let (session, _, status) = app.scrape_site(&server.url("/index.html"), json!({}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let url = server.url("/examples/fitting.ipynb");
+    let bundle = docs
+        .as_array()
+        .expect("bundles")
+        .iter()
+        .find(|bundle| bundle["chunks"][0]["url"] == url.as_str())
+        .unwrap_or_else(|| panic!("{url} not saved: {docs}"));
+    let chunk = &bundle["chunks"][0];
+    assert_eq!(chunk["title"], "Fitting a line to directory sizes");
+    assert_eq!(
+        chunk["metadata"]["content_type"],
+        "application/x-ipynb+json"
+    );
+    let page = &pages_of(&server, &docs)["/examples/fitting.ipynb"];
+    for expected in [
+        "# Fitting a line to directory sizes\n\nThis example fits",
+        "```python\nimport acme_directory as acme\n",
+        "np.polyfit([0, 1, 2], sizes, 1)\n```\n\n```text\nfetched 3 groups\n```",
+        "```text\narray([12.5,  3. ])\n```",
+        "## Groups that do not exist",
+        "GroupNotFound: no group named 'contractors'\n```",
+    ] {
+        assert!(page.contains(expected), "{expected:?} missing:\n{page}");
+    }
+    for raw in [
+        "cell_type",
+        "iVBORw0KGgo",
+        "\u{1b}[",
+        "[0;31m",
+        "Printed manuals",
+    ] {
+        assert!(!page.contains(raw), "{raw:?} kept:\n{page}");
+    }
+}

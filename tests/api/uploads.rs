@@ -324,14 +324,33 @@ fn every_supported_format_becomes_a_document_of_upload_chunks() {
         assert!(text.contains(expected_text), "{name}: {text}");
     }
 
+    // A Jupyter notebook reads as its cells, whatever type the client declared.
+    let (entry, notebook) = upload_and_read(
+        &app,
+        &session,
+        "fitting.ipynb",
+        "application/octet-stream",
+        &fixture("fidelity/notebooks/examples/fitting.ipynb"),
+    );
+    assert_eq!(entry["contentType"], "application/x-ipynb+json");
+    assert_eq!(
+        notebook["chunks"][0]["title"],
+        "Fitting a line to directory sizes"
+    );
+    let text = text_of(&notebook);
+    assert!(
+        text.contains("```python\nimport acme_directory as acme\n") && !text.contains("cell_type"),
+        "{text}"
+    );
+
     // Uploaded documents are listed with the others, each once.
     let all: Value = app
         .get(&format!("/api/v1/session/{session}/documentation"))
         .json()
         .expect("json");
-    assert_eq!(all.as_array().map(Vec::len), Some(4 + cases.len()));
+    assert_eq!(all.as_array().map(Vec::len), Some(5 + cases.len()));
     let status = upload_jobs(&app, &session);
-    assert_eq!(status["totalUploads"], 4 + cases.len());
+    assert_eq!(status["totalUploads"], 5 + cases.len());
     app.kill();
     assert_database_sound(&app.db_path);
 }

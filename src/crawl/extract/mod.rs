@@ -7,6 +7,7 @@ pub mod decode;
 pub mod docx;
 pub mod html;
 mod markdown_writer;
+pub mod notebook;
 pub mod openapi;
 pub mod pdf;
 
@@ -17,15 +18,20 @@ use url::Url;
 use super::classify::ContentKind;
 use super::fetch::Fetched;
 use html::PageLink;
+use notebook::{render_notebook, NOTEBOOK_MIME};
 use openapi::{parse_api_spec, SpecFormat};
 
 /// A page ready to be chunked and saved.
 #[derive(Debug)]
 pub struct Document {
     pub title: Option<String>,
-    /// What is stored as the page's content: Markdown for HTML, the raw text otherwise.
+    /// What is stored as the page's content: Markdown for HTML and notebooks, the raw
+    /// text otherwise.
     pub content: String,
     pub kind: ContentKind,
+    /// The type to record instead of the server's, where the pipeline knows better: a
+    /// notebook served as `application/json` or `application/octet-stream`.
+    pub mime: Option<&'static str>,
     /// Texts to chunk, in order. An OpenAPI spec adds its per-operation Markdown rendering
     /// before the raw text, so that no operation is cut in half.
     pub chunk_sources: Vec<ChunkSource>,
@@ -102,7 +108,7 @@ fn kind_of(fetched: &Fetched) -> Option<ContentKind> {
     let by_extension = || match extension.as_str() {
         "md" | "markdown" => Some(ContentKind::Markdown),
         "yaml" | "yml" => Some(ContentKind::Yaml),
-        "json" => Some(ContentKind::Json),
+        "json" | "ipynb" => Some(ContentKind::Json),
         "txt" => Some(ContentKind::Text),
         "html" | "htm" => Some(ContentKind::Html),
         _ => None,
@@ -178,6 +184,7 @@ pub(crate) fn from_html<'a>(text: impl Into<Cow<'a, str>>, url: &Url) -> Documen
         }],
         content: page.markdown,
         kind: ContentKind::Html,
+        mime: None,
         links,
         canonical: page.canonical,
         other_languages,
@@ -191,6 +198,14 @@ pub(crate) fn from_html<'a>(text: impl Into<Cow<'a, str>>, url: &Url) -> Documen
 }
 
 pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecFormat) -> Document {
+    if format == SpecFormat::Json {
+        if let Some(notebook) = render_notebook(&text) {
+            let mut document = plain(notebook.markdown, ContentKind::Markdown, true);
+            document.title = notebook.title;
+            document.mime = Some(NOTEBOOK_MIME);
+            return document;
+        }
+    }
     let spec = parse_api_spec(&text, format);
     let mut chunk_sources = Vec::new();
     let title = spec.as_ref().and_then(|spec| spec.title.clone());
@@ -209,6 +224,7 @@ pub(crate) fn from_structured(text: String, kind: ContentKind, format: SpecForma
         title,
         content: text,
         kind,
+        mime: None,
         chunk_sources,
         links: Vec::new(),
         canonical: None,
@@ -237,6 +253,7 @@ pub(crate) fn plain(text: String, kind: ContentKind, is_markdown: bool) -> Docum
         }],
         content: text,
         kind,
+        mime: None,
         links: Vec::new(),
         canonical: None,
         other_languages: Vec::new(),

@@ -306,7 +306,10 @@ fn save_page(
                     .clone()
                     .unwrap_or_else(|| page.final_url.clone()),
             ),
-            content_type: page.fetched.mime.clone(),
+            content_type: page
+                .document
+                .mime
+                .map_or_else(|| page.fetched.mime.clone(), str::to_string),
             content: page.document.content,
             content_hash: facts.content_hash.clone(),
             http_status: page.fetched.status,
