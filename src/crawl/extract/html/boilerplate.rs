@@ -317,6 +317,13 @@ pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
     "linenodiv",
     "line-numbers-rows",
     "viewcode-link",
+    // rustdoc's `source` links, with the version and the collapse toggle beside them
+    // (`1.0.0 · source · [−]`), set apart from the item they belong to.
+    "srclink",
+    "rightside",
+    "out-of-band",
+    // RDoc's hint beside each method's call sequence ("click to toggle source").
+    "method-click-advice",
     "copybutton",
     "copy-button",
     "clipboard",

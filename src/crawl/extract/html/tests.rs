@@ -1428,3 +1428,39 @@ fn an_admonition_laid_out_in_a_table_reads_as_a_titled_quote() {
                   <td><p>The toolkit of the project.</p></td></tr></table>";
     assert_eq!(md(banner), "The toolkit of the project.\n");
 }
+
+#[test]
+fn source_links_and_toggle_hints_beside_an_item_are_left_out() {
+    // rustdoc 1.63: the version, the `source` link and the collapse toggle float right
+    // of the title and of each implementation, before its heading in the page's order.
+    let rustdoc = "<main><h1 class=\"fqn\"><span class=\"in-band\">Struct <a href=\"index.html\">syn</a>::<a class=\"struct\" href=\"#\">LitBool</a></span></h1>\
+        <span class=\"out-of-band\"><a class=\"srclink\" href=\"../src/syn/lit.rs.html#112-118\">source</a> · \
+        <a id=\"toggle-all-docs\" href=\"javascript:void(0)\" title=\"collapse all docs\">[<span class=\"inner\">&#x2212;</span>]</a></span>\
+        <p>A boolean literal: <code>true</code> or <code>false</code>.</p>\
+        <section id=\"impl-From%3CT%3E\" class=\"impl has-srclink\"><span class=\"rightside\"><span class=\"since\" title=\"const unstable\">const: \
+        <a href=\"https://github.com/rust-lang/rust/issues/88674\">unstable</a></span> · \
+        <a class=\"srclink\" href=\"https://doc.rust-lang.org/1.63.0/src/core/convert/mod.rs.html#557-562\">source</a></span>\
+        <a href=\"#impl-From%3CT%3E\" class=\"anchor\"></a><h3 class=\"code-header in-band\">impl&lt;T&gt; From&lt;T&gt; for T</h3></section>\
+        <div class=\"docblock\"><p>Returns the argument unchanged.</p></div></main>";
+    let out = md(rustdoc);
+    for chrome in ["source", "unstable", "[−]", "·"] {
+        assert!(!out.contains(chrome), "{chrome:?} kept:\n{out}");
+    }
+    assert!(
+        out.contains("A boolean literal")
+            && out.contains("### impl\\<T> From\\<T> for T\n\nReturns the argument unchanged."),
+        "{out}"
+    );
+    // RDoc's darkfish: the hint beside each method's call sequence.
+    let rdoc =
+        "<div id=\"method-i-register\" class=\"method-detail\"><div class=\"method-heading\">\
+        <span class=\"method-callseq\">register(name = nil)</span>\
+        <span class=\"method-click-advice\">click to toggle source</span></div>\
+        <div class=\"method-description\"><p>Registers the group.</p></div></div>";
+    let out = md(rdoc);
+    assert!(
+        out.contains("register(name = nil)") && out.contains("Registers the group."),
+        "{out}"
+    );
+    assert!(!out.contains("click to toggle"), "{out}");
+}
