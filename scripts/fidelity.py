@@ -272,6 +272,14 @@ SITES = {
     "courier": ("courier-doc", "/usr/share/doc/courier-doc/html", "index.html",
                 "man pages as hand-written HTML (Courier)", None),
     "tig": ("tig", "/usr/share/doc/tig", "*.html", "AsciiDoc (tig's manual and man pages)", None),
+    "sympy": ("python-sympy-doc", "/usr/share/doc/python-sympy-doc/html", "index.html", "Sphinx (Furo, SymPy)", None),
+    "designate": ("designate-doc", "/usr/share/doc/designate-doc/html", "index.html",
+                  "Sphinx (openstackdocstheme, Designate)", None),
+    "factory-boy": ("python-factory-boy-doc", "/usr/share/doc/python-factory-boy-doc/html", "index.html",
+                    "Sphinx (Read the Docs theme, factory_boy)", None),
+    "sphinx-gallery": ("python-sphinx-gallery-doc", "/usr/share/doc/python-sphinx-gallery-doc/html", "index.html",
+                       "Sphinx (Sphinx-Gallery's examples and their notebooks)", None),
+    "wxwidgets": ("wx3.2-doc", "/usr/share/doc/wx3.2-doc/html", "index.html", "Doxygen (wxWidgets 3.2)", 800),
 }
 EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", "boost", "scipy", "qtcore",
              "debian-handbook", "debian-reference", "cargo-book", "trace-cmd", "libtracefs", "apache", "slony",
@@ -288,7 +296,7 @@ EXTRACTED = {"mkdocs", "megaparsec", "ocamlgraph", "batteries", "yard", "gtk4", 
              "crystal", "chez", "bird", "coffee", "cmucl", "swipl", "lilypond", "llvm", "fish", "ntpsec",
              "ghostscript", "privoxy", "gradle", "rsyslog", "sklearn", "hdf5cpp", "scons", "ncurses", "gcrypt",
              "dask", "groonga", "ipython", "cyrus", "xarray", "statsmodels", "weechat", "ikiwiki", "aptitude",
-             "nut", "courier", "tig"}
+             "nut", "courier", "tig", "sympy", "designate", "factory-boy", "sphinx-gallery", "wxwidgets"}
 DEBS = os.path.join(REPO, "target", "fidelity-debs")
 # apt-get's prefix: none as root.
 SUDO = [] if os.geteuid() == 0 else ["sudo"]

@@ -317,8 +317,9 @@ pub(super) const BOILERPLATE_TOKENS: &[&str] = &[
     "linenodiv",
     "line-numbers-rows",
     "viewcode-link",
-    // rustdoc's `source` links, with the version and the collapse toggle beside them
-    // (`1.0.0 · source · [−]`), set apart from the item they belong to.
+    // Links to an item's source code (rustdoc's `source`, gi-docgen's and Node.js's
+    // `[src]`), and rustdoc's spans that float them right of each heading with the
+    // version and the collapse toggle (`1.0.0 · source · [−]`).
     "srclink",
     "rightside",
     "out-of-band",
