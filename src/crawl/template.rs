@@ -416,6 +416,9 @@ pub fn strip(
     visible_words: Option<usize>,
     template: &HashSet<u64>,
 ) -> Option<String> {
+    // Worked out for a lone heading only: most pages have none of the template.
+    let title_start = std::cell::OnceCell::new();
+    let below_title = |start: usize| start > *title_start.get_or_init(|| section_starts(content).0);
     let in_range = |b: &Block| {
         let (start, end) = (b.start as usize, b.end as usize);
         start < end
@@ -423,6 +426,8 @@ pub fn strip(
             && content.is_char_boundary(end)
             && content[start..end].trim().len() >= MIN_BLOCK_CHARS
             && !is_property_line(&content[start..end])
+            // The page's first heading is its title, or a site's masthead above it.
+            && !(is_lone_heading(&content[start..end]) && below_title(start))
     };
     let candidates: Vec<Cut> = blocks
         .iter()
@@ -458,6 +463,16 @@ pub fn strip(
         .iter()
         .filter(|b| b.heading && template.contains(&b.fingerprint))
         .filter_map(|b| block_text(content, b))
+        .collect();
+    // Only a heading the cuts can empty may go for being empty: one below the page's
+    // first heading that had nothing under it before (Doxygen's `## Member Function
+    // Documentation`, straight above each member's own `##` heading) names a group of
+    // sections and stays. A recurring first heading with nothing under it is a site's
+    // masthead above the page's title (mdBook's `# The Cargo Book`).
+    let group_headings = group_headings(content, &recurring_headings);
+    let recurring_headings: HashSet<&str> = recurring_headings
+        .difference(&group_headings)
+        .copied()
         .collect();
     let render = |cuts: &[(usize, usize)], spared: &Spared| {
         let joined = outside(content, cuts)
@@ -1195,6 +1210,42 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
         .filter_map(|(line, keep)| keep.then_some(*line))
         .collect();
     collapse_blank_runs(&kept.join("\n"))
+}
+
+/// A block whose Markdown is one heading line: a heading in a wrapper of its own (Doxygen
+/// sets each member group's `<h2>` in a table row), which, like the heading itself, goes
+/// only with what is under it.
+fn is_lone_heading(markdown: &str) -> bool {
+    let text = markdown.trim();
+    !text.contains('\n') && heading_level(text).is_some()
+}
+
+/// Those of `recurring` below `markdown`'s first heading that have no text under them
+/// (before the next heading of the same or a higher level; a sub-section's text counts).
+fn group_headings<'a>(markdown: &str, recurring: &HashSet<&'a str>) -> HashSet<&'a str> {
+    if recurring.is_empty() {
+        return HashSet::new();
+    }
+    let lines: Vec<&str> = markdown.lines().collect();
+    let level_of = heading_levels(lines.iter().copied());
+    let first_heading = level_of.iter().position(Option::is_some);
+    let mut groups = HashSet::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(level) = level_of[i] else { continue };
+        if Some(i) == first_heading {
+            continue;
+        }
+        let Some(&heading) = recurring.get(line.trim()) else {
+            continue;
+        };
+        let has_text = (i + 1..lines.len())
+            .take_while(|&j| level_of[j].is_none_or(|next| next > level))
+            .any(|j| level_of[j].is_none() && !lines[j].trim().is_empty());
+        if !has_text {
+            groups.insert(heading);
+        }
+    }
+    groups
 }
 
 /// Thematic breaks that separated the template from the article: at the start or the end,
@@ -2020,6 +2071,81 @@ mod tests {
             drop_emptied_headings(kept, &recurring),
             "## 1. Manual Pages\n\n### 1.2. Local notes\n\nText"
         );
+    }
+
+    #[test]
+    fn a_recurring_heading_that_had_nothing_under_it_stays() {
+        // Doxygen: a group's heading straight above its members' headings of the same
+        // level, on every class page, beside a banner that is cut.
+        let body = format!(
+            "{BANNER}<div class=\"contents\"><h1>Widget Class Reference</h1><p>A widget holds parts.</p>\
+             <h2 class=\"groupheader\">Member Function Documentation</h2>\
+             <h2 class=\"memtitle\">IsOk()</h2><p>Returns true if the widget is valid.</p>\
+             <h2 class=\"groupheader\">Related Pages</h2><p>See the overview of widgets.</p></div>"
+        );
+        let (markdown, blocks) = page("https://a.example/w.html", &body);
+        let template = fingerprints_of(
+            &markdown,
+            &blocks,
+            &[
+                "Acme Widgets — tools for every workshop",
+                "## Member Function Documentation",
+                "## Related Pages",
+            ],
+        );
+        assert_eq!(template.len(), 3, "{markdown}");
+        let cleaned = strip(&markdown, &blocks, None, &template).expect("the banner goes");
+        assert!(!cleaned.contains("Acme Widgets"), "{cleaned}");
+        assert!(
+            cleaned.contains("## Member Function Documentation\n\n## IsOk()\n\nReturns true"),
+            "{cleaned}"
+        );
+        // The same heading in a table row of its own (each wrapper a block with its text)
+        // stays over the members under it.
+        let body = format!(
+            "{BANNER}<h1>Widget Class Reference</h1><table class=\"memberdecls\">\
+             <tr class=\"heading\"><td colspan=\"2\"><h2 class=\"groupheader\">Public Member Functions</h2></td></tr>\
+             <tr><td>bool</td><td>IsOk () const</td></tr></table>"
+        );
+        let (table_markdown, table_blocks) = page("https://a.example/t.html", &body);
+        let wrapped = fingerprints_of(
+            &table_markdown,
+            &table_blocks,
+            &[
+                "Acme Widgets — tools for every workshop",
+                "## Public Member Functions",
+            ],
+        );
+        assert!(wrapped.len() > 2, "{table_markdown}");
+        let cleaned = strip(&table_markdown, &table_blocks, None, &wrapped).expect("cuts");
+        assert!(
+            cleaned.contains("## Public Member Functions\n\n") && cleaned.contains("IsOk ()"),
+            "{cleaned}"
+        );
+        // A site's title set as a heading above every page's own (mdBook's menu bar) is
+        // its masthead: it goes, in its wrapper or not.
+        let body = "<div class=\"menu-bar\"><h1 class=\"menu-title\">The Acme Book</h1></div>\
+            <main><h1>Installing widgets</h1><p>Run the installer and follow its steps.</p></main>";
+        let (book_markdown, book_blocks) = page("https://a.example/b.html", body);
+        let masthead = fingerprints_of(&book_markdown, &book_blocks, &["# The Acme Book"]);
+        assert!(!masthead.is_empty(), "{book_markdown}");
+        let cleaned = strip(&book_markdown, &book_blocks, None, &masthead).expect("cuts");
+        assert!(cleaned.starts_with("# Installing widgets"), "{cleaned}");
+        let bare = "<h1 class=\"site\">The Acme Book</h1><h1>Installing widgets</h1>\
+            <p>Run the installer and follow its steps.</p><p>Then restart.</p>";
+        let (bare_markdown, bare_blocks) = page("https://a.example/c.html", bare);
+        let masthead = fingerprints_of(
+            &bare_markdown,
+            &bare_blocks,
+            &["# The Acme Book", "Then restart."],
+        );
+        let cleaned = strip(&bare_markdown, &bare_blocks, None, &masthead).expect("cuts");
+        assert!(cleaned.starts_with("# Installing widgets"), "{cleaned}");
+        // A recurring heading whose text is all template still goes with it.
+        let shared = fingerprints_of(&markdown, &blocks, &["See the overview of widgets."]);
+        let template: HashSet<u64> = template.union(&shared).copied().collect();
+        let cleaned = strip(&markdown, &blocks, None, &template).expect("cuts");
+        assert!(!cleaned.contains("Related Pages"), "{cleaned}");
     }
 
     #[test]
