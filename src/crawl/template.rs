@@ -12,8 +12,8 @@
 //! What only looks repetitive stays: a heading alone is never template (`## OPTIONS` on
 //! every man page), nor are code blocks or the contents of lists, quotes (admonitions)
 //! and tables, nor short blocks; and the same text elsewhere in the layout (inside a
-//! section with its own id, say) has another fingerprint. A recurring heading goes only
-//! when the template removed everything under it.
+//! section with its own id, say) has another fingerprint. A recurring heading (alone or
+//! in a wrapper of its own) goes only when the template removed everything under it.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;

@@ -998,6 +998,7 @@ fn a_linked_notebook_reads_as_its_text_code_and_printed_output() {
     for raw in [
         "cell_type",
         "iVBORw0KGgo",
+        "<Figure size",
         "\u{1b}[",
         "[0;31m",
         "Printed manuals",

@@ -5,8 +5,9 @@
 //! JSON, their text drowns in cell metadata, escaped newlines and base64 images; read as
 //! a reader of the notebook sees it, they are documentation like any page: the Markdown
 //! cells as written, each code cell a fenced block in the kernel's language, and the
-//! text its run printed (results, streams, errors) as a fenced block after it. Images and
-//! rich HTML outputs are left out: their text is not what the notebook says.
+//! text its run printed (results, streams, errors) as a fenced block after it. Images
+//! (with the plot object's name beside them) and rich HTML outputs are left out: their
+//! text is not what the notebook says.
 
 use serde_json::Value;
 
@@ -106,7 +107,7 @@ fn render_cell(cell: &Value, language: &str, blocks: &mut Vec<String>) {
         "code" => {
             let source = text_of(cell.get("source").or_else(|| cell.get("input")));
             if !source.trim().is_empty() {
-                blocks.push(fenced(language, source.trim_end()));
+                blocks.push(fenced(language, source.trim_start_matches('\n').trim_end()));
             }
             let outputs = cell.get("outputs").and_then(Value::as_array);
             for output in outputs.into_iter().flatten() {
@@ -127,6 +128,13 @@ fn render_output(output: &Value, blocks: &mut Vec<String>) {
         "stream" => push_output(blocks, &text_of(output.get("text"))),
         "execute_result" | "display_data" | "pyout" => {
             let data = output.get("data").unwrap_or(output);
+            // A plot's text is its object's name (`<Figure size 640x480 with 1 Axes>`).
+            let is_image = data
+                .as_object()
+                .is_some_and(|data| data.keys().any(|mime| mime.starts_with("image/")));
+            if is_image {
+                return;
+            }
             if let Some(markdown) = data.get("text/markdown") {
                 push_text(blocks, text_of(Some(markdown)));
             } else if let Some(plain) = data.get("text/plain").or_else(|| data.get("text")) {
@@ -237,11 +245,13 @@ mod tests {
         let text = notebook(
             r##"{"cell_type": "markdown", "metadata": {}, "source": ["# Fitting a line\n", "\n", "We fit `y = ax + b`."]},
                 {"cell_type": "code", "execution_count": 3, "metadata": {"collapsed": false},
-                 "source": ["import numpy as np\n", "np.polyfit([0, 1], [1, 3], 1)"],
+                 "source": ["\n", "import numpy as np\n", "np.polyfit([0, 1], [1, 3], 1)"],
                  "outputs": [
                    {"output_type": "stream", "name": "stdout", "text": ["fitting\n"]},
+                   {"output_type": "display_data", "metadata": {},
+                    "data": {"text/plain": ["<Figure size 640x480 with 1 Axes>"], "image/png": "iVBORw0KGgoAAAANSUhEUg=="}},
                    {"output_type": "execute_result", "execution_count": 3, "metadata": {},
-                    "data": {"text/plain": ["array([2., 1.])"], "image/png": "iVBORw0KGgoAAAANSUhEUg=="}}]},
+                    "data": {"text/plain": ["array([2., 1.])"]}}]},
                 {"cell_type": "raw", "metadata": {}, "source": ".. autosummary::"}"##,
         );
         let rendered = render_notebook(&text).expect("a notebook");
