@@ -5,9 +5,9 @@
 //! JSON, their text drowns in cell metadata, escaped newlines and base64 images; read as
 //! a reader of the notebook sees it, they are documentation like any page: the Markdown
 //! cells as written, each code cell a fenced block in the kernel's language, and the
-//! text its run printed (results, streams, errors) as a fenced block after it. Images
-//! (with the plot object's name beside them) and rich HTML outputs are left out: their
-//! text is not what the notebook says.
+//! text its run printed (results, streams, errors) as a fenced block after it: an
+//! output's Markdown, else its plain text (a table's HTML rendering gives way to it).
+//! Images, with the plot object's name beside them, are left out.
 
 use serde_json::Value;
 
