@@ -1197,8 +1197,7 @@ fn drop_emptied_headings(markdown: &str, recurring: &HashSet<&str>) -> String {
         if !recurring.contains(lines[i].trim()) {
             continue;
         }
-        let empty = (i + 1..lines.len())
-            .take_while(|&j| level_of[j].is_none_or(|next| next > level))
+        let empty = section_body(&level_of, i, level)
             .all(|j| !keep[j] || (level_of[j].is_none() && lines[j].trim().is_empty()));
         if empty {
             keep[i] = false;
@@ -1238,14 +1237,23 @@ fn group_headings<'a>(markdown: &str, recurring: &HashSet<&'a str>) -> HashSet<&
         let Some(&heading) = recurring.get(line.trim()) else {
             continue;
         };
-        let has_text = (i + 1..lines.len())
-            .take_while(|&j| level_of[j].is_none_or(|next| next > level))
+        let has_text = section_body(&level_of, i, level)
             .any(|j| level_of[j].is_none() && !lines[j].trim().is_empty());
         if !has_text {
             groups.insert(heading);
         }
     }
     groups
+}
+
+/// The lines under the heading at line `i` of `level`: up to the next heading of the
+/// same or a higher level (a sub-section's lines included).
+fn section_body(
+    level_of: &[Option<usize>],
+    i: usize,
+    level: usize,
+) -> impl Iterator<Item = usize> + '_ {
+    (i + 1..level_of.len()).take_while(move |&j| level_of[j].is_none_or(|next| next > level))
 }
 
 /// Thematic breaks that separated the template from the article: at the start or the end,

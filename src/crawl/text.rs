@@ -1,5 +1,26 @@
 //! Small text helpers shared by the extraction pipelines and chunk classification.
 
+/// The longest run of `target` in `text`.
+pub fn longest_run(text: &str, target: char) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for c in text.chars() {
+        if c == target {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
+}
+
+/// The backticks that fence `code` as a block: at least three, and longer than any run
+/// of backticks inside it, so that the block cannot end early.
+pub fn code_fence(code: &str) -> String {
+    "`".repeat(longest_run(code, '`').max(2) + 1)
+}
+
 /// Whether `byte` is an ASCII character that `char::is_whitespace` accepts (which, unlike
 /// `u8::is_ascii_whitespace`, includes the vertical tab): byte-wise counts must agree with
 /// the char-wise ones.

@@ -7,6 +7,7 @@ pub mod paths;
 
 use crate::storage::sql::{args, Optional, Sql};
 
+use crate::crawl::text::code_fence;
 use crate::model::DocBundle;
 use crate::storage::{pages, Db, StorageResult};
 pub use paths::PathAllocator;
@@ -135,7 +136,7 @@ pub fn markdown_file(page: &PageText) -> String {
     match fence_language(&page.content_type) {
         None => out.push_str(&page.content),
         Some(language) => {
-            let fence = "`".repeat(longest_backtick_run(&page.content).max(2) + 1);
+            let fence = code_fence(&page.content);
             out.push_str(&format!("{fence}{language}\n{}\n{fence}", page.content));
         }
     }
@@ -157,10 +158,6 @@ fn fence_language(content_type: &str) -> Option<&'static str> {
     } else {
         Some("text")
     }
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// Writes tar entries into memory one page at a time, so that a streamed archive is

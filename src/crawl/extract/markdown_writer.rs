@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use crate::crawl::text::{code_fence, longest_run};
+
 /// Deeper quote/list nesting adds nothing for a reader but would make every
 /// line's prefix grow without bound on hostile input.
 const MAX_CONTAINER_DEPTH: usize = 16;
@@ -369,7 +371,7 @@ impl MarkdownWriter {
             return;
         }
         self.block_boundary();
-        let fence = "`".repeat(longest_run(code, '`').max(2) + 1);
+        let fence = code_fence(code);
         self.emit_line(&format!("{fence}{language}"));
         for line in code.split('\n') {
             self.emit_line(line);
@@ -805,20 +807,6 @@ fn escape_closing_hashes(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     Cow::Owned(format!("{body}\\{}", &text[body.len()..]))
-}
-
-fn longest_run(text: &str, target: char) -> usize {
-    let mut longest = 0;
-    let mut current = 0;
-    for c in text.chars() {
-        if c == target {
-            current += 1;
-            longest = longest.max(current);
-        } else {
-            current = 0;
-        }
-    }
-    longest
 }
 
 /// Inline code whose delimiter is longer than any backtick run inside it.

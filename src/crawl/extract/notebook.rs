@@ -11,6 +11,8 @@
 
 use serde_json::Value;
 
+use crate::crawl::text::code_fence;
+
 /// The MIME type recorded for a notebook, whatever the server called it.
 pub const NOTEBOOK_MIME: &str = "application/x-ipynb+json";
 
@@ -197,10 +199,8 @@ fn push_output(blocks: &mut Vec<String>, text: &str) {
     blocks.push(fenced("text", &shown));
 }
 
-/// A fence longer than any run of backticks inside, so that the block cannot end early.
 fn fenced(language: &str, text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
+    let fence = code_fence(text);
     format!("{fence}{language}\n{text}\n{fence}")
 }
 
