@@ -1006,3 +1006,55 @@ fn a_linked_notebook_reads_as_its_text_code_and_printed_output() {
         assert!(!page.contains(raw), "{raw:?} kept:\n{page}");
     }
 }
+
+#[test]
+fn a_title_written_as_text_is_the_pages_heading_and_its_chunks_section() {
+    // Doxygen's layout: no `<h1>`, the page's title in `<div class="title">` (with the
+    // class's groups or labels inside it), the `<title>` as `Project: Page title`.
+    let app = TestApp::spawn();
+    let server = FixtureServer::site("fidelity/text-titles");
+    let (session, _, status) =
+        app.scrape_site(&server.url("/index.html"), json!({"maxIterations": 50}));
+    assert_eq!(status["status"], "finished", "{status}");
+    let pages = session_pages(&app, &server, &session);
+    assert_eq!(pages.len(), 6, "{pages:?}");
+    for (path, title) in [
+        ("/classAcmeTimer.html", "AcmeTimer Class Reference"),
+        ("/classAcmeRuler.html", "AcmeRuler Class Reference"),
+        ("/classAcmeSaw.html", "AcmeSaw Class Reference"),
+        ("/annotated.html", "Class List"),
+        ("/index.html", "Acme Widgets Documentation"),
+    ] {
+        let page = &pages[path];
+        assert!(page.starts_with(&format!("# {title}\n")), "{path}:\n{page}");
+        assert!(
+            !page.contains("Widgets that measure twice"),
+            "{path}:\n{page}"
+        );
+    }
+    // What the generator put inside the title's element follows it.
+    assert!(pages["/classAcmeTimer.html"].contains("[Timing and scheduling widgets]("));
+    assert!(pages["/classAcmeRuler.html"].contains("abstract"));
+    let docs: Value = app
+        .get(&format!("/api/v1/session/{session}/documentation"))
+        .json()
+        .expect("json");
+    let sections: Vec<&str> = docs
+        .as_array()
+        .expect("bundles")
+        .iter()
+        .flat_map(|bundle| bundle["chunks"].as_array().expect("chunks"))
+        .filter(|chunk| {
+            chunk["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("never twice"))
+        })
+        .filter_map(|chunk| chunk["metadata"]["section"].as_str())
+        .collect();
+    assert!(
+        sections
+            .iter()
+            .any(|s| s.starts_with("AcmeSaw Class Reference")),
+        "{sections:?}"
+    );
+}

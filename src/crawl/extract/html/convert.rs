@@ -176,6 +176,9 @@ pub(super) struct Converter<'u> {
     remember_dropped: bool,
     /// A heading left out as it only repeats the title after it ([`title_echo`]).
     echo: Option<ego_tree::NodeId>,
+    /// The element holding the page's title as text ([`title_block`]), written as its
+    /// `#` heading.
+    title_block: Option<ego_tree::NodeId>,
 }
 
 impl<'u> Converter<'u> {
@@ -208,7 +211,15 @@ impl<'u> Converter<'u> {
             phrase_row: None,
             remember_dropped: true,
             echo: None,
+            title_block: None,
         }
+    }
+
+    /// Writes the own text of `block`, the page's title set as text (see
+    /// [`title_block`]), as the page's `#` heading.
+    pub(super) fn with_title_block(mut self, block: Option<ElementRef>) -> Self {
+        self.title_block = block.map(|el| el.id());
+        self
     }
 
     /// Leaves out `echo`, a heading that repeats the page's title (see [`title_echo`]).
@@ -514,6 +525,10 @@ impl<'u> Converter<'u> {
         if let Some(close) = self.open_grid_cell() {
             return Some(close);
         }
+        if self.title_block == Some(el.id()) {
+            self.title_heading(el);
+            return None;
+        }
         let name = el.value().name();
         if let Some(level) = heading_level(name) {
             self.writer.heading_start();
@@ -537,6 +552,23 @@ impl<'u> Converter<'u> {
             _ => return self.open_structure(el),
         }
         None
+    }
+
+    /// Writes the own text of `el` as the page's `#` heading, then its child elements
+    /// (Doxygen's group links and labels beside the title) as what they are.
+    fn title_heading(&mut self, el: ElementRef) {
+        self.writer.heading_start();
+        self.title_at.get_or_insert(self.writer.written_len());
+        self.headings_opened += 1;
+        self.heading_depth += 1;
+        self.writer.push_text(&own_text(el).unwrap_or_default());
+        self.close(Close::Heading(1));
+        for child in el.child_elements() {
+            if self.visit(Visit::Enter(child)) == Flow::Descend {
+                walk(child, |visit| self.visit(visit));
+                self.visit(Visit::Leave);
+            }
+        }
     }
 
     fn open_structure(&mut self, el: ElementRef) -> Option<Close> {

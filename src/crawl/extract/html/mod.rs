@@ -28,6 +28,7 @@ mod recall;
 mod spec_links;
 #[cfg(test)]
 mod tests;
+mod title_block;
 
 use crate::crawl::text::{letters_and_digits, lower_case_words};
 use boilerplate::*;
@@ -41,6 +42,7 @@ use metadata::*;
 use page_name::PageName;
 use recall::*;
 use spec_links::*;
+use title_block::*;
 
 pub use convert::Block;
 pub use recall::for_each_word;
@@ -113,7 +115,7 @@ const MIN_RECALL: f64 = 0.5;
 /// whole body, are converted again dropping only structural chrome and blocks named like
 /// chrome that are small beside the rest, and the conversion that keeps most is used.
 /// A title heading the layout sets above the container ([`title_above`]) is converted
-/// first. Also answers how many distinct words a reader sees on the page.
+/// first; else a title the page writes as text ([`title_block`]) is written as its heading. Also answers how many distinct words a reader sees on the page.
 fn main_content(
     doc: &Html,
     base: &Url,
@@ -131,8 +133,13 @@ fn main_content(
         title_above(root, page_title)
     };
     let echo = title_echo(root);
+    let title_text = title
+        .is_none()
+        .then(|| title_block(doc, root, page_title))
+        .flatten();
     let first = Converter::new(base, page_url, &page_name, Mode::Strict)
         .without_echo(echo)
+        .with_title_block(title_text)
         .convert_titled(title, root);
     let words = PageWords::of(doc);
     let mut best_recall = words.recall_until(&first.markdown, MIN_RECALL);
@@ -151,6 +158,7 @@ fn main_content(
         let title = title.filter(|_| retry.id() == root.id());
         let candidate = Converter::new(base, page_url, &page_name, mode)
             .without_echo(echo)
+            .with_title_block(title_text)
             .convert_titled(title, retry);
         // Compared with the best so far, which is below MIN_RECALL here.
         let recall = words.recall_until(&candidate.markdown, MIN_RECALL);

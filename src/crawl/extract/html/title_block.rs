@@ -1,0 +1,176 @@
+//! A page title written as text, not as a heading.
+//!
+//! Doxygen sets a page's title in `<div class="title">` (`wxAcceleratorTable Class
+//! Reference`) and uses no `<h1>` at all: converted as it is, the Markdown opened with the
+//! title as a line of text and every chunk's `section` path started one level down
+//! (`Detailed Description`). The page's `<title>` says which text is the title, so the
+//! element holding it is written as the page's `#` heading. `div.title` alone does not
+//! say it: Asciidoctor names a listing's or an example's caption so.
+
+use super::*;
+
+/// Elements of the content container looked at before its first heading.
+const MAX_ELEMENTS: usize = 200;
+/// Longest title, in characters.
+const MAX_TITLE_CHARS: usize = 200;
+/// What separates the parts of a `<title>`: the page's name and the site's.
+const SEPARATORS: [&str; 7] = [": ", " | ", " - ", " — ", " – ", " · ", " » "];
+
+/// The element of `root` whose own text is the page's title, when the page has no `<h1>`:
+/// the last before any heading whose own text (not its children's: Doxygen puts the
+/// class's groups and labels inside the title's element) reads, word for word, as the
+/// whole `<title>` or as its last part (`wxWidgets: wxAcceleratorTable Class Reference`).
+/// Not the first part: in `Project: Page` that is the site's name, which Doxygen writes
+/// in the masthead, and where the title element says more than the `<title>`
+/// (`Glib::Timer Member List` on `glibmm: Member List`) it would be taken for the page's.
+/// A `Page | Site` title written as text is left as text. The last such element, as a
+/// page's title comes below its masthead; not inside a link (a logo), not in chrome.
+pub(super) fn title_block<'a>(
+    doc: &Html,
+    root: ElementRef<'a>,
+    page_title: Option<&str>,
+) -> Option<ElementRef<'a>> {
+    let names = title_names(page_title?);
+    let mut candidate = None;
+    for el in root
+        .descendants()
+        .take(MAX_ELEMENTS)
+        .filter_map(ElementRef::wrap)
+    {
+        if is_heading(el) {
+            break;
+        }
+        if may_hold_title(el)
+            && names.iter().any(|name| own_words(el) == *name)
+            && !in_link(el)
+            && !is_boilerplate(el)
+            && !inside_boilerplate(el)
+        {
+            candidate = Some(el);
+        }
+    }
+    let has_h1 = elements(doc, "h1").next().is_some();
+    candidate.filter(|_| !has_h1)
+}
+
+fn in_link(el: ElementRef) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|el| el.value().name() == "a")
+}
+
+/// The text of `el`'s own text nodes, when they all come before its children's text:
+/// Doxygen's title, then the class's groups and labels. Text after a child's (`This page
+/// has moved <a>here</a>.`) is a sentence with a link in it, not a title.
+pub(super) fn own_text(el: ElementRef) -> Option<String> {
+    let mut text = String::new();
+    let mut after_child_text = false;
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) if !t.trim().is_empty() => {
+                if after_child_text {
+                    return None;
+                }
+                text.push_str(t);
+            }
+            Node::Element(_) => {
+                after_child_text |= child
+                    .descendants()
+                    .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+            }
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+fn own_words(el: ElementRef) -> Vec<String> {
+    own_text(el)
+        .map(|text| lower_case_words(&text).collect())
+        .unwrap_or_default()
+}
+
+/// Elements a generator sets a title in as text; not a list item, a cell or a link.
+fn may_hold_title(el: ElementRef) -> bool {
+    matches!(
+        el.value().name(),
+        "div" | "p" | "span" | "b" | "strong" | "big" | "font" | "center"
+    )
+}
+
+/// The words of the whole `<title>` and of its last part.
+fn title_names(page_title: &str) -> Vec<Vec<String>> {
+    if page_title.chars().count() > MAX_TITLE_CHARS {
+        return Vec::new();
+    }
+    let mut parts = vec![page_title];
+    for separator in SEPARATORS {
+        parts = parts
+            .into_iter()
+            .flat_map(|part| part.split(separator))
+            .collect();
+    }
+    let mut names = vec![lower_case_words(page_title).collect::<Vec<_>>()];
+    if parts.len() > 1 {
+        if let Some(last) = parts.last() {
+            names.push(lower_case_words(last).collect());
+        }
+    }
+    names.retain(|words| !words.is_empty());
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(html: &str) -> Option<String> {
+        let doc = Html::parse_document(html);
+        let title = doc
+            .select(&scraper::Selector::parse("title").expect("selector"))
+            .next()
+            .map(|t| t.text().collect::<String>());
+        let body = elements(&doc, "body").next().expect("body");
+        title_block(&doc, body, title.as_deref()).and_then(own_text)
+    }
+
+    #[test]
+    fn the_last_part_of_the_title_written_as_text_before_any_heading_is_the_title() {
+        let page = r#"<title>wxWidgets: wxTimer Class Reference</title>
+            <div id="projectname">wxWidgets</div>
+            <div class="headertitle"><div class="title">wxTimer Class Reference<div class="ingroups">
+            <a href="g.html">Timers and the events they send to their owners</a></div></div></div>
+            <h2>Detailed Description</h2>"#;
+        assert_eq!(found(page).as_deref(), Some("wxTimer Class Reference"));
+        // The site's name may be the longer part.
+        let short = r#"<title>Acme Widgets Library: Classes</title>
+            <div>Acme Widgets Library</div><div class="title">Classes</div><h2>A</h2>"#;
+        assert_eq!(found(short).as_deref(), Some("Classes"));
+        let whole = r#"<title>Timers</title><p>Timers</p><h2>Usage</h2>"#;
+        assert_eq!(found(whole).as_deref(), Some("Timers"));
+    }
+
+    #[test]
+    fn a_site_name_a_caption_or_a_page_with_a_heading_first_has_none() {
+        for page in [
+            // Text that is no part of the title, or the site's name before the page's.
+            r#"<title>wxWidgets: wxTimer Class Reference</title><div>wxTimer</div><h2>x</h2>"#,
+            r#"<title>glibmm: Member List</title><div>glibmm</div>
+               <div class="title">Glib::Timer Member List</div><h2>x</h2>"#,
+            // A caption after the first heading (Asciidoctor's `div.title`).
+            r#"<title>Timers</title><h2>Intro</h2><div class="title">Timers</div>"#,
+            // The page has its `<h1>`.
+            r#"<title>Timers</title><div>Timers</div><h1>Timers</h1>"#,
+            // In a link (a logo or a breadcrumb) or in chrome.
+            r#"<title>Timers</title><a href="/"><span>Timers</span></a>"#,
+            r#"<title>Timers</title><nav><span>Timers</span></nav>"#,
+            // A sentence with a link in it (a page that moved).
+            r#"<title>This page has moved</title><p>This page has moved <a href="n.html">here</a>.</p>"#,
+            // A cell of a layout table.
+            r#"<title>Timers</title><table><tr><td>Timers</td></tr></table>"#,
+        ] {
+            assert_eq!(found(page), None, "{page}");
+        }
+    }
+}
