@@ -49,8 +49,8 @@ pub(super) fn title_block<'a>(
             candidate = Some(el);
         }
     }
-    let has_h1 = elements(doc, "h1").next().is_some();
-    candidate.filter(|_| !has_h1)
+    // A scan of the whole page, so only once something was found.
+    candidate.filter(|_| elements(doc, "h1").next().is_none())
 }
 
 fn in_link(el: ElementRef) -> bool {
@@ -91,12 +91,15 @@ fn own_words(el: ElementRef) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Elements a generator sets a title in as text; not a list item, a cell or a link.
+/// Elements a generator sets a title in as text (not a list item, a cell or a link),
+/// with text of their own: most are wrappers, told so without building any string.
 fn may_hold_title(el: ElementRef) -> bool {
     matches!(
         el.value().name(),
         "div" | "p" | "span" | "b" | "strong" | "big" | "font" | "center"
-    )
+    ) && el
+        .children()
+        .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))
 }
 
 /// The words of the whole `<title>` and of its last part.
