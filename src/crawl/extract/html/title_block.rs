@@ -49,8 +49,18 @@ pub(super) fn title_block<'a>(
             candidate = Some(el);
         }
     }
-    // A scan of the whole page, so only once something was found.
-    candidate.filter(|_| elements(doc, "h1").next().is_none())
+    // Scans of the whole page, so only once something was found.
+    candidate.filter(|el| elements(doc, "h1").next().is_none() && !titled_below(root, *el))
+}
+
+/// Whether a heading of `root` says what `candidate` says: the page has its title as a
+/// heading further down, and `candidate` is a banner with the site's name over it (a
+/// home page whose `<title>` is the site's name alone).
+fn titled_below(root: ElementRef, candidate: ElementRef) -> bool {
+    let words = own_words(candidate);
+    root.descendent_elements()
+        .filter(|el| is_heading(*el))
+        .any(|heading| lower_case_words(&visible_text(heading)).eq(words.iter().cloned()))
 }
 
 fn in_link(el: ElementRef) -> bool {
@@ -170,6 +180,9 @@ mod tests {
             r#"<title>Timers</title><nav><span>Timers</span></nav>"#,
             // A sentence with a link in it (a page that moved).
             r#"<title>This page has moved</title><p>This page has moved <a href="n.html">here</a>.</p>"#,
+            // A banner with the site's name over the page's own heading of it.
+            r#"<title>Widgetry</title><div><img alt="logo"><b>Widgetry</b></div><hr>
+               <h2>Widgetry</h2>"#,
             // A cell of a layout table.
             r#"<title>Timers</title><table><tr><td>Timers</td></tr></table>"#,
         ] {
