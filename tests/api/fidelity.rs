@@ -1034,7 +1034,11 @@ fn a_title_written_as_text_is_the_pages_heading_and_its_chunks_section() {
     }
     // What the generator put inside the title's element follows it.
     assert!(pages["/classAcmeTimer.html"].contains("[Timing and scheduling widgets]("));
-    assert!(pages["/classAcmeRuler.html"].contains("abstract"));
+    let ruler = &pages["/classAcmeRuler.html"];
+    assert!(
+        ruler.contains("\nabstract\n") && !ruler.contains("Referenceabstract"),
+        "{ruler}"
+    );
     let docs: Value = app
         .get(&format!("/api/v1/session/{session}/documentation"))
         .json()

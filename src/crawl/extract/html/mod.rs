@@ -115,7 +115,8 @@ const MIN_RECALL: f64 = 0.5;
 /// whole body, are converted again dropping only structural chrome and blocks named like
 /// chrome that are small beside the rest, and the conversion that keeps most is used.
 /// A title heading the layout sets above the container ([`title_above`]) is converted
-/// first; else a title the page writes as text ([`title_block`]) is written as its heading. Also answers how many distinct words a reader sees on the page.
+/// first; else a title the page writes as text ([`title_block`]) is written as its
+/// heading. Also answers how many distinct words a reader sees on the page.
 fn main_content(
     doc: &Html,
     base: &Url,
