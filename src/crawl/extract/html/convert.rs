@@ -563,12 +563,16 @@ impl<'u> Converter<'u> {
         self.heading_depth += 1;
         self.writer.push_text(&own_text(el).unwrap_or_default());
         self.close(Close::Heading(1));
+        // The children's place is under the title's element, as anywhere else.
+        let place = self.path_of(&el);
+        self.paths.push(place);
         for child in el.child_elements() {
             if self.visit(Visit::Enter(child)) == Flow::Descend {
                 walk(child, |visit| self.visit(visit));
                 self.visit(Visit::Leave);
             }
         }
+        self.paths.pop();
     }
 
     fn open_structure(&mut self, el: ElementRef) -> Option<Close> {
@@ -1105,7 +1109,7 @@ fn is_entry(el: ElementRef) -> bool {
 
 /// Elements that only mark up text (the descended ones: code and images are written
 /// whole where they open).
-fn is_phrasing(name: &str) -> bool {
+pub(super) fn is_phrasing(name: &str) -> bool {
     matches!(
         name,
         "a" | "abbr"

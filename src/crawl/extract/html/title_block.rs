@@ -13,18 +13,21 @@ use super::*;
 const MAX_ELEMENTS: usize = 200;
 /// Longest title, in characters.
 const MAX_TITLE_CHARS: usize = 200;
-/// What separates the parts of a `<title>`: the page's name and the site's.
-const SEPARATORS: [&str; 7] = [": ", " | ", " - ", " — ", " – ", " · ", " » "];
+/// What follows the project's name in a `<title>` (Doxygen's `Project: Page`).
+const PROJECT_SEPARATOR: &str = ": ";
 
-/// The element of `root` whose own text is the page's title, when the page has no `<h1>`:
-/// the last before any heading whose own text (not its children's: Doxygen puts the
-/// class's groups and labels inside the title's element) reads, word for word, as the
-/// whole `<title>` or as its last part (`wxWidgets: wxAcceleratorTable Class Reference`).
-/// Not the first part: in `Project: Page` that is the site's name, which Doxygen writes
-/// in the masthead, and where the title element says more than the `<title>`
-/// (`Glib::Timer Member List` on `glibmm: Member List`) it would be taken for the page's.
-/// A `Page | Site` title written as text is left as text. The last such element, as a
-/// page's title comes below its masthead; not inside a link (a logo), not in chrome.
+/// The element of the content container `root` whose own text is the page's title, when
+/// the page has no `<h1>`: the last before any heading whose own text (not its
+/// children's: Doxygen puts the class's groups and labels inside the title's element)
+/// has the words of the whole `<title>` or of what follows a `: ` in it (`wxWidgets:
+/// wxAcceleratorTable Class Reference`), ignoring case and punctuation. Not what comes
+/// before: in `Project: Page` that is the site's name, which Doxygen writes in the
+/// masthead. Not the parts of a `Page | Site` or `Page - Site` title either, where the
+/// last part is the site's name: such a title written as text is left as text. The last
+/// such element, as a page's title comes below its masthead; only a block, or a phrase
+/// that is all of its block's text (not a name at the start of a sentence); not inside a
+/// link (a logo) or a list item (a menu's current entry), not in chrome, and not when a
+/// heading of the page says the same words (a banner over the page's own heading).
 pub(super) fn title_block<'a>(
     doc: &Html,
     root: ElementRef<'a>,
@@ -34,15 +37,20 @@ pub(super) fn title_block<'a>(
     let mut candidate = None;
     for el in root
         .descendants()
-        .take(MAX_ELEMENTS)
+        .skip(1)
         .filter_map(ElementRef::wrap)
+        .take(MAX_ELEMENTS)
     {
         if is_heading(el) {
             break;
         }
-        if may_hold_title(el)
-            && names.iter().any(|name| own_words(el) == *name)
-            && !in_link(el)
+        if !may_hold_title(el) {
+            continue;
+        }
+        let words = own_words(el);
+        if names.contains(&words)
+            && alone_in_its_block(el, &words)
+            && !in_link_or_item(el)
             && !is_boilerplate(el)
             && !inside_boilerplate(el)
         {
@@ -63,10 +71,23 @@ fn titled_below(root: ElementRef, candidate: ElementRef) -> bool {
         .any(|heading| lower_case_words(&visible_text(heading)).eq(words.iter().cloned()))
 }
 
-fn in_link(el: ElementRef) -> bool {
+/// Whether `el`, when a phrase, is all the text of the block it is in: `<p><b>License</b>
+/// </p>` is a title, `<p><b>Widgetry</b> is a library …</p>` the start of a sentence.
+fn alone_in_its_block(el: ElementRef, words: &[String]) -> bool {
+    let mut block = el;
+    while is_phrasing(block.value().name()) {
+        match block.parent().and_then(ElementRef::wrap) {
+            Some(parent) => block = parent,
+            None => break,
+        }
+    }
+    block.id() == el.id() || lower_case_words(&visible_text(block)).eq(words.iter().cloned())
+}
+
+fn in_link_or_item(el: ElementRef) -> bool {
     el.ancestors()
         .filter_map(ElementRef::wrap)
-        .any(|el| el.value().name() == "a")
+        .any(|el| matches!(el.value().name(), "a" | "li"))
 }
 
 /// The text of `el`'s own text nodes, when they all come before its children's text:
@@ -83,8 +104,8 @@ pub(super) fn own_text(el: ElementRef) -> Option<String> {
                 }
                 text.push_str(t);
             }
-            Node::Element(_) => {
-                after_child_text |= child
+            Node::Element(_) if !after_child_text => {
+                after_child_text = child
                     .descendants()
                     .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()));
             }
@@ -112,24 +133,17 @@ fn may_hold_title(el: ElementRef) -> bool {
         .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))
 }
 
-/// The words of the whole `<title>` and of its last part.
+/// The words of the whole `<title>` and of what follows each `: ` in it.
 fn title_names(page_title: &str) -> Vec<Vec<String>> {
     if page_title.chars().count() > MAX_TITLE_CHARS {
         return Vec::new();
     }
-    let mut parts = vec![page_title];
-    for separator in SEPARATORS {
-        parts = parts
-            .into_iter()
-            .flat_map(|part| part.split(separator))
-            .collect();
-    }
     let mut names = vec![lower_case_words(page_title).collect::<Vec<_>>()];
-    if parts.len() > 1 {
-        if let Some(last) = parts.last() {
-            names.push(lower_case_words(last).collect());
-        }
-    }
+    names.extend(
+        page_title
+            .match_indices(PROJECT_SEPARATOR)
+            .map(|(at, _)| lower_case_words(&page_title[at + PROJECT_SEPARATOR.len()..]).collect()),
+    );
     names.retain(|words| !words.is_empty());
     names
 }
@@ -162,6 +176,15 @@ mod tests {
         assert_eq!(found(short).as_deref(), Some("Classes"));
         let whole = r#"<title>Timers</title><p>Timers</p><h2>Usage</h2>"#;
         assert_eq!(found(whole).as_deref(), Some("Timers"));
+        // A phrase that is all of its block's text; what follows the first `: ` too.
+        let bold = r#"<title>License</title><p><b>License</b></p><p>Some text.</p>"#;
+        assert_eq!(found(bold).as_deref(), Some("License"));
+        let nested = r#"<title>Xapian: API: Xapian::Query - Class Reference</title>
+            <div class="title">Xapian::Query - Class Reference</div><h2>Types</h2>"#;
+        assert_eq!(
+            found(nested).as_deref(),
+            Some("Xapian::Query - Class Reference")
+        );
     }
 
     #[test]
@@ -174,7 +197,13 @@ mod tests {
             // A caption after the first heading (Asciidoctor's `div.title`).
             r#"<title>Timers</title><h2>Intro</h2><div class="title">Timers</div>"#,
             // The page has its `<h1>`.
-            r#"<title>Timers</title><div>Timers</div><h1>Timers</h1>"#,
+            r#"<title>Timers</title><div>Timers</div><h1>Overview</h1>"#,
+            // The site's name closing a `Page | Site` title.
+            r#"<title>Timers | Widgetry</title><div>Widgetry</div><h2>Usage</h2>"#,
+            // A name at the start of a sentence, or a menu's current entry.
+            r#"<title>Widgetry</title><p><b>Widgetry</b> is a library.</p><h2>Features</h2>"#,
+            r#"<title>Widgetry: Download</title><ul><li><a href="/">Home</a></li>
+               <li><b>Download</b></li></ul><h2>Files</h2>"#,
             // In a link (a logo or a breadcrumb) or in chrome.
             r#"<title>Timers</title><a href="/"><span>Timers</span></a>"#,
             r#"<title>Timers</title><nav><span>Timers</span></nav>"#,
