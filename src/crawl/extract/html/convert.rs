@@ -243,10 +243,7 @@ impl<'u> Converter<'u> {
             let parent = title.parent().and_then(ElementRef::wrap).unwrap_or(title);
             self.paths
                 .push(absolute_path_hashes(parent, self.page_name));
-            if self.visit(Visit::Enter(title)) == Flow::Descend {
-                walk(title, |visit| self.visit(visit));
-                self.visit(Visit::Leave);
-            }
+            self.convert_element(title);
             self.paths.pop();
         }
         self.paths.push(absolute_path_hashes(root, self.page_name));
@@ -567,12 +564,17 @@ impl<'u> Converter<'u> {
         let place = self.path_of(&el);
         self.paths.push(place);
         for child in el.child_elements() {
-            if self.visit(Visit::Enter(child)) == Flow::Descend {
-                walk(child, |visit| self.visit(visit));
-                self.visit(Visit::Leave);
-            }
+            self.convert_element(child);
         }
         self.paths.pop();
+    }
+
+    /// Converts `el` and what it holds, as the walk of its parent would.
+    fn convert_element(&mut self, el: ElementRef) {
+        if self.visit(Visit::Enter(el)) == Flow::Descend {
+            walk(el, |visit| self.visit(visit));
+            self.visit(Visit::Leave);
+        }
     }
 
     fn open_structure(&mut self, el: ElementRef) -> Option<Close> {
@@ -960,14 +962,11 @@ fn is_bare_permalinked_definition(el: ElementRef) -> bool {
             // A permalinked heading or section is left to the rules for headings.
             return !is_heading(current) && !has_descendant(current, 400, is_heading);
         }
-        let has_own_text = current
-            .children()
-            .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()));
         let mut with_text = current
             .child_elements()
             .filter(|child| child.text().any(|t| !t.trim().is_empty()));
         match (with_text.next(), with_text.next()) {
-            (Some(only), None) if !has_own_text => current = only,
+            (Some(only), None) if !has_own_text(current) => current = only,
             _ => return false,
         }
     }

@@ -167,6 +167,12 @@ pub(super) fn short_text(root: ElementRef, max_chars: usize) -> Option<String> {
     (!too_big && text.chars().count() <= max_chars).then_some(text)
 }
 
+/// Whether `el` has text of its own, not only inside its children.
+pub(super) fn has_own_text(el: ElementRef) -> bool {
+    el.children()
+        .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+}
+
 /// Whether `root` has a descendant satisfying `pred`, looking at a bounded
 /// number of nodes.
 pub(super) fn has_descendant(

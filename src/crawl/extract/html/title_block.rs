@@ -54,21 +54,22 @@ pub(super) fn title_block<'a>(
             && !is_boilerplate(el)
             && !inside_boilerplate(el)
         {
-            candidate = Some(el);
+            candidate = Some((el, words));
         }
     }
-    // Scans of the whole page, so only once something was found.
-    candidate.filter(|el| elements(doc, "h1").next().is_none() && !titled_below(root, *el))
+    // Scans of the whole page, so only once something was found. A heading saying the
+    // same words means the page has its title as a heading further down, and `el` is a
+    // banner with the site's name over it (a home page titled with the site's name).
+    let (el, words) = candidate?;
+    let titled_below = root
+        .descendent_elements()
+        .any(|heading| is_heading(heading) && says(heading, &words));
+    (elements(doc, "h1").next().is_none() && !titled_below).then_some(el)
 }
 
-/// Whether a heading of `root` says what `candidate` says: the page has its title as a
-/// heading further down, and `candidate` is a banner with the site's name over it (a
-/// home page whose `<title>` is the site's name alone).
-fn titled_below(root: ElementRef, candidate: ElementRef) -> bool {
-    let words = own_words(candidate);
-    root.descendent_elements()
-        .filter(|el| is_heading(*el))
-        .any(|heading| lower_case_words(&visible_text(heading)).eq(words.iter().cloned()))
+/// Whether the text a reader sees in `el` has `words`, case and punctuation aside.
+fn says(el: ElementRef, words: &[String]) -> bool {
+    lower_case_words(&visible_text(el)).eq(words.iter().cloned())
 }
 
 /// Whether `el`, when a phrase, is all the text of the block it is in: `<p><b>License</b>
@@ -81,7 +82,7 @@ fn alone_in_its_block(el: ElementRef, words: &[String]) -> bool {
             None => break,
         }
     }
-    block.id() == el.id() || lower_case_words(&visible_text(block)).eq(words.iter().cloned())
+    block.id() == el.id() || says(block, words)
 }
 
 fn in_link_or_item(el: ElementRef) -> bool {
@@ -105,9 +106,8 @@ pub(super) fn own_text(el: ElementRef) -> Option<String> {
                 text.push_str(t);
             }
             Node::Element(_) if !after_child_text => {
-                after_child_text = child
-                    .descendants()
-                    .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+                after_child_text = ElementRef::wrap(child)
+                    .is_some_and(|child| child.text().any(|t| !t.trim().is_empty()));
             }
             _ => {}
         }
@@ -128,9 +128,7 @@ fn may_hold_title(el: ElementRef) -> bool {
     matches!(
         el.value().name(),
         "div" | "p" | "span" | "b" | "strong" | "big" | "font" | "center"
-    ) && el
-        .children()
-        .any(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+    ) && has_own_text(el)
 }
 
 /// The words of the whole `<title>` and of what follows each `: ` in it.
