@@ -172,6 +172,21 @@ fn a_chapter_page_that_is_a_table_of_contents_keeps_it() {
         assert!(chapter.contains(purpose), "{chapter}");
     }
     assert!(chapter.contains("reference information for the commands"));
+    // DocBook writes a table of contents as a definition list that defines nothing:
+    // each entry is a list item, its sub-entries items under it, not a bold paragraph.
+    let line_of = |page: &str, start: &str| {
+        page.lines()
+            .find(|line| line.starts_with(start))
+            .map(str::to_string)
+    };
+    let abort = line_of(chapter, "- [ABORT](").unwrap_or_default();
+    assert!(abort.contains("abort the current transaction"), "{chapter}");
+    let contents = &pages["/index.html"];
+    let part = contents
+        .find("- [VI. Command Reference](")
+        .unwrap_or_else(|| panic!("no part entry:\n{contents}"));
+    let first_command = contents[part..].lines().nth(1).unwrap_or_default();
+    assert!(first_command.starts_with("  - [ABORT]("), "{contents}");
     let entry = &pages["/cmd-begin.html"];
     assert!(entry.contains("## Synopsis") && entry.contains("step 5 of BEGIN"));
     for chrome in ["Prev", "Next", "Widget Store Manual"] {

@@ -68,6 +68,9 @@ pub struct MarkdownWriter {
     paragraph_tag: Option<u64>,
     /// Tagged paragraphs written so far: where each starts and ends in the output, its tag.
     tagged: Vec<(usize, usize, u64)>,
+    /// The marker width of the list item closed last, while nothing else of a list has
+    /// been written since (see [`Self::continue_item`]).
+    closed_item_width: Option<usize>,
 }
 
 impl MarkdownWriter {
@@ -411,14 +414,37 @@ impl MarkdownWriter {
 
     pub fn pop_container(&mut self, pushed: bool) {
         self.flush_paragraph();
+        self.closed_item_width = None;
         if pushed {
-            self.containers.pop();
+            if let Some(Container::Item { marker, .. }) = self.containers.pop() {
+                self.closed_item_width = Some(marker.len());
+            }
         }
         self.request_blank();
     }
 
+    /// Continues the list item closed just before, as its next lines: what an outline
+    /// writes under an entry comes in the element after the entry's (a `<dd>` after its
+    /// `<dt>`). Returns whether a container was pushed: not when no item was closed just
+    /// before (see [`Self::pop_container`]).
+    pub fn continue_item(&mut self) -> bool {
+        self.flush_paragraph();
+        let Some(width) = self.closed_item_width.take() else {
+            return false;
+        };
+        if self.in_table() || self.containers.len() >= MAX_CONTAINER_DEPTH {
+            return false;
+        }
+        self.containers.push(Container::Item {
+            marker: " ".repeat(width),
+            started: true,
+        });
+        true
+    }
+
     pub fn start_list(&mut self, ordered: bool, start: u64) {
         self.flush_paragraph();
+        self.closed_item_width = None;
         // A list nested in an item hugs its parent line; elsewhere a list is
         // its own block.
         let nested = matches!(self.containers.last(), Some(Container::Item { .. }));
@@ -436,6 +462,7 @@ impl MarkdownWriter {
 
     pub fn end_list(&mut self) {
         self.flush_paragraph();
+        self.closed_item_width = None;
         self.lists.pop();
         self.request_blank();
     }
@@ -443,6 +470,7 @@ impl MarkdownWriter {
     /// Returns whether a container was pushed (see [`Self::pop_container`]).
     pub fn start_item(&mut self) -> bool {
         self.flush_paragraph();
+        self.closed_item_width = None;
         if self.in_table() {
             return false;
         }

@@ -21,6 +21,7 @@ pub(super) enum Close {
     Cell,
     Caption,
     Grid { columns: usize, cells: usize },
+    Outline,
 }
 
 /// Which chrome a conversion drops.
@@ -179,6 +180,8 @@ pub(super) struct Converter<'u> {
     /// The element holding the page's title as text ([`title_block`]), written as its
     /// `#` heading.
     title_block: Option<ego_tree::NodeId>,
+    /// The outlines of links being written as lists ([`is_outline`]), innermost last.
+    outlines: Vec<ego_tree::NodeId>,
 }
 
 impl<'u> Converter<'u> {
@@ -212,6 +215,7 @@ impl<'u> Converter<'u> {
             remember_dropped: true,
             echo: None,
             title_block: None,
+            outlines: Vec::new(),
         }
     }
 
@@ -599,6 +603,9 @@ impl<'u> Converter<'u> {
             self.writer.start_table();
             return Some(Close::Grid { columns, cells: 0 });
         }
+        if let Some(close) = self.open_in_outline(el) {
+            return Some(close);
+        }
         if is_admonition_title(&el) || matches!(name, "dt" | "summary") {
             self.writer.block_boundary();
             return Some(Close::BoldBlock(self.open_strong_span()));
@@ -734,6 +741,27 @@ impl<'u> Converter<'u> {
             self.close(Close::BoldBlock(start));
         }
         None
+    }
+
+    /// An outline of links ([`is_outline`]) is a list: each linked term an item, the
+    /// description after it (its sub-entries) that item's next lines. A caption term
+    /// stays a bold line above the items.
+    fn open_in_outline(&mut self, el: ElementRef) -> Option<Close> {
+        let in_outline = |el: &ElementRef| {
+            parent_element(el).is_some_and(|parent| self.outlines.last() == Some(&parent.id()))
+        };
+        match el.value().name() {
+            "dl" if parent_element(&el).is_some_and(|dd| in_outline(&dd)) || is_outline(el) => {
+                self.outlines.push(el.id());
+                self.writer.start_list(false, 1);
+                Some(Close::Outline)
+            }
+            "dt" if in_outline(&el) && holds_link(el) => {
+                Some(Close::Container(self.writer.start_item()))
+            }
+            "dd" if in_outline(&el) => Some(Close::Container(self.writer.continue_item())),
+            _ => None,
+        }
     }
 
     fn list(&mut self, ordered: bool, start: u64) -> Close {
@@ -898,6 +926,10 @@ impl<'u> Converter<'u> {
             Close::Row => {}
             Close::Cell => writer.end_cell(),
             Close::Caption => writer.end_caption(),
+            Close::Outline => {
+                self.outlines.pop();
+                writer.end_list();
+            }
         }
     }
 }
