@@ -317,6 +317,13 @@ impl MarkdownWriter {
         prefix
     }
 
+    /// Whether what is written now goes into a quote (`> `), at any depth.
+    pub fn in_quote(&self) -> bool {
+        self.containers
+            .iter()
+            .any(|c| matches!(c, Container::Quote { .. }))
+    }
+
     pub fn heading_start(&mut self) {
         self.block_boundary();
     }

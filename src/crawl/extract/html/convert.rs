@@ -22,6 +22,7 @@ pub(super) enum Close {
     Caption,
     Grid { columns: usize, cells: usize },
     Outline,
+    QuotedHeading(Option<SpanStart>),
 }
 
 /// Which chrome a conversion drops.
@@ -535,6 +536,13 @@ impl<'u> Converter<'u> {
             self.writer.heading_start();
             self.heading_depth += 1;
             self.title_at.get_or_insert(self.writer.written_len());
+            // A heading inside a quote is a note's label (DocBook's `<div class="note">
+            // <h3 class="title">Note</h3>`): bold, as other admonitions' titles are. As a
+            // Markdown heading it was also where the chunker cut, in the middle of the
+            // quote's line (`> ` in one chunk, `### Note` in the next).
+            if self.writer.in_quote() {
+                return Some(Close::QuotedHeading(self.open_strong_span()));
+            }
             return Some(Close::Heading(level));
         }
         match name {
@@ -926,6 +934,14 @@ impl<'u> Converter<'u> {
             Close::Row => {}
             Close::Cell => writer.end_cell(),
             Close::Caption => writer.end_caption(),
+            Close::QuotedHeading(start) => {
+                self.heading_depth = self.heading_depth.saturating_sub(1);
+                self.strong_depth = self.strong_depth.saturating_sub(1);
+                start
+                    .into_iter()
+                    .for_each(|s| writer.span_wrap(s, "**", "**"));
+                writer.block_boundary();
+            }
             Close::Outline => {
                 self.outlines.pop();
                 writer.end_list();
