@@ -33,6 +33,22 @@ pub struct Chunker {
     markdown_capacity: usize,
 }
 
+/// Most tokens of a caption joined to the chunk after it (see
+/// [`Chunker::join_lone_captions`]): a heading or a bold line, not a paragraph.
+const MAX_CAPTION_TOKENS: usize = 32;
+
+/// Whether `text` is only headings and bold lines (`## Index`, `**Table of Contents**`).
+fn is_lone_caption(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    lines.clone().next().is_some()
+        && lines.all(|line| {
+            let hashes = line.bytes().take_while(|b| *b == b'#').count();
+            let heading = (1..=6).contains(&hashes) && line[hashes..].starts_with(' ');
+            let bold = line.len() > 4 && line.starts_with("**") && line.ends_with("**");
+            heading || bold
+        })
+}
+
 /// Tokens kept free in each Markdown chunk so that a code block cut between chunks can be
 /// closed at the end of one and re-opened at the start of the next.
 const FENCE_RESERVE: usize = 24;
@@ -124,7 +140,34 @@ impl Chunker {
                 tokens: Some(index.count(offset, offset + text.len())),
             }));
         }
-        self.collect_chunks(refence(pieces))
+        self.collect_chunks(self.join_lone_captions(refence(pieces)))
+    }
+
+    /// Pieces that are only headings or bold caption lines, joined to the piece after
+    /// them where the two fit the budget together. The splitter cuts at a heading first
+    /// and keeps a list or a table whole where it can, so before a list larger than the
+    /// budget (a manual's table of contents, a letter of its index) the heading or the
+    /// caption above it came out as a chunk of its own, which says nothing and leaves the
+    /// list without its title.
+    fn join_lone_captions<'a>(&self, pieces: Vec<Piece<'a>>) -> Vec<Piece<'a>> {
+        let mut joined: Vec<Piece<'a>> = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            if let Some(last) = joined.last_mut() {
+                if is_lone_caption(&last.text)
+                    && last.tokens.is_some_and(|t| t <= MAX_CAPTION_TOKENS)
+                {
+                    let text = format!("{}\n\n{}", last.text.trim_end(), piece.text);
+                    let tokens = self.count_tokens(&text);
+                    if tokens <= self.max_tokens {
+                        last.text = Cow::Owned(text);
+                        last.tokens = Some(tokens);
+                        continue;
+                    }
+                }
+            }
+            joined.push(piece);
+        }
+        joined
     }
 
     /// For JSON, YAML and plain text, where Markdown syntax would be
@@ -599,6 +642,43 @@ mod tests {
             doc.push_str("\n\n");
         }
         doc
+    }
+
+    #[test]
+    fn a_caption_over_a_list_larger_than_the_budget_opens_the_lists_first_chunk() {
+        for caption in ["# Index\n\n## A", "**Table of Contents**"] {
+            let mut doc = format!("{caption}\n\n");
+            for i in 0..200 {
+                doc.push_str(&format!(
+                    "- [Entry number {i}](https://example.com/{i}.html)\n"
+                ));
+            }
+            let chunker = Chunker::new(300);
+            let chunks = chunker.split_markdown(&doc);
+            assert_invariants(&chunker, &doc, &chunks);
+            assert!(chunks.len() > 2, "{chunks:?}");
+            assert!(
+                chunks[0]
+                    .content
+                    .starts_with(&format!("{caption}\n\n- [Entry number 0]")),
+                "{:?}",
+                chunks[0].content
+            );
+            assert!(chunks.iter().all(|c| !is_lone_caption(&c.content)));
+        }
+    }
+
+    #[test]
+    fn captions_are_headings_and_bold_lines_only() {
+        assert!(is_lone_caption("## A"));
+        assert!(is_lone_caption(
+            "# Part\n\n## Chapter\n\n**Table of Contents**\n"
+        ));
+        assert!(!is_lone_caption(""));
+        assert!(!is_lone_caption("#hashtag"));
+        assert!(!is_lone_caption("## A\n\nText under it."));
+        assert!(!is_lone_caption("**Bold** and text"));
+        assert!(!is_lone_caption("```\n# a comment\n```"));
     }
 
     #[test]
