@@ -751,7 +751,7 @@ impl<'u> Converter<'u> {
         None
     }
 
-    /// An outline of links ([`is_outline`]) is a list: each linked term an item, the
+    /// An outline of links ([`is_outline`]) is a list: each of its entries an item, the
     /// description after it (its sub-entries) that item's next lines. A caption term
     /// stays a bold line above the items.
     fn open_in_outline(&mut self, el: ElementRef) -> Option<Close> {
@@ -764,7 +764,7 @@ impl<'u> Converter<'u> {
                 self.writer.start_list(false, 1);
                 Some(Close::Outline)
             }
-            "dt" if in_outline(&el) && holds_link(el) => {
+            "dt" if in_outline(&el) && is_entry_term(el) => {
                 Some(Close::Container(self.writer.start_item()))
             }
             "dd" if in_outline(&el) => Some(Close::Container(self.writer.continue_item())),

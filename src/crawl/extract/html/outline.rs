@@ -16,9 +16,9 @@ const MAX_DEPTH: usize = 8;
 const MAX_NODES: usize = 100_000;
 
 /// Whether `dl` is an outline of links: its children are terms and descriptions only,
-/// every description holds nothing but outlines (or nothing), every term but a leading
-/// caption (DSSSL's `<dt><b>Table of Contents</b></dt>`) holds a link, and no term is
-/// an API signature.
+/// every description holds nothing but outlines (or nothing), every term is an entry
+/// ([`is_entry_term`]) but a leading caption (DSSSL's `<dt><b>Table of Contents</b></dt>`),
+/// and no term is an API signature.
 pub(super) fn is_outline(dl: ElementRef) -> bool {
     let mut nodes = 0;
     outline_at(dl, 0, &mut nodes)
@@ -28,7 +28,7 @@ fn outline_at(dl: ElementRef, depth: usize, nodes: &mut usize) -> bool {
     if depth >= MAX_DEPTH || has_own_text(dl) {
         return false;
     }
-    let mut linked_terms = 0;
+    let mut entries = 0;
     for (index, child) in dl.child_elements().enumerate() {
         *nodes += 1;
         if *nodes > MAX_NODES {
@@ -36,7 +36,7 @@ fn outline_at(dl: ElementRef, depth: usize, nodes: &mut usize) -> bool {
         }
         match child.value().name() {
             "dt" if is_signature(child) => return false,
-            "dt" if holds_link(child) => linked_terms += 1,
+            "dt" if is_entry_term(child) => entries += 1,
             "dt" if index == 0 => {}
             "dd" if !has_own_text(child)
                 && child.child_elements().all(|inner| {
@@ -45,10 +45,23 @@ fn outline_at(dl: ElementRef, depth: usize, nodes: &mut usize) -> bool {
             _ => return false,
         }
     }
-    linked_terms > 0
+    entries > 0
 }
 
-pub(super) fn holds_link(el: ElementRef) -> bool {
+/// A term of an outline that is an entry of it (an item of the list): one holding a
+/// link, or a group of sub-entries (an index's `attribute` over `retrieving value` and
+/// `writing`, the sub-entries in the description after it).
+pub(super) fn is_entry_term(dt: ElementRef) -> bool {
+    holds_link(dt)
+        || dt
+            .next_siblings()
+            .find_map(ElementRef::wrap)
+            .is_some_and(|next| {
+                next.value().name() == "dd" && next.child_elements().next().is_some()
+            })
+}
+
+fn holds_link(el: ElementRef) -> bool {
     has_descendant(el, 200, |d| {
         d.value().name() == "a" && d.value().attr("href").is_some()
     })
@@ -85,6 +98,19 @@ mod tests {
             r##"<dl><dt><a href="a.html">A</a></dt><dt>Loose term</dt></dl>"##
         ));
         assert!(!first_dl(r##"<dl><dt>Only a caption</dt></dl>"##));
+    }
+
+    #[test]
+    fn a_term_grouping_sub_entries_is_an_entry_anywhere() {
+        // A book's index: `attribute` links nowhere, its sub-entries do.
+        assert!(first_dl(
+            r##"<dl><dt>compiler flags, <a href="a.html">Compilation</a></dt>
+            <dt>attribute</dt><dd><dl><dt>writing, <a href="w.html">Writing</a></dt></dl></dd>
+            <dt>encoding, <a href="e.html">Encoding</a></dt></dl>"##
+        ));
+        assert!(!first_dl(
+            r##"<dl><dt><a href="a.html">A</a></dt><dt>attribute</dt><dd></dd></dl>"##
+        ));
     }
 
     #[test]
@@ -142,6 +168,7 @@ mod conversion_tests {
             <dd><dl><dt>2.1. <a href="plan.html">Planning</a></dt>
             <dt>2.2. <a href="req.html">Requirements</a></dt></dl></dd>
             <dt>3. <a href="run.html">Operation</a></dt><dd></dd>
+            <dt>Appendixes</dt><dd><dl><dt>A. <a href="faq.html">FAQ</a></dt></dl></dd>
             </dl></div><p>After.</p>"##);
         assert_eq!(
             out,
@@ -150,7 +177,9 @@ mod conversion_tests {
              - 2\\. [Installation](https://docs.example.com/book/install.html)\n  \
              - 2.1. [Planning](https://docs.example.com/book/plan.html)\n  \
              - 2.2. [Requirements](https://docs.example.com/book/req.html)\n\
-             - 3\\. [Operation](https://docs.example.com/book/run.html)\n\nAfter.\n"
+             - 3\\. [Operation](https://docs.example.com/book/run.html)\n\
+             - Appendixes\n  \
+             - A. [FAQ](https://docs.example.com/book/faq.html)\n\nAfter.\n"
         );
     }
 
