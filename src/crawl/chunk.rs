@@ -39,14 +39,20 @@ const MAX_CAPTION_TOKENS: usize = 32;
 
 /// Whether `text` is only headings and bold lines (`## Index`, `**Table of Contents**`).
 fn is_lone_caption(text: &str) -> bool {
-    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
     lines.clone().next().is_some()
         && lines.all(|line| {
-            let hashes = line.bytes().take_while(|b| *b == b'#').count();
-            let heading = (1..=6).contains(&hashes) && line[hashes..].starts_with(' ');
-            let bold = line.len() > 4 && line.starts_with("**") && line.ends_with("**");
-            heading || bold
+            let bold = line.trim();
+            parse_atx_heading(line.trim_end()).is_some()
+                || (bold.len() > 4 && bold.starts_with("**") && bold.ends_with("**"))
         })
+}
+
+/// Whether the heading path `inner` is `outer` or one below it.
+fn is_under(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || outer.is_empty() || rest.starts_with(" > "))
 }
 
 /// Tokens kept free in each Markdown chunk so that a code block cut between chunks can be
@@ -62,8 +68,9 @@ pub const MAX_RUN_CHARS: usize = 200;
 /// Text handed to the splitter at once, in bytes. Where a long text offers no place to
 /// cut at the splitter's coarser levels (no blank line, no newline), the splitter measures
 /// the whole rest for every chunk it makes, which is quadratic; windows of this size, cut
-/// at a blank line, a line end or a space, bound that. Chunks never span two windows,
-/// which only matters to pages whose Markdown is larger than a window.
+/// at a blank line, a line end or a space, bound that. Chunks never span two windows but
+/// for a lone caption joined to what follows it ([`Chunker::join_lone_captions`]), which
+/// only matters to pages whose Markdown is larger than a window.
 pub const WINDOW_BYTES: usize = 64 * 1024;
 
 /// A UTF-8 char is at most four bytes and byte-level BPE never needs more
@@ -144,17 +151,20 @@ impl Chunker {
     }
 
     /// Pieces that are only headings or bold caption lines, joined to the piece after
-    /// them where the two fit the budget together. The splitter cuts at a heading first
-    /// and keeps a list or a table whole where it can, so before a list larger than the
-    /// budget (a manual's table of contents, a letter of its index) the heading or the
-    /// caption above it came out as a chunk of its own, which says nothing and leaves the
-    /// list without its title.
+    /// them where that piece is under them (the same heading path or a deeper one) and
+    /// the two fit the budget together. The splitter cuts at a heading first and keeps a
+    /// list or a table whole where it can, so before a list larger than the budget (a
+    /// manual's table of contents, a letter of its index) the heading or the caption
+    /// above it came out as a chunk of its own, which says nothing and leaves the list
+    /// without its title. An empty section's heading stays alone: joined to the next
+    /// section's text, that chunk's `section` would name the wrong one.
     fn join_lone_captions<'a>(&self, pieces: Vec<Piece<'a>>) -> Vec<Piece<'a>> {
         let mut joined: Vec<Piece<'a>> = Vec::with_capacity(pieces.len());
         for piece in pieces {
             if let Some(last) = joined.last_mut() {
-                if is_lone_caption(&last.text)
-                    && last.tokens.is_some_and(|t| t <= MAX_CAPTION_TOKENS)
+                if last.tokens.is_some_and(|t| t <= MAX_CAPTION_TOKENS)
+                    && is_lone_caption(&last.text)
+                    && is_under(&piece.section, &last.section)
                 {
                     let text = format!("{}\n\n{}", last.text.trim_end(), piece.text);
                     let tokens = self.count_tokens(&text);
@@ -665,7 +675,51 @@ mod tests {
                 chunks[0].content
             );
             assert!(chunks.iter().all(|c| !is_lone_caption(&c.content)));
+            let first_section = if caption.starts_with('#') {
+                "Index"
+            } else {
+                ""
+            };
+            assert_eq!(chunks[0].section, first_section);
         }
+    }
+
+    #[test]
+    fn a_caption_joins_only_what_is_under_it() {
+        let chunker = Chunker::new(300);
+        let piece = |section: &str, text: &'static str| Piece {
+            section: section.to_string(),
+            text: Cow::Borrowed(text),
+            tokens: Some(chunker.count_tokens(text)),
+        };
+        let pieces = vec![
+            piece("Guide > Deprecated", "## Deprecated"),
+            piece("Guide > Entries", "## Entries"),
+            piece("Guide > Entries", "- [Entry](https://example.com/e.html)"),
+        ];
+        let joined = chunker.join_lone_captions(pieces);
+        let texts: Vec<&str> = joined.iter().map(|p| p.text.as_ref()).collect();
+        assert_eq!(
+            texts,
+            [
+                "## Deprecated",
+                "## Entries\n\n- [Entry](https://example.com/e.html)"
+            ]
+        );
+        assert_eq!(joined[1].section, "Guide > Entries");
+        assert_eq!(
+            joined[1].tokens,
+            Some(chunker.count_tokens(&joined[1].text))
+        );
+    }
+
+    #[test]
+    fn heading_paths_under_a_caption() {
+        assert!(is_under("Guide > Entries", "Guide"));
+        assert!(is_under("Guide", "Guide"));
+        assert!(is_under("Guide", ""));
+        assert!(!is_under("Guide > Entries", "Guide > Deprecated"));
+        assert!(!is_under("Guidelines", "Guide"));
     }
 
     #[test]
@@ -679,6 +733,7 @@ mod tests {
         assert!(!is_lone_caption("## A\n\nText under it."));
         assert!(!is_lone_caption("**Bold** and text"));
         assert!(!is_lone_caption("```\n# a comment\n```"));
+        assert!(!is_lone_caption("    # indented code"));
     }
 
     #[test]

@@ -68,8 +68,9 @@ pub struct MarkdownWriter {
     paragraph_tag: Option<u64>,
     /// Tagged paragraphs written so far: where each starts and ends in the output, its tag.
     tagged: Vec<(usize, usize, u64)>,
-    /// The marker width of the list item closed last, while nothing else of a list has
-    /// been written since (see [`Self::continue_item`]).
+    /// The marker width of the list item closed last, when it wrote its marker line;
+    /// cleared when a list or an item starts or ends after it (see
+    /// [`Self::continue_item`]).
     closed_item_width: Option<usize>,
 }
 
@@ -423,7 +424,12 @@ impl MarkdownWriter {
         self.flush_paragraph();
         self.closed_item_width = None;
         if pushed {
-            if let Some(Container::Item { marker, .. }) = self.containers.pop() {
+            // An item that wrote nothing has no line for what follows to continue.
+            if let Some(Container::Item {
+                marker,
+                started: true,
+            }) = self.containers.pop()
+            {
                 self.closed_item_width = Some(marker.len());
             }
         }

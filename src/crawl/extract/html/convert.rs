@@ -183,6 +183,9 @@ pub(super) struct Converter<'u> {
     title_block: Option<ego_tree::NodeId>,
     /// The outlines of links being written as lists ([`is_outline`]), innermost last.
     outlines: Vec<ego_tree::NodeId>,
+    /// The outline entry (`dt`) opened last: only the description right after it
+    /// continues its item.
+    last_entry: Option<ego_tree::NodeId>,
 }
 
 impl<'u> Converter<'u> {
@@ -217,6 +220,7 @@ impl<'u> Converter<'u> {
             echo: None,
             title_block: None,
             outlines: Vec::new(),
+            last_entry: None,
         }
     }
 
@@ -759,15 +763,26 @@ impl<'u> Converter<'u> {
             parent_element(el).is_some_and(|parent| self.outlines.last() == Some(&parent.id()))
         };
         match el.value().name() {
-            "dl" if parent_element(&el).is_some_and(|dd| in_outline(&dd)) || is_outline(el) => {
+            "dl" if parent_element(&el)
+                .is_some_and(|dd| dd.value().name() == "dd" && in_outline(&dd))
+                || is_outline(el) =>
+            {
                 self.outlines.push(el.id());
                 self.writer.start_list(false, 1);
                 Some(Close::Outline)
             }
             "dt" if in_outline(&el) && is_entry_term(el) => {
+                self.last_entry = Some(el.id());
                 Some(Close::Container(self.writer.start_item()))
             }
-            "dd" if in_outline(&el) => Some(Close::Container(self.writer.continue_item())),
+            "dd" if in_outline(&el) => {
+                // After a term left out (chrome), the description is not the previous
+                // entry's: its sub-entries stand as items of their own.
+                let entry = el.prev_siblings().find_map(ElementRef::wrap);
+                let continues = entry.is_some_and(|dt| self.last_entry == Some(dt.id()));
+                let pushed = continues && self.writer.continue_item();
+                Some(Close::Container(pushed))
+            }
             _ => None,
         }
     }
@@ -936,11 +951,7 @@ impl<'u> Converter<'u> {
             Close::Caption => writer.end_caption(),
             Close::QuotedHeading(start) => {
                 self.heading_depth = self.heading_depth.saturating_sub(1);
-                self.strong_depth = self.strong_depth.saturating_sub(1);
-                start
-                    .into_iter()
-                    .for_each(|s| writer.span_wrap(s, "**", "**"));
-                writer.block_boundary();
+                self.close(Close::BoldBlock(start));
             }
             Close::Outline => {
                 self.outlines.pop();

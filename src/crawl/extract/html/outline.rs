@@ -192,3 +192,66 @@ mod conversion_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    fn md(body: &str) -> String {
+        let url = Url::parse("https://docs.example.com/book/part.html").expect("static url");
+        extract_html(
+            format!("<html><body><main><h1>Part</h1>{body}</main></body></html>"),
+            &url,
+        )
+        .markdown
+    }
+
+    #[test]
+    fn a_description_after_a_left_out_term_continues_no_entry() {
+        let out = md(r##"<dl><dt><a href="a.html">A</a></dt>
+            <dd><dl><dt><a href="b.html">B</a></dt></dl></dd>
+            <dt hidden><a href="c.html">C</a></dt>
+            <dd><dl><dt><a href="d.html">D</a></dt></dl></dd>
+            <dt><a href="e.html"></a></dt>
+            <dd><dl><dt><a href="f.html">F</a></dt></dl></dd></dl>"##);
+        assert!(out.contains("\n  - [B]("), "{out}");
+        assert!(!out.contains("C]("), "{out}");
+        for entry in ["D", "F"] {
+            assert!(out.contains(&format!("\n- [{entry}](")), "{out}");
+        }
+    }
+
+    #[test]
+    fn terms_with_descriptions_inside_an_entry_stay_terms() {
+        let out = md(r##"<dl><dt><a href="a.html">A</a>
+            <dl><dt><a href="b.html">b</a></dt><dd>What b is.</dd></dl></dt></dl>"##);
+        assert!(
+            out.contains("**[b](https://docs.example.com/book/b.html)**"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_notes_heading_is_its_bold_label() {
+        let out = md("<blockquote><h3><b>Note</b></h3><p>Paths must be absolute.</p></blockquote>");
+        assert_eq!(out, "# Part\n\n> **Note**\n>\n> Paths must be absolute.\n");
+    }
+
+    #[test]
+    fn deeply_nested_outlines_stay_bounded() {
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(|| {
+                let depth = 20_000;
+                let html = format!(
+                    "{}x{}",
+                    r##"<dl><dt><a href="a.html">A</a></dt><dd>"##.repeat(depth),
+                    "</dd></dl>".repeat(depth),
+                );
+                md(&html)
+            })
+            .expect("spawn test thread");
+        let markdown = handle.join().expect("conversion must not panic");
+        assert!(markdown.contains('x'));
+    }
+}
