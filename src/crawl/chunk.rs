@@ -157,14 +157,18 @@ impl Chunker {
     /// manual's table of contents, a letter of its index) the heading or the caption
     /// above it came out as a chunk of its own, which says nothing and leaves the list
     /// without its title. An empty section's heading stays alone: joined to the next
-    /// section's text, that chunk's `section` would name the wrong one.
+    /// section's text, that chunk's `section` would name the wrong one; but the page's
+    /// first piece, its title, is joined whatever follows.
     fn join_lone_captions<'a>(&self, pieces: Vec<Piece<'a>>) -> Vec<Piece<'a>> {
         let mut joined: Vec<Piece<'a>> = Vec::with_capacity(pieces.len());
         for piece in pieces {
+            // The page's own title opens its first chunk whatever the levels: DocBook sets
+            // a chapter's title and its first section's at the same level.
+            let first = joined.len() == 1;
             if let Some(last) = joined.last_mut() {
                 if last.tokens.is_some_and(|t| t <= MAX_CAPTION_TOKENS)
                     && is_lone_caption(&last.text)
-                    && is_under(&piece.section, &last.section)
+                    && (first || is_under(&piece.section, &last.section))
                 {
                     let text = format!("{}\n\n{}", last.text.trim_end(), piece.text);
                     let tokens = self.count_tokens(&text);
@@ -693,24 +697,30 @@ mod tests {
             tokens: Some(chunker.count_tokens(text)),
         };
         let pieces = vec![
-            piece("Guide > Deprecated", "## Deprecated"),
-            piece("Guide > Entries", "## Entries"),
-            piece("Guide > Entries", "- [Entry](https://example.com/e.html)"),
+            piece("Chapter 3", "## Chapter 3"),
+            piece("1. Basics", "## 1. Basics\n\nWhat a layer is."),
+            piece("1. Basics > Deprecated", "### Deprecated"),
+            piece("1. Basics > Entries", "### Entries"),
+            piece(
+                "1. Basics > Entries",
+                "- [Entry](https://example.com/e.html)",
+            ),
         ];
         let joined = chunker.join_lone_captions(pieces);
         let texts: Vec<&str> = joined.iter().map(|p| p.text.as_ref()).collect();
         assert_eq!(
             texts,
             [
-                "## Deprecated",
-                "## Entries\n\n- [Entry](https://example.com/e.html)"
+                "## Chapter 3\n\n## 1. Basics\n\nWhat a layer is.",
+                "### Deprecated",
+                "### Entries\n\n- [Entry](https://example.com/e.html)"
             ]
         );
-        assert_eq!(joined[1].section, "Guide > Entries");
-        assert_eq!(
-            joined[1].tokens,
-            Some(chunker.count_tokens(&joined[1].text))
-        );
+        assert_eq!(joined[0].section, "Chapter 3");
+        assert_eq!(joined[2].section, "1. Basics > Entries");
+        for piece in &joined {
+            assert_eq!(piece.tokens, Some(chunker.count_tokens(&piece.text)));
+        }
     }
 
     #[test]
